@@ -1,0 +1,196 @@
+package engine
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/hex"
+	"strings"
+	"testing"
+)
+
+// pcapTrace is a small hand-built trace: a handshake, one request and the
+// server's FIN. The packets are deliberately out of TxStart order in the
+// slice, and the last two start at the same instant.
+func pcapTrace() *Trace {
+	client := Addr{IP: [4]byte{10, 0, 0, 1}, Port: 50000}
+	server := Addr{IP: [4]byte{10, 0, 0, 2}, Port: 80}
+	return &Trace{
+		Hosts: []HostInfo{
+			{Name: "client", IP: client.IP, Role: RoleClient},
+			{Name: "server", IP: server.IP, Role: RoleServer},
+		},
+		Packets: []Packet{
+			{From: 0, To: 1, TxStart: 0, Seg: Segment{Src: client, Dst: server, Seq: 1000, Flags: SYN, Window: 65535, MSS: 1460}},
+			{From: 0, To: 1, TxStart: 100*Millisecond + 123, Seg: Segment{Src: client, Dst: server, Seq: 1001, Ack: 5001, Flags: PSH | ACK, Window: 65535, Payload: []byte("GET /\r\n")}},
+			{From: 1, To: 0, TxStart: 100*Millisecond + 123, Seg: Segment{Src: server, Dst: client, Seq: 5001, Ack: 1001, Flags: FIN | ACK, Window: 29200}},
+			{From: 1, To: 0, TxStart: 50 * Millisecond, Seg: Segment{Src: server, Dst: client, Seq: 5000, Ack: 1001, Flags: SYN | ACK, Window: 29200, MSS: 1400}},
+		},
+	}
+}
+
+// wantPCAP is pcapTrace().PCAP(), byte for byte. Its checksums were checked
+// independently: tshark -o ip.check_checksum:TRUE -o tcp.check_checksum:TRUE
+// reports all of them good, and checksumOK below recomputes them.
+const wantPCAP = "" +
+	// File header: magic (ns), version 2.4, thiszone 0, sigfigs 0, snaplen 65535, LINKTYPE_RAW.
+	"4d3cb2a1" + "0200" + "0400" + "00000000" + "00000000" + "ffff0000" + "65000000" +
+	// Record 1: 2026-01-01T00:00:00.000000000Z, 44 bytes: SYN with MSS=1460.
+	"00b95569" + "00000000" + "2c000000" + "2c000000" +
+	"4500002c" + "00014000" + "4006" + "26c9" + "0a000001" + "0a000002" +
+	"c3500050" + "000003e8" + "00000000" + "6002" + "ffff" + "bc9b" + "0000" + "020405b4" +
+	// Record 2: +0.050000000s, 44 bytes: SYN+ACK with MSS=1400.
+	"00b95569" + "80f0fa02" + "2c000000" + "2c000000" +
+	"4500002c" + "00014000" + "4006" + "26c9" + "0a000002" + "0a000001" +
+	"0050c350" + "00001388" + "000003e9" + "6012" + "7210" + "372e" + "0000" + "02040578" +
+	// Record 3: +0.100000123s, 47 bytes: PSH+ACK carrying "GET /\r\n" (odd length).
+	"00b95569" + "7be1f505" + "2f000000" + "2f000000" +
+	"4500002f" + "00024000" + "4006" + "26c5" + "0a000001" + "0a000002" +
+	"c3500050" + "000003e9" + "00001389" + "5018" + "ffff" + "ec3d" + "0000" + "474554202f0d0a" +
+	// Record 4: same instant, after record 3 (stable order), 40 bytes: FIN+ACK.
+	"00b95569" + "7be1f505" + "28000000" + "28000000" +
+	"45000028" + "00024000" + "4006" + "26cc" + "0a000002" + "0a000001" +
+	"0050c350" + "00001389" + "000003e9" + "5011" + "7210" + "4eae" + "0000"
+
+func TestPCAPBytes(t *testing.T) {
+	got := pcapTrace().PCAP()
+	want, err := hex.DecodeString(wantPCAP)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("PCAP() =\n%s\nwant\n%s", hex.Dump(got), hex.Dump(want))
+	}
+}
+
+// pcapRecord is one record of a pcap file, decoded by the test itself.
+type pcapRecord struct {
+	sec, nsec uint32
+	data      []byte
+}
+
+func readPCAP(t *testing.T, b []byte) []pcapRecord {
+	t.Helper()
+	le := binary.LittleEndian
+	if len(b) < 24 || le.Uint32(b) != 0xa1b23c4d || le.Uint32(b[20:]) != 101 {
+		t.Fatalf("file header % x: want nanosecond magic and LINKTYPE_RAW", b[:min(24, len(b))])
+	}
+	var recs []pcapRecord
+	for b = b[24:]; len(b) > 0; {
+		if len(b) < 16 {
+			t.Fatalf("%d trailing bytes: short record header", len(b))
+		}
+		incl, orig := le.Uint32(b[8:]), le.Uint32(b[12:])
+		if incl != orig || int(incl) > len(b)-16 {
+			t.Fatalf("record %d: incl_len %d orig_len %d with %d bytes left", len(recs)+1, incl, orig, len(b)-16)
+		}
+		recs = append(recs, pcapRecord{le.Uint32(b), le.Uint32(b[4:]), b[16 : 16+incl]})
+		b = b[16+incl:]
+	}
+	return recs
+}
+
+// checksumOK reports whether data, checksum field included, sums to 0xffff
+// in ones' complement (RFC 1071 §1: the receiver's check).
+func checksumOK(data ...[]byte) bool {
+	var all []byte
+	for _, d := range data {
+		all = append(all, d...)
+	}
+	if len(all)%2 == 1 {
+		all = append(all, 0)
+	}
+	var s uint64
+	for i := 0; i < len(all); i += 2 {
+		s += uint64(all[i])<<8 | uint64(all[i+1])
+	}
+	for s > 0xffff {
+		s = s&0xffff + s>>16
+	}
+	return s == 0xffff
+}
+
+func TestPCAPFields(t *testing.T) {
+	tr := pcapTrace()
+	recs := readPCAP(t, tr.PCAP())
+	// Records in TxStart order; equal times keep slice order.
+	order := []int{0, 3, 1, 2}
+	wantID := []uint16{1, 1, 2, 2} // per sending host: client 1, 2; server 1, 2
+	if len(recs) != len(order) {
+		t.Fatalf("got %d records; want %d", len(recs), len(order))
+	}
+	be := binary.BigEndian
+	for r, rec := range recs {
+		p := tr.Packets[order[r]]
+		seg := p.Seg
+		if sec, nsec := int64(rec.sec), int64(rec.nsec); sec != 1767225600+int64(p.TxStart/Second) || nsec != int64(p.TxStart%Second) {
+			t.Errorf("record %d: time %d.%09d; want 2026-01-01 + %v", r+1, sec, nsec, p.TxStart)
+		}
+		ip, tcp := rec.data[:20], rec.data[20:]
+		hl := int(tcp[12]>>4) * 4
+		checks := []struct {
+			name      string
+			got, want int
+		}{
+			{"record length", len(rec.data), 20 + seg.HeaderLen() + len(seg.Payload)},
+			{"IP version/IHL", int(ip[0]), 0x45},
+			{"IP total length", int(be.Uint16(ip[2:])), len(rec.data)},
+			{"IP identification", int(be.Uint16(ip[4:])), int(wantID[r])},
+			{"IP flags/fragment", int(be.Uint16(ip[6:])), 0x4000},
+			{"IP TTL", int(ip[8]), 64},
+			{"IP protocol", int(ip[9]), 6},
+			{"TCP source port", int(be.Uint16(tcp[0:])), int(seg.Src.Port)},
+			{"TCP destination port", int(be.Uint16(tcp[2:])), int(seg.Dst.Port)},
+			{"TCP seq", int(be.Uint32(tcp[4:])), int(seg.Seq)},
+			{"TCP ack", int(be.Uint32(tcp[8:])), int(seg.Ack)},
+			{"TCP header length", hl, seg.HeaderLen()},
+			{"TCP flags", int(tcp[13]), int(seg.Flags)},
+			{"TCP window", int(be.Uint16(tcp[14:])), int(seg.Window)},
+			{"TCP urgent pointer", int(be.Uint16(tcp[18:])), 0},
+		}
+		if seg.MSS != 0 {
+			checks = append(checks,
+				struct {
+					name      string
+					got, want int
+				}{"MSS option", int(be.Uint32(tcp[20:])), 0x02040000 | int(seg.MSS)})
+		}
+		for _, c := range checks {
+			if c.got != c.want {
+				t.Errorf("record %d (%s): %s = %#x; want %#x", r+1, seg.Flags, c.name, c.got, c.want)
+			}
+		}
+		if !bytes.Equal(ip[12:16], seg.Src.IP[:]) || !bytes.Equal(ip[16:20], seg.Dst.IP[:]) {
+			t.Errorf("record %d: IP addresses % x; want %v > %v", r+1, ip[12:20], seg.Src, seg.Dst)
+		}
+		if !bytes.Equal(tcp[hl:], seg.Payload) {
+			t.Errorf("record %d: payload %q; want %q", r+1, tcp[hl:], seg.Payload)
+		}
+		if !checksumOK(ip) {
+			t.Errorf("record %d: IP header checksum %#04x is wrong", r+1, be.Uint16(ip[10:]))
+		}
+		pseudo := append(append(append([]byte{}, ip[12:20]...), 0, 6), byte(len(tcp)>>8), byte(len(tcp)))
+		if !checksumOK(pseudo, tcp) {
+			t.Errorf("record %d: TCP checksum %#04x is wrong", r+1, be.Uint16(tcp[16:]))
+		}
+	}
+}
+
+// TestPCAPFlagBits pins the engine's Flags to the TCP header's bit positions,
+// which PCAP writes unchanged.
+func TestPCAPFlagBits(t *testing.T) {
+	for _, c := range []struct {
+		f    Flags
+		want byte
+	}{{FIN, 0x01}, {SYN, 0x02}, {RST, 0x04}, {PSH, 0x08}, {ACK, 0x10}} {
+		if byte(c.f) != c.want {
+			t.Errorf("%s = %#02x; want %#02x", c.f, byte(c.f), c.want)
+		}
+	}
+}
+
+func TestPCAPEmpty(t *testing.T) {
+	got := (&Trace{}).PCAP()
+	if len(got) != 24 || !strings.HasPrefix(hex.EncodeToString(got), "4d3cb2a1") {
+		t.Errorf("PCAP() of an empty trace = % x; want just the 24-byte file header", got)
+	}
+}
