@@ -1,0 +1,90 @@
+# Connection Lab (커넥션 랩) — build, run and test.
+#
+#   make run     build the stage and serve the site on http://127.0.0.1:8080/
+#   make test    install what the tests need (as root), then run every check
+#   make wasm    build/stage.wasm (+ .br, .gz) and build/wasm_exec.js
+#   make dist    the static site in ./dist
+#   make bench   engine benchmarks, natively and in WebAssembly under Node
+
+# Go lives in /usr/local/go on a fresh machine; a go already on PATH wins.
+export PATH := $(PATH):/usr/local/go/bin
+
+GO        ?= go
+ADDR      ?= 127.0.0.1:8080
+GOROOT    := $(shell $(GO) env GOROOT)
+# Go 1.24+ keeps the wasm support files in lib/wasm (misc/wasm before).
+WASM_LIB  := $(GOROOT)/lib/wasm
+WASM_EXEC := $(WASM_LIB)/go_js_wasm_exec
+WASM_ENV  := GOOS=js GOARCH=wasm
+
+# Debian packages the tests use, each with a command (or a file) that shows
+# it is installed.
+# tshark judges the pcap export, chromium and fonts-noto-cjk run the browser
+# tests (Hangul renders as boxes without the font), nodejs runs the engine's
+# tests compiled to WebAssembly.
+DEPS := tshark:tshark chromium:chromium fonts-noto-cjk:/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc nodejs:node
+
+STAGE_SRC := $(shell find engine wasm -name '*.go' -not -name '*_test.go' 2>/dev/null) go.mod go.sum
+
+.PHONY: run test deps fmt vet wasm dist bench clean
+
+run: wasm
+	$(GO) run . -addr $(ADDR) -wasm build
+
+test: deps fmt vet
+	$(GO) test ./...
+	$(WASM_ENV) $(GO) test -exec="$(WASM_EXEC)" ./engine/...
+	$(MAKE) --no-print-directory wasm
+
+# deps installs missing Debian packages when run as root (apt-get update once,
+# then one install; tshark's debconf question about non-root capture is
+# answered "no" in advance) and otherwise stops with the command to run.
+deps:
+	@missing=""; \
+	for d in $(DEPS); do \
+	  pkg=$${d%%:*}; cmd=$${d#*:}; \
+	  case $$cmd in \
+	    /*) [ -e $$cmd ] || missing="$$missing $$pkg";; \
+	    *) command -v $$cmd >/dev/null 2>&1 || missing="$$missing $$pkg";; \
+	  esac; \
+	done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" != 0 ]; then \
+	  echo "make: missing Debian packages:$$missing" >&2; \
+	  echo "make: install them with: sudo apt-get update && sudo apt-get install -y$$missing" >&2; \
+	  exit 1; \
+	fi; \
+	echo "make: installing$$missing"; \
+	echo 'wireshark-common wireshark-common/install-setuid boolean false' | debconf-set-selections; \
+	export DEBIAN_FRONTEND=noninteractive; \
+	apt-get update && apt-get install -y$$missing
+
+fmt:
+	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "make: gofmt -w needed on:" >&2; echo "$$out" >&2; exit 1; fi
+
+vet:
+	$(GO) vet ./...
+	$(WASM_ENV) $(GO) vet ./engine/... ./wasm/...
+
+wasm: build/stage.wasm build/stage.wasm.br build/stage.wasm.gz build/wasm_exec.js
+
+build/stage.wasm: $(STAGE_SRC)
+	@mkdir -p build
+	$(WASM_ENV) $(GO) build -trimpath -ldflags='-s -w' -o $@ ./wasm
+
+build/stage.wasm.br build/stage.wasm.gz &: build/stage.wasm
+	$(GO) run ./internal/precompress build/stage.wasm
+
+build/wasm_exec.js: $(WASM_LIB)/wasm_exec.js
+	@mkdir -p build
+	cp $< $@
+
+dist:
+	@echo "make dist: server.go has no export command yet" >&2; exit 1
+
+bench:
+	$(GO) test -run='^$$' -bench=. -benchmem ./engine/...
+	$(WASM_ENV) $(GO) test -exec="$(WASM_EXEC)" -run='^$$' -bench=. -benchmem ./engine/...
+
+clean:
+	rm -rf build dist

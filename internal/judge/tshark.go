@@ -1,0 +1,296 @@
+// Package judge checks the engine's output with tools we did not write: every
+// scenario's pcap export is read by tshark (Wireshark's command-line
+// analyzer), which must find it well-formed, with good checksums, no
+// complaints beyond the ones the scenario is about, and the same HTTP
+// messages the engine says it sent.
+//
+// The checks live in this package's tests; this file holds the plumbing that
+// runs tshark and reads its output.
+package judge
+
+import (
+	"bytes"
+	"fmt"
+	"os/exec"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"connlab/engine"
+)
+
+// Expert-info severities as tshark prints them (epan/proto.h PI_CHAT...).
+const (
+	sevChat  = 0x00200000
+	sevNote  = 0x00400000
+	sevWarn  = 0x00600000
+	sevError = 0x00800000
+)
+
+// resetMessage is tshark's warning on every RST segment.
+const resetMessage = "Connection reset (RST)"
+
+// analysisFlags are tshark's per-segment TCP analysis results
+// (tcp.analysis.*, each an FT_NONE field printed as 1 when present).
+var analysisFlags = []string{
+	"retransmission", "fast_retransmission", "spurious_retransmission",
+	"out_of_order", "lost_segment", "ack_lost_segment", "duplicate_ack",
+	"reused_ports", "window_update", "window_full", "zero_window",
+	"zero_window_probe", "zero_window_probe_ack", "keep_alive", "keep_alive_ack",
+}
+
+// agg separates several values of one field in tshark's field output; it is
+// a control character, so it never occurs in a message.
+const agg = "\x1f"
+
+// frame is what tshark says about one frame of a pcap.
+type frame struct {
+	num        int
+	malformed  bool
+	ipCk, tcCk string // checksum status: 1 = good, 0 = bad, 2 = unverified
+	severities []int
+	messages   []string
+	flags      []string // tcp.analysis.* names present, plus "flags" if tcp.analysis.flags has none of them
+}
+
+// tsharkArgs returns the common arguments: checksums checked, and every port
+// the trace's servers and proxies listen on decoded as HTTP.
+func tsharkArgs(file string, tr *engine.Trace) []string {
+	args := []string{"-r", file, "-n",
+		"-o", "ip.check_checksum:TRUE", "-o", "tcp.check_checksum:TRUE"}
+	seen := map[uint16]bool{}
+	for _, s := range tr.Sockets {
+		if !s.Active && !seen[s.Local.Port] {
+			seen[s.Local.Port] = true
+			args = append(args, "-d", fmt.Sprintf("tcp.port==%d,http", s.Local.Port))
+		}
+	}
+	return args
+}
+
+// runTshark runs tshark and returns its standard output, or an error with
+// its standard error.
+func runTshark(tshark string, args ...string) (string, error) {
+	cmd := exec.Command(tshark, args...)
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	if err := cmd.Run(); err != nil {
+		return "", fmt.Errorf("tshark %s: %v\n%s", strings.Join(args, " "), err, errOut.String())
+	}
+	return out.String(), nil
+}
+
+// fieldLines runs tshark -T fields with fields and splits its output into
+// one []string of values per line.
+func fieldLines(tshark string, args []string, fields ...string) ([][]string, error) {
+	args = append(args, "-T", "fields", "-E", "aggregator="+agg, "-E", "separator=/t")
+	for _, f := range fields {
+		args = append(args, "-e", f)
+	}
+	out, err := runTshark(tshark, args...)
+	if err != nil {
+		return nil, err
+	}
+	var rows [][]string
+	for _, line := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
+		if line == "" {
+			continue
+		}
+		row := strings.Split(line, "\t")
+		if len(row) != len(fields) {
+			return nil, fmt.Errorf("tshark printed %d fields, want %d: %q", len(row), len(fields), line)
+		}
+		rows = append(rows, row)
+	}
+	return rows, nil
+}
+
+func splitAgg(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, agg)
+}
+
+// frames reads every frame of file with tshark's default dissection (what a
+// Wireshark user sees), checksum checks on.
+func frames(tshark, file string, tr *engine.Trace) ([]frame, error) {
+	fields := []string{"frame.number", "_ws.malformed", "ip.checksum.status", "tcp.checksum.status",
+		"_ws.expert.severity", "_ws.expert.message", "tcp.analysis.flags"}
+	for _, f := range analysisFlags {
+		fields = append(fields, "tcp.analysis."+f)
+	}
+	rows, err := fieldLines(tshark, tsharkArgs(file, tr), fields...)
+	if err != nil {
+		return nil, err
+	}
+	var out []frame
+	for _, r := range rows {
+		n, err := strconv.Atoi(r[0])
+		if err != nil {
+			return nil, fmt.Errorf("frame number %q: %v", r[0], err)
+		}
+		f := frame{num: n, malformed: r[1] != "", ipCk: r[2], tcCk: r[3], messages: splitAgg(r[5])}
+		for _, s := range splitAgg(r[4]) {
+			v, err := strconv.Atoi(s)
+			if err != nil {
+				return nil, fmt.Errorf("frame %d: severity %q: %v", n, s, err)
+			}
+			f.severities = append(f.severities, v)
+		}
+		if len(f.severities) != len(f.messages) {
+			return nil, fmt.Errorf("frame %d: %d severities for %d messages", n, len(f.severities), len(f.messages))
+		}
+		for i, name := range analysisFlags {
+			if r[7+i] != "" {
+				f.flags = append(f.flags, name)
+			}
+		}
+		if r[6] != "" && len(f.flags) == 0 {
+			f.flags = append(f.flags, "flags")
+		}
+		out = append(out, f)
+	}
+	return out, nil
+}
+
+// httpSeen returns the HTTP requests ("GET /a.png") and response status codes
+// ("200") tshark decodes in file, sorted. Body reassembly is off, so a
+// message counts as soon as its head is complete, as the engine's
+// Packet.HTTP does (a response cut short by a close or a reset still counts).
+func httpSeen(tshark, file string, tr *engine.Trace) (reqs, codes []string, err error) {
+	args := append(tsharkArgs(file, tr), "-o", "http.desegment_body:FALSE", "-Y", "http")
+	rows, err := fieldLines(tshark, args, "http.request.method", "http.request.uri", "http.response.code")
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, r := range rows {
+		methods, uris := splitAgg(r[0]), splitAgg(r[1])
+		if len(methods) != len(uris) {
+			return nil, nil, fmt.Errorf("tshark gave %d methods for %d URIs: %q", len(methods), len(uris), r)
+		}
+		for i := range methods {
+			reqs = append(reqs, methods[i]+" "+uris[i])
+		}
+		codes = append(codes, splitAgg(r[2])...)
+	}
+	sort.Strings(reqs)
+	sort.Strings(codes)
+	return reqs, codes, nil
+}
+
+var (
+	requestLine  = regexp.MustCompile(`^([A-Z]+) (\S+) HTTP/1\.[01]$`)
+	responseLine = regexp.MustCompile(`^HTTP/1\.[01] ([0-9]{3})(?: |$)`)
+)
+
+// httpSent returns the HTTP requests and response codes whose heads the
+// engine put on the wire (Packet.HTTP), sorted like httpSeen's.
+func httpSent(tr *engine.Trace) (reqs, codes []string) {
+	for _, p := range tr.Packets {
+		for _, line := range strings.Split(p.HTTP, "\r\n") {
+			if m := requestLine.FindStringSubmatch(line); m != nil {
+				reqs = append(reqs, m[1]+" "+m[2])
+			} else if m := responseLine.FindStringSubmatch(line); m != nil {
+				codes = append(codes, m[1])
+			}
+		}
+	}
+	sort.Strings(reqs)
+	sort.Strings(codes)
+	return reqs, codes
+}
+
+// pcapOrder returns the packet indexes in the order Trace.PCAP writes them
+// (by TxStart, stable), so that tshark's frame n is packet pcapOrder[n-1].
+func pcapOrder(tr *engine.Trace) []int {
+	order := make([]int, len(tr.Packets))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool {
+		return tr.Packets[order[a]].TxStart < tr.Packets[order[b]].TxStart
+	})
+	return order
+}
+
+// describe names frame n (1-based) by its engine packet and canonical line.
+func describe(tr *engine.Trace, order []int, n int) string {
+	if n < 1 || n > len(order) {
+		return fmt.Sprintf("frame %d (no such packet: the trace has %d)", n, len(order))
+	}
+	p := order[n-1]
+	line := ""
+	if s := tr.Packets[p].SendStep; s >= 0 && s < len(tr.Events) {
+		line = tr.Events[s].String()
+	}
+	return fmt.Sprintf("frame %d = packet %d (%s)", n, p, line)
+}
+
+// verdict is the outcome of judging one run.
+type verdict struct {
+	problems []string       // each one a failure
+	flags    map[string]int // tcp.analysis flag -> frames carrying it
+}
+
+// judgeFrames checks tshark's frames against the trace: one frame per packet,
+// nothing malformed, good checksums, no expert warning or error except one
+// "Connection reset (RST)" on each RST segment, and no TCP analysis flag
+// outside allowed.
+func judgeFrames(tr *engine.Trace, fs []frame, allowed map[string]bool) verdict {
+	v := verdict{flags: map[string]int{}}
+	order := pcapOrder(tr)
+	bad := func(n int, format string, args ...any) {
+		v.problems = append(v.problems, describe(tr, order, n)+": "+fmt.Sprintf(format, args...))
+	}
+	if len(fs) != len(tr.Packets) {
+		v.problems = append(v.problems, fmt.Sprintf("tshark read %d frames; the trace has %d packets", len(fs), len(tr.Packets)))
+	}
+	for _, f := range fs {
+		isRST := f.num >= 1 && f.num <= len(order) && tr.Packets[order[f.num-1]].Seg.Flags&engine.RST != 0
+		if f.malformed {
+			bad(f.num, "tshark: malformed packet")
+		}
+		if f.ipCk != "1" {
+			bad(f.num, "tshark: IPv4 header checksum status %q, want 1 (good)", f.ipCk)
+		}
+		if f.tcCk != "1" {
+			bad(f.num, "tshark: TCP checksum status %q, want 1 (good)", f.tcCk)
+		}
+		resets := 0
+		for i, sev := range f.severities {
+			switch {
+			case sev < sevWarn:
+			case sev == sevWarn && f.messages[i] == resetMessage && isRST:
+				resets++
+			default:
+				bad(f.num, "tshark %s: %q", severityName(sev), f.messages[i])
+			}
+		}
+		if isRST && resets != 1 {
+			bad(f.num, "tshark gave %d %q warnings on this RST segment, want 1", resets, resetMessage)
+		}
+		for _, fl := range f.flags {
+			v.flags[fl]++
+			if !allowed[fl] {
+				bad(f.num, "tshark: tcp.analysis.%s (%s)", fl, strings.Join(f.messages, "; "))
+			}
+		}
+	}
+	return v
+}
+
+func severityName(s int) string {
+	switch {
+	case s >= sevError:
+		return "error"
+	case s >= sevWarn:
+		return "warning"
+	case s >= sevNote:
+		return "note"
+	case s >= sevChat:
+		return "chat"
+	}
+	return "comment"
+}
