@@ -1,0 +1,525 @@
+// lesson.js drives a lesson page: it loads the lesson's scenario into the
+// stage (the wasm in the <iframe>, through the bridge window.connlab of
+// contract 3), sends it commands, and shows what the stage reports: the
+// caption in force, metrics, the event log, the packet inspector. The URL
+// always holds the lesson, the step and the changed parameters, so a reload
+// or a shared link shows the same view; the last lesson and step are kept in
+// localStorage for "이어서 보기".
+//
+// Every command goes through act(op), the one door a presentation mode or a
+// presenter window can use too. Tests read window.connlabPage.
+"use strict";
+
+(function () {
+  const $ = (id) => document.getElementById(id);
+  const data = JSON.parse($("lesson-data").textContent);
+  const iframe = $("stage");
+  const progressKey = "connlab.progress";
+
+  // What tests (and a later presentation mode) read: plain values only.
+  const page = (window.connlabPage = {
+    lesson: data.id,
+    step: 0,
+    caption: -1,
+    steps: 0,
+    ready: false,
+    error: "",
+  });
+
+  const query = new URLSearchParams(location.search);
+  const reserved = new Set(["step", "present"]);
+  let params = Object.assign({}, data.params); // what the stage runs with
+  let goodParams = Object.assign({}, data.params); // the last params that loaded
+  for (const [k, v] of query) {
+    if (!reserved.has(k)) params[k] = v;
+  }
+
+  let requestedStep = null; // from ?step=, applied once the scenario is loaded
+  if (query.has("step")) {
+    const s = query.get("step");
+    if (/^[0-9]+$/.test(s)) {
+      requestedStep = Number(s);
+    } else {
+      notice("주소의 step=" + s + " 값을 이해하지 못했습니다. 단계는 0 이상의 정수여야 합니다. 처음부터 보여 드립니다.");
+    }
+  }
+
+  let stageReady = false; // the wasm is running and window.connlab exists
+  let loadPending = false; // a load was sent and its result not yet seen
+  let captionSteps = [];
+  let last = null; // the last state seen
+
+  function bridge() {
+    try {
+      const w = iframe.contentWindow;
+      return w && w.connlab ? w.connlab : null;
+    } catch (e) {
+      return null;
+    }
+  }
+
+  // act sends one command to the stage: a string op ("next", "prev", "home",
+  // "end", "play", "pause", "toggle") or an object ({op:"seek", step:N},
+  // {op:"speed", value:2}...). It returns whether the stage took it.
+  function act(op) {
+    const cmd = typeof op === "string" ? { op: op } : op;
+    const b = bridge();
+    if (!b || !stageReady || loadPending) return false;
+    b.command(JSON.stringify(cmd));
+    return true;
+  }
+
+  // load (re)runs the scenario with the current params, at step 0.
+  function load() {
+    const b = bridge();
+    if (!b) return;
+    loadPending = true;
+    b.load(
+      JSON.stringify({
+        scenario: data.scenario,
+        params: params,
+        captions: data.steps.map((s) => s.at),
+        step: 0,
+      })
+    );
+  }
+
+  function onStageReady() {
+    if (stageReady || !bridge()) return;
+    stageReady = true;
+    hide($("stage-message"));
+    load();
+  }
+
+  // The stage calls these on the parent (contract 3).
+  window.connlabStageReady = onStageReady;
+  window.connlabStageChanged = update;
+  window.connlabStageFailed = function (message) {
+    page.error = message;
+    const box = $("stage-message");
+    box.textContent = message;
+    box.hidden = false;
+    $("current-caption").textContent = "무대를 불러오지 못했습니다. 강의 글과 단계별 설명은 그대로 읽을 수 있습니다.";
+  };
+  // Keys pressed while the stage has focus that the stage does not handle.
+  window.connlabKey = function (key) {
+    return handleKey(key);
+  };
+  // In case the stage became ready before this script ran.
+  iframe.addEventListener("load", () => {
+    try {
+      if (iframe.contentWindow.connlabReady) onStageReady();
+    } catch (e) {
+      // not reachable: nothing to do
+    }
+  });
+  try {
+    if (iframe.contentWindow && iframe.contentWindow.connlabReady) onStageReady();
+  } catch (e) {
+    // not reachable yet
+  }
+
+  function state() {
+    const b = bridge();
+    if (!b) return null;
+    try {
+      return JSON.parse(b.state());
+    } catch (e) {
+      return null;
+    }
+  }
+
+  // update reads the stage's state and redraws everything around it.
+  function update() {
+    const st = state();
+    if (!st) return;
+    if (loadPending) {
+      if (!st.error && !st.ready) return; // the load has not run yet
+      loadPending = false;
+      if (st.error) {
+        loadFailed(st.error);
+        return;
+      }
+      loaded(st);
+    }
+    last = st;
+    page.ready = !!st.ready;
+    page.error = st.error || "";
+    page.step = st.step;
+    page.caption = st.caption;
+    page.steps = st.steps;
+    captionSteps = st.captionSteps || [];
+
+    const timeline = $("timeline");
+    timeline.disabled = false;
+    timeline.max = Math.max(0, st.steps - 1);
+    timeline.value = st.step;
+    $("position").textContent = "단계 " + st.step + " / " + Math.max(0, st.steps - 1) + " · " + st.time;
+    const play = $("play");
+    play.textContent = st.playing ? "⏸ 일시정지" : "▶ 재생";
+    play.setAttribute("aria-pressed", st.playing ? "true" : "false");
+
+    showCaption(st.caption);
+    revealPredictions(st.caption);
+    showMetrics(st.metrics || {});
+    showLog(st.step);
+    showInspector(st.selected);
+    syncURL();
+    saveProgress();
+  }
+
+  // loaded runs once per successful load: report a bad ?step=, then go to it.
+  function loaded(st) {
+    goodParams = Object.assign({}, params);
+    markInvalid(null);
+    sendReducedMotion();
+    if (requestedStep !== null) {
+      const s = requestedStep;
+      requestedStep = null;
+      if (s >= st.steps) {
+        notice("이 강의의 단계는 0부터 " + (st.steps - 1) + "까지입니다. 주소의 step=" + s + "은(는) 범위를 벗어나서 처음부터 보여 드립니다.");
+      } else if (s > 0) {
+        act({ op: "seek", step: s });
+      }
+    }
+  }
+
+  // loadFailed explains an engine error about the params in Korean and falls
+  // back to the last params that worked, so the stage is never blank.
+  function loadFailed(err) {
+    const bad = Object.keys(params).find((k) => params[k] !== goodParams[k] && err.indexOf(k) >= 0) ||
+      Object.keys(params).find((k) => err.indexOf(k + "=") >= 0);
+    const ctl = data.controls.find((c) => c.key === bad);
+    let msg = bad
+      ? "설정 " + bad + "=" + params[bad] + "을(를) 쓸 수 없습니다."
+      : "설정을 쓸 수 없습니다.";
+    if (ctl) msg += " 허용 범위: " + ctl.allowed + ".";
+    msg += " (시뮬레이터의 설명: " + err + ")";
+    const fallback = sameParams(params, goodParams) ? data.params : goodParams;
+    msg += sameParams(fallback, data.params) ? " 강의의 기본 설정으로 보여 드립니다." : " 직전 설정으로 되돌렸습니다.";
+    page.error = err;
+    const box = $("params-error");
+    box.textContent = msg;
+    box.hidden = false;
+    markInvalid(bad);
+    params = Object.assign({}, fallback);
+    fillParamInputs();
+    load();
+  }
+
+  function sameParams(a, b) {
+    const keys = new Set(Object.keys(a).concat(Object.keys(b)));
+    for (const k of keys) if (a[k] !== b[k]) return false;
+    return true;
+  }
+
+  function showCaption(i) {
+    const cur = $("current-caption");
+    if (i >= 0 && i < data.steps.length) {
+      cur.innerHTML = data.steps[i].caption; // our own rendered Markdown
+    } else {
+      cur.textContent = "→ 키나 ‘다음 단계’ 단추로 한 단계씩 진행해 보세요.";
+    }
+    document.querySelectorAll("#captions li").forEach((li) => {
+      const n = Number(li.dataset.index);
+      li.classList.toggle("current", n === i);
+      li.classList.toggle("past", n < i);
+      const btn = li.querySelector("button");
+      btn.disabled = !(captionSteps[n] >= 0);
+      if (n === i) btn.setAttribute("aria-current", "step");
+      else btn.removeAttribute("aria-current");
+    });
+  }
+
+  // revealPredictions opens each "먼저 예상해 보세요" answer once its caption is reached.
+  function revealPredictions(i) {
+    document.querySelectorAll(".predict").forEach((box) => {
+      if (i + 1 >= Number(box.dataset.reveal)) reveal(box);
+    });
+  }
+
+  function reveal(box) {
+    box.classList.add("revealed");
+    box.querySelector(".answer").hidden = false;
+  }
+
+  function showMetrics(m) {
+    $("m-elapsed").textContent = m.elapsed || "–";
+    $("m-roundtrips").textContent = typeof m.roundTrips === "number" ? m.roundTrips.toFixed(1) : "–";
+    $("m-conns").textContent = typeof m.conns === "number" ? String(m.conns) : "–";
+    $("m-bytes").textContent = typeof m.bytes === "number" ? m.bytes.toLocaleString("ko-KR") : "–";
+  }
+
+  // The event log shows the canonical lines up to the current step (the
+  // last 60); stepping forward appends, so the live region announces just
+  // the new lines.
+  const logMax = 60;
+  let logFrom = 0;
+  let logTo = 0; // lines [logFrom, logTo) are shown
+  function showLog(step) {
+    const b = bridge();
+    const list = $("event-log");
+    const to = step + 1;
+    if (!b || to === logTo) return markCurrentLine(list);
+    if (to > logTo && to - logTo <= logMax && logTo > 0) {
+      appendLines(list, b, logTo, to);
+    } else if (to < logTo && to > logFrom) {
+      while (logTo > to) {
+        list.lastElementChild.remove();
+        logTo--;
+      }
+    } else {
+      list.setAttribute("aria-busy", "true");
+      list.replaceChildren();
+      logFrom = logTo = Math.max(0, to - logMax);
+      appendLines(list, b, logFrom, to);
+      list.setAttribute("aria-busy", "false");
+    }
+    while (logTo - logFrom > logMax) {
+      list.firstElementChild.remove();
+      logFrom++;
+    }
+    markCurrentLine(list);
+  }
+
+  function appendLines(list, b, from, to) {
+    let lines = [];
+    try {
+      lines = JSON.parse(b.lines(from, to));
+    } catch (e) {
+      return;
+    }
+    lines.forEach((line, i) => {
+      const li = document.createElement("li");
+      li.value = from + i;
+      li.textContent = line;
+      list.appendChild(li);
+    });
+    logTo = from + lines.length;
+  }
+
+  function markCurrentLine(list) {
+    list.querySelectorAll("li.current").forEach((li) => li.classList.remove("current"));
+    if (list.lastElementChild) {
+      list.lastElementChild.classList.add("current");
+      list.scrollTop = list.scrollHeight;
+    }
+  }
+
+  // showInspector shows the selected packet's fields (패킷 살펴보기).
+  let shownPacket = null;
+  function showInspector(sel) {
+    const key = sel ? JSON.stringify(sel) : null;
+    if (key === shownPacket) return;
+    shownPacket = key;
+    const body = $("inspector-body");
+    body.replaceChildren();
+    if (!sel) {
+      const p = document.createElement("p");
+      p.className = "hint";
+      p.textContent = "무대에서 패킷을 누르면 IP·TCP 필드와 HTTP 헤더가 여기에 나옵니다.";
+      body.appendChild(p);
+      return;
+    }
+    const title = document.createElement("p");
+    const strong = document.createElement("strong");
+    strong.textContent = sel.label;
+    title.append(strong, " " + sel.from + " → " + sel.to + " · 보낸 시각 " + sel.sentAt + " · 도착 " + sel.arriveAt);
+    body.appendChild(title);
+    const ip = sel.ip || {};
+    const tcp = sel.tcp || {};
+    const rows = [
+      ["IP 출발지", ip.src],
+      ["IP 목적지", ip.dst],
+      ["IP 전체 길이", ip.len],
+      ["TTL", ip.ttl],
+      ["프로토콜", ip.proto],
+      ["출발지 포트", tcp.srcPort],
+      ["목적지 포트", tcp.dstPort],
+      ["순서 번호 (seq)", tcp.seq + " (실제 값 " + tcp.seqRaw + ")"],
+      ["확인응답 번호 (ack)", tcp.ack + " (실제 값 " + tcp.ackRaw + ")"],
+      ["플래그", tcp.flags],
+      ["윈도", tcp.window],
+      ["데이터 길이", tcp.len],
+      ["TCP 헤더 길이", tcp.headerLen],
+      ["옵션", tcp.options || "없음"],
+    ];
+    const table = document.createElement("table");
+    for (const [name, value] of rows) {
+      const tr = table.insertRow();
+      const th = document.createElement("th");
+      th.scope = "row";
+      th.textContent = name;
+      tr.appendChild(th);
+      tr.insertCell().textContent = value === undefined ? "–" : String(value);
+    }
+    body.appendChild(table);
+    if (sel.http) {
+      const h = document.createElement("p");
+      h.textContent = "HTTP 시작줄과 헤더";
+      const pre = document.createElement("pre");
+      pre.textContent = sel.http;
+      body.append(h, pre);
+    }
+  }
+
+  // syncURL writes lesson, step and changed params into the address bar.
+  function syncURL() {
+    const q = new URLSearchParams();
+    q.set("step", String(page.step));
+    for (const k of Object.keys(params).sort()) {
+      if (params[k] !== data.params[k]) q.set(k, params[k]);
+    }
+    if (query.has("present")) q.set("present", query.get("present"));
+    const url = location.pathname + "?" + q.toString();
+    if (url !== location.pathname + location.search) history.replaceState(null, "", url);
+  }
+
+  function saveProgress() {
+    try {
+      localStorage.setItem(
+        progressKey,
+        JSON.stringify({ lesson: data.id, title: data.title, step: page.step, href: location.pathname + location.search })
+      );
+    } catch (e) {
+      // Storage may be off (private windows): progress is then not kept.
+    }
+  }
+
+  // offerResume shows "이어서 보기" when the student left this lesson at a
+  // later step and came back without a step in the address.
+  function offerResume() {
+    if (query.has("step")) return;
+    let saved = null;
+    try {
+      saved = JSON.parse(localStorage.getItem(progressKey) || "null");
+    } catch (e) {
+      return;
+    }
+    if (!saved || saved.lesson !== data.id || !(saved.step > 0)) return;
+    const box = $("resume");
+    const a = document.createElement("a");
+    a.href = saved.href;
+    a.textContent = "이어서 보기";
+    box.replaceChildren("지난번에 단계 " + saved.step + "까지 보았습니다. ", a);
+    box.hidden = false;
+  }
+
+  function notice(text) {
+    const box = $("notice");
+    box.querySelector("p").textContent = text;
+    box.hidden = false;
+  }
+
+  function hide(el) {
+    el.hidden = true;
+  }
+
+  // Keyboard: the page handles keys wherever its focus is; while the stage
+  // has focus the stage handles its keys itself (contract 3).
+  const keyOps = {
+    ArrowRight: "next",
+    ArrowLeft: "prev",
+    " ": "toggle",
+    Home: "home",
+    End: "end",
+    PageDown: "next",
+    PageUp: "prev",
+  };
+
+  function handleKey(key) {
+    const op = keyOps[key];
+    return op ? act(op) : false;
+  }
+
+  document.addEventListener("keydown", (e) => {
+    if (e.altKey || e.ctrlKey || e.metaKey || e.defaultPrevented) return;
+    const t = e.target;
+    const tag = t && t.tagName;
+    if (tag === "INPUT" || tag === "SELECT" || tag === "TEXTAREA" || (t && t.isContentEditable)) return;
+    if (tag === "BUTTON" && (e.key === " " || e.key === "Enter")) return; // the button's own action
+    if (keyOps[e.key]) {
+      e.preventDefault();
+      handleKey(e.key);
+    }
+  });
+
+  // Controls.
+  document.querySelectorAll(".controls [data-op]").forEach((btn) => {
+    btn.addEventListener("click", () => act(btn.dataset.op));
+  });
+  $("speed").addEventListener("change", (e) => act({ op: "speed", value: Number(e.target.value) }));
+  $("timeline").addEventListener("input", (e) => act({ op: "seek", step: Number(e.target.value) }));
+  document.querySelectorAll("#captions li").forEach((li) => {
+    li.querySelector("button").addEventListener("click", () => {
+      const s = captionSteps[Number(li.dataset.index)];
+      if (s >= 0) act({ op: "seek", step: s });
+    });
+  });
+  document.querySelectorAll(".predict .reveal").forEach((btn) => {
+    btn.addEventListener("click", () => reveal(btn.closest(".predict")));
+  });
+  $("notice").querySelector("button").addEventListener("click", () => hide($("notice")));
+
+  // Parameters: applying reloads the scenario and updates the URL.
+  function fillParamInputs() {
+    for (const c of data.controls) {
+      const el = $("param-" + c.key);
+      if (el) el.value = params[c.key] !== undefined ? params[c.key] : c.default;
+    }
+  }
+
+  function markInvalid(key) {
+    for (const c of data.controls) {
+      const el = $("param-" + c.key);
+      if (el) el.setAttribute("aria-invalid", c.key === key ? "true" : "false");
+    }
+    if (!key) hide($("params-error"));
+  }
+
+  $("params").addEventListener("submit", (e) => {
+    e.preventDefault();
+    for (const c of data.controls) {
+      const v = $("param-" + c.key).value.trim() || c.default;
+      if (v === c.default && data.params[c.key] === undefined) delete params[c.key];
+      else params[c.key] = v;
+    }
+    if (!stageReady) return;
+    hide($("params-error"));
+    load();
+  });
+  const resetButton = $("params-reset");
+  if (resetButton) {
+    resetButton.addEventListener("click", () => {
+      params = Object.assign({}, data.params);
+      fillParamInputs();
+      markInvalid(null);
+      if (stageReady) load();
+    });
+  }
+
+  // pcap 내려받기: the current run as a libpcap file from the stage.
+  $("pcap").addEventListener("click", () => {
+    const b = bridge();
+    if (!b || !last) return;
+    const bytes = b.pcap();
+    const blob = new Blob([bytes], { type: "application/vnd.tcpdump.pcap" });
+    const a = document.createElement("a");
+    a.href = URL.createObjectURL(blob);
+    a.download = data.id + "-" + data.scenario + ".pcap";
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(a.href), 10000);
+  });
+
+  // Reduced motion: the stage skips animation between steps.
+  const motion = window.matchMedia("(prefers-reduced-motion: reduce)");
+  function sendReducedMotion() {
+    act({ op: "reducedMotion", value: motion.matches });
+  }
+  motion.addEventListener("change", sendReducedMotion);
+
+  fillParamInputs();
+  offerResume();
+})();

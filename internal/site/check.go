@@ -1,0 +1,133 @@
+package site
+
+import (
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"connlab/engine"
+)
+
+// check validates l against the engine: the scenario exists, every parameter
+// and control is known and in range, every caption binds to an event of the
+// lesson's own run, reveals point at captions, and versus rows quote the
+// engine's defaults. It returns every problem, not just the first.
+func (l *Lesson) check() []error {
+	p := &problems{file: l.File}
+	sc, ok := engine.LookupScenario(l.Scenario)
+	if !ok {
+		if l.Scenario != "" {
+			p.add(l.lines.scenario, "unknown scenario %q (known: %s)", l.Scenario, strings.Join(engine.ScenarioNames(), ", "))
+		}
+		l.checkStatic(p)
+		return p.list
+	}
+	params := l.RunParams()
+	if l.Profile != "" {
+		if _, err := engine.ParseProfile(l.Profile); err != nil {
+			p.add(l.lines.profile, "%v", err)
+			delete(params, "profile")
+		}
+	}
+	if _, ok := l.Params["profile"]; ok {
+		p.add(l.lines.params["profile"], "give the profile as profile: book|today at the top, not in params")
+	}
+	bad := false
+	for _, k := range sortedKeys(l.Params) {
+		if k == "profile" {
+			continue
+		}
+		c := engine.DefaultConfig(engine.Today)
+		if err := c.Set(k, l.Params[k]); err != nil {
+			p.add(l.lines.params[k], "params: %v", err)
+			delete(params, k)
+			bad = true
+		}
+	}
+	cfg, err := sc.Config(params)
+	if err != nil {
+		p.add(2, "%v", err)
+		bad = true
+	}
+	l.checkStatic(p)
+	if bad {
+		return p.list // captions are only bound on the run the page shows
+	}
+
+	tr := sc.Run(cfg)
+	ats := make([]string, len(l.Steps))
+	for i, s := range l.Steps {
+		ats[i] = s.At
+	}
+	steps, _ := tr.Bind(ats)
+	prev := "the start of the run"
+	for i, s := range steps {
+		if s >= 0 {
+			prev = "step " + strconv.Itoa(i+1) + " (" + tr.Events[s].String() + ")"
+			continue
+		}
+		p.add(l.lines.steps[i], "steps[%d].at %q matches no event of %s after %s", i+1, l.Steps[i].At, l.Scenario, prev)
+	}
+	return p.list
+}
+
+// checkStatic runs the checks that need no trace.
+func (l *Lesson) checkStatic(p *problems) {
+	for i, c := range l.Controls {
+		if _, _, ok := engine.ParamDoc(c); !ok {
+			p.add(l.lines.controls[i], "unknown control %q (known: %s)", c, strings.Join(engine.ParamKeys(), ", "))
+		}
+	}
+	for i, q := range l.Predict {
+		if q.Reveal < 1 || q.Reveal > len(l.Steps) {
+			p.add(l.lines.predict[i], "predict[%d].reveal = %d; want a caption number from 1 to %d", i+1, q.Reveal, len(l.Steps))
+		}
+	}
+	for i, v := range l.Versus {
+		if v.Key == "" {
+			continue
+		}
+		if _, _, ok := engine.ParamDoc(v.Key); !ok || v.Key == "profile" {
+			p.add(l.lines.versus[i], "versus[%d].key %q is not an engine parameter", i+1, v.Key)
+			continue
+		}
+		for _, side := range []struct {
+			name, text string
+			profile    engine.Profile
+		}{{"book", v.Book, engine.Book}, {"today", v.Today, engine.Today}} {
+			c := engine.DefaultConfig(side.profile)
+			val, _ := c.Get(v.Key)
+			have := numbers(side.text)
+			for _, want := range numbers(val) {
+				if !slices.Contains(have, want) {
+					p.add(l.lines.versus[i], "versus[%d].%s %q does not mention %s, the engine's %s default for %s (%s)", i+1, side.name, side.text, want, side.name, v.Key, val)
+				}
+			}
+		}
+	}
+}
+
+// RunParams returns the parameters the page loads the scenario with: the
+// lesson's params plus its profile.
+func (l *Lesson) RunParams() map[string]string {
+	out := map[string]string{}
+	for k, v := range l.Params {
+		out[k] = v
+	}
+	if l.Profile != "" {
+		out["profile"] = l.Profile
+	}
+	return out
+}
+
+var (
+	number         = regexp.MustCompile(`[0-9]+`)
+	thousandsComma = regexp.MustCompile(`([0-9]),([0-9]{3})`)
+)
+
+// numbers lists the whole numbers in s, reading "32,768" as 32768.
+func numbers(s string) []string {
+	s = thousandsComma.ReplaceAllString(s, "$1$2")
+	return number.FindAllString(s, -1)
+}

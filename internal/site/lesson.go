@@ -1,0 +1,322 @@
+package site
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"path"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/parser"
+	"github.com/yuin/goldmark/text"
+	"go.abhg.dev/goldmark/frontmatter"
+	"gopkg.in/yaml.v3"
+)
+
+// Lesson is one lessons/NN-slug.md file: its front matter (contract 1) and
+// its Markdown body rendered to HTML.
+type Lesson struct {
+	ID       string // file name without ".md": "04-handshake"
+	File     string // path in the content tree: "lessons/04-handshake.md"
+	Title    string
+	Scenario string
+	Profile  string            // "book" or "today"; "" means the scenario's own
+	Params   map[string]string // as Config.Set takes them
+	Controls []string          // keys the page lets the student change
+	Steps    []Step
+	Predict  []Predict
+	Versus   []Versus
+	Notes    template.HTML // speaker notes
+	Body     template.HTML
+
+	lines lessonLines // where each field was written, for error messages
+}
+
+// Step is one caption, bound to the first event whose canonical line
+// contains At (after the previous caption's event).
+type Step struct {
+	At      string
+	Caption template.HTML // rendered inline Markdown
+}
+
+// Predict is a "먼저 예상해 보세요" box, answered when caption Reveal
+// (1-based) is reached.
+type Predict struct {
+	Question template.HTML
+	Answer   template.HTML
+	Reveal   int
+}
+
+// Versus is one row of the "교과서 vs 오늘날" table.
+type Versus struct {
+	What, Book, Today, Source string
+	Key                       string // engine parameter the row quotes, or ""
+}
+
+// lessonLines holds 1-based file lines of front matter values.
+type lessonLines struct {
+	title, scenario, profile int
+	params                   map[string]int
+	controls                 []int
+	steps                    []int // the line of each step's "at"
+	predict                  []int // the line of each "reveal"
+	versus                   []int // the line of each "key"
+	body                     int   // first line after the front matter
+}
+
+// lessonFile matches lesson file names: lessons/NN-slug.md.
+var lessonFile = regexp.MustCompile(`^[0-9]{2}-[a-z0-9]+(-[a-z0-9]+)*\.md$`)
+
+// problems collects "file:line: message" errors for one lesson.
+type problems struct {
+	file string
+	list []error
+}
+
+func (p *problems) add(line int, format string, args ...any) {
+	p.list = append(p.list, fmt.Errorf("%s:%d: %s", p.file, line, fmt.Sprintf(format, args...)))
+}
+
+// yamlLine finds "line N" in a yaml.v3 error so it can be moved to the file's numbering.
+var yamlLine = regexp.MustCompile(`line ([0-9]+): `)
+
+// parseLesson reads one lesson file. It reports every problem with the front
+// matter it can find, each as "lessons/x.md:LINE: message"; checks that need
+// the engine are in check.go.
+func parseLesson(file string, src []byte) (*Lesson, []error) {
+	p := &problems{file: file}
+	name := path.Base(file)
+	l := &Lesson{ID: strings.TrimSuffix(name, ".md"), File: file}
+	if !lessonFile.MatchString(name) {
+		p.add(1, "file name %q is not NN-slug.md (two digits, lower-case words joined by -)", name)
+	}
+
+	ctx := parser.NewContext()
+	doc := markdown.Parser().Parse(text.NewReader(src), parser.WithContext(ctx))
+	fm := frontmatter.Get(ctx)
+	if fm == nil {
+		p.add(1, "no YAML front matter: the file must start with a line of ---")
+		return l, p.list
+	}
+	var root yaml.Node
+	if err := fm.Decode(&root); err != nil {
+		line := 1
+		msg := strings.TrimPrefix(err.Error(), "yaml: ")
+		if m := yamlLine.FindStringSubmatch(msg); m != nil {
+			n, _ := strconv.Atoi(m[1])
+			line = n + 1
+			msg = strings.Replace(msg, m[0], "", 1)
+		}
+		p.add(line, "front matter is not valid YAML: %s", msg)
+		return l, p.list
+	}
+	l.lines.body = frontMatterEnd(src)
+	l.decodeFrontMatter(&root, p)
+
+	var body bytes.Buffer
+	if err := markdown.Renderer().Render(&body, src, doc); err != nil {
+		p.add(l.lines.body, "rendering the body: %v", err)
+	}
+	l.Body = template.HTML(body.String())
+	if !hasSummary(doc, src) {
+		p.add(l.lines.body, `the body has no "## 정리" section`)
+	}
+	return l, p.list
+}
+
+// frontMatterEnd returns the 1-based line just after the closing ---.
+func frontMatterEnd(src []byte) int {
+	lines := strings.Split(string(src), "\n")
+	for i := 1; i < len(lines); i++ {
+		if strings.TrimRight(lines[i], " \r") == "---" {
+			return i + 2
+		}
+	}
+	return len(lines)
+}
+
+// hasSummary reports whether the body has a level-2 heading "정리".
+func hasSummary(doc ast.Node, src []byte) bool {
+	found := false
+	for n := doc.FirstChild(); n != nil; n = n.NextSibling() {
+		if h, ok := n.(*ast.Heading); ok && h.Level == 2 && strings.TrimSpace(string(nodeText(h, src))) == "정리" {
+			found = true
+		}
+	}
+	return found
+}
+
+func nodeText(n ast.Node, src []byte) []byte {
+	var b bytes.Buffer
+	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+		if t, ok := c.(*ast.Text); ok {
+			b.Write(t.Segment.Value(src))
+		} else {
+			b.Write(nodeText(c, src))
+		}
+	}
+	return b.Bytes()
+}
+
+// decodeFrontMatter fills l from the YAML tree, noting lines. Front matter
+// lines are yaml lines + 1 (the opening --- is line 1).
+func (l *Lesson) decodeFrontMatter(root *yaml.Node, p *problems) {
+	line := func(n *yaml.Node) int { return n.Line + 1 }
+	if root.Kind != yaml.DocumentNode || len(root.Content) != 1 || root.Content[0].Kind != yaml.MappingNode {
+		p.add(2, "front matter must be a YAML mapping (key: value lines)")
+		return
+	}
+	m := root.Content[0]
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		k, v := m.Content[i], m.Content[i+1]
+		if seen[k.Value] {
+			p.add(line(k), "%s is given twice", k.Value)
+		}
+		seen[k.Value] = true
+		switch k.Value {
+		case "title":
+			l.Title = scalar(v, "title", p)
+			l.lines.title = line(v)
+		case "scenario":
+			l.Scenario = scalar(v, "scenario", p)
+			l.lines.scenario = line(v)
+		case "profile":
+			l.Profile = scalar(v, "profile", p)
+			l.lines.profile = line(v)
+		case "params":
+			l.decodeParams(v, p)
+		case "controls":
+			for _, c := range sequence(v, "controls", p) {
+				l.Controls = append(l.Controls, scalar(c, "controls item", p))
+				l.lines.controls = append(l.lines.controls, line(c))
+			}
+		case "steps":
+			for _, s := range sequence(v, "steps", p) {
+				f := fields(s, "steps item", []string{"at", "caption"}, p)
+				if f["at"] == nil || f["caption"] == nil {
+					p.add(line(s), "a step needs both at and caption")
+					continue
+				}
+				l.Steps = append(l.Steps, Step{
+					At:      scalar(f["at"], "at", p),
+					Caption: inline(scalar(f["caption"], "caption", p)),
+				})
+				l.lines.steps = append(l.lines.steps, line(f["at"]))
+			}
+		case "predict":
+			for _, s := range sequence(v, "predict", p) {
+				f := fields(s, "predict item", []string{"question", "answer", "reveal"}, p)
+				if f["question"] == nil || f["answer"] == nil || f["reveal"] == nil {
+					p.add(line(s), "a predict item needs question, answer and reveal")
+					continue
+				}
+				reveal, err := strconv.Atoi(scalar(f["reveal"], "reveal", p))
+				if err != nil {
+					p.add(line(f["reveal"]), "reveal %q is not a caption number", f["reveal"].Value)
+				}
+				l.Predict = append(l.Predict, Predict{
+					Question: inline(scalar(f["question"], "question", p)),
+					Answer:   inline(scalar(f["answer"], "answer", p)),
+					Reveal:   reveal,
+				})
+				l.lines.predict = append(l.lines.predict, line(f["reveal"]))
+			}
+		case "versus":
+			for _, s := range sequence(v, "versus", p) {
+				f := fields(s, "versus item", []string{"what", "book", "today", "source", "key"}, p)
+				if f["what"] == nil || f["book"] == nil || f["today"] == nil {
+					p.add(line(s), "a versus row needs what, book and today")
+					continue
+				}
+				row := Versus{
+					What:  scalar(f["what"], "what", p),
+					Book:  scalar(f["book"], "book", p),
+					Today: scalar(f["today"], "today", p),
+				}
+				if f["source"] != nil {
+					row.Source = scalar(f["source"], "source", p)
+				}
+				keyLine := line(s)
+				if f["key"] != nil {
+					row.Key = scalar(f["key"], "key", p)
+					keyLine = line(f["key"])
+				}
+				l.Versus = append(l.Versus, row)
+				l.lines.versus = append(l.lines.versus, keyLine)
+			}
+		case "notes":
+			l.Notes = block(scalar(v, "notes", p))
+		default:
+			p.add(line(k), "unknown front matter key %q (known: title, scenario, profile, params, controls, steps, predict, versus, notes)", k.Value)
+		}
+	}
+	if l.Title == "" {
+		p.add(2, "title is missing")
+	}
+	if l.Scenario == "" {
+		p.add(2, "scenario is missing")
+	}
+	if len(l.Steps) == 0 {
+		p.add(2, "steps are missing: a lesson needs captions")
+	}
+	if len(l.Predict) == 0 {
+		p.add(2, "predict is missing: a lesson needs at least one 먼저 예상해 보세요 question")
+	}
+}
+
+func (l *Lesson) decodeParams(v *yaml.Node, p *problems) {
+	if v.Kind != yaml.MappingNode {
+		p.add(v.Line+1, "params must be a mapping of key: value")
+		return
+	}
+	l.Params = map[string]string{}
+	l.lines.params = map[string]int{}
+	for i := 0; i+1 < len(v.Content); i += 2 {
+		k, val := v.Content[i], v.Content[i+1]
+		l.Params[k.Value] = scalar(val, "params."+k.Value, p)
+		l.lines.params[k.Value] = val.Line + 1
+	}
+}
+
+// scalar returns a scalar node's text (1460, true and 100ms alike).
+func scalar(n *yaml.Node, what string, p *problems) string {
+	if n.Kind != yaml.ScalarNode {
+		p.add(n.Line+1, "%s must be a single value, not a list or mapping", what)
+		return ""
+	}
+	return n.Value
+}
+
+func sequence(n *yaml.Node, what string, p *problems) []*yaml.Node {
+	if n.Kind != yaml.SequenceNode {
+		p.add(n.Line+1, "%s must be a list", what)
+		return nil
+	}
+	return n.Content
+}
+
+// fields reads a mapping node with the given keys, reporting unknown ones.
+func fields(n *yaml.Node, what string, known []string, p *problems) map[string]*yaml.Node {
+	out := map[string]*yaml.Node{}
+	if n.Kind != yaml.MappingNode {
+		p.add(n.Line+1, "%s must be a mapping (%s)", what, strings.Join(known, ", "))
+		return out
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k := n.Content[i]
+		ok := false
+		for _, name := range known {
+			ok = ok || k.Value == name
+		}
+		if !ok {
+			p.add(k.Line+1, "unknown key %q in %s (known: %s)", k.Value, what, strings.Join(known, ", "))
+			continue
+		}
+		out[k.Value] = n.Content[i+1]
+	}
+	return out
+}

@@ -1,0 +1,200 @@
+package site
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/url"
+
+	"connlab/engine"
+)
+
+// pageData is what every template gets.
+type pageData struct {
+	Title   string
+	Lessons []*Lesson
+	Lesson  *lessonView // lesson pages only
+	Wasm    wasmInfo    // the stage page only
+}
+
+// lessonView is a lesson page: the lesson, its neighbours, its controls and
+// the JSON lesson.js reads.
+type lessonView struct {
+	*Lesson
+	Prev, Next       *Lesson
+	EffectiveProfile string // the lesson's profile, else the scenario's
+	StageURL         string
+	Controls   []control
+	Data       template.JS // <script type="application/json" id="lesson-data">
+}
+
+// control is one parameter input on a lesson page.
+type control struct {
+	Key     string   `json:"key"`
+	Doc     string   `json:"doc"`
+	Allowed string   `json:"allowed"`
+	Default string   `json:"default"`
+	Choices []string `json:"choices,omitempty"` // a fixed set (profile, booleans), else free text
+}
+
+// wasmInfo tells the stage page what it will download.
+type wasmInfo struct {
+	Size int64 // bytes of stage.wasm once decompressed; 0 if the build is missing
+}
+
+// lessonJSON is the lesson data lesson.js reads (see assets/lesson.js).
+type lessonJSON struct {
+	ID       string            `json:"id"`
+	Title    string            `json:"title"`
+	URL      string            `json:"url"`
+	Scenario string            `json:"scenario"`
+	Profile  string            `json:"profile"`
+	Params   map[string]string `json:"params"` // what the scenario is loaded with, profile included
+	Controls []control         `json:"controls"`
+	Steps    []stepJSON        `json:"steps"`
+	Predict  []predictJSON     `json:"predict"`
+	Notes    string            `json:"notes"`
+	Prev     *linkJSON         `json:"prev"`
+	Next     *linkJSON         `json:"next"`
+}
+
+type stepJSON struct {
+	At      string `json:"at"`
+	Caption string `json:"caption"` // HTML
+}
+
+type predictJSON struct {
+	Question string `json:"question"` // HTML
+	Answer   string `json:"answer"`   // HTML
+	Reveal   int    `json:"reveal"`   // 1-based caption index
+}
+
+type linkJSON struct {
+	ID    string `json:"id"`
+	Title string `json:"title"`
+	URL   string `json:"url"`
+}
+
+// render renders every page of the site into s.pages.
+func (s *Site) render() error {
+	t, err := parseTemplates(s.content)
+	if err != nil {
+		return err
+	}
+	s.pages = map[string][]byte{}
+	exec := func(name string, d pageData) ([]byte, error) {
+		var b bytes.Buffer
+		if err := t.ExecuteTemplate(&b, name, d); err != nil {
+			return nil, fmt.Errorf("rendering %s: %v", name, err)
+		}
+		return b.Bytes(), nil
+	}
+	if s.pages["/"], err = exec("toc.html", pageData{Title: "목차", Lessons: s.lessons}); err != nil {
+		return err
+	}
+	for i, l := range s.lessons {
+		v, err := s.view(i)
+		if err != nil {
+			return err
+		}
+		if s.pages[l.URL()], err = exec("lesson.html", pageData{Title: l.Title, Lessons: s.lessons, Lesson: v}); err != nil {
+			return err
+		}
+	}
+	var w wasmInfo
+	if fi, err := fs.Stat(s.build, "stage.wasm"); err == nil {
+		w.Size = fi.Size()
+	}
+	if s.pages["/stage/"], err = exec("stage.html", pageData{Title: "무대", Wasm: w}); err != nil {
+		return err
+	}
+	s.missing, err = exec("notfound.html", pageData{Title: "강의를 찾을 수 없습니다", Lessons: s.lessons})
+	return err
+}
+
+// view builds lesson i's page data.
+func (s *Site) view(i int) (*lessonView, error) {
+	l := s.lessons[i]
+	sc, ok := engine.LookupScenario(l.Scenario)
+	if !ok {
+		return nil, fmt.Errorf("%s: unknown scenario %q", l.File, l.Scenario)
+	}
+	params := l.RunParams()
+	cfg, err := sc.Config(params)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", l.File, err)
+	}
+	params["profile"] = cfg.Profile.String()
+
+	v := &lessonView{Lesson: l, EffectiveProfile: params["profile"]}
+	if i > 0 {
+		v.Prev = s.lessons[i-1]
+	}
+	if i+1 < len(s.lessons) {
+		v.Next = s.lessons[i+1]
+	}
+	q := url.Values{"scenario": {l.Scenario}}
+	for k, val := range params {
+		q.Set(k, val)
+	}
+	v.StageURL = "/stage/?" + q.Encode()
+	for _, key := range l.Controls {
+		doc, allowed, _ := engine.ParamDoc(key)
+		def, _ := cfg.Get(key)
+		c := control{Key: key, Doc: doc, Allowed: allowed, Default: def}
+		switch {
+		case key == "profile":
+			c.Choices = []string{"book", "today"}
+		case allowed == "true, false":
+			c.Choices = []string{"false", "true"}
+		}
+		v.Controls = append(v.Controls, c)
+	}
+
+	d := lessonJSON{
+		ID: l.ID, Title: l.Title, URL: l.URL(), Scenario: l.Scenario,
+		Profile: params["profile"], Params: params, Controls: v.Controls,
+		Steps: []stepJSON{}, Predict: []predictJSON{}, Notes: string(l.Notes),
+	}
+	if d.Controls == nil {
+		d.Controls = []control{}
+	}
+	for _, st := range l.Steps {
+		d.Steps = append(d.Steps, stepJSON{At: st.At, Caption: string(st.Caption)})
+	}
+	for _, p := range l.Predict {
+		d.Predict = append(d.Predict, predictJSON{Question: string(p.Question), Answer: string(p.Answer), Reveal: p.Reveal})
+	}
+	if v.Prev != nil {
+		d.Prev = &linkJSON{v.Prev.ID, v.Prev.Title, v.Prev.URL()}
+	}
+	if v.Next != nil {
+		d.Next = &linkJSON{v.Next.ID, v.Next.Title, v.Next.URL()}
+	}
+	js, err := json.Marshal(d) // escapes <, > and &, so it cannot end the <script>
+	if err != nil {
+		return nil, err
+	}
+	v.Data = template.JS(js)
+	return v, nil
+}
+
+// funcs are the template functions.
+var funcs = template.FuncMap{
+	// profileName gives the Korean name of a profile: 교과서 or 오늘날.
+	"profileName": func(p string) string {
+		if p == "book" {
+			return "교과서"
+		}
+		return "오늘날"
+	},
+	// summary gives a scenario's one-line Korean summary.
+	"summary": func(name string) string {
+		if sc, ok := engine.LookupScenario(name); ok {
+			return sc.Summary
+		}
+		return ""
+	},
+}
