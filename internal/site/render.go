@@ -26,8 +26,8 @@ type lessonView struct {
 	Prev, Next       *Lesson
 	EffectiveProfile string // the lesson's profile, else the scenario's
 	StageURL         string
-	Controls   []control
-	Data       template.JS // <script type="application/json" id="lesson-data">
+	Controls         []control
+	Data             template.JS // <script type="application/json" id="lesson-data">
 }
 
 // control is one parameter input on a lesson page.
