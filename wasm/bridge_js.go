@@ -1,0 +1,118 @@
+//go:build js
+
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"syscall/js"
+
+	"connlab/wasm/internal/view"
+)
+
+// jsPage is the stage's view of the page around it: its own window and the
+// parent (the lesson page, or itself when the stage runs standalone).
+type jsPage struct {
+	win, parent js.Value
+}
+
+// startBridge sets window.connlab = {load, command, state, lines, pcap},
+// and queues the scenario named in the stage's own URL so that /stage/
+// works by itself. The functions only enqueue or read what Update
+// published; none of them waits for the game loop.
+func startBridge(in *inbox) page {
+	win := js.Global()
+	api := js.Global().Get("Object").New()
+	api.Set("load", js.FuncOf(func(_ js.Value, args []js.Value) any {
+		l, err := view.ParseLoad(argString(args, 0))
+		if err != nil {
+			in.fail(err)
+			return nil
+		}
+		in.load(l)
+		return nil
+	}))
+	api.Set("command", js.FuncOf(func(_ js.Value, args []js.Value) any {
+		c, err := view.ParseCommand(argString(args, 0))
+		if err != nil {
+			in.fail(err)
+			return nil
+		}
+		in.command(c)
+		return nil
+	}))
+	api.Set("state", js.FuncOf(func(js.Value, []js.Value) any {
+		s, _ := in.published()
+		return s.JSON()
+	}))
+	api.Set("lines", js.FuncOf(func(_ js.Value, args []js.Value) any {
+		_, t := in.published()
+		lines := []string{}
+		if t != nil {
+			from, to := argInt(args, 0, 0), argInt(args, 1, t.Len())
+			from, to = max(from, 0), min(to, t.Len())
+			for i := from; i < to; i++ {
+				lines = append(lines, t.Events[i].String())
+			}
+		}
+		b, _ := json.Marshal(lines)
+		return string(b)
+	}))
+	api.Set("pcap", js.FuncOf(func(js.Value, []js.Value) any {
+		_, t := in.published()
+		if t == nil {
+			return js.Null()
+		}
+		b := t.PCAP()
+		arr := js.Global().Get("Uint8Array").New(len(b))
+		js.CopyBytesToJS(arr, b)
+		return arr
+	}))
+	win.Set("connlab", api)
+
+	if l, err := view.LoadFromQuery(win.Get("location").Get("search").String()); err != nil {
+		in.fail(err)
+	} else {
+		in.load(l)
+	}
+	parent := win.Get("parent")
+	if parent.IsUndefined() || parent.IsNull() {
+		parent = win
+	}
+	return &jsPage{win: win, parent: parent}
+}
+
+func argString(args []js.Value, i int) string {
+	if i >= len(args) || args[i].Type() != js.TypeString {
+		return ""
+	}
+	return args[i].String()
+}
+
+func argInt(args []js.Value, i, def int) int {
+	if i >= len(args) || args[i].Type() != js.TypeNumber {
+		return def
+	}
+	return args[i].Int()
+}
+
+// call calls the parent's function name if it has one. The parent may be
+// on another origin, where touching it throws: the stage then runs alone.
+func (p *jsPage) call(name string) {
+	defer func() {
+		if r := recover(); r != nil {
+			js.Global().Get("console").Call("warn", fmt.Sprintf("connlab: %s: %v", name, r))
+		}
+	}()
+	if f := p.parent.Get(name); f.Type() == js.TypeFunction {
+		f.Invoke()
+	}
+}
+
+func (p *jsPage) changed() { p.call("connlabStageChanged") }
+
+func (p *jsPage) ready() {
+	p.win.Set("connlabReady", true)
+	p.call("connlabStageReady")
+}

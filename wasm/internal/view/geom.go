@@ -1,0 +1,72 @@
+package view
+
+import "math"
+
+// Rect is an axis-aligned rectangle in device pixels.
+type Rect struct{ X, Y, W, H float64 }
+
+// Contains reports whether (x, y) lies inside r.
+func (r Rect) Contains(x, y float64) bool {
+	return x >= r.X && x < r.X+r.W && y >= r.Y && y < r.Y+r.H
+}
+
+// Overlaps reports whether r and o share any area.
+func (r Rect) Overlaps(o Rect) bool {
+	return r.X < o.X+o.W && o.X < r.X+r.W && r.Y < o.Y+o.H && o.Y < r.Y+r.H
+}
+
+// Inset returns r shrunk by d on every side.
+func (r Rect) Inset(d float64) Rect {
+	return Rect{r.X + d, r.Y + d, math.Max(r.W-2*d, 0), math.Max(r.H-2*d, 0)}
+}
+
+// Line is a segment from (X0, Y0) to (X1, Y1).
+type Line struct{ X0, Y0, X1, Y1 float64 }
+
+// Lerp returns the point at fraction f along l.
+func (l Line) Lerp(f float64) (x, y float64) {
+	return l.X0 + (l.X1-l.X0)*f, l.Y0 + (l.Y1-l.Y0)*f
+}
+
+// Part returns the piece of l between fractions a and b.
+func (l Line) Part(a, b float64) Line {
+	x0, y0 := l.Lerp(a)
+	x1, y1 := l.Lerp(b)
+	return Line{x0, y0, x1, y1}
+}
+
+// Dist returns the distance from (x, y) to the segment l.
+func (l Line) Dist(x, y float64) float64 {
+	dx, dy := l.X1-l.X0, l.Y1-l.Y0
+	n := dx*dx + dy*dy
+	f := 0.0
+	if n > 0 {
+		f = math.Min(math.Max(((x-l.X0)*dx+(y-l.Y0)*dy)/n, 0), 1)
+	}
+	px, py := l.Lerp(f)
+	return math.Hypot(x-px, y-py)
+}
+
+// Scale holds the sizes everything else derives from, in device pixels.
+type Scale struct {
+	DPR  float64 // device pixels per CSS pixel
+	U    float64 // base text size
+	Line float64 // base line width
+}
+
+// NewScale picks text and line sizes for a canvas of w x h device pixels.
+// Text is at least 16 CSS pixels, grows with the canvas up to 28, and is
+// 30% larger with thicker lines in the projector theme.
+func NewScale(w, h, dpr float64, projector bool) Scale {
+	if dpr <= 0 {
+		dpr = 1
+	}
+	cw, ch := w/dpr, h/dpr
+	u := math.Min(math.Max(math.Min(cw/75, ch/40), 16), 28)
+	line := 2.0
+	if projector {
+		u *= 1.3
+		line = 3.5
+	}
+	return Scale{DPR: dpr, U: math.Round(u * dpr), Line: line * dpr}
+}

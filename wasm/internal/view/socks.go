@@ -1,0 +1,139 @@
+package view
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"connlab/engine"
+)
+
+// Tone is how a line of text is coloured.
+type Tone int
+
+// Tones.
+const (
+	ToneNormal Tone = iota
+	ToneDim         // a socket that is gone
+	ToneHeld        // bytes held back (Nagle), waiting
+	ToneTimer       // a running timer
+	ToneLost        // bytes destroyed by a reset
+)
+
+// SockLine is one line of a host box: a socket's state, or something the
+// socket holds that never appears on the wire.
+type SockLine struct {
+	Text   string
+	Tone   Tone
+	Indent bool
+	Bar    float64 // fraction of a timer left, drawn as a shrinking bar; <0 for none
+}
+
+// SockLines describes the sockets of host at the current step in at most
+// max lines. Each socket gets a line with its port and TCP state, then
+// indented lines for what it holds: bytes Nagle holds back, a running
+// delayed-ACK timer, unread bytes, bytes lost to a reset, the TIME-WAIT
+// time left. When they do not all fit, a line counts sockets by state and
+// the most recently opened live sockets fill the rest. compact asks for the
+// count line alone.
+func SockLines(p *Player, snap *engine.Snapshot, host, maxLines int, compact bool) []SockLine {
+	t := p.Trace
+	var socks []int
+	for i, si := range t.Sockets {
+		if si.Host == host && si.OpenStep <= p.Step {
+			socks = append(socks, i)
+		}
+	}
+	if len(socks) == 0 || maxLines <= 0 {
+		return nil
+	}
+	var all []SockLine
+	for _, i := range socks {
+		all = append(all, sockDetail(p, snap, i)...)
+	}
+	if !compact && len(all) <= maxLines {
+		return all
+	}
+	out := []SockLine{{Text: countLine(snap, socks), Bar: -1}}
+	if compact {
+		return out
+	}
+	// Live sockets first, the latest opened first, as many as fit.
+	sort.SliceStable(socks, func(a, b int) bool {
+		la, lb := snap.Sockets[socks[a]].State != engine.Closed, snap.Sockets[socks[b]].State != engine.Closed
+		if la != lb {
+			return la
+		}
+		return socks[a] > socks[b]
+	})
+	for _, i := range socks {
+		d := sockDetail(p, snap, i)
+		if len(out)+len(d) > maxLines {
+			break
+		}
+		out = append(out, d...)
+	}
+	return out
+}
+
+// countLine counts sockets by state: "3 ESTABLISHED, 2341 TIME-WAIT".
+func countLine(snap *engine.Snapshot, socks []int) string {
+	n := map[engine.State]int{}
+	for _, i := range socks {
+		n[snap.Sockets[i].State]++
+	}
+	var parts []string
+	for st := engine.Closed; st <= engine.TimeWait; st++ {
+		if n[st] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n[st], st))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// sockDetail is the socket's line and the lines of what it holds.
+func sockDetail(p *Player, snap *engine.Snapshot, i int) []SockLine {
+	t := p.Trace
+	si := &t.Sockets[i]
+	ss := &snap.Sockets[i]
+	now := p.Time
+	head := SockLine{Text: fmt.Sprintf(":%d %s", si.Local.Port, ss.State), Bar: -1}
+	if ss.State == engine.Closed {
+		head.Tone = ToneDim
+	}
+	out := []SockLine{head}
+	add := func(tone Tone, bar float64, format string, args ...any) {
+		out = append(out, SockLine{Text: fmt.Sprintf(format, args...), Tone: tone, Indent: true, Bar: bar})
+	}
+	if PlotFor(t) == PlotCwnd && ss.Cwnd > 0 && t.Config.MSS > 0 {
+		add(ToneNormal, -1, "cwnd %d MSS (%d B)", ss.Cwnd/t.Config.MSS, ss.Cwnd)
+	}
+	if ss.Unsent > 0 {
+		if ss.Held {
+			add(ToneHeld, -1, "Nagle holds %d B", ss.Unsent)
+		} else {
+			add(ToneNormal, -1, "to send %d B", ss.Unsent)
+		}
+	}
+	if ss.DelAckAt != engine.Never && ss.DelAckAt > now {
+		add(ToneTimer, fraction(ss.DelAckAt-now, t.Config.DelayedACK), "delayed ACK %s", (ss.DelAckAt - now).String())
+	}
+	if ss.Unread > 0 {
+		add(ToneNormal, -1, "unread %d B", ss.Unread)
+	}
+	if ss.Lost > 0 {
+		add(ToneLost, -1, "lost %d B (RST)", ss.Lost)
+	}
+	if ss.State == engine.TimeWait && ss.TWUntil != engine.Never && ss.TWUntil > now {
+		add(ToneTimer, fraction(ss.TWUntil-now, t.Config.TimeWait), "%s left", (ss.TWUntil - now).String())
+	}
+	return out
+}
+
+// fraction returns left/whole clamped to 0..1.
+func fraction(left, whole engine.Time) float64 {
+	if whole <= 0 {
+		return 0
+	}
+	return min(max(float64(left)/float64(whole), 0), 1)
+}

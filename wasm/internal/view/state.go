@@ -1,0 +1,184 @@
+package view
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"connlab/engine"
+)
+
+// State is what connlab.state() returns (contract 3), as JSON.
+type State struct {
+	Ready        bool      `json:"ready"`
+	Error        string    `json:"error"`
+	Scenario     string    `json:"scenario"`
+	Steps        int       `json:"steps"`
+	Step         int       `json:"step"`
+	Time         string    `json:"time"`
+	Playing      bool      `json:"playing"`
+	Speed        float64   `json:"speed"`
+	Frame        int64     `json:"frame"`
+	Caption      int       `json:"caption"`
+	CaptionSteps []int     `json:"captionSteps"`
+	Line         string    `json:"line"`
+	Metrics      Metrics   `json:"metrics"`
+	Selected     *Selected `json:"selected"`
+}
+
+// Metrics are the numbers beside the stage.
+type Metrics struct {
+	Elapsed    string  `json:"elapsed"`
+	RoundTrips float64 `json:"roundTrips"`
+	Conns      int     `json:"conns"`
+	Bytes      int64   `json:"bytes"`
+	Packets    int     `json:"packets"`
+}
+
+// Selected is the packet inspector's data ("패킷 살펴보기").
+type Selected struct {
+	Index    int     `json:"index"`
+	Label    string  `json:"label"`
+	From     string  `json:"from"`
+	To       string  `json:"to"`
+	SentAt   string  `json:"sentAt"`
+	ArriveAt string  `json:"arriveAt"`
+	IP       IPInfo  `json:"ip"`
+	TCP      TCPInfo `json:"tcp"`
+	HTTP     string  `json:"http"`
+}
+
+// IPInfo is the IPv4 header of a selected packet.
+type IPInfo struct {
+	Src   string `json:"src"`
+	Dst   string `json:"dst"`
+	Len   int    `json:"len"`
+	TTL   int    `json:"ttl"`
+	Proto string `json:"proto"`
+}
+
+// TCPInfo is the TCP header of a selected packet. Seq and Ack are relative
+// to the connection's initial sequence numbers, as a packet analyzer shows
+// them; SeqRaw and AckRaw are on the wire.
+type TCPInfo struct {
+	SrcPort   uint16 `json:"srcPort"`
+	DstPort   uint16 `json:"dstPort"`
+	Seq       uint32 `json:"seq"`
+	Ack       uint32 `json:"ack"`
+	SeqRaw    uint32 `json:"seqRaw"`
+	AckRaw    uint32 `json:"ackRaw"`
+	Flags     string `json:"flags"`
+	Window    uint16 `json:"window"`
+	Len       int    `json:"len"`
+	HeaderLen int    `json:"headerLen"`
+	Options   string `json:"options"`
+}
+
+// ipTTL is the TTL every simulated host sends with (Linux's default).
+const ipTTL = 64
+
+// State builds the bridge state of p at its current step. p may be nil
+// before anything has loaded.
+func (p *Player) State() State {
+	s := State{CaptionSteps: []int{}, Caption: -1, Speed: 1, Time: engine.Time(0).String()}
+	if p == nil {
+		return s
+	}
+	t := p.Trace
+	s.Scenario = t.Scenario
+	s.Steps = t.Len()
+	s.Step = p.Step
+	s.Time = p.Time.String()
+	s.Playing = p.Playing
+	s.Speed = p.Speed
+	s.Caption = p.Caption()
+	s.CaptionSteps = p.CaptionSteps
+	if p.Step >= 0 && p.Step < t.Len() {
+		s.Line = t.Events[p.Step].String()
+	}
+	m := t.At(p.Step).Metrics
+	s.Metrics = Metrics{Elapsed: m.Elapsed.String(), RoundTrips: m.RoundTrips, Conns: m.Conns, Bytes: m.Bytes, Packets: m.Packets}
+	if p.Selected >= 0 {
+		s.Selected = Inspect(t, p.Selected)
+	}
+	return s
+}
+
+// JSON returns s as connlab.state() returns it.
+func (s State) JSON() string {
+	b, err := json.Marshal(s)
+	if err != nil { // only plain values: cannot happen
+		panic(err)
+	}
+	return string(b)
+}
+
+// Inspect returns the inspector's view of packet i.
+func Inspect(t *engine.Trace, i int) *Selected {
+	pk := &t.Packets[i]
+	seg := &pk.Seg
+	seqBase, ackBase := seqBases(t, pk)
+	tcp := TCPInfo{
+		SrcPort:   seg.Src.Port,
+		DstPort:   seg.Dst.Port,
+		SeqRaw:    uint32(seg.Seq),
+		AckRaw:    uint32(seg.Ack),
+		Seq:       uint32(seg.Seq - seqBase),
+		Flags:     seg.Flags.String(),
+		Window:    seg.Window,
+		Len:       len(seg.Payload),
+		HeaderLen: seg.HeaderLen(),
+	}
+	if seg.Flags&engine.ACK != 0 {
+		tcp.Ack = uint32(seg.Ack - ackBase)
+	}
+	if seg.MSS != 0 {
+		tcp.Options = fmt.Sprintf("MSS=%d", seg.MSS)
+	}
+	return &Selected{
+		Index:    i,
+		Label:    pk.Label,
+		From:     t.Hosts[pk.From].Name,
+		To:       t.Hosts[pk.To].Name,
+		SentAt:   pk.SentAt.String(),
+		ArriveAt: pk.ArriveAt.String(),
+		IP:       IPInfo{Src: ipString(seg.Src.IP), Dst: ipString(seg.Dst.IP), Len: seg.WireLen(), TTL: ipTTL, Proto: "TCP"},
+		TCP:      tcp,
+		HTTP:     pk.HTTP,
+	}
+}
+
+// seqBases returns the initial sequence numbers the packet's seq and ack
+// are relative to: the sender's ISS and IRS. The sending socket is
+// pk.Sock when it owns the segment's addresses; otherwise (a reset sent on
+// behalf of no socket) the receiving socket's numbers are used the other
+// way round. A port reused after TIME-WAIT names several sockets: the
+// latest one opened by the time the packet is sent is the one.
+func seqBases(t *engine.Trace, pk *engine.Packet) (seq, ack engine.Seq) {
+	seg := &pk.Seg
+	if s := pk.Sock; s >= 0 && s < len(t.Sockets) && t.Sockets[s].Local == seg.Src && t.Sockets[s].Remote == seg.Dst {
+		return t.Sockets[s].ISS, t.Sockets[s].IRS
+	}
+	found, rev := -1, false
+	for i, si := range t.Sockets {
+		if si.OpenedAt > pk.SentAt {
+			continue
+		}
+		switch {
+		case si.Local == seg.Src && si.Remote == seg.Dst:
+			found, rev = i, false
+		case si.Local == seg.Dst && si.Remote == seg.Src:
+			found, rev = i, true
+		}
+	}
+	if found < 0 {
+		return 0, 0
+	}
+	if rev {
+		return t.Sockets[found].IRS, t.Sockets[found].ISS
+	}
+	return t.Sockets[found].ISS, t.Sockets[found].IRS
+}
+
+func ipString(ip [4]byte) string {
+	return fmt.Sprintf("%d.%d.%d.%d", ip[0], ip[1], ip[2], ip[3])
+}
