@@ -1,0 +1,339 @@
+package engine
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Profile selects a set of defaults: the book's picture of TCP (교과서) or
+// what Linux and Chrome do today (오늘날).
+type Profile uint8
+
+const (
+	// Book is the picture in HTTP: The Definitive Guide, ch. 4 (2002).
+	Book Profile = iota
+	// Today is a current Linux kernel talking to a current Chrome.
+	Today
+)
+
+func (p Profile) String() string {
+	if p == Book {
+		return "book"
+	}
+	return "today"
+}
+
+// ParseProfile reads "book" or "today" (also 교과서 and 오늘날).
+func ParseProfile(s string) (Profile, error) {
+	switch s {
+	case "book", "교과서":
+		return Book, nil
+	case "today", "오늘날":
+		return Today, nil
+	}
+	return 0, fmt.Errorf("profile=%s is not known: allowed book, today", s)
+}
+
+// Config holds every parameter of a run. Each field's default and its source
+// are given in DefaultConfig; each can be changed with Set.
+type Config struct {
+	Profile Profile
+
+	// Network.
+	RTT       Time  // round-trip propagation delay client<->server (one-way = RTT/2 per link direction)
+	Bandwidth int64 // link bandwidth, bits per second; serialization delay = bytes*8/Bandwidth
+	MSS       int   // maximum segment size announced in the SYN (bytes of payload per segment)
+	RecvWnd   int   // receive buffer (advertised window when empty), bytes; no window scaling
+
+	// TCP.
+	InitialWindow int  // initial congestion window, in segments
+	DelayedACK    Time // delayed-ACK timer
+	QuickAcks     int  // segments ACKed immediately at connection start (Linux quick-ACK mode)
+	NoDelay       bool // TCP_NODELAY on every socket (Nagle off)
+	TimeWait      Time // how long TIME-WAIT holds a closed connection (2*MSL)
+	PortLo        int  // ephemeral port range, first port
+	PortHi        int  // ephemeral port range, last port
+
+	// HTTP.
+	ConnsPerHost     int  // browser's parallel connection limit per host
+	KeepAliveTimeout Time // server closes an idle persistent connection after this long
+	KeepAliveMax     int  // server closes a persistent connection after this many requests
+	Think            Time // server's processing time per request
+	DNS              Time // DNS lookup time before the first connection (0 = cached)
+
+	// Page and load.
+	PageSize  int // bytes of the HTML page's body
+	Images    int // images embedded in the page
+	ImageSize int // bytes of each image's body
+	Size      int // bytes of a single large response (slow start)
+	Conns     int // connections a load generator opens (time-wait)
+	Rate      int // connections per second the load generator opens
+}
+
+// DefaultConfig returns the defaults of profile p. Every number names its
+// source; lessons quote these numbers and a test keeps them in agreement.
+func DefaultConfig(p Profile) Config {
+	c := Config{
+		Profile:   p,
+		RTT:       100 * Millisecond, // a continental round trip; the lessons' reference
+		Bandwidth: 10_000_000,        // 10 Mbit/s: slow enough that serialization shows
+		MSS:       1460,              // Ethernet MTU 1500 - 20 (IPv4) - 20 (TCP), RFC 9293 §3.7.1
+		RecvWnd:   65535,             // largest window without window scaling (RFC 7323)
+
+		InitialWindow:    10,               // RFC 6928; Linux TCP_INIT_CWND = 10
+		DelayedACK:       40 * Millisecond, // Linux TCP_DELACK_MIN (RFC 9293 §3.8.6.3: under 500 ms)
+		QuickAcks:        16,               // Linux TCP_MAX_QUICKACKS: quick-ACK mode at connection start
+		TimeWait:         60 * Second,      // Linux TCP_TIMEWAIT_LEN, fixed at 60 s
+		PortLo:           32768,            // Linux net.ipv4.ip_local_port_range default
+		PortHi:           60999,            // same
+		ConnsPerHost:     6,                // Chrome and Firefox: 6 connections per host
+		KeepAliveTimeout: 5 * Second,       // Apache KeepAliveTimeout default; Keep-Alive: timeout=5
+		KeepAliveMax:     100,              // Apache MaxKeepAliveRequests default; Keep-Alive: max=100
+		Think:            0,                // the chapter: server processing is short next to TCP delays
+		DNS:              0,                // a cached name
+
+		PageSize:  2000,
+		Images:    3, // the chapter's example page: one HTML page and three images (§4.3.2)
+		ImageSize: 10000,
+		Size:      100000,
+		Conns:     60000,
+		Rate:      1000,
+	}
+	if p == Book {
+		c.InitialWindow = 1              // RFC 5681 era (RFC 2001): one segment, doubling each RTT
+		c.DelayedACK = 200 * Millisecond // the book: 100-200 ms; BSD's 200 ms timer
+		c.QuickAcks = 0                  // the book's stacks always delay
+		c.TimeWait = 120 * Second        // the book: 2MSL, "usually 2 minutes"
+		c.ConnsPerHost = 4               // the book: "most browsers allow 4"
+	}
+	return c
+}
+
+// param describes one key=value parameter.
+type param struct {
+	key  string
+	doc  string
+	kind paramKind
+	min  int64 // inclusive, in the field's own unit (ns for durations, bit/s, bytes...)
+	max  int64
+	ptr  func(c *Config) any // *Time, *int, *int64 or *bool
+}
+
+type paramKind uint8
+
+const (
+	kindDuration paramKind = iota
+	kindInt
+	kindBandwidth
+	kindBool
+	kindPorts
+)
+
+var params = []param{
+	{"rtt", "왕복 시간 (round-trip time)", kindDuration, int64(Millisecond), int64(2 * Second), func(c *Config) any { return &c.RTT }},
+	{"bandwidth", "대역폭 (bandwidth)", kindBandwidth, 56_000, 10_000_000_000, func(c *Config) any { return &c.Bandwidth }},
+	{"mss", "최대 세그먼트 크기 (MSS)", kindInt, 88, 8960, func(c *Config) any { return &c.MSS }},
+	{"rwnd", "수신 윈도 (receive window), bytes", kindInt, 1460, 65535, func(c *Config) any { return &c.RecvWnd }},
+	{"iw", "초기 혼잡 윈도 (initial window), segments", kindInt, 1, 100, func(c *Config) any { return &c.InitialWindow }},
+	{"delack", "확인응답 지연 타이머 (delayed-ACK timer)", kindDuration, int64(Millisecond), int64(500 * Millisecond), func(c *Config) any { return &c.DelayedACK }},
+	{"quickack", "처음에 바로 확인응답하는 세그먼트 수 (quick-ACK)", kindInt, 0, 16, func(c *Config) any { return &c.QuickAcks }},
+	{"nodelay", "TCP_NODELAY (네이글 끄기)", kindBool, 0, 1, func(c *Config) any { return &c.NoDelay }},
+	{"timewait", "TIME-WAIT 유지 시간 (2MSL)", kindDuration, int64(Second), int64(240 * Second), func(c *Config) any { return &c.TimeWait }},
+	{"ports", "임시 포트 범위 (ephemeral ports), lo-hi", kindPorts, 1024, 65535, nil},
+	{"conns", "호스트당 최대 커넥션 수", kindInt, 1, 16, func(c *Config) any { return &c.ConnsPerHost }},
+	{"keepalive", "keep-alive 유휴 타임아웃", kindDuration, int64(Second), int64(300 * Second), func(c *Config) any { return &c.KeepAliveTimeout }},
+	{"max", "커넥션당 최대 요청 수", kindInt, 1, 1000, func(c *Config) any { return &c.KeepAliveMax }},
+	{"think", "서버 처리 시간", kindDuration, 0, int64(5 * Second), func(c *Config) any { return &c.Think }},
+	{"dns", "DNS 조회 시간 (0 = 캐시됨)", kindDuration, 0, int64(10 * Second), func(c *Config) any { return &c.DNS }},
+	{"pagesize", "HTML 본문 크기, bytes", kindInt, 100, 1_000_000, func(c *Config) any { return &c.PageSize }},
+	{"images", "이미지 수", kindInt, 0, 20, func(c *Config) any { return &c.Images }},
+	{"imagesize", "이미지 하나의 크기, bytes", kindInt, 100, 1_000_000, func(c *Config) any { return &c.ImageSize }},
+	{"size", "큰 응답의 크기, bytes", kindInt, 1000, 10_000_000, func(c *Config) any { return &c.Size }},
+	{"connections", "부하 생성기가 여는 커넥션 수", kindInt, 1, 200_000, func(c *Config) any { return &c.Conns }},
+	{"rate", "초당 새 커넥션 수", kindInt, 1, 100_000, func(c *Config) any { return &c.Rate }},
+}
+
+// ParamKeys lists every key Set accepts, "profile" first.
+func ParamKeys() []string {
+	keys := []string{"profile"}
+	for _, p := range params {
+		keys = append(keys, p.key)
+	}
+	return keys
+}
+
+// ParamDoc returns a short Korean description of key and its allowed range.
+func ParamDoc(key string) (doc, allowed string, ok bool) {
+	if key == "profile" {
+		return "프로필 (교과서/오늘날)", "book, today", true
+	}
+	for _, p := range params {
+		if p.key == key {
+			return p.doc, p.allowed(), true
+		}
+	}
+	return "", "", false
+}
+
+func (p param) allowed() string {
+	switch p.kind {
+	case kindDuration:
+		return FormatDuration(Time(p.min)) + ".." + FormatDuration(Time(p.max))
+	case kindBandwidth:
+		return formatBandwidth(p.min) + ".." + formatBandwidth(p.max)
+	case kindBool:
+		return "true, false"
+	case kindPorts:
+		return fmt.Sprintf("lo-hi within %d-%d", p.min, p.max)
+	}
+	return fmt.Sprintf("%d..%d", p.min, p.max)
+}
+
+// Set changes one parameter from its text form. It refuses unknown keys and
+// values outside the allowed range with an error naming both.
+func (c *Config) Set(key, value string) error {
+	if key == "profile" {
+		p, err := ParseProfile(value)
+		if err != nil {
+			return err
+		}
+		c.Profile = p
+		return nil
+	}
+	var p *param
+	for i := range params {
+		if params[i].key == key {
+			p = &params[i]
+		}
+	}
+	if p == nil {
+		return fmt.Errorf("unknown parameter %q (known: %s)", key, strings.Join(ParamKeys(), ", "))
+	}
+	bad := func() error {
+		return fmt.Errorf("%s=%s is out of range: allowed %s", key, value, p.allowed())
+	}
+	var n int64
+	switch p.kind {
+	case kindDuration:
+		d, err := ParseDuration(value)
+		if err != nil {
+			return fmt.Errorf("%s=%s: %v", key, value, err)
+		}
+		n = int64(d)
+	case kindBandwidth:
+		b, err := ParseBandwidth(value)
+		if err != nil {
+			return fmt.Errorf("%s=%s: %v", key, value, err)
+		}
+		n = b
+	case kindBool:
+		b, err := strconv.ParseBool(value)
+		if err != nil {
+			return fmt.Errorf("%s=%s: allowed true, false", key, value)
+		}
+		*p.ptr(c).(*bool) = b
+		return nil
+	case kindPorts:
+		lo, hi, ok := strings.Cut(value, "-")
+		l, err1 := strconv.Atoi(lo)
+		h, err2 := strconv.Atoi(hi)
+		if !ok || err1 != nil || err2 != nil || l > h || int64(l) < p.min || int64(h) > p.max {
+			return bad()
+		}
+		c.PortLo, c.PortHi = l, h
+		return nil
+	case kindInt:
+		v, err := strconv.ParseInt(value, 10, 64)
+		if err != nil {
+			return fmt.Errorf("%s=%s: not a whole number (allowed %s)", key, value, p.allowed())
+		}
+		n = v
+	}
+	if n < p.min || n > p.max {
+		return bad()
+	}
+	switch v := p.ptr(c).(type) {
+	case *Time:
+		*v = Time(n)
+	case *int:
+		*v = int(n)
+	case *int64:
+		*v = n
+	}
+	return nil
+}
+
+// Get returns the text form of key's current value, as Set accepts it.
+func (c *Config) Get(key string) (string, bool) {
+	if key == "profile" {
+		return c.Profile.String(), true
+	}
+	for _, p := range params {
+		if p.key != key {
+			continue
+		}
+		if p.kind == kindPorts {
+			return fmt.Sprintf("%d-%d", c.PortLo, c.PortHi), true
+		}
+		switch v := p.ptr(c).(type) {
+		case *Time:
+			return FormatDuration(*v), true
+		case *int:
+			return strconv.Itoa(*v), true
+		case *int64:
+			return formatBandwidth(*v), true
+		case *bool:
+			return strconv.FormatBool(*v), true
+		}
+	}
+	return "", false
+}
+
+// Apply sets every key of kv, in sorted order so errors are deterministic.
+func (c *Config) Apply(kv map[string]string) error {
+	keys := make([]string, 0, len(kv))
+	for k := range kv {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if err := c.Set(k, kv[k]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ParseBandwidth reads "10Mbps", "56kbps", "1Gbps" or a plain number of bit/s.
+func ParseBandwidth(s string) (int64, error) {
+	mult := int64(1)
+	num := s
+	for _, u := range []struct {
+		suffix string
+		mult   int64
+	}{{"Gbps", 1e9}, {"Mbps", 1e6}, {"kbps", 1e3}, {"Kbps", 1e3}, {"bps", 1}} {
+		if strings.HasSuffix(s, u.suffix) {
+			num, mult = strings.TrimSuffix(s, u.suffix), u.mult
+			break
+		}
+	}
+	f, err := strconv.ParseFloat(num, 64)
+	if err != nil || f <= 0 {
+		return 0, fmt.Errorf("bad bandwidth %q (want e.g. 10Mbps, 56kbps)", s)
+	}
+	return int64(f * float64(mult)), nil
+}
+
+func formatBandwidth(b int64) string {
+	switch {
+	case b%1_000_000_000 == 0:
+		return fmt.Sprintf("%dGbps", b/1_000_000_000)
+	case b%1_000_000 == 0:
+		return fmt.Sprintf("%dMbps", b/1_000_000)
+	case b%1000 == 0:
+		return fmt.Sprintf("%dkbps", b/1000)
+	}
+	return fmt.Sprintf("%dbps", b)
+}

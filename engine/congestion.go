@@ -1,0 +1,49 @@
+package engine
+
+import "fmt"
+
+// congestion is the sender's congestion control: slow start (RFC 5681 §3.1)
+// from an initial window (RFC 6928), growing by the bytes each ACK
+// acknowledges, at most 2*SMSS per ACK (RFC 3465, L=2*SMSS). With delayed
+// ACKs covering two segments this doubles cwnd every round trip, as Linux
+// does (it counts acknowledged segments). No loss is modelled, so ssthresh
+// stays infinite and congestion avoidance is never entered.
+type congestion struct {
+	cwnd     int // bytes
+	ssthresh int // bytes; 0 means infinite (RFC 5681: "arbitrarily high")
+	mss      int
+	limited  bool // the last send was stopped by cwnd (Linux is_cwnd_limited)
+}
+
+func newCongestion(c Config, mss int) congestion {
+	return congestion{cwnd: c.InitialWindow * mss, mss: mss}
+}
+
+// onAck grows cwnd for acked bytes and reports whether it changed. cwnd
+// grows only while the sender is limited by it (RFC 7661's idea, and
+// Linux's tcp_is_cwnd_limited): an application that sends little does
+// not earn a large window.
+func (cc *congestion) onAck(acked int) bool {
+	if !cc.limited {
+		return false
+	}
+	if cc.ssthresh == 0 || cc.cwnd < cc.ssthresh {
+		cc.cwnd += min(acked, 2*cc.mss)
+	} else {
+		cc.cwnd += max(1, cc.mss*cc.mss/cc.cwnd)
+	}
+	cc.limited = false
+	return true
+}
+
+func (cc *congestion) record(k *Socket, why string) {
+	ss := "inf"
+	if cc.ssthresh > 0 {
+		ss = fmt.Sprint(cc.ssthresh)
+	}
+	line := fmt.Sprintf("cwnd %s cwnd=%d ssthresh=%s (%d segments)", k.name(), cc.cwnd, ss, cc.cwnd/cc.mss)
+	if why != "" {
+		line += " " + why
+	}
+	k.sim.record(EvCwnd, k.host.id, k, -1, line)
+}

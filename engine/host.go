@@ -1,0 +1,209 @@
+package engine
+
+import "fmt"
+
+// Host is a machine with one IPv4 address, TCP sockets and an ephemeral port pool.
+type Host struct {
+	id      int
+	name    string
+	appName string // name in app events: browser, server, proxy, loadgen
+	ip      [4]byte
+	sim     *Sim
+
+	listeners map[uint16]*Listener
+	conns     map[connKey]*Socket
+
+	// The ephemeral port pool (RFC 6056): a port stays taken while a
+	// socket to the same destination uses it, TIME-WAIT included.
+	portUse    map[uint16]int
+	portFree   int
+	portCursor int
+	inUse      int // sockets alive, not in TIME-WAIT
+	timeWait   int // sockets in TIME-WAIT
+	ipID       uint16
+}
+
+type connKey struct {
+	local  uint16
+	remote Addr
+}
+
+// addHost creates a host. Names are short ASCII words used in canonical lines.
+func (s *Sim) addHost(name, appName string, role Role, ip [4]byte, lane int) *Host {
+	h := &Host{
+		id: len(s.hosts), name: name, appName: appName, ip: ip, sim: s,
+		listeners: map[uint16]*Listener{},
+		conns:     map[connKey]*Socket{},
+		portUse:   map[uint16]int{},
+		portFree:  s.cfg.PortHi - s.cfg.PortLo + 1,
+	}
+	h.portCursor = s.cfg.PortLo
+	s.hosts = append(s.hosts, h)
+	s.t.Hosts = append(s.t.Hosts, HostInfo{Name: name, IP: ip, Role: role, Lane: lane})
+	return h
+}
+
+// allocPort takes a free ephemeral port, scanning upward from the last one
+// handed out as Linux's connect() does, or reports that none is free
+// (EADDRNOTAVAIL).
+func (h *Host) allocPort() (uint16, bool) {
+	if h.portFree == 0 {
+		return 0, false
+	}
+	lo, hi := h.sim.cfg.PortLo, h.sim.cfg.PortHi
+	for {
+		p := h.portCursor
+		h.portCursor++
+		if h.portCursor > hi {
+			h.portCursor = lo
+		}
+		if h.portUse[uint16(p)] == 0 {
+			h.portUse[uint16(p)]++
+			h.portFree--
+			return uint16(p), true
+		}
+	}
+}
+
+func (h *Host) releasePort(p uint16) {
+	if int(p) < h.sim.cfg.PortLo || int(p) > h.sim.cfg.PortHi {
+		return
+	}
+	h.portUse[p]--
+	if h.portUse[p] == 0 {
+		delete(h.portUse, p)
+		h.portFree++
+	}
+}
+
+// samplePorts records the pool after a change (client hosts only).
+func (h *Host) samplePorts() {
+	t := h.sim.t
+	t.Ports = append(t.Ports, PortSample{
+		At: h.sim.now, Step: len(t.Events) - 1, Host: h.id,
+		InUse: h.inUse, TimeWait: h.timeWait, Size: h.sim.cfg.PortHi - h.sim.cfg.PortLo + 1,
+	})
+}
+
+// link is one direction of a point-to-point link: a FIFO queue drained at
+// Bandwidth, then Delay of propagation.
+type link struct {
+	idx      int
+	from, to *Host
+	delay    Time
+	bw       int64
+	busy     Time // when the transmitter is free again
+}
+
+// connect joins a and b with a full-duplex link: delay one way, bw each way.
+func (s *Sim) connect(a, b *Host, delay Time, bw int64) {
+	for _, d := range [][2]*Host{{a, b}, {b, a}} {
+		l := &link{idx: len(s.t.Links), from: d[0], to: d[1], delay: delay, bw: bw}
+		s.links[[2]int{d[0].id, d[1].id}] = l
+		s.t.Links = append(s.t.Links, LinkInfo{From: d[0].id, To: d[1].id, Delay: delay, Bandwidth: bw})
+	}
+}
+
+// wirePacket is a packet on its way.
+type wirePacket struct {
+	seg  Segment
+	to   *Host
+	link *link
+	idx  int // index into Trace.Packets, -1 when not traced
+}
+
+// serialization returns how long n bytes take to clock onto a link of bw bit/s.
+func serialization(n int, bw int64) Time {
+	return Time((int64(n)*8*int64(Second) + bw - 1) / bw)
+}
+
+// transmit queues seg on the link from h toward the host owning seg.Dst.IP.
+func (h *Host) transmit(sock *Socket, seg Segment, label string, kind PacketKind, head string) {
+	s := h.sim
+	var l *link
+	for _, c := range s.hosts {
+		if c.ip == seg.Dst.IP {
+			l = s.links[[2]int{h.id, c.id}]
+		}
+	}
+	if l == nil {
+		panic(fmt.Sprintf("engine: no link from %s to %v", h.name, seg.Dst))
+	}
+	start := max(s.now, l.busy)
+	end := start + serialization(seg.WireLen(), l.bw)
+	l.busy = end
+	wp := &wirePacket{seg: seg, to: l.to, link: l, idx: -1}
+	if s.detailed {
+		wp.idx = len(s.t.Packets)
+		id := -1
+		if sock != nil {
+			id = sock.id
+		}
+		s.t.Packets = append(s.t.Packets, Packet{
+			From: h.id, To: l.to.id, Sock: id, Link: l.idx,
+			SentAt: s.now, TxStart: start, TxEnd: end, ArriveAt: end + l.delay,
+			Seg: seg, Label: label, HTTP: head, Kind: kind, RecvStep: -1,
+		})
+		step := s.record(EvSend, h.id, sock, wp.idx, "send "+s.segLine(sock, &seg, head))
+		s.t.Packets[wp.idx].SendStep = step
+	}
+	s.schedule(qItem{at: end + l.delay, kind: qDeliver, pkt: wp})
+}
+
+// deliver hands an arriving packet to its host's TCP.
+func (s *Sim) deliver(wp *wirePacket) {
+	h := wp.to
+	sock := h.demux(&wp.seg)
+	if s.detailed {
+		p := &s.t.Packets[wp.idx]
+		line := "recv " + s.segLine(s.socks[p.Sock], &wp.seg, p.HTTP)
+		p.RecvStep = s.record(EvRecv, h.id, sock, wp.idx, line)
+	}
+	h.input(sock, &wp.seg)
+}
+
+// segLine prints a segment as in the canonical trace, with sequence numbers
+// relative to the sending socket's ISS (and the receiver's, for ack), as
+// packet analyzers do.
+func (s *Sim) segLine(from *Socket, seg *Segment, head string) string {
+	src, dst := s.hostByIP(seg.Src.IP), s.hostByIP(seg.Dst.IP)
+	seq, ack := uint32(seg.Seq), uint32(seg.Ack)
+	if from != nil {
+		seq = uint32(seg.Seq - from.iss)
+		ack = uint32(seg.Ack - from.irs)
+	} else if peer := dst.conns[connKey{seg.Dst.Port, seg.Src}]; peer != nil {
+		// A reset from a host with no socket: number it as the peer sees it.
+		seq = uint32(seg.Seq - peer.irs)
+		ack = uint32(seg.Ack - peer.iss)
+	}
+	line := fmt.Sprintf("%s:%d>%s:%d [%s] seq=%d", src.name, seg.Src.Port, dst.name, seg.Dst.Port, seg.Flags, seq)
+	if seg.Flags&ACK != 0 {
+		line += fmt.Sprintf(" ack=%d", ack)
+	}
+	line += fmt.Sprintf(" win=%d len=%d", seg.Window, len(seg.Payload))
+	if seg.MSS != 0 {
+		line += fmt.Sprintf(" mss=%d", seg.MSS)
+	}
+	if head != "" {
+		line += fmt.Sprintf(" %q", firstLine(head))
+	}
+	return line
+}
+
+func (s *Sim) hostByIP(ip [4]byte) *Host {
+	for _, h := range s.hosts {
+		if h.ip == ip {
+			return h
+		}
+	}
+	panic(fmt.Sprintf("engine: no host has address %v", ip))
+}
+
+func firstLine(s string) string {
+	for i := 0; i+1 < len(s); i++ {
+		if s[i] == '\r' && s[i+1] == '\n' {
+			return s[:i]
+		}
+	}
+	return s
+}

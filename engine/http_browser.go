@@ -1,0 +1,455 @@
+package engine
+
+import (
+	"fmt"
+	"strings"
+)
+
+// loadMode is how a browser uses connections.
+type loadMode uint8
+
+const (
+	mode10        loadMode = iota // HTTP/1.0: one request per connection
+	mode10KA                      // HTTP/1.0 + "Connection: Keep-Alive"
+	mode11                        // HTTP/1.1: persistent by default
+	mode11Pipe                    // HTTP/1.1 with pipelining
+	mode10ProxyKA                 // HTTP/1.0 + "Proxy-Connection: Keep-Alive" (Netscape, for proxies)
+)
+
+// browser loads a page and what it embeds from one host (or through a proxy).
+type browser struct {
+	host     *Host
+	sim      *Sim
+	target   *Host  // where connections go: the server, or a proxy
+	port     uint16 // 80, or the proxy's port
+	hostName string // Host header
+	viaProxy bool   // request targets are absolute URIs
+	mode     loadMode
+	maxConns int
+
+	readDelay     Time // the application reads this long after data arrives (a busy main thread)
+	closeWhenDone bool // close connections once the page is loaded (the chapter's step 7)
+	reuseAfter    Time // a scripted second phase waits this long after the page loads
+
+	queue   []*fetch
+	conns   []*browserConn
+	fetches []*fetch
+	onDone  func() // scenario hook when every fetch has ended
+	started bool
+	ended   bool
+}
+
+// fetch is one request the browser makes, retried at most once.
+type fetch struct {
+	obj       int // index into Trace.Objects
+	method    string
+	path      string
+	body      []byte
+	twoWrites bool // write the head and the body separately (Nagle's write-write-read)
+	notBefore Time // not sent before this time
+	tries     int
+	done      bool
+	page      bool // an HTML page whose images are loaded next
+	conn      *browserConn
+	failed    string
+}
+
+func newBrowser(h, target *Host, port uint16, mode loadMode, maxConns int) *browser {
+	return &browser{host: h, sim: h.sim, target: target, port: port, hostName: "www.example.com", mode: mode, maxConns: maxConns}
+}
+
+// get queues a GET of path.
+func (b *browser) get(path string) *fetch { return b.request("GET", path, nil) }
+
+func (b *browser) request(method, path string, body []byte) *fetch {
+	f := &fetch{method: method, path: path, body: body, obj: len(b.sim.t.Objects)}
+	b.sim.t.Objects = append(b.sim.t.Objects, Object{
+		Path: path, Lane: b.sim.t.Hosts[b.host.id].Lane, Sock: -1, QueuedAt: b.sim.now,
+		FirstByteAt: Never, DoneAt: Never,
+	})
+	b.fetches = append(b.fetches, f)
+	b.queue = append(b.queue, f)
+	return f
+}
+
+// start begins loading after the DNS lookup, if the name is not cached.
+func (b *browser) start() {
+	if d := b.sim.cfg.DNS; d > 0 && !b.started {
+		b.sim.app(b.host, "dns lookup %s", b.hostName)
+		b.started = true
+		b.sim.wakeAt(b.sim.now+d, b, wakeDNS)
+		return
+	}
+	if !b.started {
+		b.sim.app(b.host, "dns %s cached", b.hostName)
+	}
+	b.started = true
+	b.pump()
+}
+
+const (
+	wakePump = iota
+	wakeDNS
+	wakeStart
+)
+
+func (b *browser) wake(code int) {
+	if code == wakeStart {
+		b.start()
+		return
+	}
+	if code == wakeDNS {
+		b.sim.app(b.host, "dns answer %s = %s", b.hostName, ipString(b.target.ip))
+	}
+	b.pump()
+}
+
+// pump assigns queued fetches to connections: an idle reusable one, a
+// persistent one that may pipeline, or a new one within the per-host limit.
+func (b *browser) pump() {
+	rest := b.queue[:0:0]
+	var later Time = Never
+	for _, f := range b.queue {
+		if f.notBefore > b.sim.now {
+			later = min(later, f.notBefore)
+			rest = append(rest, f)
+			continue
+		}
+		if c := b.pick(f); c != nil {
+			c.send(f)
+			continue
+		}
+		if b.live() < b.maxConns {
+			c := b.open()
+			if c == nil {
+				f.fail("no free ephemeral port")
+				continue
+			}
+			c.send(f)
+			continue
+		}
+		rest = append(rest, f)
+	}
+	b.queue = rest
+	if later != Never {
+		b.sim.wakeAt(later, b, wakePump)
+	}
+	b.checkDone()
+}
+
+// pick finds a connection that can carry f now.
+func (b *browser) pick(f *fetch) *browserConn {
+	for _, c := range b.conns {
+		if c.dead || !c.reusable || !c.sock.canSendData() {
+			continue
+		}
+		if len(c.sent) == 0 && c.persistent {
+			return c
+		}
+		// Pipeline only on a connection known to be persistent, and never
+		// a request that is not idempotent (RFC 9112 §9.3.2).
+		if b.mode == mode11Pipe && c.persistent && f.idempotent() && c.allIdempotent() {
+			return c
+		}
+	}
+	return nil
+}
+
+func (b *browser) live() int {
+	n := 0
+	for _, c := range b.conns {
+		if !c.dead {
+			n++
+		}
+	}
+	return n
+}
+
+func (b *browser) open() *browserConn {
+	c := &browserConn{b: b, reusable: true}
+	c.p.response = true
+	k := b.host.dial(b.target, b.port, c)
+	if k == nil {
+		return nil
+	}
+	c.sock = k
+	b.conns = append(b.conns, c)
+	return c
+}
+
+func (f *fetch) idempotent() bool { return (&Message{Method: f.method}).Idempotent() }
+
+func (f *fetch) fail(why string) {
+	f.done = true
+	f.failed = why
+}
+
+// checkDone reports the page loaded once every fetch has ended.
+func (b *browser) checkDone() {
+	if b.ended || len(b.queue) > 0 {
+		return
+	}
+	ok := 0
+	for _, f := range b.fetches {
+		if !f.done {
+			return
+		}
+		if b.sim.t.Objects[f.obj].DoneAt != Never {
+			ok++
+		}
+	}
+	b.ended = true
+	b.sim.app(b.host, "page loaded (%d of %d objects) in %v", ok, len(b.fetches), b.sim.now)
+	if b.closeWhenDone {
+		for _, c := range b.conns {
+			if !c.dead {
+				c.close()
+			}
+		}
+	}
+	if b.onDone != nil {
+		b.onDone()
+	}
+}
+
+// browserConn is one of the browser's connections.
+type browserConn struct {
+	b          *browser
+	sock       *Socket
+	p          parser
+	sent       []*fetch // requests written, answers not yet complete, in order
+	waiting    []*fetch // assigned before the handshake completed
+	persistent bool     // the last response kept it open
+	reusable   bool     // no "close" seen: may carry another request
+	dead       bool
+	readAt     Time
+}
+
+func (c *browserConn) allIdempotent() bool {
+	for _, f := range c.sent {
+		if !f.idempotent() {
+			return false
+		}
+	}
+	return true
+}
+
+func (c *browserConn) send(f *fetch) {
+	f.conn = c
+	if c.sock.state == SynSent {
+		c.waiting = append(c.waiting, f)
+		return
+	}
+	c.write(f)
+}
+
+func (c *browserConn) connected(k *Socket) {
+	w := c.waiting
+	c.waiting = nil
+	for _, f := range w {
+		c.write(f)
+	}
+}
+
+// write sends f's request on the connection.
+func (c *browserConn) write(f *fetch) {
+	b := c.b
+	f.tries++
+	target := f.path
+	if b.viaProxy {
+		target = "http://" + b.hostName + f.path
+	}
+	m := &Message{Request: true, Method: f.method, Target: target, Proto: "HTTP/1.1", Body: f.body}
+	m.Header = Header{{"Host", b.hostName}, {"User-Agent", "connlab-browser"}}
+	switch b.mode {
+	case mode10:
+		m.Proto = "HTTP/1.0"
+	case mode10KA:
+		m.Proto = "HTTP/1.0"
+		m.Header = append(m.Header, Field{"Connection", "Keep-Alive"})
+	case mode10ProxyKA:
+		m.Proto = "HTTP/1.0"
+		m.Header = append(m.Header, Field{"Proxy-Connection", "Keep-Alive"})
+	}
+	if len(f.body) > 0 {
+		m.Header = append(m.Header, Field{"Content-Type", "application/x-www-form-urlencoded"}, Field{"Content-Length", fmt.Sprint(len(f.body))})
+	}
+	c.sent = append(c.sent, f)
+	o := &b.sim.t.Objects[f.obj]
+	o.RequestAt = b.sim.now
+	o.Sock = c.sock.id
+	if f.tries > 1 {
+		b.sim.app(b.host, "retry %s %s on a new connection", f.method, f.path)
+	}
+	b.sim.recordf(EvHTTP, b.host.id, c.sock, "http %s sent %q", c.sock.name(), m.StartLine())
+	head := m.Head()
+	if f.twoWrites {
+		c.sock.write([]byte(head), m.Label(), head, PkRequest)
+		c.sock.write(m.Body, m.Label()+" body", "", PkRequest)
+		return
+	}
+	c.sock.write(m.Bytes(), m.Label(), head, PkRequest)
+}
+
+func (c *browserConn) readable(k *Socket) {
+	if d := c.b.readDelay; d > 0 {
+		if c.readAt <= c.b.sim.now {
+			c.readAt = c.b.sim.now + d
+			c.b.sim.app(c.b.host, "busy: reads %s in %s", k.name(), FormatDuration(d))
+			c.b.sim.wakeAt(c.readAt, c, 0)
+		}
+		return
+	}
+	c.consume()
+}
+
+func (c *browserConn) wake(int) {
+	if c.sock.state != Closed {
+		c.consume()
+	}
+}
+
+// consume reads what arrived and handles complete responses and EOF.
+func (c *browserConn) consume() {
+	b, k := c.b, c.sock
+	data := k.read()
+	if len(data) > 0 && len(c.sent) > 0 {
+		o := &b.sim.t.Objects[c.sent[0].obj]
+		if o.FirstByteAt == Never {
+			o.FirstByteAt = b.sim.now
+		}
+	}
+	msgs, err := c.p.feed(data)
+	for _, m := range msgs {
+		c.complete(m)
+	}
+	if err != nil {
+		b.sim.app(b.host, "error on %s: %v", k.name(), err)
+		c.close()
+		c.lost("bad response")
+		return
+	}
+	if k.eof() {
+		if m := c.p.eof(); m != nil {
+			if m.Truncated {
+				f := c.sent[0]
+				c.sent = c.sent[1:]
+				b.sim.recordf(EvHTTP, b.host.id, k, "http %s received %q truncated: %d of %d body bytes", k.name(), m.StartLine(), len(m.Body), m.Want)
+				b.sim.app(b.host, "error %s: truncated (Content-Length %d, got %d)", f.path, m.Want, len(m.Body))
+				c.retryOrFail(f, "truncated response")
+			} else {
+				c.complete(m)
+			}
+		}
+		c.close()
+		c.lost("connection closed before the response")
+	}
+	b.pump()
+}
+
+// complete handles a full response to the oldest outstanding request.
+func (c *browserConn) complete(m *Message) {
+	b, k := c.b, c.sock
+	if len(c.sent) == 0 {
+		b.sim.app(b.host, "error %s: response to no request", k.name())
+		return
+	}
+	f := c.sent[0]
+	c.sent = c.sent[1:]
+	b.sim.recordf(EvHTTP, b.host.id, k, "http %s received %q (%d bytes)", k.name(), m.StartLine(), len(m.Body))
+	o := &b.sim.t.Objects[f.obj]
+	o.DoneAt, o.Status = b.sim.now, m.Status
+	f.done = true
+	b.sim.app(b.host, "rendered %s", f.path)
+	// Persistence as the response says it (RFC 9112 §9.3; HTTP/1.0 keep-alive).
+	keep := !m.Header.HasToken("Connection", "close") && m.Want >= 0 || m.Header.HasToken("Transfer-Encoding", "chunked")
+	if m.Proto == "HTTP/1.0" || b.mode == mode10 || b.mode == mode10KA || b.mode == mode10ProxyKA {
+		keep = keep && m.Header.HasToken("Connection", "keep-alive") && b.mode != mode10
+	}
+	c.persistent, c.reusable = keep, keep && c.reusable
+	if f.page {
+		for _, p := range pageImages(m.Body) {
+			b.get(p)
+		}
+	}
+	if !keep && len(c.sent) == 0 && !k.eof() {
+		// The server will close; HTTP/1.0 clients wait for it.
+		return
+	}
+}
+
+func (c *browserConn) reset(k *Socket) {
+	b := c.b
+	if c.dead && len(c.sent) == 0 {
+		return
+	}
+	msg := "connection reset by peer"
+	if k.lost > 0 {
+		msg += fmt.Sprintf(" (%d received bytes never read are lost)", k.lost)
+	}
+	path := "-"
+	if len(c.sent) > 0 {
+		path = c.sent[0].path
+	}
+	b.sim.app(b.host, "error %s: %s", path, msg)
+	c.dead = true
+	c.lost("reset")
+	b.pump()
+}
+
+// lost handles the requests a dead connection never answered: idempotent
+// ones are sent again on a new connection; others are not, since the
+// server may already have acted on them (RFC 9110 §9.2.2, RFC 9112 §9.3.1).
+func (c *browserConn) lost(why string) {
+	c.dead = true
+	sent := append(c.waiting, c.sent...)
+	c.sent, c.waiting = nil, nil
+	for _, f := range sent {
+		c.retryOrFail(f, why)
+	}
+}
+
+func (c *browserConn) retryOrFail(f *fetch, why string) {
+	b := c.b
+	switch {
+	case !f.idempotent():
+		b.sim.app(b.host, "error %s %s: not retried, %s is not idempotent (%s)", f.method, f.path, f.method, why)
+		b.sim.t.Objects[f.obj].Failed = why
+		f.done = true
+	case f.tries >= 2:
+		b.sim.app(b.host, "error %s %s: gave up after %d tries (%s)", f.method, f.path, f.tries, why)
+		b.sim.t.Objects[f.obj].Failed = why
+		f.done = true
+	default:
+		b.queue = append([]*fetch{f}, b.queue...)
+	}
+}
+
+func (c *browserConn) close() {
+	c.dead = true
+	c.reusable = false
+	if !c.sock.closed && c.sock.state != Closed {
+		c.sock.close()
+	}
+}
+
+// pageImages finds <img src="..."> in an HTML body.
+func pageImages(html []byte) []string {
+	var out []string
+	s := string(html)
+	for {
+		i := strings.Index(s, `<img src="`)
+		if i < 0 {
+			return out
+		}
+		s = s[i+len(`<img src="`):]
+		j := strings.IndexByte(s, '"')
+		if j < 0 {
+			return out
+		}
+		out = append(out, s[:j])
+		s = s[j:]
+	}
+}
+
+func ipString(ip [4]byte) string { return fmt.Sprintf("%d.%d.%d.%d", ip[0], ip[1], ip[2], ip[3]) }

@@ -1,0 +1,264 @@
+package engine
+
+import (
+	"fmt"
+	"strings"
+)
+
+// resource is something the server can answer with.
+type resource struct {
+	size        int
+	contentType string
+	think       Time // extra processing time for this resource
+	truncateAt  int  // if > 0, the server stops after this many body bytes and closes
+	noLength    bool // send without Content-Length: the body ends when the connection closes
+	chunked     bool
+	extra       Header // more response fields (the Connection header lesson)
+}
+
+// closeStyle is how the server ends a connection it decided to end.
+type closeStyle uint8
+
+const (
+	closeFull   closeStyle = iota // close(): a full close; unread data turns it into a reset
+	closeLinger                   // shutdown(SHUT_WR), read and discard until EOF, then close (Apache's lingering close)
+)
+
+// httpServer is an origin server on port 80 of its host.
+type httpServer struct {
+	host        *Host
+	sim         *Sim
+	res         map[string]resource
+	keepAlive10 bool // understands HTTP/1.0 "Connection: Keep-Alive" (RFC 2068 §19.7.1)
+	close       closeStyle
+	page        string // the HTML of "/"
+	// truncateOnce makes a truncated resource whole again after its
+	// first, broken answer, so that a retry succeeds.
+	truncateOnce bool
+}
+
+func newServer(h *Host) *httpServer {
+	srv := &httpServer{host: h, sim: h.sim, res: map[string]resource{}, keepAlive10: true}
+	h.listen(80, srv)
+	return srv
+}
+
+// addPage adds "/" as an HTML page embedding n images, and the images.
+func (srv *httpServer) addPage(c Config) []string {
+	var imgs []string
+	var b strings.Builder
+	b.WriteString("<!doctype html><title>connlab</title>\n")
+	for i := 0; i < c.Images; i++ {
+		p := fmt.Sprintf("/%c.png", 'a'+i)
+		imgs = append(imgs, p)
+		fmt.Fprintf(&b, "<img src=%q>\n", p)
+		srv.res[p] = resource{size: c.ImageSize, contentType: "image/png"}
+	}
+	srv.res["/"] = resource{size: max(c.PageSize, b.Len()), contentType: "text/html"}
+	srv.page = b.String()
+	return imgs
+}
+
+// body returns n bytes of a resource's body: the page's HTML padded with
+// spaces, or filler bytes.
+func (srv *httpServer) body(path string, n int) []byte {
+	out := make([]byte, n)
+	start := 0
+	if path == "/" {
+		start = copy(out, srv.page)
+	}
+	for i := start; i < n; i++ {
+		if path == "/" {
+			out[i] = ' '
+		} else {
+			out[i] = byte('A' + i%26)
+		}
+	}
+	return out
+}
+
+func (srv *httpServer) accepted(k *Socket) {
+	sc := &serverConn{srv: srv, sock: k, p: parser{}}
+	k.app = sc
+	srv.sim.recordf(EvCall, srv.host.id, k, "call %s accept() = %s:%d", srv.host.name, srv.sim.hostByIP(k.remote.IP).name, k.remote.Port)
+	sc.startIdle()
+}
+
+// serverConn is the server's side of one connection.
+type serverConn struct {
+	srv       *httpServer
+	sock      *Socket
+	p         parser
+	pending   []*Message
+	served    int
+	busy      bool
+	lingering bool
+	idleGen   int
+	done      bool
+}
+
+const wakeRespond = 0 // wake codes > 0 are idle-timer generations
+
+func (sc *serverConn) connected(*Socket) {}
+
+func (sc *serverConn) readable(k *Socket) {
+	data := k.read()
+	if sc.lingering || sc.done {
+		if k.eof() {
+			k.close()
+		}
+		return
+	}
+	msgs, err := sc.p.feed(data)
+	for _, m := range msgs {
+		sc.srv.sim.recordf(EvHTTP, sc.srv.host.id, k, "http %s received %q", k.name(), m.StartLine())
+		sc.pending = append(sc.pending, m)
+	}
+	if err != nil {
+		sc.srv.sim.app(sc.srv.host, "bad request on %s: %v", k.name(), err)
+		sc.finish()
+		return
+	}
+	if len(msgs) > 0 {
+		sc.stopIdle()
+	}
+	sc.next()
+	if k.eof() && !sc.busy && len(sc.pending) == 0 {
+		sc.finish()
+	}
+}
+
+func (sc *serverConn) reset(k *Socket) {
+	sc.done = true
+	sc.srv.sim.app(sc.srv.host, "error %s: connection reset by peer", k.name())
+}
+
+// next starts work on the oldest pending request (responses go out in
+// request order, RFC 9112 §9.3.2).
+func (sc *serverConn) next() {
+	if sc.busy || len(sc.pending) == 0 || sc.done {
+		return
+	}
+	sc.busy = true
+	r := sc.srv.res[sc.pending[0].Target]
+	sc.srv.sim.wakeAt(sc.srv.sim.now+sc.srv.sim.cfg.Think+r.think, sc, wakeRespond)
+}
+
+func (sc *serverConn) wake(code int) {
+	if code == wakeRespond {
+		sc.respond()
+		return
+	}
+	if code != sc.idleGen || sc.done || sc.busy {
+		return
+	}
+	k := sc.sock
+	sc.srv.sim.recordf(EvTimer, sc.srv.host.id, k, "timer %s keepalive fired", k.name())
+	sc.srv.sim.app(sc.srv.host, "closes idle connection %s after %s", k.name(), FormatDuration(sc.srv.sim.cfg.KeepAliveTimeout))
+	sc.finish()
+}
+
+// keepAlive decides whether the connection stays open after answering req:
+// HTTP/1.1 is persistent unless "Connection: close" (RFC 9112 §9.3);
+// HTTP/1.0 only if it asked with "Connection: Keep-Alive" and the server
+// understands it; never past the request limit, never when the body's end
+// is marked by closing the connection.
+func (sc *serverConn) keepAlive(req *Message, r resource) bool {
+	cfg := sc.srv.sim.cfg
+	return !r.noLength && r.truncateAt == 0 &&
+		sc.served+1 < cfg.KeepAliveMax &&
+		!req.Header.HasToken("Connection", "close") &&
+		(req.Proto == "HTTP/1.1" || sc.srv.keepAlive10 && req.Header.HasToken("Connection", "keep-alive"))
+}
+
+func (sc *serverConn) respond() {
+	if sc.done || len(sc.pending) == 0 {
+		return
+	}
+	srv, k := sc.srv, sc.sock
+	req := sc.pending[0]
+	sc.pending = sc.pending[1:]
+	r, ok := srv.res[req.Target]
+	resp := &Message{Proto: "HTTP/1.1", Status: 200, Reason: "OK"}
+	if !ok {
+		resp.Status, resp.Reason = 404, "Not Found"
+		r = resource{size: 0, contentType: "text/plain"}
+	}
+	keep := sc.keepAlive(req, r)
+	resp.Header = Header{{"Server", "connlab"}, {"Content-Type", r.contentType}}
+	resp.Body = srv.body(req.Target, r.size)
+	switch {
+	case r.chunked:
+		resp.Chunked = true
+		resp.Header = append(resp.Header, Field{"Transfer-Encoding", "chunked"})
+	case !r.noLength:
+		resp.Header = append(resp.Header, Field{"Content-Length", fmt.Sprint(r.size)})
+	}
+	resp.Header = append(resp.Header, r.extra...)
+	switch {
+	case keep && req.Proto == "HTTP/1.0":
+		resp.Header = append(resp.Header, Field{"Connection", "Keep-Alive"},
+			Field{"Keep-Alive", fmt.Sprintf("timeout=%d, max=%d", srv.sim.cfg.KeepAliveTimeout/Second, srv.sim.cfg.KeepAliveMax-sc.served-1)})
+	case !keep && len(r.extra.Tokens("Connection")) == 0:
+		resp.Header = append(resp.Header, Field{"Connection", "close"})
+	}
+	if req.Method == "HEAD" {
+		resp.Body = nil
+	}
+	b := resp.Bytes()
+	if r.truncateAt > 0 {
+		b = b[:len(resp.Head())+r.truncateAt]
+	}
+	srv.sim.recordf(EvHTTP, srv.host.id, k, "http %s sent %q", k.name(), resp.StartLine())
+	k.write(b, resp.Label(), resp.Head(), PkResponse)
+	sc.served++
+	sc.busy = false
+	if r.truncateAt > 0 {
+		if srv.truncateOnce {
+			r.truncateAt = 0
+			srv.res[req.Target] = r
+		}
+		srv.sim.app(srv.host, "stops after %d of %d body bytes of %s and closes %s", r.truncateAt, r.size, req.Target, k.name())
+		sc.done = true
+		k.close()
+		return
+	}
+	if !keep {
+		sc.finish()
+		return
+	}
+	if len(sc.pending) > 0 {
+		sc.next()
+		return
+	}
+	if k.eof() {
+		sc.finish()
+		return
+	}
+	sc.startIdle()
+}
+
+// finish ends the connection in the server's style.
+func (sc *serverConn) finish() {
+	if sc.done {
+		return
+	}
+	sc.done = true
+	sc.stopIdle()
+	k := sc.sock
+	if sc.srv.close == closeLinger && !k.eof() {
+		sc.lingering = true
+		k.shutdownWrite()
+		return
+	}
+	k.close()
+}
+
+func (sc *serverConn) startIdle() {
+	sc.idleGen++
+	at := sc.srv.sim.now + sc.srv.sim.cfg.KeepAliveTimeout
+	sc.srv.sim.recordf(EvTimer, sc.srv.host.id, sc.sock, "timer %s keepalive set %v", sc.sock.name(), at)
+	sc.srv.sim.wakeAt(at, sc, sc.idleGen)
+}
+
+func (sc *serverConn) stopIdle() { sc.idleGen++ }

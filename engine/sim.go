@@ -1,0 +1,163 @@
+package engine
+
+import (
+	"container/heap"
+	"fmt"
+)
+
+// Sim is a discrete-event simulation: virtual time, an event queue ordered
+// by (time, sequence number), hosts, links and the trace it writes.
+// It has no goroutines and reads no clock, so a run is a pure function of
+// its scenario and Config.
+type Sim struct {
+	cfg   Config
+	now   Time
+	q     eventQueue
+	seq   uint64
+	hosts []*Host
+	links map[[2]int]*link
+	socks []*Socket // by id, in trace mode only
+	t     *Trace
+
+	// detailed is false for runs too large to trace every segment (a
+	// load generator opening 60,000 connections): then only application
+	// events and port samples are recorded.
+	detailed bool
+	nextID   int // socket ids when not detailed
+}
+
+func newSim(name string, c Config, detailed bool) *Sim {
+	return &Sim{
+		cfg:      c,
+		links:    map[[2]int]*link{},
+		t:        &Trace{Scenario: name, Config: c, Lanes: []string{""}},
+		detailed: detailed,
+	}
+}
+
+// Now returns the current virtual time.
+func (s *Sim) Now() Time { return s.now }
+
+// qKind says what a queued event does.
+type qKind uint8
+
+const (
+	qDeliver qKind = iota // a packet arrives
+	qTimer                // a socket timer fires
+	qWake                 // an application wakes up
+)
+
+// qItem is one pending event: data, not a closure.
+type qItem struct {
+	at   Time
+	seq  uint64
+	kind qKind
+
+	pkt   *wirePacket // qDeliver
+	sock  *Socket     // qTimer
+	timer timerKind   // qTimer
+	gen   uint32      // qTimer: ignored unless it matches the socket's timer generation
+	app   waker       // qWake
+	code  int         // qWake: what to do
+}
+
+// waker is an application that asks to be woken at a time.
+type waker interface {
+	wake(code int)
+}
+
+type eventQueue []qItem
+
+func (q eventQueue) Len() int { return len(q) }
+func (q eventQueue) Less(i, j int) bool {
+	if q[i].at != q[j].at {
+		return q[i].at < q[j].at
+	}
+	return q[i].seq < q[j].seq
+}
+func (q eventQueue) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
+func (q *eventQueue) Push(x any)   { *q = append(*q, x.(qItem)) }
+func (q *eventQueue) Pop() any {
+	old := *q
+	it := old[len(old)-1]
+	*q = old[:len(old)-1]
+	return it
+}
+
+func (s *Sim) schedule(it qItem) {
+	if it.at < s.now {
+		panic(fmt.Sprintf("engine: event scheduled in the past: %v < %v", it.at, s.now))
+	}
+	s.seq++
+	it.seq = s.seq
+	heap.Push(&s.q, it)
+}
+
+// wakeAt asks for app.wake(code) at time at.
+func (s *Sim) wakeAt(at Time, app waker, code int) {
+	s.schedule(qItem{at: at, kind: qWake, app: app, code: code})
+}
+
+// maxSimTime bounds every run; a scenario that needs longer is a bug.
+const maxSimTime = 2 * 3600 * Second
+
+// run processes events in order until the queue is empty.
+func (s *Sim) run() {
+	for s.q.Len() > 0 {
+		it := heap.Pop(&s.q).(qItem)
+		if it.at > maxSimTime {
+			panic("engine: run exceeded its time bound")
+		}
+		s.now = it.at
+		switch it.kind {
+		case qDeliver:
+			s.deliver(it.pkt)
+		case qTimer:
+			it.sock.fire(it.timer, it.gen)
+		case qWake:
+			it.app.wake(it.code)
+		}
+	}
+}
+
+// record appends an event to the trace and returns its step.
+func (s *Sim) record(kind EventKind, host int, sock *Socket, pkt int, text string) int {
+	if !s.detailed && kind != EvApp {
+		return -1
+	}
+	id := -1
+	if sock != nil {
+		id = sock.id
+	}
+	s.t.Events = append(s.t.Events, Event{At: s.now, Kind: kind, Host: host, Sock: id, Packet: pkt, Text: text})
+	step := len(s.t.Events) - 1
+	if sock != nil {
+		sock.snap()
+	}
+	return step
+}
+
+func (s *Sim) recordf(kind EventKind, host int, sock *Socket, format string, args ...any) int {
+	return s.record(kind, host, sock, -1, fmt.Sprintf(format, args...))
+}
+
+// app records an application-level event of host h.
+func (s *Sim) app(h *Host, format string, args ...any) {
+	s.record(EvApp, h.id, nil, -1, "app "+h.appName+" "+fmt.Sprintf(format, args...))
+}
+
+// finish completes the trace's indexes and returns it.
+func (s *Sim) finish() *Trace {
+	t := s.t
+	t.cumBytes = make([]int64, len(t.Packets))
+	var sum int64
+	for i := range t.Packets {
+		p := &t.Packets[i]
+		sum += int64(p.Seg.WireLen())
+		t.cumBytes[i] = sum
+		if d := p.ArriveAt - p.SentAt; d > t.maxTrip {
+			t.maxTrip = d
+		}
+	}
+	return t
+}

@@ -1,0 +1,81 @@
+package engine
+
+import "fmt"
+
+// The socket calls an application makes (the chapter's socket API, §4.1.4).
+// Each is recorded in the trace as a "call" event.
+
+// write queues b for sending (write(2)). mark, if not nil, labels the bytes
+// as an HTTP message so the stage can name the segments that carry it.
+func (k *Socket) write(b []byte, label, head string, kind PacketKind) {
+	k.sim.recordf(EvCall, k.host.id, k, "call %s write(%d)", k.name(), len(b))
+	if k.finQueued || k.state == Closed {
+		return // EPIPE: the application gets an error; nothing is sent
+	}
+	start := k.sndNxt.Add(len(k.unsent))
+	if k.state == SynSent {
+		start = k.iss.Add(1 + len(k.unsent))
+	}
+	if label != "" {
+		k.marks = append(k.marks, streamMark{seq: start, end: start.Add(len(b)), label: label, head: head, kind: kind})
+	}
+	k.unsent = append(k.unsent, b...)
+	k.output()
+}
+
+// read takes every unread byte (read(2)). A window update goes out when
+// reading reopens a window that had closed below one MSS.
+func (k *Socket) read() []byte {
+	b := k.unread
+	k.unread = nil
+	k.sim.recordf(EvCall, k.host.id, k, "call %s read() = %d", k.name(), len(b))
+	if len(b) > 0 && k.lastWnd < k.mss && k.window() >= k.mss && k.state != Closed {
+		k.ackNow = true
+		k.output()
+	}
+	return b
+}
+
+// eof reports whether the peer closed its side and everything was read.
+func (k *Socket) eof() bool { return k.peerFIN && len(k.unread) == 0 }
+
+// close is close(2): a full close. With unread data in the receive buffer
+// the connection is aborted with RST (RFC 1122 §4.2.2.13, RFC 9293
+// §3.10.4); otherwise a FIN follows the data still to be sent.
+func (k *Socket) close() {
+	k.sim.recordf(EvCall, k.host.id, k, "call %s close()", k.name())
+	if k.closed {
+		return
+	}
+	k.closed = true
+	k.readShut = true
+	switch k.state {
+	case Closed, TimeWait:
+		return
+	case SynSent:
+		k.setState(Closed)
+		return
+	}
+	if len(k.unread) > 0 {
+		k.sim.recordf(EvCall, k.host.id, k, "call %s close() with %d unread bytes: abort with RST", k.name(), len(k.unread))
+		k.abort()
+		return
+	}
+	k.finQueued = true
+	k.output()
+}
+
+// shutdownWrite is shutdown(SHUT_WR): a half close. A FIN follows the data
+// still to be sent; the socket can still read what the peer sends.
+func (k *Socket) shutdownWrite() {
+	k.sim.recordf(EvCall, k.host.id, k, "call %s shutdown(SHUT_WR)", k.name())
+	if k.finQueued {
+		return
+	}
+	k.finQueued = true
+	k.output()
+}
+
+func (k *Socket) String() string {
+	return fmt.Sprintf("%s %v", k.name(), k.state)
+}

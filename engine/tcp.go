@@ -1,0 +1,286 @@
+package engine
+
+import "fmt"
+
+// Socket is one end of a TCP connection: a state machine fed segments and
+// timer expiries at virtual times, as in smoltcp's socket/tcp.rs. It names
+// its variables as RFC 9293 does.
+type Socket struct {
+	id       int
+	host     *Host
+	sim      *Sim
+	local    Addr
+	remote   Addr
+	peer     int // remote host id
+	app      sockApp
+	active   bool
+	listener *Listener // the listener that accepted it (passive opens)
+
+	state  State
+	iss    Seq
+	irs    Seq
+	sndUna Seq // oldest unacknowledged sequence number
+	sndNxt Seq // next sequence number to send
+	sndWnd int // window the peer advertised
+	sndSml Seq // end of the last small segment sent (Minshall's Nagle check)
+	rcvNxt Seq // next sequence number expected
+	rcvBuf int // receive buffer size
+	mss    int // effective send MSS: min(ours, peer's)
+
+	cc congestion
+
+	unsent    []byte // written by the application, not yet sent
+	finQueued bool   // the application closed its write side: FIN after unsent
+	finSent   bool
+	unread    []byte // received, not yet read by the application
+	peerFIN   bool   // the peer's FIN has arrived (EOF once unread is empty)
+	readShut  bool   // the application will not read any more (close, or shutdown(SHUT_RD))
+	closed    bool   // the application called close()
+	lost      int    // unread bytes destroyed by a reset
+	nodelay   bool   // TCP_NODELAY
+	minshall  bool   // Linux's variant of Nagle (tcp_minshall_check)
+	lastWnd   int    // window last advertised
+
+	// Delayed ACK (RFC 1122 §4.2.3.2, RFC 9293 §3.8.6.3, RFC 5681 §4.2).
+	ackUnacked int  // bytes received and not yet acknowledged
+	ackNow     bool // an ACK must go out with the next output
+	quickAcks  int  // ACKs still to send at once (Linux quick-ACK mode)
+	pingpong   bool // interactive: sends data after receiving (Linux pingpong mode)
+
+	timers  [numTimers]Time   // deadlines, Never when stopped
+	timerGn [numTimers]uint32 // generation, to ignore stale queue entries
+
+	marks []streamMark // HTTP messages starting in the send stream
+
+	last SockState // state last recorded in the trace
+}
+
+// sockApp is the application that owns a socket.
+type sockApp interface {
+	connected(s *Socket) // the handshake completed (active open)
+	readable(s *Socket)  // new bytes, or EOF, can be read
+	reset(s *Socket)     // the connection was reset; unread bytes are gone
+}
+
+// acceptApp is an application listening for connections.
+type acceptApp interface {
+	accepted(s *Socket) // a new connection completed its handshake
+}
+
+// Listener is a socket in LISTEN.
+type Listener struct {
+	host *Host
+	port uint16
+	app  acceptApp
+}
+
+// streamMark labels the segment that carries byte offset off of the send stream.
+type streamMark struct {
+	seq   Seq    // first byte of the message
+	end   Seq    // one past its last byte
+	label string // "GET /a.png", "200 OK"
+	head  string // start line and headers
+	kind  PacketKind
+}
+
+// listen opens a listener on h:port (socket, bind, listen).
+func (h *Host) listen(port uint16, app acceptApp) *Listener {
+	l := &Listener{host: h, port: port, app: app}
+	h.listeners[port] = l
+	h.sim.recordf(EvCall, h.id, nil, "call %s listen(%d)", h.name, port)
+	return l
+}
+
+// newSocket makes a socket in CLOSED with the host's defaults.
+func (h *Host) newSocket(local, remote Addr, peer int, app sockApp, active bool) *Socket {
+	s := h.sim
+	k := &Socket{
+		host: h, sim: s, local: local, remote: remote, peer: peer, app: app, active: active,
+		rcvBuf: s.cfg.RecvWnd, mss: s.cfg.MSS, nodelay: s.cfg.NoDelay,
+		minshall:  s.cfg.Profile == Today,
+		quickAcks: s.cfg.QuickAcks,
+		cc:        newCongestion(s.cfg, s.cfg.MSS),
+	}
+	for i := range k.timers {
+		k.timers[i] = Never
+	}
+	// Initial sequence numbers: deterministic, different per connection
+	// (RFC 9293 §3.4.1 asks for a clock-driven ISN; a fixed, per-socket
+	// pattern keeps runs reproducible).
+	if s.detailed {
+		k.id = len(s.socks)
+		s.socks = append(s.socks, k)
+		s.t.Sockets = append(s.t.Sockets, SocketInfo{
+			Host: h.id, Local: local, Remote: remote, Peer: peer, Active: active,
+			OpenedAt: s.now, OpenStep: len(s.t.Events), Lane: s.t.Hosts[h.id].Lane,
+		})
+		s.t.sockStates = append(s.t.sockStates, nil)
+	} else {
+		k.id = s.nextID
+		s.nextID++
+	}
+	k.iss = Seq(0x1000_0000*uint32(h.id+1) + 0x0101_0101*uint32(k.id) + uint32(local.Port))
+	if s.detailed {
+		s.t.Sockets[k.id].ISS = k.iss
+	}
+	h.conns[connKey{local.Port, remote}] = k
+	h.inUse++
+	return k
+}
+
+// dial is connect(): take an ephemeral port and send a SYN. It returns nil
+// when no port is free (EADDRNOTAVAIL), after recording the failure.
+func (h *Host) dial(to *Host, port uint16, app sockApp) *Socket {
+	s := h.sim
+	s.recordf(EvCall, h.id, nil, "call %s socket()", h.name)
+	p, ok := h.allocPort()
+	if !ok {
+		s.recordf(EvCall, h.id, nil, "call %s connect(%s:%d) failed: EADDRNOTAVAIL (no free ephemeral port)", h.name, to.name, port)
+		return nil
+	}
+	k := h.newSocket(Addr{h.ip, p}, Addr{to.ip, port}, to.id, app, true)
+	s.recordf(EvCall, h.id, k, "call %s connect(%s:%d) = port %d", h.name, to.name, port, p)
+	h.samplePorts()
+	k.sndUna, k.sndNxt = k.iss, k.iss
+	k.setState(SynSent)
+	k.sendSegment(SYN, nil)
+	return k
+}
+
+// setState is the one door every state change goes through.
+func (k *Socket) setState(st State) {
+	if k.state == st {
+		return
+	}
+	if !LegalTransition(k.state, st) {
+		panic(fmt.Sprintf("engine: illegal transition %v -> %v on %s", k.state, st, k.name()))
+	}
+	from := k.state
+	k.state = st
+	h := k.host
+	switch st {
+	case TimeWait:
+		h.inUse--
+		h.timeWait++
+		k.setTimer(timerTimeWait, k.sim.now+k.sim.cfg.TimeWait)
+	case Closed:
+		if from == TimeWait {
+			h.timeWait--
+		} else {
+			h.inUse--
+		}
+		for i := range k.timers {
+			k.timers[i] = Never
+		}
+		delete(h.conns, connKey{k.local.Port, k.remote})
+		if k.active {
+			h.releasePort(k.local.Port)
+		}
+	}
+	k.sim.recordf(EvState, h.id, k, "state %s %v -> %v", k.name(), from, st)
+	if k.active && (st == TimeWait || st == Closed) {
+		h.samplePorts()
+	}
+}
+
+func (k *Socket) name() string { return fmt.Sprintf("%s:%d", k.host.name, k.local.Port) }
+
+// window is the receive window to advertise: free space in the buffer.
+func (k *Socket) window() int {
+	return max(0, min(k.rcvBuf-len(k.unread), 65535))
+}
+
+// sendSegment builds and transmits one segment from the current variables.
+func (k *Socket) sendSegment(flags Flags, payload []byte) {
+	seg := Segment{
+		Src: k.local, Dst: k.remote, Seq: k.sndNxt, Flags: flags,
+		Window: uint16(k.window()), Payload: payload,
+	}
+	if flags&SYN != 0 {
+		seg.MSS = uint16(k.sim.cfg.MSS)
+	}
+	if k.state != SynSent || flags&SYN == 0 {
+		seg.Flags |= ACK
+		seg.Ack = k.rcvNxt
+	}
+	if flags&SYN != 0 && k.state == SynSent {
+		seg.Flags = SYN
+	}
+	label, kind, head := k.describe(&seg)
+	k.sndNxt = k.sndNxt.Add(seg.Len())
+	k.lastWnd = int(seg.Window)
+	if seg.Flags&ACK != 0 {
+		k.ackSent()
+	}
+	k.host.transmit(k, seg, label, kind, head)
+}
+
+// describe labels a segment for the stage: its flags, or the HTTP message it
+// carries (with the message's head if the message starts here).
+func (k *Socket) describe(seg *Segment) (label string, kind PacketKind, head string) {
+	switch {
+	case seg.Flags&RST != 0:
+		return "RST", PkRST, ""
+	case seg.Flags&SYN != 0:
+		return seg.Flags.String(), PkHandshake, ""
+	}
+	if len(seg.Payload) > 0 {
+		for _, m := range k.marks {
+			if seg.Seq.LessThan(m.end) && m.seq.LessThan(seg.Seq.Add(len(seg.Payload))) {
+				label, kind = m.label, m.kind
+				if seg.Seq.LessThanEq(m.seq) {
+					head = m.head
+				}
+				break
+			}
+		}
+		if label == "" {
+			label, kind = fmt.Sprintf("DATA %d", len(seg.Payload)), PkRequest
+		}
+		if seg.Flags&FIN != 0 {
+			label += " +FIN"
+		}
+		return label, kind, head
+	}
+	if seg.Flags&FIN != 0 {
+		return "FIN", PkFIN, ""
+	}
+	return "ACK", PkACK, ""
+}
+
+// snap records the socket's visible state if it changed since the last event.
+func (k *Socket) snap() {
+	s := k.sim
+	if !s.detailed {
+		return
+	}
+	st := k.visible()
+	if st == k.last && len(s.t.sockStates[k.id]) > 0 {
+		return
+	}
+	k.last = st
+	step := len(s.t.Events) - 1
+	recs := s.t.sockStates[k.id]
+	if n := len(recs); n > 0 && recs[n-1].step == step {
+		recs[n-1].st = st
+		return
+	}
+	s.t.sockStates[k.id] = append(recs, sockRecord{step: step, st: st})
+}
+
+func (k *Socket) visible() SockState {
+	return SockState{
+		State: k.state, SndUna: k.sndUna - k.iss, SndNxt: k.sndNxt - k.iss, RcvNxt: k.rcvNxt - k.irs,
+		Cwnd: k.cc.cwnd, Ssthresh: k.cc.ssthresh, SndWnd: k.sndWnd,
+		Unsent: len(k.unsent), Nagle: !k.nodelay, Held: k.held(),
+		Unread: len(k.unread), Lost: k.lost,
+		DelAckAt: k.timers[timerDelAck], TWUntil: k.timers[timerTimeWait],
+		ReadShut: k.readShut, Closed: k.closed,
+	}
+}
+
+// held reports whether Nagle's algorithm is holding back unsent bytes now.
+func (k *Socket) held() bool {
+	n := min(len(k.unsent), k.mss)
+	return n > 0 && k.canSendData() && n <= k.usable() && k.nagleHolds(n)
+}

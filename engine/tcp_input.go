@@ -1,0 +1,206 @@
+package engine
+
+// demux finds the socket a segment belongs to, or nil.
+func (h *Host) demux(seg *Segment) *Socket {
+	return h.conns[connKey{seg.Dst.Port, seg.Src}]
+}
+
+// input processes a segment that arrived at h for socket k (nil if none).
+func (h *Host) input(k *Socket, seg *Segment) {
+	if k == nil {
+		if l := h.listeners[seg.Dst.Port]; l != nil && seg.Flags&(SYN|ACK|RST) == SYN {
+			l.passiveOpen(seg)
+			return
+		}
+		if seg.Flags&RST == 0 {
+			h.sendReset(seg)
+		}
+		return
+	}
+	k.input(seg)
+}
+
+// sendReset answers a segment that has no socket (RFC 9293 §3.10.7.1):
+// if it carries an ACK, RST with SEQ=SEG.ACK; otherwise RST+ACK with
+// SEQ=0, ACK=SEG.SEQ+SEG.LEN.
+func (h *Host) sendReset(seg *Segment) {
+	r := Segment{Src: seg.Dst, Dst: seg.Src, Flags: RST}
+	if seg.Flags&ACK != 0 {
+		r.Seq = seg.Ack
+	} else {
+		r.Flags |= ACK
+		r.Ack = seg.Seq.Add(seg.Len())
+	}
+	h.transmit(nil, r, "RST", PkRST, "")
+}
+
+// passiveOpen answers a SYN on a listening port with SYN+ACK.
+func (l *Listener) passiveOpen(syn *Segment) {
+	h := l.host
+	k := h.newSocket(syn.Dst, syn.Src, h.sim.hostByIP(syn.Src.IP).id, nil, false)
+	k.listener = l
+	k.state = Listen // the new socket starts as a copy of the listener
+	k.synchronize(syn)
+	k.sndUna, k.sndNxt = k.iss, k.iss
+	k.setState(SynReceived)
+	k.sendSegment(SYN, nil)
+}
+
+// synchronize takes the peer's ISN, window and MSS from its SYN.
+func (k *Socket) synchronize(syn *Segment) {
+	k.irs = syn.Seq
+	k.rcvNxt = syn.Seq.Add(1)
+	k.sndWnd = int(syn.Window)
+	if syn.MSS != 0 {
+		k.mss = min(k.mss, int(syn.MSS))
+	} else {
+		k.mss = min(k.mss, 536) // RFC 9293 §3.7.1: default send MSS
+	}
+	k.cc = newCongestion(k.sim.cfg, k.mss)
+	if k.sim.detailed {
+		k.sim.t.Sockets[k.id].IRS = syn.Seq
+	}
+}
+
+// input processes one segment for an existing socket (RFC 9293 §3.10.7).
+func (k *Socket) input(seg *Segment) {
+	switch k.state {
+	case SynSent:
+		if seg.Flags&RST != 0 {
+			if seg.Flags&ACK != 0 && seg.Ack == k.sndNxt {
+				k.resetByPeer()
+			}
+			return
+		}
+		if seg.Flags&(SYN|ACK) != SYN|ACK || seg.Ack != k.sndNxt {
+			return
+		}
+		k.synchronize(seg)
+		k.sndUna = seg.Ack
+		k.setState(Established)
+		k.cc.record(k, "initial window")
+		k.ackNow = true
+		k.app.connected(k) // a write here rides on the handshake's final ACK
+		k.output()
+		return
+	case SynReceived:
+		if seg.Flags&RST != 0 {
+			k.setState(Closed)
+			return
+		}
+		if seg.Flags&ACK == 0 || seg.Ack != k.sndNxt {
+			return
+		}
+		k.sndUna = seg.Ack
+		k.sndWnd = int(seg.Window)
+		k.setState(Established)
+		k.cc.record(k, "initial window")
+		k.listener.app.accepted(k)
+	case Closed, Listen:
+		return
+	}
+
+	if seg.Flags&RST != 0 {
+		k.resetByPeer()
+		return
+	}
+	if seg.Flags&ACK != 0 {
+		k.processAck(seg)
+		if k.state == Closed {
+			return
+		}
+	}
+	newData := false
+	if len(seg.Payload) > 0 && seg.Seq == k.rcvNxt {
+		if k.readShut {
+			// Data for an application that will never read it: abort
+			// (RFC 1122 §4.2.2.13; Linux tcp_rcv_state_process).
+			k.abort()
+			return
+		}
+		k.unread = append(k.unread, seg.Payload...)
+		k.rcvNxt = k.rcvNxt.Add(len(seg.Payload))
+		k.ackUnacked += len(seg.Payload)
+		k.scheduleAck()
+		newData = true
+	}
+	if seg.Flags&FIN != 0 && seg.Seq.Add(len(seg.Payload)) == k.rcvNxt && !k.peerFIN {
+		k.rcvNxt = k.rcvNxt.Add(1)
+		k.peerFIN = true
+		k.ackNow = true // a FIN is acknowledged at once
+		switch k.state {
+		case Established:
+			k.setState(CloseWait)
+		case FinWait1:
+			if k.sndUna == k.sndNxt {
+				k.setState(TimeWait)
+			} else {
+				k.setState(Closing)
+			}
+		case FinWait2:
+			k.setState(TimeWait)
+		}
+		newData = true
+	}
+	if newData && k.app != nil && !k.closed {
+		k.app.readable(k)
+	}
+	k.output()
+}
+
+// processAck handles SEG.ACK: frees acknowledged data, opens the congestion
+// window and moves closing states along once our FIN is acknowledged.
+func (k *Socket) processAck(seg *Segment) {
+	ack := seg.Ack
+	if k.sndNxt.LessThan(ack) {
+		k.ackNow = true // acknowledges something not yet sent
+		return
+	}
+	k.sndWnd = int(seg.Window)
+	if !k.sndUna.LessThan(ack) {
+		return
+	}
+	acked := k.sndUna.Size(ack)
+	finAcked := k.finSent && ack == k.sndNxt
+	if finAcked {
+		acked--
+	}
+	k.sndUna = ack
+	for len(k.marks) > 0 && k.marks[0].end.LessThanEq(ack) {
+		k.marks = k.marks[1:]
+	}
+	if acked > 0 && k.cc.onAck(acked) {
+		k.cc.record(k, "")
+	}
+	if !finAcked {
+		return
+	}
+	switch k.state {
+	case FinWait1:
+		k.setState(FinWait2)
+	case Closing:
+		k.setState(TimeWait)
+	case LastAck:
+		k.setState(Closed)
+	}
+}
+
+// resetByPeer handles an arriving RST: the connection is gone, and bytes
+// that arrived but were not read are destroyed with it.
+func (k *Socket) resetByPeer() {
+	k.lost += len(k.unread)
+	k.unread = nil
+	k.setState(Closed)
+	if k.app != nil {
+		k.app.reset(k)
+	}
+}
+
+// abort sends RST+ACK and drops the connection (close with unread data,
+// or data for a closed socket).
+func (k *Socket) abort() {
+	k.unread = nil
+	k.unsent = nil
+	k.sendSegment(RST, nil)
+	k.setState(Closed)
+}

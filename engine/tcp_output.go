@@ -1,0 +1,106 @@
+package engine
+
+// output sends whatever the socket may send now: data the windows and
+// Nagle allow, a FIN once the data is out, or an ACK that is due.
+func (k *Socket) output() {
+	for k.canSendData() && len(k.unsent) > 0 {
+		n := min(len(k.unsent), k.mss)
+		if n > k.usable() {
+			if k.cc.cwnd <= k.sndWnd {
+				k.cc.limited = true // the congestion window, not the peer, stops us
+			}
+			break
+		}
+		if k.nagleHolds(n) {
+			break
+		}
+		payload := k.unsent[:n:n]
+		k.unsent = k.unsent[n:]
+		flags := Flags(0)
+		if len(k.unsent) == 0 {
+			flags |= PSH
+			if k.finQueued {
+				flags |= FIN
+				k.startFIN()
+			}
+		}
+		if n < k.mss {
+			k.sndSml = k.sndNxt.Add(n)
+		}
+		if k.rcvNxt != k.irs.Add(1) {
+			k.pingpong = true // data follows data received: an interactive exchange
+		}
+		k.sendSegment(flags, payload)
+	}
+	if k.finQueued && !k.finSent && len(k.unsent) == 0 && k.canSendData() {
+		k.startFIN()
+		k.sendSegment(FIN, nil)
+	}
+	if k.ackNow && k.state != Closed && k.state != SynSent && k.state != Listen {
+		k.sendSegment(0, nil)
+	}
+}
+
+// startFIN marks the FIN as sent and moves to FIN-WAIT-1 or LAST-ACK.
+func (k *Socket) startFIN() {
+	k.finSent = true
+	if k.state == CloseWait {
+		k.setState(LastAck)
+	} else {
+		k.setState(FinWait1)
+	}
+}
+
+// canSendData reports whether the state lets the socket send new data.
+func (k *Socket) canSendData() bool {
+	return (k.state == Established || k.state == CloseWait) && !k.finSent
+}
+
+// inFlight is the number of data bytes sent and not yet acknowledged.
+func (k *Socket) inFlight() int { return k.sndUna.Size(k.sndNxt) }
+
+// usable is how many more bytes the sender may send now:
+// min(cwnd, peer's window) less what is in flight (RFC 5681 §2, RFC 9293 §3.8.6).
+func (k *Socket) usable() int {
+	return min(k.cc.cwnd, k.sndWnd) - k.inFlight()
+}
+
+// nagleHolds reports whether Nagle's algorithm (RFC 896; RFC 9293
+// §3.7.4) holds back a segment of n bytes: a segment smaller than the MSS
+// waits while earlier data is unacknowledged. The book's stacks wait for
+// any unacknowledged data; Linux only waits while a previous small
+// segment is unacknowledged (Minshall's variant, tcp_minshall_check).
+// TCP_NODELAY turns it off.
+func (k *Socket) nagleHolds(n int) bool {
+	if k.nodelay || n >= k.mss || k.sndUna == k.sndNxt {
+		return false
+	}
+	if k.minshall {
+		return k.sndUna.LessThan(k.sndSml)
+	}
+	return true
+}
+
+// scheduleAck decides when to acknowledge data just received
+// (RFC 1122 §4.2.3.2, RFC 5681 §4.2): at once in Linux's quick-ACK mode
+// at the start of a connection, at once when two full-sized segments are
+// unacknowledged, otherwise when the delayed-ACK timer fires, unless data
+// going the other way carries the ACK first (piggybacking).
+func (k *Socket) scheduleAck() {
+	switch {
+	case k.quickAcks > 0 && !k.pingpong:
+		k.quickAcks--
+		k.ackNow = true
+	case k.ackUnacked >= 2*k.mss:
+		k.ackNow = true
+	case k.timers[timerDelAck] == Never:
+		k.setTimer(timerDelAck, k.sim.now+k.sim.cfg.DelayedACK)
+	}
+}
+
+// ackSent notes that a segment carrying an ACK of everything received left.
+func (k *Socket) ackSent() {
+	k.ackNow = false
+	k.ackUnacked = 0
+	k.stopTimer(timerDelAck)
+}

@@ -1,0 +1,50 @@
+package engine
+
+import "fmt"
+
+// timerKind names a socket timer.
+type timerKind uint8
+
+const (
+	timerDelAck   timerKind = iota // delayed ACK (RFC 1122 §4.2.3.2)
+	timerTimeWait                  // 2*MSL in TIME-WAIT (RFC 9293 §3.6.1)
+	numTimers
+)
+
+var timerNames = [numTimers]string{"delack", "timewait"}
+
+func (k *Socket) setTimer(tk timerKind, at Time) {
+	k.timers[tk] = at
+	k.timerGn[tk]++
+	k.sim.schedule(qItem{at: at, kind: qTimer, sock: k, timer: tk, gen: k.timerGn[tk]})
+	k.sim.recordf(EvTimer, k.host.id, k, "timer %s %s set %v", k.name(), timerNames[tk], at)
+}
+
+// stopTimer cancels a running timer (an ACK left before the delayed-ACK
+// timer fired: it rode on data, or a second full segment arrived).
+func (k *Socket) stopTimer(tk timerKind) {
+	if k.timers[tk] == Never {
+		return
+	}
+	k.timers[tk] = Never
+	k.timerGn[tk]++
+	k.sim.recordf(EvTimer, k.host.id, k, "timer %s %s cancelled", k.name(), timerNames[tk])
+}
+
+// fire runs an expired timer, unless it was stopped or reset since.
+func (k *Socket) fire(tk timerKind, gen uint32) {
+	if gen != k.timerGn[tk] || k.timers[tk] == Never {
+		return
+	}
+	k.timers[tk] = Never
+	k.sim.recordf(EvTimer, k.host.id, k, "timer %s %s fired", k.name(), timerNames[tk])
+	switch tk {
+	case timerDelAck:
+		k.ackNow = true
+		k.output()
+	case timerTimeWait:
+		k.setState(Closed)
+	default:
+		panic(fmt.Sprintf("engine: unknown timer %d", tk))
+	}
+}

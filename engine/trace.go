@@ -1,0 +1,332 @@
+package engine
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// EventKind says what an Event records.
+type EventKind uint8
+
+// Kinds of events in a trace.
+const (
+	EvSend  EventKind = iota // a segment is handed to the link
+	EvRecv                   // a segment arrives at its host
+	EvState                  // a socket changes TCP state
+	EvTimer                  // a timer is set, fires or is cancelled
+	EvCwnd                   // the congestion window changes
+	EvCall                   // an application calls the socket API
+	EvHTTP                   // an HTTP message is sent or parsed
+	EvApp                    // an application-level event (page rendered, error...)
+)
+
+var kindNames = [...]string{"send", "recv", "state", "timer", "cwnd", "call", "http", "app"}
+
+func (k EventKind) String() string { return kindNames[k] }
+
+// Event is one thing that happened. Its canonical text line is
+// At.String() + " " + Text; the same line serves logs, golden files, the
+// page's event log and test failures.
+type Event struct {
+	At     Time
+	Kind   EventKind
+	Host   int    // index into Trace.Hosts
+	Sock   int    // index into Trace.Sockets, or -1
+	Packet int    // index into Trace.Packets for EvSend/EvRecv, or -1
+	Text   string // the line after the time, starting with the kind
+}
+
+// String returns the canonical line.
+func (e Event) String() string { return e.At.String() + " " + e.Text }
+
+// Role is what a host does in a scenario.
+type Role uint8
+
+// Host roles.
+const (
+	RoleClient Role = iota
+	RoleServer
+	RoleProxy
+)
+
+// HostInfo describes a host.
+type HostInfo struct {
+	Name string  // short ASCII name used in canonical lines: client, proxy, server
+	IP   [4]byte // IPv4 address
+	Role Role
+	Lane int // lane index for scenarios that compare several runs (Trace.Lanes)
+}
+
+// SocketInfo describes a socket (one end of one connection) for its whole life.
+type SocketInfo struct {
+	Host     int
+	Local    Addr
+	Remote   Addr
+	Peer     int  // host index of the remote end
+	Active   bool // opened by connect (true) or accept (false)
+	OpenedAt Time
+	OpenStep int
+	ISS, IRS Seq // initial send and receive sequence numbers (IRS valid once known)
+	Lane     int
+}
+
+// SockName prints socket i as "client:50000".
+func (t *Trace) SockName(i int) string {
+	s := &t.Sockets[i]
+	return fmt.Sprintf("%s:%d", t.Hosts[s.Host].Name, s.Local.Port)
+}
+
+// Packet is one segment's trip across one link.
+type Packet struct {
+	From, To int  // host indexes
+	Sock     int  // sending socket
+	Link     int  // index into Trace.Links
+	SentAt   Time // handed to the link (queued)
+	TxStart  Time // first bit on the wire (after queueing)
+	TxEnd    Time // last bit on the wire (serialization done)
+	ArriveAt Time // last bit delivered to To (TxEnd + delay)
+	Seg      Segment
+	Label    string // what the stage writes on it: SYN, SYN+ACK, ACK, "GET /a.png", "200 OK", FIN, RST
+	HTTP     string // HTTP head (start line and headers) starting in this segment, if any
+	Kind     PacketKind
+	SendStep int // index of its EvSend event
+	RecvStep int // index of its EvRecv event (-1 until delivered)
+}
+
+// PacketKind groups packets by colour on the stage.
+type PacketKind uint8
+
+// Packet kinds.
+const (
+	PkHandshake PacketKind = iota // SYN, SYN+ACK
+	PkACK                         // a pure ACK
+	PkRequest                     // carries request bytes
+	PkResponse                    // carries response bytes
+	PkFIN                         // FIN (possibly with data or ACK)
+	PkRST                         // RST
+)
+
+// LinkInfo describes one direction of a link.
+type LinkInfo struct {
+	From, To  int
+	Delay     Time  // one-way propagation delay
+	Bandwidth int64 // bits per second
+}
+
+// Object is one resource a browser loads, for waterfall plots.
+type Object struct {
+	Path        string
+	Lane        int
+	Sock        int  // socket that carried the response (-1 until known)
+	QueuedAt    Time // the browser learned it needed it
+	RequestAt   Time // request written
+	FirstByteAt Time // first response byte read (Never if not yet)
+	DoneAt      Time // response complete (Never if not)
+	Status      int
+	Failed      string // error text if the load failed
+}
+
+// Trace is the complete record of one run of a scenario.
+type Trace struct {
+	Scenario string
+	Config   Config
+	Lanes    []string // lane names for compare scenarios; one empty lane otherwise
+	Hosts    []HostInfo
+	Links    []LinkInfo
+	Sockets  []SocketInfo
+	Packets  []Packet
+	Events   []Event
+	Objects  []Object
+	Ports    []PortSample // every change of a client's ephemeral port pool
+
+	// sockStates[i] lists the socket's state after each event that changed it.
+	sockStates [][]sockRecord
+	cumBytes   []int64 // cumBytes[i]: IP bytes of packets 0..i
+	maxTrip    Time    // longest SentAt..ArriveAt of any packet
+}
+
+type sockRecord struct {
+	step int // index of the event after which this state holds
+	st   SockState
+}
+
+// PortSample records a host's ephemeral port pool after a change.
+type PortSample struct {
+	At       Time
+	Step     int
+	Host     int
+	InUse    int // ports bound to a live connection
+	TimeWait int // ports held by TIME-WAIT
+	Size     int // ports in the range
+}
+
+// SockState is what the stage shows of a socket at one step, including what
+// never appears on the wire.
+type SockState struct {
+	State    State
+	SndUna   Seq // relative to ISS
+	SndNxt   Seq
+	RcvNxt   Seq // relative to IRS
+	Cwnd     int // bytes
+	Ssthresh int // bytes; 0 = not yet set (infinite)
+	SndWnd   int // peer's advertised window
+	Unsent   int // bytes written by the application, not yet sent
+	Nagle    bool
+	Held     bool // Nagle is holding Unsent back right now
+	Unread   int  // bytes received, not yet read by the application
+	Lost     int  // unread bytes destroyed by a reset
+	DelAckAt Time // running delayed-ACK timer's deadline, or Never
+	TWUntil  Time // TIME-WAIT expiry, or Never
+	ReadShut bool // the application shut down or closed its read side
+	Closed   bool // the application called close
+}
+
+// Len returns the number of steps (events).
+func (t *Trace) Len() int { return len(t.Events) }
+
+// Lines returns every canonical line, one per event.
+func (t *Trace) Lines() []string {
+	out := make([]string, len(t.Events))
+	for i, e := range t.Events {
+		out[i] = e.String()
+	}
+	return out
+}
+
+// String returns the whole trace as canonical lines, each ending in a newline.
+func (t *Trace) String() string {
+	var b strings.Builder
+	for _, e := range t.Events {
+		b.WriteString(e.String())
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// Find returns the first step at or after from whose canonical line (without
+// the time) contains match as a plain substring, or -1 if there is none.
+func (t *Trace) Find(match string, from int) int {
+	for i := max(from, 0); i < len(t.Events); i++ {
+		if strings.Contains(t.Events[i].Text, match) {
+			return i
+		}
+	}
+	return -1
+}
+
+// Bind places captions on steps: caption i is bound to the first event after
+// caption i-1's whose line contains matches[i]. It returns the steps, with -1
+// for a caption whose event never comes in this run, and the first such
+// caption's index (or -1 when every caption binds).
+func (t *Trace) Bind(matches []string) (steps []int, missing int) {
+	steps = make([]int, len(matches))
+	missing = -1
+	from := 0
+	for i, m := range matches {
+		s := t.Find(m, from)
+		steps[i] = s
+		if s < 0 {
+			if missing < 0 {
+				missing = i
+			}
+			continue
+		}
+		from = s + 1
+	}
+	return steps, missing
+}
+
+// Snapshot is the full state the stage needs at one step.
+type Snapshot struct {
+	Step     int
+	At       Time
+	Sockets  []SockState // indexed like Trace.Sockets; sockets not yet opened are zero (State CLOSED)
+	InFlight []int       // packets on a wire at At: SentAt <= At < ArriveAt
+	Ports    []PortSample
+	Metrics  Metrics
+}
+
+// Metrics are the numbers beside the stage.
+type Metrics struct {
+	Elapsed    Time
+	RoundTrips float64 // Elapsed / RTT
+	Conns      int     // connections opened (connect calls that got a port)
+	Bytes      int64   // IP bytes put on the wire
+	Packets    int
+}
+
+// At returns the state after step (0 <= step < Len). A step of -1 means
+// "before anything happened".
+func (t *Trace) At(step int) Snapshot {
+	if step >= len(t.Events) {
+		step = len(t.Events) - 1
+	}
+	s := Snapshot{Step: step}
+	if step >= 0 {
+		s.At = t.Events[step].At
+	}
+	s.Sockets = make([]SockState, len(t.Sockets))
+	for i, recs := range t.sockStates {
+		// Last record with rec.step <= step.
+		j := sort.Search(len(recs), func(k int) bool { return recs[k].step > step })
+		if j > 0 {
+			s.Sockets[i] = recs[j-1].st
+		} else {
+			s.Sockets[i] = SockState{State: Closed, DelAckAt: Never, TWUntil: Never}
+		}
+	}
+	// Packets are appended in send order, so the ones on a wire at this step
+	// end just before the first packet sent after it.
+	n := sort.Search(len(t.Packets), func(k int) bool { return t.Packets[k].SendStep > step })
+	for i := n - 1; i >= 0; i-- {
+		p := &t.Packets[i]
+		if p.RecvStep < 0 || p.RecvStep > step {
+			s.InFlight = append(s.InFlight, i)
+		}
+		if s.At-p.SentAt > t.maxTrip {
+			break
+		}
+	}
+	sort.Ints(s.InFlight)
+	seen := map[int]bool{}
+	for i := len(t.Ports) - 1; i >= 0; i-- {
+		ps := t.Ports[i]
+		if ps.Step <= step && !seen[ps.Host] {
+			seen[ps.Host] = true
+			s.Ports = append(s.Ports, ps)
+		}
+	}
+	s.Metrics = Metrics{Elapsed: s.At, Packets: n}
+	if t.Config.RTT > 0 {
+		s.Metrics.RoundTrips = float64(s.At) / float64(t.Config.RTT)
+	}
+	if n > 0 {
+		s.Metrics.Bytes = t.cumBytes[n-1]
+	}
+	opened := sort.Search(len(t.Sockets), func(k int) bool { return t.Sockets[k].OpenStep > step })
+	for _, si := range t.Sockets[:opened] {
+		if si.Active { // only active opens count as connections opened
+			s.Metrics.Conns++
+		}
+	}
+	return s
+}
+
+// Position returns how far packet p has travelled at time at, from 0 (its
+// first bit leaves the sender) to 1 (its last bit has arrived), and whether
+// it is on the wire at all. Queued packets report 0.
+func (t *Trace) Position(p int, at Time) (head, tail float64) {
+	pk := &t.Packets[p]
+	delay := t.Links[pk.Link].Delay
+	frac := func(since Time) float64 {
+		if since <= 0 {
+			return 0
+		}
+		if delay == 0 || since >= delay {
+			return 1
+		}
+		return float64(since) / float64(delay)
+	}
+	return frac(at - pk.TxStart), frac(at - pk.TxEnd)
+}
