@@ -216,11 +216,14 @@ func negotiate(header string, offered []string) string {
 		}
 		return 0
 	}
-	best, bestQ := "identity", weight("identity")
+	best, bestQ := "identity", 0.0
 	for _, enc := range offered {
-		if w := weight(enc); w > 0 && w > bestQ {
+		if w := weight(enc); w > bestQ {
 			best, bestQ = enc, w
 		}
+	}
+	if weight("identity") > bestQ {
+		best = "identity"
 	}
 	return best
 }
