@@ -85,6 +85,7 @@ func DefaultConfig(p Profile) Config {
 		InitialWindow:    10,               // RFC 6928; Linux TCP_INIT_CWND = 10
 		DelayedACK:       40 * Millisecond, // Linux TCP_DELACK_MIN (RFC 9293 §3.8.6.3: under 500 ms)
 		QuickAcks:        16,               // Linux TCP_MAX_QUICKACKS: quick-ACK mode at connection start
+		NoDelay:          true,             // Chrome, Go's net package and nginx (tcp_nodelay on) set TCP_NODELAY
 		TimeWait:         60 * Second,      // Linux TCP_TIMEWAIT_LEN, fixed at 60 s
 		PortLo:           32768,            // Linux net.ipv4.ip_local_port_range default
 		PortHi:           60999,            // same
@@ -105,6 +106,7 @@ func DefaultConfig(p Profile) Config {
 		c.InitialWindow = 1              // RFC 5681 era (RFC 2001): one segment, doubling each RTT
 		c.DelayedACK = 200 * Millisecond // the book: 100-200 ms; BSD's 200 ms timer
 		c.QuickAcks = 0                  // the book's stacks always delay
+		c.NoDelay = false                // the book: Nagle is on unless an application turns it off
 		c.TimeWait = 120 * Second        // the book: 2MSL, "usually 2 minutes"
 		c.ConnsPerHost = 4               // the book: "most browsers allow 4"
 	}

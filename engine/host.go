@@ -156,7 +156,11 @@ func (s *Sim) deliver(wp *wirePacket) {
 	sock := h.demux(&wp.seg)
 	if s.detailed {
 		p := &s.t.Packets[wp.idx]
-		line := "recv " + s.segLine(s.socks[p.Sock], &wp.seg, p.HTTP)
+		var from *Socket
+		if p.Sock >= 0 {
+			from = s.socks[p.Sock]
+		}
+		line := "recv " + s.segLine(from, &wp.seg, p.HTTP)
 		p.RecvStep = s.record(EvRecv, h.id, sock, wp.idx, line)
 	}
 	h.input(sock, &wp.seg)

@@ -29,7 +29,7 @@ type browser struct {
 
 	readDelay     Time // the application reads this long after data arrives (a busy main thread)
 	closeWhenDone bool // close connections once the page is loaded (the chapter's step 7)
-	reuseAfter    Time // a scripted second phase waits this long after the page loads
+	stagger       Time // each image after the first is discovered this much later
 
 	queue   []*fetch
 	conns   []*browserConn
@@ -368,8 +368,8 @@ func (c *browserConn) complete(m *Message) {
 	}
 	c.persistent, c.reusable = keep, keep && c.reusable
 	if f.page {
-		for _, p := range pageImages(m.Body) {
-			b.get(p)
+		for i, p := range pageImages(m.Body) {
+			b.get(p).notBefore = b.sim.now + Time(i)*b.stagger
 		}
 	}
 	if !keep && len(c.sent) == 0 && !k.eof() {

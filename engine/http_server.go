@@ -214,11 +214,11 @@ func (sc *serverConn) respond() {
 	sc.served++
 	sc.busy = false
 	if r.truncateAt > 0 {
+		srv.sim.app(srv.host, "stops after %d of %d body bytes of %s and closes %s", r.truncateAt, r.size, req.Target, k.name())
 		if srv.truncateOnce {
 			r.truncateAt = 0
 			srv.res[req.Target] = r
 		}
-		srv.sim.app(srv.host, "stops after %d of %d body bytes of %s and closes %s", r.truncateAt, r.size, req.Target, k.name())
 		sc.done = true
 		k.close()
 		return

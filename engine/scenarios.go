@@ -26,7 +26,7 @@ func init() {
 			Keys: []string{"profile", "iw", "size", "rtt"}, Defaults: map[string]string{"size": "100000"},
 			build: buildSlowStart},
 		{Name: "nagle", Summary: "네이글 알고리즘과 확인응답 지연이 만드는 write-write-read 정체", Profile: Book,
-			Keys: []string{"profile", "nodelay", "delack"}, Defaults: map[string]string{"images": "0", "pagesize": "500"},
+			Keys: []string{"profile", "nodelay", "delack"}, Defaults: map[string]string{"images": "0", "pagesize": "500", "nodelay": "false"},
 			build: buildNagle},
 		{Name: "time-wait", Summary: "TIME-WAIT가 쌓여 임시 포트가 바닥나는 부하 생성기", Profile: Today,
 			Keys: []string{"profile", "ports", "rate", "connections", "timewait"}, Defaults: map[string]string{"ports": "32768-32777", "rate": "2", "connections": "14"},
@@ -224,7 +224,8 @@ func buildRetry(s *Sim) {
 func (s *Sim) closeRace(style closeStyle) {
 	b, srv := s.simplePage(mode11Pipe, 1, true)
 	srv.close = style
-	b.readDelay = 5 * Millisecond
+	b.readDelay = 20 * Millisecond // the main thread is busy rendering
+	b.stagger = 10 * Millisecond // the second image is found a little later
 }
 
 func buildCompare(s *Sim) {
