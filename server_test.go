@@ -1,0 +1,257 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// TestSlowHeaderClient: a client dribbling its request headers one byte at
+// a time is cut off after ReadHeader, while another client is served.
+func TestSlowHeaderClient(t *testing.T) {
+	l := defaultLimits
+	l.ReadHeader = 300 * time.Millisecond
+	l.Read = 300 * time.Millisecond
+	srv := newServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "hello")
+	}), l)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, ln, srv) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("run: %v", err)
+		}
+	}()
+
+	slow, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer slow.Close()
+	start := time.Now()
+	cut := make(chan time.Duration, 1)
+	go func() {
+		req := "GET / HTTP/1.1\r\nHost: x\r\nX-Slow: " + strings.Repeat("a", 200) + "\r\n\r\n"
+		for i := 0; i < len(req); i++ {
+			if _, err := slow.Write([]byte{req[i]}); err != nil {
+				break
+			}
+			time.Sleep(20 * time.Millisecond) // the whole request would take 4.6 s
+		}
+		cut <- time.Since(start)
+	}()
+	// The server closes the connection; a read then ends (EOF, or an error
+	// response for the timeout followed by EOF).
+	go func() {
+		io.Copy(io.Discard, slow)
+		slow.Close() // stops the writer
+	}()
+
+	// Meanwhile a normal client is served at once.
+	time.Sleep(100 * time.Millisecond)
+	resp, err := http.Get("http://" + ln.Addr().String() + "/")
+	if err != nil {
+		t.Fatalf("normal client while a slow one dribbles: %v", err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if string(b) != "hello" {
+		t.Errorf("normal client got %q", b)
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("normal client served after %v", d)
+	}
+
+	select {
+	case d := <-cut:
+		if d > 2*time.Second {
+			t.Errorf("slow client cut off after %v; want about %v", d, l.ReadHeader)
+		}
+	case <-time.After(4 * time.Second):
+		t.Fatal("slow client still connected after 4 s")
+	}
+}
+
+// TestGracefulShutdown: ending the context lets a running request finish,
+// then run returns and new connections are refused.
+func TestGracefulShutdown(t *testing.T) {
+	started := make(chan struct{})
+	srv := newServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		close(started)
+		time.Sleep(300 * time.Millisecond)
+		io.WriteString(w, "finished")
+	}), defaultLimits)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, ln, srv) }()
+
+	got := make(chan string, 1)
+	go func() {
+		resp, err := http.Get("http://" + addr + "/")
+		if err != nil {
+			got <- err.Error()
+			return
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		got <- string(b)
+	}()
+	<-started
+	cancel() // as SIGINT or SIGTERM do through signal.NotifyContext
+	if b := <-got; b != "finished" {
+		t.Errorf("request running at shutdown got %q; want finished", b)
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("run = %v; want nil after a graceful shutdown", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("run did not return after shutdown")
+	}
+	if c, err := net.Dial("tcp", addr); err == nil {
+		c.Close()
+		t.Errorf("new connection accepted after shutdown")
+	}
+}
+
+// TestServeBrokenLesson: a broken lesson stops start-up with its file and line.
+func TestServeBrokenLesson(t *testing.T) {
+	root := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(root, "lessons"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	lesson := "---\ntitle: 시험\nscenario: handshake\nprofile: tomorrow\n---\n본문\n"
+	if err := os.WriteFile(filepath.Join(root, "lessons", "01-test.md"), []byte(lesson), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	code := serve(context.Background(), []string{"-root", root, "-wasm", t.TempDir(), "-addr", "127.0.0.1:0"}, &stdout, &stderr)
+	if code != 1 {
+		t.Errorf("serve with a broken lesson = %d; want 1", code)
+	}
+	for _, want := range []string{
+		"lessons/01-test.md:4: profile=tomorrow is not known",
+		`lessons/01-test.md:6: the body has no "## 정리" section`,
+		"lessons/01-test.md:2: steps are missing",
+	} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr.String())
+		}
+	}
+	if stdout.Len() > 0 {
+		t.Errorf("stdout = %q; want nothing", stdout.String())
+	}
+}
+
+// TestServeStartsAndStops runs the real command line on port 0 and stops it.
+func TestServeStartsAndStops(t *testing.T) {
+	root := t.TempDir()
+	for name, data := range map[string]string{
+		"lessons/01-test.md":      testLesson,
+		"assets/site.css":         "body{}",
+		"assets/templates/a.html": `{{define "toc.html"}}목차 {{range .Lessons}}{{.Title}}{{end}}{{end}}{{define "lesson.html"}}{{.Title}}{{end}}`,
+		"assets/templates/b.html": `{{define "stage.html"}}stage{{end}}{{define "notfound.html"}}강의를 찾을 수 없습니다{{end}}`,
+		"build/wasm_exec.js":      "//",
+		"build/stage.wasm":        "\x00asm",
+		"build/stage.wasm.br":     "br",
+		"build/stage.wasm.gz":     "gz",
+	} {
+		p := filepath.Join(root, filepath.FromSlash(name))
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	stdout := &syncBuffer{}
+	var stderr bytes.Buffer
+	done := make(chan int, 1)
+	go func() {
+		done <- serve(ctx, []string{"-root", root, "-wasm", filepath.Join(root, "build"), "-addr", "127.0.0.1:0"}, stdout, &stderr)
+	}()
+	var url string
+	for i := 0; i < 100 && url == ""; i++ {
+		time.Sleep(20 * time.Millisecond)
+		if s := stdout.String(); strings.HasPrefix(s, "커넥션 랩: http://127.0.0.1:") {
+			url = strings.TrimSpace(strings.TrimPrefix(s, "커넥션 랩: "))
+		}
+	}
+	if url == "" {
+		cancel()
+		t.Fatalf("no start-up line; stdout %q stderr %q", stdout.String(), stderr.String())
+	}
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || string(b) != "목차 시험" {
+		t.Errorf("GET / = %d %q", resp.StatusCode, b)
+	}
+	cancel()
+	if code := <-done; code != 0 {
+		t.Errorf("serve after cancel = %d; want 0 (stderr %q)", code, stderr.String())
+	}
+
+	out := filepath.Join(t.TempDir(), "dist")
+	var so, se bytes.Buffer
+	if code := serve(context.Background(), []string{"-root", root, "-wasm", filepath.Join(root, "build"), "-dist", out}, &so, &se); code != 0 {
+		t.Fatalf("-dist = %d: %s", code, se.String())
+	}
+	if _, err := os.Stat(filepath.Join(out, "lessons", "01-test", "index.html")); err != nil {
+		t.Errorf("-dist did not write the lesson page: %v", err)
+	}
+}
+
+const testLesson = `---
+title: 시험
+scenario: handshake
+steps:
+  - at: "[SYN]"
+    caption: SYN
+predict:
+  - question: 몇 번?
+    answer: 한 번.
+    reveal: 1
+---
+## 정리
+`
+
+// syncBuffer is a bytes.Buffer safe for one writer and one reader goroutine.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
