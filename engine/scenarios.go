@@ -225,7 +225,7 @@ func (s *Sim) closeRace(style closeStyle) {
 	b, srv := s.simplePage(mode11Pipe, 1, true)
 	srv.close = style
 	b.readDelay = 20 * Millisecond // the main thread is busy rendering
-	b.stagger = 10 * Millisecond // the second image is found a little later
+	b.stagger = 10 * Millisecond   // the second image is found a little later
 }
 
 func buildCompare(s *Sim) {

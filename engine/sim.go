@@ -102,8 +102,11 @@ func (s *Sim) wakeAt(at Time, app waker, code int) {
 const maxSimTime = 2 * 3600 * Second
 
 // run processes events in order until the queue is empty.
-func (s *Sim) run() {
-	for s.q.Len() > 0 {
+func (s *Sim) run() { s.runUntil(Never) }
+
+// runUntil processes events in order up to and including time end.
+func (s *Sim) runUntil(end Time) {
+	for s.q.Len() > 0 && s.q[0].at <= end {
 		it := heap.Pop(&s.q).(qItem)
 		if it.at > maxSimTime {
 			panic("engine: run exceeded its time bound")

@@ -20,6 +20,8 @@ func (k *Socket) write(b []byte, label, head string, kind PacketKind) {
 		k.marks = append(k.marks, streamMark{seq: start, end: start.Add(len(b)), label: label, head: head, kind: kind})
 	}
 	k.unsent = append(k.unsent, b...)
+	k.wrote += len(b)
+	k.wroteHash = fnv(k.wroteHash, b)
 	k.output()
 }
 
@@ -28,6 +30,8 @@ func (k *Socket) write(b []byte, label, head string, kind PacketKind) {
 func (k *Socket) read() []byte {
 	b := k.unread
 	k.unread = nil
+	k.got += len(b)
+	k.gotHash = fnv(k.gotHash, b)
 	k.sim.recordf(EvCall, k.host.id, k, "call %s read() = %d", k.name(), len(b))
 	if len(b) > 0 && k.lastWnd < k.mss && k.window() >= k.mss && k.state != Closed {
 		k.ackNow = true
@@ -78,4 +82,16 @@ func (k *Socket) shutdownWrite() {
 
 func (k *Socket) String() string {
 	return fmt.Sprintf("%s %v", k.name(), k.state)
+}
+
+// fnv continues an FNV-1a hash over b (h = 0 starts a new one).
+func fnv(h uint64, b []byte) uint64 {
+	if h == 0 {
+		h = 14695981039346656037
+	}
+	for _, c := range b {
+		h ^= uint64(c)
+		h *= 1099511628211
+	}
+	return h
 }

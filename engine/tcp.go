@@ -52,6 +52,11 @@ type Socket struct {
 
 	marks []streamMark // HTTP messages starting in the send stream
 
+	// Totals and FNV-1a hashes of the stream, for the invariant that
+	// bytes arrive complete and in order unless a reset says otherwise.
+	wrote, got         int
+	wroteHash, gotHash uint64
+
 	last SockState // state last recorded in the trace
 }
 

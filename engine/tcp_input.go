@@ -113,9 +113,12 @@ func (k *Socket) input(seg *Segment) {
 	newData := false
 	if len(seg.Payload) > 0 && seg.Seq == k.rcvNxt {
 		if k.readShut {
-			// Data for an application that will never read it: abort
-			// (RFC 1122 §4.2.2.13; Linux tcp_rcv_state_process).
-			k.abort()
+			// Data for an application that will never read it: reset
+			// (RFC 1122 §4.2.2.13). Linux answers as for a segment with
+			// no socket (tcp_rcv_state_process, then tcp_v4_send_reset).
+			k.host.sendReset(seg)
+			k.unread, k.unsent = nil, nil
+			k.setState(Closed)
 			return
 		}
 		k.unread = append(k.unread, seg.Payload...)

@@ -1,0 +1,365 @@
+package engine
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// rig is two hosts on one link and a way to see exactly what was sent,
+// in the spirit of smoltcp's send!/recv! tests.
+type rig struct {
+	t      *testing.T
+	s      *Sim
+	c, sv  *Host
+	seen   int // packets already inspected
+	client *Socket
+	server *Socket
+	app    *testApp
+}
+
+// testApp records what the socket API reports and can answer on connect.
+type testApp struct {
+	onConnect []byte
+	conn      *Socket // the last accepted connection
+	reads     int
+	resets    int
+	autoRead  bool // read everything as soon as it arrives
+}
+
+func (a *testApp) connected(k *Socket) {
+	if a.onConnect != nil {
+		k.write(a.onConnect, "", "", PkRequest)
+	}
+}
+func (a *testApp) readable(k *Socket) {
+	a.reads++
+	if a.autoRead {
+		k.read()
+	}
+}
+func (a *testApp) reset(k *Socket) { a.resets++ }
+func (a *testApp) accepted(k *Socket) {
+	a.conn = k
+	k.app = a
+}
+
+func newRig(t *testing.T, p Profile, edit func(*Config)) *rig {
+	t.Helper()
+	c := DefaultConfig(p)
+	if edit != nil {
+		edit(&c)
+	}
+	c.Bandwidth = 10_000_000_000 // 1.2 µs per full segment: times below are RTT/2 plus a hair
+	s := newSim("test", c, true)
+	r := &rig{t: t, s: s, app: &testApp{autoRead: true}}
+	r.c = s.addHost("client", "browser", RoleClient, clientIP, 0)
+	r.sv = s.addHost("server", "server", RoleServer, serverIP, 0)
+	s.connect(r.c, r.sv, c.RTT/2, c.Bandwidth)
+	r.sv.listen(80, r.app)
+	return r
+}
+
+// expect asserts that exactly the given segments (canonical "send" lines
+// without the time, in order) were sent since the last call.
+func (r *rig) expect(want ...string) {
+	r.t.Helper()
+	var got []string
+	for _, p := range r.s.t.Packets[r.seen:] {
+		e := r.s.t.Events[p.SendStep]
+		got = append(got, strings.TrimPrefix(e.Text, "send "))
+	}
+	r.seen = len(r.s.t.Packets)
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		r.t.Fatalf("segments sent (-want +got):\n-%s\n+%s", strings.Join(want, "\n-"), strings.Join(got, "\n+"))
+	}
+}
+
+// until runs the simulation up to time at.
+func (r *rig) until(at Time) { r.s.runUntil(at) }
+
+// establish opens a connection and runs until both ends are ESTABLISHED.
+func (r *rig) establish() {
+	r.t.Helper()
+	r.client = r.c.dial(r.sv, 80, r.app)
+	r.until(r.s.cfg.RTT * 3 / 2 * 11 / 10)
+	r.server = r.app.conn
+	if r.client.state != Established || r.server == nil || r.server.state != Established {
+		r.t.Fatalf("after handshake: client %v, server %v; want both ESTABLISHED", r.client.state, r.server)
+	}
+	r.seen = len(r.s.t.Packets)
+}
+
+func TestHandshakeCarriesMSSAndDataRidesOnFinalACK(t *testing.T) {
+	r := newRig(t, Today, nil)
+	r.app.onConnect = []byte("GET / HTTP/1.1\r\n\r\n")
+	r.client = r.c.dial(r.sv, 80, r.app)
+	r.expect("client:32768>server:80 [SYN] seq=0 win=65535 len=0 mss=1460")
+	if r.client.state != SynSent {
+		t.Fatalf("client state = %v; want SYN-SENT", r.client.state)
+	}
+	r.until(51 * Millisecond)
+	r.expect("server:80>client:32768 [SYN+ACK] seq=0 ack=1 win=65535 len=0 mss=1460")
+	r.until(101 * Millisecond)
+	// The write made when connect() returned rides on the handshake's
+	// final ACK: one segment, no separate pure ACK.
+	r.expect("client:32768>server:80 [PSH+ACK] seq=1 ack=1 win=65535 len=18")
+	if r.client.state != Established {
+		t.Fatalf("client state = %v; want ESTABLISHED", r.client.state)
+	}
+}
+
+func TestMSSIsTheSmallerOfBothSides(t *testing.T) {
+	r := newRig(t, Today, func(c *Config) { c.MSS = 536 })
+	r.establish()
+	if r.client.mss != 536 || r.server.mss != 536 {
+		t.Fatalf("mss = %d/%d; want 536", r.client.mss, r.server.mss)
+	}
+}
+
+func TestSegmentationAndInitialWindow(t *testing.T) {
+	r := newRig(t, Today, nil)
+	r.establish()
+	r.server.write(make([]byte, 5000), "", "", PkResponse)
+	r.expect(
+		"server:80>client:32768 [ACK] seq=1 ack=1 win=65535 len=1460",
+		"server:80>client:32768 [ACK] seq=1461 ack=1 win=65535 len=1460",
+		"server:80>client:32768 [ACK] seq=2921 ack=1 win=65535 len=1460",
+		"server:80>client:32768 [PSH+ACK] seq=4381 ack=1 win=65535 len=620",
+	)
+}
+
+func TestBookInitialWindowIsOneSegment(t *testing.T) {
+	r := newRig(t, Book, func(c *Config) { c.NoDelay = true })
+	r.establish()
+	r.server.write(make([]byte, 5000), "", "", PkResponse)
+	r.expect("server:80>client:32768 [ACK] seq=1 ack=1 win=65535 len=1460")
+	// One segment is not two full ones: the client's ACK waits for its
+	// 200 ms timer, then cwnd grows to 2 and two segments go out.
+	now := r.s.now
+	r.until(now + 50*Millisecond + 199*Millisecond)
+	r.expect()
+	r.until(now + 50*Millisecond + 201*Millisecond)
+	r.expect("client:32768>server:80 [ACK] seq=1 ack=1461 win=65535 len=0")
+	r.until(now + 300*Millisecond + 1*Millisecond)
+	r.expect(
+		"server:80>client:32768 [ACK] seq=1461 ack=1 win=65535 len=1460",
+		"server:80>client:32768 [ACK] seq=2921 ack=1 win=65535 len=1460",
+	)
+	if r.server.cc.cwnd != 2*1460 {
+		t.Fatalf("cwnd = %d; want %d", r.server.cc.cwnd, 2*1460)
+	}
+}
+
+func TestSlowStartDoublesPerRoundTrip(t *testing.T) {
+	// Every segment ACKed at once (quick-ACK), one segment to start:
+	// each ACK adds one MSS, so each round trip doubles the flight.
+	r := newRig(t, Today, func(c *Config) { c.InitialWindow = 1; c.QuickAcks = 16 })
+	r.establish()
+	r.server.write(make([]byte, 31*1460), "", "", PkResponse)
+	start := r.s.now
+	r.until(start + 10*Second)
+	rounds := make([]int, 5)
+	for _, p := range r.s.t.Packets {
+		if p.From == r.sv.id && len(p.Seg.Payload) > 0 {
+			if i := int((p.SentAt - start) / r.s.cfg.RTT); i < len(rounds) {
+				rounds[i]++
+			}
+		}
+	}
+	if got := fmt.Sprint(rounds); got != "[1 2 4 8 16]" {
+		t.Fatalf("segments per round trip = %s; want [1 2 4 8 16]", got)
+	}
+}
+
+func TestDelayedACKEverySecondFullSegment(t *testing.T) {
+	r := newRig(t, Book, func(c *Config) { c.NoDelay = true; c.InitialWindow = 10 })
+	r.establish()
+	r.server.write(make([]byte, 2*1460), "", "", PkResponse)
+	r.seen = len(r.s.t.Packets)
+	r.until(r.s.now + 60*Millisecond)
+	r.expect("client:32768>server:80 [ACK] seq=1 ack=2921 win=65535 len=0")
+	if r.client.timers[timerDelAck] != Never {
+		t.Fatalf("delayed-ACK timer still running after the ACK")
+	}
+}
+
+func TestQuickACKAtConnectionStart(t *testing.T) {
+	r := newRig(t, Today, nil)
+	r.establish()
+	r.server.write(make([]byte, 100), "", "", PkResponse)
+	r.seen = len(r.s.t.Packets)
+	r.until(r.s.now + 51*Millisecond)
+	r.expect("client:32768>server:80 [ACK] seq=1 ack=101 win=65535 len=0")
+}
+
+func TestPiggybackCancelsDelayedACK(t *testing.T) {
+	r := newRig(t, Book, nil)
+	r.establish()
+	r.client.write([]byte("ping"), "", "", PkRequest)
+	r.expect("client:32768>server:80 [PSH+ACK] seq=1 ack=1 win=65535 len=4")
+	r.until(r.s.now + 51*Millisecond)
+	if r.server.timers[timerDelAck] == Never {
+		t.Fatal("server did not start its delayed-ACK timer")
+	}
+	r.server.read()
+	r.server.write([]byte("pong"), "", "", PkResponse)
+	r.expect("server:80>client:32768 [PSH+ACK] seq=1 ack=5 win=65535 len=4")
+	if r.server.timers[timerDelAck] != Never {
+		t.Fatal("delayed-ACK timer still running after the ACK rode on data")
+	}
+	r.until(r.s.now + 40*Millisecond)
+	r.expect() // no pure ACK from the server, ever
+}
+
+func TestNagleHoldsSecondSmallWriteUntilACK(t *testing.T) {
+	for _, nodelay := range []bool{false, true} {
+		t.Run(fmt.Sprint("nodelay=", nodelay), func(t *testing.T) {
+			r := newRig(t, Book, func(c *Config) { c.NoDelay = nodelay })
+			r.establish()
+			r.client.write([]byte("head"), "", "", PkRequest)
+			r.client.write([]byte("body"), "", "", PkRequest)
+			if nodelay {
+				r.expect(
+					"client:32768>server:80 [PSH+ACK] seq=1 ack=1 win=65535 len=4",
+					"client:32768>server:80 [PSH+ACK] seq=5 ack=1 win=65535 len=4",
+				)
+				return
+			}
+			r.expect("client:32768>server:80 [PSH+ACK] seq=1 ack=1 win=65535 len=4")
+			// The server delays its ACK 200 ms; only then may "body" go.
+			at := r.s.now
+			r.until(at + 50*Millisecond + 199*Millisecond)
+			r.expect()
+			r.until(at + 50*Millisecond + 201*Millisecond)
+			r.expect("server:80>client:32768 [ACK] seq=1 ack=5 win=65535 len=0")
+			r.until(at + 301*Millisecond)
+			r.expect("client:32768>server:80 [PSH+ACK] seq=5 ack=1 win=65535 len=4")
+		})
+	}
+}
+
+func TestActiveCloseHoldsTimeWaitFor2MSL(t *testing.T) {
+	r := newRig(t, Today, nil)
+	r.establish()
+	r.client.close()
+	r.expect("client:32768>server:80 [FIN+ACK] seq=1 ack=1 win=65535 len=0")
+	if r.client.state != FinWait1 {
+		t.Fatalf("client = %v; want FIN-WAIT-1", r.client.state)
+	}
+	r.until(r.s.now + 51*Millisecond)
+	if r.server.state != CloseWait {
+		t.Fatalf("server = %v; want CLOSE-WAIT", r.server.state)
+	}
+	r.expect("server:80>client:32768 [ACK] seq=1 ack=2 win=65535 len=0")
+	r.server.close()
+	r.expect("server:80>client:32768 [FIN+ACK] seq=1 ack=2 win=65535 len=0")
+	if r.server.state != LastAck {
+		t.Fatalf("server = %v; want LAST-ACK", r.server.state)
+	}
+	r.until(r.s.now + 51*Millisecond)
+	if r.client.state != TimeWait {
+		t.Fatalf("client = %v; want TIME-WAIT", r.client.state)
+	}
+	entered := r.s.now
+	r.until(r.s.now + 51*Millisecond)
+	if r.server.state != Closed {
+		t.Fatalf("server = %v; want CLOSED", r.server.state)
+	}
+	r.until(entered + 60*Second - Microsecond)
+	if r.client.state != TimeWait {
+		t.Fatalf("client left TIME-WAIT early: %v", r.client.state)
+	}
+	r.until(entered + 60*Second)
+	if r.client.state != Closed {
+		t.Fatalf("client = %v after 60 s; want CLOSED", r.client.state)
+	}
+}
+
+func TestHalfCloseStillReceives(t *testing.T) {
+	r := newRig(t, Today, nil)
+	r.establish()
+	r.app.autoRead = false
+	r.client.shutdownWrite()
+	r.expect("client:32768>server:80 [FIN+ACK] seq=1 ack=1 win=65535 len=0")
+	r.until(r.s.now + 51*Millisecond)
+	r.server.write([]byte("still talking"), "", "", PkResponse)
+	r.until(r.s.now + 51*Millisecond)
+	if got := string(r.client.read()); got != "still talking" {
+		t.Fatalf("after shutdown(SHUT_WR) the client read %q; want %q", got, "still talking")
+	}
+	if r.client.state != FinWait2 {
+		t.Fatalf("client = %v; want FIN-WAIT-2", r.client.state)
+	}
+}
+
+func TestCloseWithUnreadDataResetsAndPeerLosesUnread(t *testing.T) {
+	r := newRig(t, Today, nil)
+	r.establish()
+	r.server.write([]byte("response the client will never read"), "", "", PkResponse)
+	r.app.autoRead = false
+	r.client.write([]byte("request"), "", "", PkRequest)
+	r.until(r.s.now + 51*Millisecond)
+	r.seen = len(r.s.t.Packets)
+	r.server.close() // "request" is unread in the server's buffer
+	r.expect("server:80>client:32768 [RST+ACK] seq=36 ack=8 win=65535 len=0")
+	if r.server.state != Closed {
+		t.Fatalf("server = %v; want CLOSED", r.server.state)
+	}
+	r.until(r.s.now + 51*Millisecond)
+	if r.client.state != Closed || r.app.resets != 1 || r.client.lost != 35 {
+		t.Fatalf("client %v, resets %d, lost %d; want CLOSED, 1, 35", r.client.state, r.app.resets, r.client.lost)
+	}
+	if b := r.client.read(); len(b) != 0 {
+		t.Fatalf("read after reset = %q; want nothing", b)
+	}
+}
+
+func TestDataForClosedSocketGetsRST(t *testing.T) {
+	r := newRig(t, Today, nil)
+	r.establish()
+	r.server.close()
+	r.expect("server:80>client:32768 [FIN+ACK] seq=1 ack=1 win=65535 len=0")
+	r.client.write([]byte("late request"), "", "", PkRequest)
+	r.expect("client:32768>server:80 [PSH+ACK] seq=1 ack=1 win=65535 len=12")
+	r.until(r.s.now + 51*Millisecond)
+	r.expect(
+		"client:32768>server:80 [ACK] seq=13 ack=2 win=65535 len=0",
+		"server:80>client:32768 [RST] seq=1 win=0 len=0",
+	)
+	if r.server.state != Closed {
+		t.Fatalf("server = %v; want CLOSED", r.server.state)
+	}
+}
+
+func TestSegmentForNoSocketGetsRST(t *testing.T) {
+	r := newRig(t, Today, nil)
+	k := r.c.dial(r.sv, 81, r.app) // nobody listens on 81
+	r.expect("client:32768>server:81 [SYN] seq=0 win=65535 len=0 mss=1460")
+	r.until(51 * Millisecond)
+	r.expect("server:81>client:32768 [RST+ACK] seq=0 ack=1 win=0 len=0")
+	r.until(101 * Millisecond)
+	if k.state != Closed || r.app.resets != 1 {
+		t.Fatalf("client %v, resets %d; want CLOSED after RST, 1", k.state, r.app.resets)
+	}
+}
+
+func TestEphemeralPortsRunOutInTimeWait(t *testing.T) {
+	r := newRig(t, Today, func(c *Config) { c.PortLo, c.PortHi = 40000, 40002 })
+	for i := 0; i < 3; i++ {
+		if k := r.c.dial(r.sv, 80, r.app); k == nil || k.local.Port != uint16(40000+i) {
+			t.Fatalf("dial %d = %v; want port %d", i, k, 40000+i)
+		}
+	}
+	if k := r.c.dial(r.sv, 80, r.app); k != nil {
+		t.Fatalf("fourth dial got port %d; want EADDRNOTAVAIL", k.local.Port)
+	}
+}
+
+func TestSeqComparisonWraps(t *testing.T) {
+	a := Seq(0xffff_fff0)
+	b := a.Add(0x20)
+	if !a.LessThan(b) || b.LessThan(a) || a.Size(b) != 0x20 {
+		t.Fatalf("wrap-around compare failed: %v < %v", a, b)
+	}
+}
