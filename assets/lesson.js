@@ -22,8 +22,10 @@
     step: 0,
     caption: -1,
     steps: 0,
+    playing: false,
     ready: false,
     error: "",
+    act: act, // the one door for commands (present.js uses it)
   });
 
   const query = new URLSearchParams(location.search);
@@ -148,6 +150,7 @@
     page.step = st.step;
     page.caption = st.caption;
     page.steps = st.steps;
+    page.playing = !!st.playing;
     captionSteps = st.captionSteps || [];
 
     const timeline = $("timeline");
@@ -166,6 +169,7 @@
     showInspector(st.selected);
     syncURL();
     saveProgress();
+    document.dispatchEvent(new CustomEvent("connlab:state", { detail: st }));
   }
 
   // loaded runs once per successful load: report a bad ?step=, then go to it.
@@ -370,7 +374,9 @@
     for (const k of Object.keys(params).sort()) {
       if (params[k] !== data.params[k]) q.set(k, params[k]);
     }
-    if (query.has("present")) q.set("present", query.get("present"));
+    // Presentation mode (present.js) sets or clears present= in the address.
+    const present = new URLSearchParams(location.search).get("present");
+    if (present) q.set("present", present);
     const url = location.pathname + "?" + q.toString();
     if (url !== location.pathname + location.search) history.replaceState(null, "", url);
   }
