@@ -71,10 +71,16 @@
     return true;
   }
 
-  // load (re)runs the scenario with the current params, at step 0.
+  // load (re)runs the scenario with the current params, at step 0. The
+  // stage runs it on its next Update; two frames later its state is the
+  // load's result (the stage does not notify when nothing it signals, such
+  // as the number of steps, differs from the previous run).
+  let loadFrame = 0;
   function load() {
     const b = bridge();
     if (!b) return;
+    const st = state();
+    loadFrame = st ? st.frame : 0;
     loadPending = true;
     b.load(
       JSON.stringify({
@@ -84,6 +90,16 @@
         step: 0,
       })
     );
+    waitForLoad();
+  }
+
+  function waitForLoad() {
+    requestAnimationFrame(() => {
+      if (!loadPending) return;
+      const st = state();
+      if (st && st.frame >= loadFrame + 2) update();
+      else waitForLoad();
+    });
   }
 
   function onStageReady() {
@@ -136,7 +152,7 @@
     const st = state();
     if (!st) return;
     if (loadPending) {
-      if (!st.error && !st.ready) return; // the load has not run yet
+      if (st.frame < loadFrame + 2) return; // the load has not run yet
       loadPending = false;
       if (st.error) {
         loadFailed(st.error);
@@ -175,7 +191,6 @@
   // loaded runs once per successful load: report a bad ?step=, then go to it.
   function loaded(st) {
     goodParams = Object.assign({}, params);
-    markInvalid(null);
     sendReducedMotion();
     if (requestedStep !== null) {
       const s = requestedStep;
@@ -490,9 +505,8 @@
       if (v === c.default && data.params[c.key] === undefined) delete params[c.key];
       else params[c.key] = v;
     }
-    if (!stageReady) return;
-    hide($("params-error"));
-    load();
+    markInvalid(null);
+    if (stageReady) load();
   });
   const resetButton = $("params-reset");
   if (resetButton) {

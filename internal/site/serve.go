@@ -118,6 +118,10 @@ func (s *Site) serveFile(w http.ResponseWriter, r *http.Request, fsys fs.FS, nam
 	typeName := name
 	if encoding != "" {
 		h.Set("Content-Encoding", encoding)
+		if r.Header.Get("Range") == "" {
+			// ServeContent leaves the length out when a Content-Encoding is set.
+			h.Set("Content-Length", strconv.FormatInt(fi.Size(), 10))
+		}
 		typeName = strings.TrimSuffix(strings.TrimSuffix(name, ".br"), ".gz")
 	}
 	if ct := contentType(typeName); ct != "" {
