@@ -102,6 +102,9 @@ func (s *Site) render() error {
 		if s.pages[l.URL()], err = exec("lesson.html", pageData{Title: l.Title, Lessons: s.lessons, Lesson: v}); err != nil {
 			return err
 		}
+		if s.pages[l.PresenterURL()], err = exec("presenter.html", pageData{Title: "발표자 화면: " + l.Title, Lessons: s.lessons, Lesson: v}); err != nil {
+			return err
+		}
 	}
 	var w wasmInfo
 	if fi, err := fs.Stat(s.build, "stage.wasm"); err == nil {

@@ -8,6 +8,7 @@
 //
 //	/                        table of contents (목차)
 //	/lessons/04-handshake/   a lesson page
+//	/lessons/04-handshake/presenter/  its presenter window (발표자 화면)
 //	/stage/                  the stage page loaded in a lesson's iframe
 //	/stage.wasm              the stage, brotli or gzip by Accept-Encoding
 //	/wasm_exec.js            Go's wasm support script
