@@ -41,7 +41,7 @@ func (cc *congestion) record(k *Socket, why string) {
 	if cc.ssthresh > 0 {
 		ss = fmt.Sprint(cc.ssthresh)
 	}
-	line := fmt.Sprintf("cwnd %s cwnd=%d ssthresh=%s (%d segments)", k.name(), cc.cwnd, ss, cc.cwnd/cc.mss)
+	line := fmt.Sprintf("cwnd %s cwnd=%d ssthresh=%s (%d segments)", k, cc.cwnd, ss, cc.cwnd/cc.mss)
 	if why != "" {
 		line += " " + why
 	}

@@ -281,7 +281,7 @@ func (c *browserConn) write(f *fetch) {
 	if f.tries > 1 {
 		b.sim.app(b.host, "retry %s %s on a new connection", f.method, f.path)
 	}
-	b.sim.recordf(EvHTTP, b.host.id, c.sock, "http %s sent %q", c.sock.name(), m.StartLine())
+	b.sim.recordf(EvHTTP, b.host.id, c.sock, "http %s sent %q", c.sock, m.StartLine())
 	head := m.Head()
 	if f.twoWrites {
 		c.sock.write([]byte(head), m.Label(), head, PkRequest)
@@ -295,7 +295,7 @@ func (c *browserConn) readable(k *Socket) {
 	if d := c.b.readDelay; d > 0 {
 		if c.readAt <= c.b.sim.now {
 			c.readAt = c.b.sim.now + d
-			c.b.sim.app(c.b.host, "busy: reads %s in %s", k.name(), FormatDuration(d))
+			c.b.sim.app(c.b.host, "busy: reads %s in %s", k, FormatDuration(d))
 			c.b.sim.wakeAt(c.readAt, c, 0)
 		}
 		return
@@ -324,7 +324,7 @@ func (c *browserConn) consume() {
 		c.complete(m)
 	}
 	if err != nil {
-		b.sim.app(b.host, "error on %s: %v", k.name(), err)
+		b.sim.app(b.host, "error on %s: %v", k, err)
 		c.close()
 		c.lost("bad response")
 		return
@@ -334,7 +334,7 @@ func (c *browserConn) consume() {
 			if m.Truncated {
 				f := c.sent[0]
 				c.sent = c.sent[1:]
-				b.sim.recordf(EvHTTP, b.host.id, k, "http %s received %q truncated: %d of %d body bytes", k.name(), m.StartLine(), len(m.Body), m.Want)
+				b.sim.recordf(EvHTTP, b.host.id, k, "http %s received %q truncated: %d of %d body bytes", k, m.StartLine(), len(m.Body), m.Want)
 				b.sim.app(b.host, "error %s: truncated (Content-Length %d, got %d)", f.path, m.Want, len(m.Body))
 				c.retryOrFail(f, "truncated response")
 			} else {
@@ -351,12 +351,12 @@ func (c *browserConn) consume() {
 func (c *browserConn) complete(m *Message) {
 	b, k := c.b, c.sock
 	if len(c.sent) == 0 {
-		b.sim.app(b.host, "error %s: response to no request", k.name())
+		b.sim.app(b.host, "error %s: response to no request", k)
 		return
 	}
 	f := c.sent[0]
 	c.sent = c.sent[1:]
-	b.sim.recordf(EvHTTP, b.host.id, k, "http %s received %q (%d bytes)", k.name(), m.StartLine(), len(m.Body))
+	b.sim.recordf(EvHTTP, b.host.id, k, "http %s received %q (%d bytes)", k, m.StartLine(), len(m.Body))
 	o := &b.sim.t.Objects[f.obj]
 	o.DoneAt, o.Status = b.sim.now, m.Status
 	f.done = true

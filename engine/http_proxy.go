@@ -48,7 +48,7 @@ func (l *dumbLeg) readable(k *Socket) {
 		// for the server to close the previous one.
 		if !l.ignored && len(k.unread) > 0 {
 			l.ignored = true
-			px.sim.app(px.host, "ignores %q on %s: still waiting for the server to close", firstLine(string(k.unread)), k.name())
+			px.sim.app(px.host, "ignores %q on %s: still waiting for the server to close", firstLine(string(k.unread)), k)
 		}
 		if k.eof() {
 			k.close()
@@ -64,7 +64,7 @@ func (l *dumbLeg) readable(k *Socket) {
 		return
 	}
 	m := msgs[0]
-	px.sim.recordf(EvHTTP, px.host.id, k, "http %s received %q", k.name(), m.StartLine())
+	px.sim.recordf(EvHTTP, px.host.id, k, "http %s received %q", k, m.StartLine())
 	// Forward as is: the start line made origin-form, every header kept.
 	if i := strings.Index(m.Target, "://"); i >= 0 {
 		rest := m.Target[i+3:]
@@ -90,7 +90,7 @@ type dumbUp struct{ leg *dumbLeg }
 func (u *dumbUp) connected(k *Socket) {
 	l := u.leg
 	px := l.px
-	px.sim.recordf(EvHTTP, px.host.id, k, "http %s sent %q (all headers forwarded as they came)", k.name(), l.fwdHead.StartLine())
+	px.sim.recordf(EvHTTP, px.host.id, k, "http %s sent %q (all headers forwarded as they came)", k, l.fwdHead.StartLine())
 	k.write(l.fwd, l.fwdHead.Label(), l.fwdHead.Head(), PkRequest)
 }
 
@@ -102,14 +102,14 @@ func (u *dumbUp) readable(k *Socket) {
 		if strings.HasPrefix(string(data), "HTTP/") {
 			if m, err := parseHead(string(data[:strings.Index(string(data), "\r\n\r\n")+2]), true); err == nil {
 				label, head = m.Label(), m.Head()
-				l.px.sim.recordf(EvHTTP, l.px.host.id, l.client, "http %s relays %q", l.client.name(), m.StartLine())
+				l.px.sim.recordf(EvHTTP, l.px.host.id, l.client, "http %s relays %q", l.client, m.StartLine())
 			}
 		}
 		l.client.write(data, label, head, PkResponse)
 	}
 	if k.eof() {
 		// Only now does the dumb proxy believe the response is over.
-		l.px.sim.app(l.px.host, "server closed %s: response over, closing %s", k.name(), l.client.name())
+		l.px.sim.app(l.px.host, "server closed %s: response over, closing %s", k, l.client)
 		k.close()
 		l.client.close()
 	}
@@ -157,7 +157,7 @@ func (l *smartLeg) readable(k *Socket) {
 	px := l.px
 	msgs, _ := l.p.feed(k.read())
 	for _, m := range msgs {
-		px.sim.recordf(EvHTTP, px.host.id, k, "http %s received %q", k.name(), m.StartLine())
+		px.sim.recordf(EvHTTP, px.host.id, k, "http %s received %q", k, m.StartLine())
 		l.pending = append(l.pending, m)
 	}
 	l.next()
@@ -226,7 +226,7 @@ func (l *smartLeg) answer(resp *Message) {
 	} else if !keep {
 		out.Header = append(out.Header, Field{"Connection", "close"})
 	}
-	px.sim.recordf(EvHTTP, px.host.id, k, "http %s sent %q", k.name(), out.StartLine())
+	px.sim.recordf(EvHTTP, px.host.id, k, "http %s sent %q", k, out.StartLine())
 	k.write(out.Bytes(), out.Label(), out.Head(), PkResponse)
 	if !keep {
 		l.closing = true
@@ -248,7 +248,7 @@ type smartUp struct {
 func (u *smartUp) connected(*Socket) { u.send() }
 
 func (u *smartUp) send() {
-	u.px.sim.recordf(EvHTTP, u.px.host.id, u.sock, "http %s sent %q", u.sock.name(), u.req.StartLine())
+	u.px.sim.recordf(EvHTTP, u.px.host.id, u.sock, "http %s sent %q", u.sock, u.req.StartLine())
 	u.sock.write(u.req.Bytes(), u.req.Label(), u.req.Head(), PkRequest)
 }
 
@@ -260,7 +260,7 @@ func (u *smartUp) readable(k *Socket) {
 		}
 	}
 	for _, m := range msgs {
-		u.px.sim.recordf(EvHTTP, u.px.host.id, k, "http %s received %q", k.name(), m.StartLine())
+		u.px.sim.recordf(EvHTTP, u.px.host.id, k, "http %s received %q", k, m.StartLine())
 		leg := u.leg
 		keep := !m.Header.HasToken("Connection", "close") && m.Want >= 0
 		if keep && !k.eof() {

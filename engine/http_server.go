@@ -111,11 +111,11 @@ func (sc *serverConn) readable(k *Socket) {
 	}
 	msgs, err := sc.p.feed(data)
 	for _, m := range msgs {
-		sc.srv.sim.recordf(EvHTTP, sc.srv.host.id, k, "http %s received %q", k.name(), m.StartLine())
+		sc.srv.sim.recordf(EvHTTP, sc.srv.host.id, k, "http %s received %q", k, m.StartLine())
 		sc.pending = append(sc.pending, m)
 	}
 	if err != nil {
-		sc.srv.sim.app(sc.srv.host, "bad request on %s: %v", k.name(), err)
+		sc.srv.sim.app(sc.srv.host, "bad request on %s: %v", k, err)
 		sc.finish()
 		return
 	}
@@ -130,7 +130,7 @@ func (sc *serverConn) readable(k *Socket) {
 
 func (sc *serverConn) reset(k *Socket) {
 	sc.done = true
-	sc.srv.sim.app(sc.srv.host, "error %s: connection reset by peer", k.name())
+	sc.srv.sim.app(sc.srv.host, "error %s: connection reset by peer", k)
 }
 
 // next starts work on the oldest pending request (responses go out in
@@ -153,8 +153,8 @@ func (sc *serverConn) wake(code int) {
 		return
 	}
 	k := sc.sock
-	sc.srv.sim.recordf(EvTimer, sc.srv.host.id, k, "timer %s keepalive fired", k.name())
-	sc.srv.sim.app(sc.srv.host, "closes idle connection %s after %s", k.name(), FormatDuration(sc.srv.sim.cfg.KeepAliveTimeout))
+	sc.srv.sim.recordf(EvTimer, sc.srv.host.id, k, "timer %s keepalive fired", k)
+	sc.srv.sim.app(sc.srv.host, "closes idle connection %s after %s", k, FormatDuration(sc.srv.sim.cfg.KeepAliveTimeout))
 	sc.finish()
 }
 
@@ -209,12 +209,12 @@ func (sc *serverConn) respond() {
 	if r.truncateAt > 0 {
 		b = b[:len(resp.Head())+r.truncateAt]
 	}
-	srv.sim.recordf(EvHTTP, srv.host.id, k, "http %s sent %q", k.name(), resp.StartLine())
+	srv.sim.recordf(EvHTTP, srv.host.id, k, "http %s sent %q", k, resp.StartLine())
 	k.write(b, resp.Label(), resp.Head(), PkResponse)
 	sc.served++
 	sc.busy = false
 	if r.truncateAt > 0 {
-		srv.sim.app(srv.host, "stops after %d of %d body bytes of %s and closes %s", r.truncateAt, r.size, req.Target, k.name())
+		srv.sim.app(srv.host, "stops after %d of %d body bytes of %s and closes %s", r.truncateAt, r.size, req.Target, k)
 		if srv.truncateOnce {
 			r.truncateAt = 0
 			srv.res[req.Target] = r
@@ -257,7 +257,7 @@ func (sc *serverConn) finish() {
 func (sc *serverConn) startIdle() {
 	sc.idleGen++
 	at := sc.srv.sim.now + sc.srv.sim.cfg.KeepAliveTimeout
-	sc.srv.sim.recordf(EvTimer, sc.srv.host.id, sc.sock, "timer %s keepalive set %v", sc.sock.name(), at)
+	sc.srv.sim.recordf(EvTimer, sc.srv.host.id, sc.sock, "timer %s keepalive set %v", sc.sock, at)
 	sc.srv.sim.wakeAt(at, sc, sc.idleGen)
 }
 

@@ -1,9 +1,6 @@
 package engine
 
-import (
-	"container/heap"
-	"fmt"
-)
+import "fmt"
 
 // Sim is a discrete-event simulation: virtual time, an event queue ordered
 // by (time, sequence number), hosts, links and the trace it writes.
@@ -66,22 +63,56 @@ type waker interface {
 	wake(code int)
 }
 
+// eventQueue is a binary min-heap ordered by (time, sequence number),
+// written out rather than through container/heap so that pushing an
+// event does not allocate.
 type eventQueue []qItem
 
 func (q eventQueue) Len() int { return len(q) }
-func (q eventQueue) Less(i, j int) bool {
+
+func (q eventQueue) less(i, j int) bool {
 	if q[i].at != q[j].at {
 		return q[i].at < q[j].at
 	}
 	return q[i].seq < q[j].seq
 }
-func (q eventQueue) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
-func (q *eventQueue) Push(x any)   { *q = append(*q, x.(qItem)) }
-func (q *eventQueue) Pop() any {
-	old := *q
-	it := old[len(old)-1]
-	*q = old[:len(old)-1]
-	return it
+
+func (q *eventQueue) push(it qItem) {
+	*q = append(*q, it)
+	h := *q
+	for i := len(h) - 1; i > 0; {
+		p := (i - 1) / 2
+		if !h.less(i, p) {
+			break
+		}
+		h[i], h[p] = h[p], h[i]
+		i = p
+	}
+}
+
+func (q *eventQueue) pop() qItem {
+	h := *q
+	top := h[0]
+	n := len(h) - 1
+	h[0] = h[n]
+	h[n] = qItem{}
+	h = h[:n]
+	for i := 0; ; {
+		l, r, m := 2*i+1, 2*i+2, i
+		if l < n && h.less(l, m) {
+			m = l
+		}
+		if r < n && h.less(r, m) {
+			m = r
+		}
+		if m == i {
+			break
+		}
+		h[i], h[m] = h[m], h[i]
+		i = m
+	}
+	*q = h
+	return top
 }
 
 func (s *Sim) schedule(it qItem) {
@@ -90,7 +121,7 @@ func (s *Sim) schedule(it qItem) {
 	}
 	s.seq++
 	it.seq = s.seq
-	heap.Push(&s.q, it)
+	s.q.push(it)
 }
 
 // wakeAt asks for app.wake(code) at time at.
@@ -107,7 +138,7 @@ func (s *Sim) run() { s.runUntil(Never) }
 // runUntil processes events in order up to and including time end.
 func (s *Sim) runUntil(end Time) {
 	for s.q.Len() > 0 && s.q[0].at <= end {
-		it := heap.Pop(&s.q).(qItem)
+		it := s.q.pop()
 		if it.at > maxSimTime {
 			panic("engine: run exceeded its time bound")
 		}
@@ -141,6 +172,9 @@ func (s *Sim) record(kind EventKind, host int, sock *Socket, pkt int, text strin
 }
 
 func (s *Sim) recordf(kind EventKind, host int, sock *Socket, format string, args ...any) int {
+	if !s.detailed && kind != EvApp {
+		return -1
+	}
 	return s.record(kind, host, sock, -1, fmt.Sprintf(format, args...))
 }
 

@@ -1,14 +1,12 @@
 package engine
 
-import "fmt"
-
 // The socket calls an application makes (the chapter's socket API, §4.1.4).
 // Each is recorded in the trace as a "call" event.
 
 // write queues b for sending (write(2)). mark, if not nil, labels the bytes
 // as an HTTP message so the stage can name the segments that carry it.
 func (k *Socket) write(b []byte, label, head string, kind PacketKind) {
-	k.sim.recordf(EvCall, k.host.id, k, "call %s write(%d)", k.name(), len(b))
+	k.sim.recordf(EvCall, k.host.id, k, "call %s write(%d)", k, len(b))
 	if k.finQueued || k.state == Closed {
 		return // EPIPE: the application gets an error; nothing is sent
 	}
@@ -32,7 +30,7 @@ func (k *Socket) read() []byte {
 	k.unread = nil
 	k.got += len(b)
 	k.gotHash = fnv(k.gotHash, b)
-	k.sim.recordf(EvCall, k.host.id, k, "call %s read() = %d", k.name(), len(b))
+	k.sim.recordf(EvCall, k.host.id, k, "call %s read() = %d", k, len(b))
 	if len(b) > 0 && k.lastWnd < k.mss && k.window() >= k.mss && k.state != Closed {
 		k.ackNow = true
 		k.output()
@@ -47,7 +45,7 @@ func (k *Socket) eof() bool { return k.peerFIN && len(k.unread) == 0 }
 // the connection is aborted with RST (RFC 1122 §4.2.2.13, RFC 9293
 // §3.10.4); otherwise a FIN follows the data still to be sent.
 func (k *Socket) close() {
-	k.sim.recordf(EvCall, k.host.id, k, "call %s close()", k.name())
+	k.sim.recordf(EvCall, k.host.id, k, "call %s close()", k)
 	if k.closed {
 		return
 	}
@@ -61,7 +59,7 @@ func (k *Socket) close() {
 		return
 	}
 	if len(k.unread) > 0 {
-		k.sim.recordf(EvCall, k.host.id, k, "call %s close() with %d unread bytes: abort with RST", k.name(), len(k.unread))
+		k.sim.recordf(EvCall, k.host.id, k, "call %s close() with %d unread bytes: abort with RST", k, len(k.unread))
 		k.abort()
 		return
 	}
@@ -72,7 +70,7 @@ func (k *Socket) close() {
 // shutdownWrite is shutdown(SHUT_WR): a half close. A FIN follows the data
 // still to be sent; the socket can still read what the peer sends.
 func (k *Socket) shutdownWrite() {
-	k.sim.recordf(EvCall, k.host.id, k, "call %s shutdown(SHUT_WR)", k.name())
+	k.sim.recordf(EvCall, k.host.id, k, "call %s shutdown(SHUT_WR)", k)
 	if k.finQueued {
 		return
 	}
@@ -80,9 +78,9 @@ func (k *Socket) shutdownWrite() {
 	k.output()
 }
 
-func (k *Socket) String() string {
-	return fmt.Sprintf("%s %v", k.name(), k.state)
-}
+// String prints the socket as canonical lines name it: "client:50000".
+// Passing a *Socket to recordf formats it only when the trace keeps the line.
+func (k *Socket) String() string { return k.name() }
 
 // fnv continues an FNV-1a hash over b (h = 0 starts a new one).
 func fnv(h uint64, b []byte) uint64 {

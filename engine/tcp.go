@@ -158,7 +158,7 @@ func (k *Socket) setState(st State) {
 		return
 	}
 	if !LegalTransition(k.state, st) {
-		panic(fmt.Sprintf("engine: illegal transition %v -> %v on %s", k.state, st, k.name()))
+		panic(fmt.Sprintf("engine: illegal transition %v -> %v on %s", k.state, st, k))
 	}
 	from := k.state
 	k.state = st
@@ -182,7 +182,7 @@ func (k *Socket) setState(st State) {
 			h.releasePort(k.local.Port)
 		}
 	}
-	k.sim.recordf(EvState, h.id, k, "state %s %v -> %v", k.name(), from, st)
+	k.sim.recordf(EvState, h.id, k, "state %s %v -> %v", k, from, st)
 	if k.active && (st == TimeWait || st == Closed) {
 		h.samplePorts()
 	}

@@ -17,7 +17,7 @@ func (k *Socket) setTimer(tk timerKind, at Time) {
 	k.timers[tk] = at
 	k.timerGn[tk]++
 	k.sim.schedule(qItem{at: at, kind: qTimer, sock: k, timer: tk, gen: k.timerGn[tk]})
-	k.sim.recordf(EvTimer, k.host.id, k, "timer %s %s set %v", k.name(), timerNames[tk], at)
+	k.sim.recordf(EvTimer, k.host.id, k, "timer %s %s set %v", k, timerNames[tk], at)
 }
 
 // stopTimer cancels a running timer (an ACK left before the delayed-ACK
@@ -28,7 +28,7 @@ func (k *Socket) stopTimer(tk timerKind) {
 	}
 	k.timers[tk] = Never
 	k.timerGn[tk]++
-	k.sim.recordf(EvTimer, k.host.id, k, "timer %s %s cancelled", k.name(), timerNames[tk])
+	k.sim.recordf(EvTimer, k.host.id, k, "timer %s %s cancelled", k, timerNames[tk])
 }
 
 // fire runs an expired timer, unless it was stopped or reset since.
@@ -37,7 +37,7 @@ func (k *Socket) fire(tk timerKind, gen uint32) {
 		return
 	}
 	k.timers[tk] = Never
-	k.sim.recordf(EvTimer, k.host.id, k, "timer %s %s fired", k.name(), timerNames[tk])
+	k.sim.recordf(EvTimer, k.host.id, k, "timer %s %s fired", k, timerNames[tk])
 	switch tk {
 	case timerDelAck:
 		k.ackNow = true
