@@ -248,6 +248,9 @@ func TestWasmNegotiation(t *testing.T) {
 		if h.Get("Content-Type") != "application/wasm" || h.Get("Vary") != "Accept-Encoding" || h.Get("Cache-Control") != "no-cache" {
 			t.Errorf("Accept-Encoding %q: Content-Type %q Vary %q Cache-Control %q", tt.accept, h.Get("Content-Type"), h.Get("Vary"), h.Get("Cache-Control"))
 		}
+		if h.Get("Content-Length") != fmt.Sprint(len(tt.body)) {
+			t.Errorf("Accept-Encoding %q: Content-Length %q; want %d", tt.accept, h.Get("Content-Length"), len(tt.body))
+		}
 		if h.Get("Last-Modified") != "Thu, 02 Jan 2025 03:04:05 GMT" {
 			t.Errorf("Accept-Encoding %q: Last-Modified %q", tt.accept, h.Get("Last-Modified"))
 		}
