@@ -175,7 +175,7 @@
     timeline.value = st.step;
     $("position").textContent = "단계 " + st.step + " / " + Math.max(0, st.steps - 1) + " · " + st.time;
     const play = $("play");
-    play.textContent = st.playing ? "⏸ 일시정지" : "▶ 재생";
+    play.textContent = st.playing ? "‖ 일시정지" : "▶ 재생";
     play.setAttribute("aria-pressed", st.playing ? "true" : "false");
 
     showCaption(st.caption);

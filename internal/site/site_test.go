@@ -111,7 +111,7 @@ func TestLessonPage(t *testing.T) {
 		"<h1>첫 강의</h1>",
 		`<iframe id="stage" class="stage" src="/stage/?profile=today&amp;rtt=100ms&amp;scenario=handshake"`,
 		`<a href="/lessons/02-second/" rel="next">다음 강의: 둘째 강의 →</a>`,
-		">⏮ 처음부터</button>", ">◀ 이전 단계</button>", ">▶ 재생</button>", ">다음 단계 ▶</button>",
+		">|◀ 처음부터</button>", ">◀ 이전 단계</button>", ">▶ 재생</button>", ">다음 단계 ▶</button>",
 		`<input type="range" id="timeline"`,
 		"<dt>시뮬레이션 시간</dt>", "<dt>왕복 횟수</dt>", "<dt>연 커넥션</dt>", "<dt>보낸 바이트</dt>",
 		`<input id="param-rtt" name="rtt" value="100ms"`,
