@@ -60,8 +60,11 @@ func (srv *httpServer) addPage(c Config) []string {
 }
 
 // body returns n bytes of a resource's body: the page's HTML padded with
-// spaces, or filler bytes.
+// spaces, a real PNG for images, or filler bytes.
 func (srv *httpServer) body(path string, n int) []byte {
+	if r := srv.res[path]; r.contentType == "image/png" && n >= minPNG {
+		return pngOfSize(n)
+	}
 	out := make([]byte, n)
 	start := 0
 	if path == "/" {
