@@ -170,7 +170,7 @@ func (sc *serverConn) keepAlive(req *Message, r resource) bool {
 	cfg := sc.srv.sim.cfg
 	return !r.noLength && r.truncateAt == 0 &&
 		sc.served+1 < cfg.KeepAliveMax &&
-		!req.Header.HasToken("Connection", "close") &&
+		!req.Header.HasToken("Connection", "close") && !r.extra.HasToken("Connection", "close") &&
 		(req.Proto == "HTTP/1.1" || sc.srv.keepAlive10 && req.Header.HasToken("Connection", "keep-alive"))
 }
 
