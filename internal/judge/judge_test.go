@@ -52,26 +52,39 @@ func writePCAP(t *testing.T, tr *engine.Trace, data []byte) string {
 	return file
 }
 
-// judge runs both tshark passes over data (tr's pcap, possibly altered) and
-// returns the verdict, HTTP mismatches included.
+// judge runs tshark over data (tr's pcap, possibly altered) and returns the
+// verdict, HTTP mismatches included.
 func judge(t *testing.T, tshark string, tr *engine.Trace, data []byte, allowed map[string]bool) verdict {
 	t.Helper()
-	file := writePCAP(t, tr, data)
-	fs, err := frames(tshark, file, tr)
+	fs, err := frames(tshark, writePCAP(t, tr, data), tr)
 	if err != nil {
 		t.Fatal(err)
 	}
 	v := judgeFrames(tr, fs, allowed)
-	gotReqs, gotCodes, err := httpSeen(tshark, file, tr)
-	if err != nil {
-		t.Fatal(err)
+	var gotReqs, gotCodes []string
+	for _, f := range fs {
+		gotReqs = append(gotReqs, f.requests...)
+		gotCodes = append(gotCodes, f.codes...)
 	}
-	wantReqs, wantCodes := httpSent(tr)
-	if !slices.Equal(gotReqs, wantReqs) {
-		v.problems = append(v.problems, fmt.Sprintf("HTTP requests: tshark decoded %q; the engine sent %q", gotReqs, wantReqs))
+	sort.Strings(gotReqs)
+	sort.Strings(gotCodes)
+	w := httpOnWire(tr)
+	order := pcapOrder(tr)
+	frameOf := make([]int, len(order))
+	for n, p := range order {
+		frameOf[p] = n + 1
 	}
-	if !slices.Equal(gotCodes, wantCodes) {
-		v.problems = append(v.problems, fmt.Sprintf("HTTP responses: tshark decoded status codes %q; the engine sent %q", gotCodes, wantCodes))
+	for p := range tr.Packets {
+		if got, want := labelled(&tr.Packets[p]), w.heads[p]; !slices.Equal(got, want) {
+			v.problems = append(v.problems, fmt.Sprintf("%s: its HTTP field names %q; HTTP heads beginning in its payload: %q",
+				describe(tr, order, frameOf[p]), got, want))
+		}
+	}
+	if !slices.Equal(gotReqs, w.requests) {
+		v.problems = append(v.problems, fmt.Sprintf("HTTP requests: tshark decoded %q; complete on the wire: %q", gotReqs, w.requests))
+	}
+	if !slices.Equal(gotCodes, w.codes) {
+		v.problems = append(v.problems, fmt.Sprintf("HTTP responses: tshark decoded status codes %q; complete on the wire: %q", gotCodes, w.codes))
 	}
 	return v
 }
@@ -186,7 +199,8 @@ func TestJudgeCatches(t *testing.T) {
 			[]string{"frame 3 = packet 2", "TCP checksum status"}},
 		{"IP checksum", alter(func(b []byte) []byte { b[rec(b, 1)+10]++; return b }), tr,
 			[]string{"frame 2 = packet 1", "IPv4 header checksum status"}},
-		{"response code", good, withHTTP(tr, 3, "HTTP/1.1 404 Not Found\r\n\r\n"), []string{`the engine sent ["404"]`}},
+		{"response code", good, withHTTP(tr, 3, "HTTP/1.1 404 Not Found\r\n\r\n"), []string{`frame 4 = packet 3`, `its HTTP field names ["HTTP/1.1 404 Not Found"]; HTTP heads beginning in its payload: ["HTTP/1.1 200 OK"]`}},
+		{"truncated body", good, withPayload(tr, 3, "HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nhello"), []string{`tshark decoded status codes ["200"]; complete on the wire: []`}},
 		{"missing RST", good, withFlags(tr, 4, engine.ACK), []string{"frame 5 = packet 4", `"Connection reset (RST)"`}},
 		{"retransmission", alter(func(b []byte) []byte {
 			// Append a copy of the request's record, 10 ms later: the trace
@@ -214,6 +228,15 @@ func withHTTP(tr *engine.Trace, p int, head string) *engine.Trace {
 	c := *tr
 	c.Packets = slices.Clone(tr.Packets)
 	c.Packets[p].HTTP = head
+	return &c
+}
+
+// withPayload changes packet p's payload in the trace only, so that tshark
+// reads something other than what the trace describes.
+func withPayload(tr *engine.Trace, p int, payload string) *engine.Trace {
+	c := *tr
+	c.Packets = slices.Clone(tr.Packets)
+	c.Packets[p].Seg.Payload = []byte(payload)
 	return &c
 }
 

@@ -12,7 +12,6 @@ import (
 	"bytes"
 	"fmt"
 	"os/exec"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -52,6 +51,8 @@ type frame struct {
 	severities []int
 	messages   []string
 	flags      []string // tcp.analysis.* names present, plus "flags" if tcp.analysis.flags has none of them
+	requests   []string // HTTP requests decoded in this frame: "GET /a.png"
+	codes      []string // HTTP response status codes decoded in this frame: "200"
 }
 
 // tsharkArgs returns the common arguments: checksums checked, and every port
@@ -114,10 +115,11 @@ func splitAgg(s string) []string {
 }
 
 // frames reads every frame of file with tshark's default dissection (what a
-// Wireshark user sees), checksum checks on.
+// Wireshark user sees: TCP and HTTP reassembly on), checksum checks on.
 func frames(tshark, file string, tr *engine.Trace) ([]frame, error) {
 	fields := []string{"frame.number", "_ws.malformed", "ip.checksum.status", "tcp.checksum.status",
-		"_ws.expert.severity", "_ws.expert.message", "tcp.analysis.flags"}
+		"_ws.expert.severity", "_ws.expert.message", "http.request.method", "http.request.uri",
+		"http.response.code", "tcp.analysis.flags"}
 	for _, f := range analysisFlags {
 		fields = append(fields, "tcp.analysis."+f)
 	}
@@ -142,64 +144,25 @@ func frames(tshark, file string, tr *engine.Trace) ([]frame, error) {
 		if len(f.severities) != len(f.messages) {
 			return nil, fmt.Errorf("frame %d: %d severities for %d messages", n, len(f.severities), len(f.messages))
 		}
+		methods, uris := splitAgg(r[6]), splitAgg(r[7])
+		if len(methods) != len(uris) {
+			return nil, fmt.Errorf("frame %d: %d HTTP methods for %d URIs", n, len(methods), len(uris))
+		}
+		for i := range methods {
+			f.requests = append(f.requests, methods[i]+" "+uris[i])
+		}
+		f.codes = splitAgg(r[8])
 		for i, name := range analysisFlags {
-			if r[7+i] != "" {
+			if r[10+i] != "" {
 				f.flags = append(f.flags, name)
 			}
 		}
-		if r[6] != "" && len(f.flags) == 0 {
+		if r[9] != "" && len(f.flags) == 0 {
 			f.flags = append(f.flags, "flags")
 		}
 		out = append(out, f)
 	}
 	return out, nil
-}
-
-// httpSeen returns the HTTP requests ("GET /a.png") and response status codes
-// ("200") tshark decodes in file, sorted. Body reassembly is off, so a
-// message counts as soon as its head is complete, as the engine's
-// Packet.HTTP does (a response cut short by a close or a reset still counts).
-func httpSeen(tshark, file string, tr *engine.Trace) (reqs, codes []string, err error) {
-	args := append(tsharkArgs(file, tr), "-o", "http.desegment_body:FALSE", "-Y", "http")
-	rows, err := fieldLines(tshark, args, "http.request.method", "http.request.uri", "http.response.code")
-	if err != nil {
-		return nil, nil, err
-	}
-	for _, r := range rows {
-		methods, uris := splitAgg(r[0]), splitAgg(r[1])
-		if len(methods) != len(uris) {
-			return nil, nil, fmt.Errorf("tshark gave %d methods for %d URIs: %q", len(methods), len(uris), r)
-		}
-		for i := range methods {
-			reqs = append(reqs, methods[i]+" "+uris[i])
-		}
-		codes = append(codes, splitAgg(r[2])...)
-	}
-	sort.Strings(reqs)
-	sort.Strings(codes)
-	return reqs, codes, nil
-}
-
-var (
-	requestLine  = regexp.MustCompile(`^([A-Z]+) (\S+) HTTP/1\.[01]$`)
-	responseLine = regexp.MustCompile(`^HTTP/1\.[01] ([0-9]{3})(?: |$)`)
-)
-
-// httpSent returns the HTTP requests and response codes whose heads the
-// engine put on the wire (Packet.HTTP), sorted like httpSeen's.
-func httpSent(tr *engine.Trace) (reqs, codes []string) {
-	for _, p := range tr.Packets {
-		for _, line := range strings.Split(p.HTTP, "\r\n") {
-			if m := requestLine.FindStringSubmatch(line); m != nil {
-				reqs = append(reqs, m[1]+" "+m[2])
-			} else if m := responseLine.FindStringSubmatch(line); m != nil {
-				codes = append(codes, m[1])
-			}
-		}
-	}
-	sort.Strings(reqs)
-	sort.Strings(codes)
-	return reqs, codes
 }
 
 // pcapOrder returns the packet indexes in the order Trace.PCAP writes them
