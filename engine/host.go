@@ -175,10 +175,10 @@ func (s *Sim) segLine(from *Socket, seg *Segment, head string) string {
 	if from != nil {
 		seq = uint32(seg.Seq - from.iss)
 		ack = uint32(seg.Ack - from.irs)
-	} else if peer := dst.conns[connKey{seg.Dst.Port, seg.Src}]; peer != nil {
+	} else if peer := s.sockInfo(seg.Dst, seg.Src); peer != nil {
 		// A reset from a host with no socket: number it as the peer sees it.
-		seq = uint32(seg.Seq - peer.irs)
-		ack = uint32(seg.Ack - peer.iss)
+		seq = uint32(seg.Seq - peer.IRS)
+		ack = uint32(seg.Ack - peer.ISS)
 	}
 	line := fmt.Sprintf("%s:%d>%s:%d [%s] seq=%d", src.name, seg.Src.Port, dst.name, seg.Dst.Port, seg.Flags, seq)
 	if seg.Flags&ACK != 0 {
@@ -210,4 +210,15 @@ func firstLine(s string) string {
 		}
 	}
 	return s
+}
+
+// sockInfo finds the most recent socket with this local and remote address,
+// closed or not.
+func (s *Sim) sockInfo(local, remote Addr) *SocketInfo {
+	for i := len(s.t.Sockets) - 1; i >= 0; i-- {
+		if si := &s.t.Sockets[i]; si.Local == local && si.Remote == remote {
+			return si
+		}
+	}
+	return nil
 }

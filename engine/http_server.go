@@ -188,6 +188,9 @@ func (sc *serverConn) respond() {
 		r = resource{size: 0, contentType: "text/plain"}
 	}
 	keep := sc.keepAlive(req, r)
+	// A response that will be cut short starts out like any other: the
+	// server does not know yet that it will fail.
+	announceKeep := keep || r.truncateAt > 0 && req.Proto == "HTTP/1.1"
 	resp.Header = Header{{"Server", "connlab"}, {"Content-Type", r.contentType}}
 	resp.Body = srv.body(req.Target, r.size)
 	switch {
@@ -201,8 +204,8 @@ func (sc *serverConn) respond() {
 	switch {
 	case keep && req.Proto == "HTTP/1.0":
 		resp.Header = append(resp.Header, Field{"Connection", "Keep-Alive"},
-			Field{"Keep-Alive", fmt.Sprintf("timeout=%d, max=%d", srv.sim.cfg.KeepAliveTimeout/Second, srv.sim.cfg.KeepAliveMax-sc.served-1)})
-	case !keep && len(r.extra.Tokens("Connection")) == 0:
+			Field{"Keep-Alive", fmt.Sprintf("timeout=%d, max=%d", srv.sim.cfg.KeepAliveTimeout/Second, srv.sim.cfg.KeepAliveMax-sc.served)})
+	case !announceKeep && len(r.extra.Tokens("Connection")) == 0:
 		resp.Header = append(resp.Header, Field{"Connection", "close"})
 	}
 	if req.Method == "HEAD" {

@@ -242,7 +242,7 @@ func buildCompare(s *Sim) {
 	s.t.Lanes = nil
 	for i, l := range lanes {
 		s.t.Lanes = append(s.t.Lanes, l.name)
-		c := s.addHost(l.name+"-client", "browser", RoleClient, [4]byte{10, 0, byte(i + 1), 1}, i)
+		c := s.addHost(l.name+"-client", l.name+"-browser", RoleClient, [4]byte{10, 0, byte(i + 1), 1}, i)
 		sv := s.addHost(l.name+"-server", "server", RoleServer, [4]byte{10, 0, byte(i + 1), 2}, i)
 		s.connect(c, sv, s.cfg.RTT/2, s.cfg.Bandwidth)
 		srv := newServer(sv)

@@ -230,13 +230,16 @@ func (k *Socket) describe(seg *Segment) (label string, kind PacketKind, head str
 		return seg.Flags.String(), PkHandshake, ""
 	}
 	if len(seg.Payload) > 0 {
+		end := seg.Seq.Add(len(seg.Payload))
 		for _, m := range k.marks {
-			if seg.Seq.LessThan(m.end) && m.seq.LessThan(seg.Seq.Add(len(seg.Payload))) {
+			if !seg.Seq.LessThan(m.end) || !m.seq.LessThan(end) {
+				continue // the message does not overlap this segment
+			}
+			if label == "" {
 				label, kind = m.label, m.kind
-				if seg.Seq.LessThanEq(m.seq) {
-					head = m.head
-				}
-				break
+			}
+			if seg.Seq.LessThanEq(m.seq) && head == "" {
+				head = m.head // a message starts here, perhaps mid-segment
 			}
 		}
 		if label == "" {
