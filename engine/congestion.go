@@ -37,6 +37,9 @@ func (cc *congestion) onAck(acked int) bool {
 }
 
 func (cc *congestion) record(k *Socket, why string) {
+	if !k.sim.detailed {
+		return
+	}
 	ss := "inf"
 	if cc.ssthresh > 0 {
 		ss = fmt.Sprint(cc.ssthresh)

@@ -76,14 +76,23 @@ func (h *Host) releasePort(p uint16) {
 	}
 }
 
-// samplePorts records the pool after a change (client hosts only).
+// samplePorts records the pool after a change (client hosts only). A bulk
+// run keeps at most one sample per host every portSampleGap of virtual time.
 func (h *Host) samplePorts() {
 	t := h.sim.t
-	t.Ports = append(t.Ports, PortSample{
+	ps := PortSample{
 		At: h.sim.now, Step: len(t.Events) - 1, Host: h.id,
 		InUse: h.inUse, TimeWait: h.timeWait, Size: h.sim.cfg.PortHi - h.sim.cfg.PortLo + 1,
-	})
+	}
+	if n := len(t.Ports); !h.sim.detailed && n > 0 && t.Ports[n-1].Host == h.id && ps.At-t.Ports[n-1].At < portSampleGap {
+		t.Ports[n-1] = ps
+		return
+	}
+	t.Ports = append(t.Ports, ps)
 }
+
+// portSampleGap spaces a bulk run's port samples: 10 ms gives a smooth plot.
+const portSampleGap = 10 * Millisecond
 
 // link is one direction of a point-to-point link: a FIFO queue drained at
 // Bandwidth, then Delay of propagation.

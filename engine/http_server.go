@@ -83,7 +83,9 @@ func (srv *httpServer) body(path string, n int) []byte {
 func (srv *httpServer) accepted(k *Socket) {
 	sc := &serverConn{srv: srv, sock: k, p: parser{}}
 	k.app = sc
-	srv.sim.recordf(EvCall, srv.host.id, k, "call %s accept() = %s:%d", srv.host.name, srv.sim.hostByIP(k.remote.IP).name, k.remote.Port)
+	if srv.sim.detailed {
+		srv.sim.recordf(EvCall, srv.host.id, k, "call %s accept() = %s:%d", srv.host.name, srv.sim.hostByIP(k.remote.IP).name, k.remote.Port)
+	}
 	sc.startIdle()
 }
 
@@ -114,7 +116,9 @@ func (sc *serverConn) readable(k *Socket) {
 	}
 	msgs, err := sc.p.feed(data)
 	for _, m := range msgs {
-		sc.srv.sim.recordf(EvHTTP, sc.srv.host.id, k, "http %s received %q", k, m.StartLine())
+		if sc.srv.sim.detailed {
+			sc.srv.sim.recordf(EvHTTP, sc.srv.host.id, k, "http %s received %q", k, m.StartLine())
+		}
 		sc.pending = append(sc.pending, m)
 	}
 	if err != nil {
@@ -156,7 +160,9 @@ func (sc *serverConn) wake(code int) {
 		return
 	}
 	k := sc.sock
-	sc.srv.sim.recordf(EvTimer, sc.srv.host.id, k, "timer %s keepalive fired", k)
+	if sc.srv.sim.detailed {
+		sc.srv.sim.recordf(EvTimer, sc.srv.host.id, k, "timer %s keepalive fired", k)
+	}
 	sc.srv.sim.app(sc.srv.host, "closes idle connection %s after %s", k, FormatDuration(sc.srv.sim.cfg.KeepAliveTimeout))
 	sc.finish()
 }
@@ -215,7 +221,9 @@ func (sc *serverConn) respond() {
 	if r.truncateAt > 0 {
 		b = b[:len(resp.Head())+r.truncateAt]
 	}
-	srv.sim.recordf(EvHTTP, srv.host.id, k, "http %s sent %q", k, resp.StartLine())
+	if srv.sim.detailed {
+		srv.sim.recordf(EvHTTP, srv.host.id, k, "http %s sent %q", k, resp.StartLine())
+	}
 	k.write(b, resp.Label(), resp.Head(), PkResponse)
 	sc.served++
 	sc.busy = false
@@ -263,7 +271,9 @@ func (sc *serverConn) finish() {
 func (sc *serverConn) startIdle() {
 	sc.idleGen++
 	at := sc.srv.sim.now + sc.srv.sim.cfg.KeepAliveTimeout
-	sc.srv.sim.recordf(EvTimer, sc.srv.host.id, sc.sock, "timer %s keepalive set %v", sc.sock, at)
+	if sc.srv.sim.detailed {
+		sc.srv.sim.recordf(EvTimer, sc.srv.host.id, sc.sock, "timer %s keepalive set %v", sc.sock, at)
+	}
 	sc.srv.sim.wakeAt(at, sc, sc.idleGen)
 }
 

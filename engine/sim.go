@@ -63,26 +63,46 @@ type waker interface {
 	wake(code int)
 }
 
-// eventQueue is a binary min-heap ordered by (time, sequence number),
-// written out rather than through container/heap so that pushing an
-// event does not allocate.
-type eventQueue []qItem
+// eventQueue is a binary min-heap of small keys ordered by (time,
+// sequence number); the events themselves wait in a slab of reused slots,
+// so the heap moves 24-byte keys, not whole events, and scheduling does
+// not allocate once the slab has grown.
+type eventQueue struct {
+	keys  []qKey
+	slots []qItem
+	free  []int32
+}
 
-func (q eventQueue) Len() int { return len(q) }
+type qKey struct {
+	at   Time
+	seq  uint64
+	slot int32
+}
 
-func (q eventQueue) less(i, j int) bool {
-	if q[i].at != q[j].at {
-		return q[i].at < q[j].at
+func (q *eventQueue) Len() int { return len(q.keys) }
+
+func (a qKey) less(b qKey) bool {
+	if a.at != b.at {
+		return a.at < b.at
 	}
-	return q[i].seq < q[j].seq
+	return a.seq < b.seq
 }
 
 func (q *eventQueue) push(it qItem) {
-	*q = append(*q, it)
-	h := *q
+	var slot int32
+	if n := len(q.free); n > 0 {
+		slot = q.free[n-1]
+		q.free = q.free[:n-1]
+		q.slots[slot] = it
+	} else {
+		slot = int32(len(q.slots))
+		q.slots = append(q.slots, it)
+	}
+	q.keys = append(q.keys, qKey{it.at, it.seq, slot})
+	h := q.keys
 	for i := len(h) - 1; i > 0; {
 		p := (i - 1) / 2
-		if !h.less(i, p) {
+		if !h[i].less(h[p]) {
 			break
 		}
 		h[i], h[p] = h[p], h[i]
@@ -90,19 +110,21 @@ func (q *eventQueue) push(it qItem) {
 	}
 }
 
+// peek returns the time of the next event.
+func (q *eventQueue) peek() Time { return q.keys[0].at }
+
 func (q *eventQueue) pop() qItem {
-	h := *q
+	h := q.keys
 	top := h[0]
 	n := len(h) - 1
 	h[0] = h[n]
-	h[n] = qItem{}
 	h = h[:n]
 	for i := 0; ; {
 		l, r, m := 2*i+1, 2*i+2, i
-		if l < n && h.less(l, m) {
+		if l < n && h[l].less(h[m]) {
 			m = l
 		}
-		if r < n && h.less(r, m) {
+		if r < n && h[r].less(h[m]) {
 			m = r
 		}
 		if m == i {
@@ -111,8 +133,11 @@ func (q *eventQueue) pop() qItem {
 		h[i], h[m] = h[m], h[i]
 		i = m
 	}
-	*q = h
-	return top
+	q.keys = h
+	it := q.slots[top.slot]
+	q.slots[top.slot] = qItem{}
+	q.free = append(q.free, top.slot)
+	return it
 }
 
 func (s *Sim) schedule(it qItem) {
@@ -137,7 +162,7 @@ func (s *Sim) run() { s.runUntil(Never) }
 
 // runUntil processes events in order up to and including time end.
 func (s *Sim) runUntil(end Time) {
-	for s.q.Len() > 0 && s.q[0].at <= end {
+	for s.q.Len() > 0 && s.q.peek() <= end {
 		it := s.q.pop()
 		if it.at > maxSimTime {
 			panic("engine: run exceeded its time bound")
@@ -171,6 +196,8 @@ func (s *Sim) record(kind EventKind, host int, sock *Socket, pkt int, text strin
 	return step
 }
 
+// recordf formats and records an event. Hot paths guard calls with
+// s.detailed so that a bulk run does not even format the arguments.
 func (s *Sim) recordf(kind EventKind, host int, sock *Socket, format string, args ...any) int {
 	if !s.detailed && kind != EvApp {
 		return -1

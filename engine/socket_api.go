@@ -6,7 +6,9 @@ package engine
 // write queues b for sending (write(2)). mark, if not nil, labels the bytes
 // as an HTTP message so the stage can name the segments that carry it.
 func (k *Socket) write(b []byte, label, head string, kind PacketKind) {
-	k.sim.recordf(EvCall, k.host.id, k, "call %s write(%d)", k, len(b))
+	if k.sim.detailed {
+		k.sim.recordf(EvCall, k.host.id, k, "call %s write(%d)", k, len(b))
+	}
 	if k.finQueued || k.state == Closed {
 		return // EPIPE: the application gets an error; nothing is sent
 	}
@@ -19,7 +21,9 @@ func (k *Socket) write(b []byte, label, head string, kind PacketKind) {
 	}
 	k.unsent = append(k.unsent, b...)
 	k.wrote += len(b)
-	k.wroteHash = fnv(k.wroteHash, b)
+	if k.sim.detailed {
+		k.wroteHash = fnv(k.wroteHash, b)
+	}
 	k.output()
 }
 
@@ -29,8 +33,12 @@ func (k *Socket) read() []byte {
 	b := k.unread
 	k.unread = nil
 	k.got += len(b)
-	k.gotHash = fnv(k.gotHash, b)
-	k.sim.recordf(EvCall, k.host.id, k, "call %s read() = %d", k, len(b))
+	if k.sim.detailed {
+		k.gotHash = fnv(k.gotHash, b)
+	}
+	if k.sim.detailed {
+		k.sim.recordf(EvCall, k.host.id, k, "call %s read() = %d", k, len(b))
+	}
 	if len(b) > 0 && k.lastWnd < k.mss && k.window() >= k.mss && k.state != Closed {
 		k.ackNow = true
 		k.output()
@@ -45,7 +53,9 @@ func (k *Socket) eof() bool { return k.peerFIN && len(k.unread) == 0 }
 // the connection is aborted with RST (RFC 1122 §4.2.2.13, RFC 9293
 // §3.10.4); otherwise a FIN follows the data still to be sent.
 func (k *Socket) close() {
-	k.sim.recordf(EvCall, k.host.id, k, "call %s close()", k)
+	if k.sim.detailed {
+		k.sim.recordf(EvCall, k.host.id, k, "call %s close()", k)
+	}
 	if k.closed {
 		return
 	}
@@ -59,7 +69,9 @@ func (k *Socket) close() {
 		return
 	}
 	if len(k.unread) > 0 {
-		k.sim.recordf(EvCall, k.host.id, k, "call %s close() with %d unread bytes: abort with RST", k, len(k.unread))
+		if k.sim.detailed {
+			k.sim.recordf(EvCall, k.host.id, k, "call %s close() with %d unread bytes: abort with RST", k, len(k.unread))
+		}
 		k.abort()
 		return
 	}
@@ -70,7 +82,9 @@ func (k *Socket) close() {
 // shutdownWrite is shutdown(SHUT_WR): a half close. A FIN follows the data
 // still to be sent; the socket can still read what the peer sends.
 func (k *Socket) shutdownWrite() {
-	k.sim.recordf(EvCall, k.host.id, k, "call %s shutdown(SHUT_WR)", k)
+	if k.sim.detailed {
+		k.sim.recordf(EvCall, k.host.id, k, "call %s shutdown(SHUT_WR)", k)
+	}
 	if k.finQueued {
 		return
 	}

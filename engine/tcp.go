@@ -92,7 +92,9 @@ type streamMark struct {
 func (h *Host) listen(port uint16, app acceptApp) *Listener {
 	l := &Listener{host: h, port: port, app: app}
 	h.listeners[port] = l
-	h.sim.recordf(EvCall, h.id, nil, "call %s listen(%d)", h.name, port)
+	if h.sim.detailed {
+		h.sim.recordf(EvCall, h.id, nil, "call %s listen(%d)", h.name, port)
+	}
 	return l
 }
 
@@ -137,14 +139,20 @@ func (h *Host) newSocket(local, remote Addr, peer int, app sockApp, active bool)
 // when no port is free (EADDRNOTAVAIL), after recording the failure.
 func (h *Host) dial(to *Host, port uint16, app sockApp) *Socket {
 	s := h.sim
-	s.recordf(EvCall, h.id, nil, "call %s socket()", h.name)
+	if s.detailed {
+		s.recordf(EvCall, h.id, nil, "call %s socket()", h.name)
+	}
 	p, ok := h.allocPort()
 	if !ok {
-		s.recordf(EvCall, h.id, nil, "call %s connect(%s:%d) failed: EADDRNOTAVAIL (no free ephemeral port)", h.name, to.name, port)
+		if s.detailed {
+			s.recordf(EvCall, h.id, nil, "call %s connect(%s:%d) failed: EADDRNOTAVAIL (no free ephemeral port)", h.name, to.name, port)
+		}
 		return nil
 	}
 	k := h.newSocket(Addr{h.ip, p}, Addr{to.ip, port}, to.id, app, true)
-	s.recordf(EvCall, h.id, k, "call %s connect(%s:%d) = port %d", h.name, to.name, port, p)
+	if s.detailed {
+		s.recordf(EvCall, h.id, k, "call %s connect(%s:%d) = port %d", h.name, to.name, port, p)
+	}
 	h.samplePorts()
 	k.sndUna, k.sndNxt = k.iss, k.iss
 	k.setState(SynSent)

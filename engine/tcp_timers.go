@@ -17,7 +17,9 @@ func (k *Socket) setTimer(tk timerKind, at Time) {
 	k.timers[tk] = at
 	k.timerGn[tk]++
 	k.sim.schedule(qItem{at: at, kind: qTimer, sock: k, timer: tk, gen: k.timerGn[tk]})
-	k.sim.recordf(EvTimer, k.host.id, k, "timer %s %s set %v", k, timerNames[tk], at)
+	if k.sim.detailed {
+		k.sim.recordf(EvTimer, k.host.id, k, "timer %s %s set %v", k, timerNames[tk], at)
+	}
 }
 
 // stopTimer cancels a running timer (an ACK left before the delayed-ACK
@@ -28,7 +30,9 @@ func (k *Socket) stopTimer(tk timerKind) {
 	}
 	k.timers[tk] = Never
 	k.timerGn[tk]++
-	k.sim.recordf(EvTimer, k.host.id, k, "timer %s %s cancelled", k, timerNames[tk])
+	if k.sim.detailed {
+		k.sim.recordf(EvTimer, k.host.id, k, "timer %s %s cancelled", k, timerNames[tk])
+	}
 }
 
 // fire runs an expired timer, unless it was stopped or reset since.
@@ -37,7 +41,9 @@ func (k *Socket) fire(tk timerKind, gen uint32) {
 		return
 	}
 	k.timers[tk] = Never
-	k.sim.recordf(EvTimer, k.host.id, k, "timer %s %s fired", k, timerNames[tk])
+	if k.sim.detailed {
+		k.sim.recordf(EvTimer, k.host.id, k, "timer %s %s fired", k, timerNames[tk])
+	}
 	switch tk {
 	case timerDelAck:
 		k.ackNow = true
