@@ -194,3 +194,42 @@ func TestPCAPEmpty(t *testing.T) {
 		t.Errorf("PCAP() of an empty trace = % x; want just the 24-byte file header", got)
 	}
 }
+
+// TestPCAPScenarios exports every scenario and checks each record against
+// its packet: one record per packet, in TxStart order, with good checksums.
+// It runs under js/wasm too, where the browser's download button calls PCAP.
+func TestPCAPScenarios(t *testing.T) {
+	for _, name := range ScenarioNames() {
+		tr, err := Run(name, nil)
+		if err != nil {
+			t.Fatalf("Run(%q): %v", name, err)
+		}
+		recs := readPCAP(t, tr.PCAP())
+		if len(recs) != len(tr.Packets) {
+			t.Errorf("%s: %d records for %d packets", name, len(recs), len(tr.Packets))
+			continue
+		}
+		last := Time(-1)
+		for r, rec := range recs {
+			at := Time(rec.sec-1767225600)*Second + Time(rec.nsec)
+			ip, tcp := rec.data[:20], rec.data[20:]
+			pseudo := append(append(append([]byte{}, ip[12:20]...), 0, 6), byte(len(tcp)>>8), byte(len(tcp)))
+			if at < last || !checksumOK(ip) || !checksumOK(pseudo, tcp) {
+				t.Errorf("%s: record %d at %v (previous %v): out of order or bad checksum", name, r+1, at, last)
+				break
+			}
+			last = at
+		}
+	}
+}
+
+func BenchmarkPCAP(b *testing.B) {
+	tr, err := Run("slow-start", nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(tr.PCAP())))
+	for b.Loop() {
+		tr.PCAP()
+	}
+}

@@ -171,6 +171,11 @@ func (k *Socket) setState(st State) {
 	from := k.state
 	k.state = st
 	h := k.host
+	if st == TimeWait || st == Closed {
+		// Nothing more will be sent: let the send-side buffers go (a load
+		// test holds 28,000 of these at once).
+		k.marks, k.unsent = nil, nil
+	}
 	switch st {
 	case TimeWait:
 		h.inUse--
