@@ -79,8 +79,9 @@ build/wasm_exec.js: $(WASM_LIB)/wasm_exec.js
 	@mkdir -p build
 	cp $< $@
 
-dist:
-	@echo "make dist: server.go has no export command yet" >&2; exit 1
+dist: wasm
+	rm -rf dist
+	$(GO) run . -wasm build -dist dist
 
 bench:
 	$(GO) test -run='^$$' -bench=. -benchmem ./engine/...
