@@ -131,6 +131,13 @@ func BenchmarkTimeWait60k(b *testing.B) {
 		if tr.Find("failed: EADDRNOTAVAIL", 0) < 0 {
 			b.Fatal("the ports never ran out")
 		}
+		// Under WebAssembly the sampler cannot run while the engine does:
+		// count at least what is still held at the end.
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		if ms.HeapAlloc > peak.Load() {
+			peak.Store(ms.HeapAlloc)
+		}
 	}
 	close(done)
 	b.ReportMetric(float64(peak.Load())/(1<<20), "MB-peak-heap")
