@@ -1,0 +1,384 @@
+package browsertest
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+)
+
+// The lesson most tests use: small, with an rtt control and packets on
+// the wire at its SYN step.
+const handshake = "/lessons/04-handshake/"
+
+// TestTableOfContents opens 목차, checks it lists every lesson, and follows
+// the first link to a lesson page whose stage runs.
+func TestTableOfContents(t *testing.T) {
+	b := newTab(t, 1280, 720)
+	b.open("/")
+	if h1 := eval[string](b, `document.querySelector("h1").textContent`); !strings.Contains(h1, "커넥션 랩") {
+		t.Errorf("목차's <h1> = %q, want the site's name 커넥션 랩", h1)
+	}
+	links := eval[[]string](b, `[...document.querySelectorAll(".lesson-list a")].map(a => a.getAttribute("href"))`)
+	lessons := theSite.Lessons()
+	if len(links) != len(lessons) {
+		t.Fatalf("목차 links to %d lessons, the site has %d: %q", len(links), len(lessons), links)
+	}
+	for i, l := range lessons {
+		if links[i] != l.URL() {
+			t.Errorf("목차 link %d = %q, want %q", i+1, links[i], l.URL())
+		}
+	}
+	if _, err := chromedp.RunResponse(b.ctx, chromedp.Click(chromedp.CSS(".lesson-list a"))); err != nil {
+		t.Fatalf("clicking the first lesson: %v", err)
+	}
+	if p := eval[string](b, `location.pathname`); p != lessons[0].URL() {
+		t.Fatalf("the first link led to %q, want %q", p, lessons[0].URL())
+	}
+	b.waitJS("the lesson's stage", lessonReady, 30*time.Second)
+	if p := b.page(); p.Lesson != lessons[0].ID {
+		t.Errorf("connlabPage.lesson = %q, want %q", p.Lesson, lessons[0].ID)
+	}
+}
+
+// TestStageDraws opens a lesson and checks, from a screenshot of the
+// iframe, that the stage drew something: many colours, not one. It logs
+// the time to the first frame and the frame rate while playing.
+func TestStageDraws(t *testing.T) {
+	b := newTab(t, 1280, 720)
+	first, loaded := b.openLesson(handshake)
+	t.Logf("navigation to first frame: %v; to the scenario loaded: %v", first.Round(time.Millisecond), loaded.Round(time.Millisecond))
+
+	st := b.state()
+	if st.Error != "" || st.Scenario != "handshake" || st.Steps == 0 {
+		t.Fatalf("stage state after load: scenario %q, %d steps, error %q", st.Scenario, st.Steps, st.Error)
+	}
+	img := b.shot("#stage", "stage-handshake")
+	if n := colours(img, 64); n < 16 {
+		t.Errorf("the stage's screenshot has %d colours: it drew (next to) nothing", n)
+	}
+
+	// Frame rate while playing, over 3 seconds.
+	before := b.state().Frame
+	b.command(`{"op":"play"}`)
+	start := time.Now()
+	b.do("playing", chromedp.Sleep(3*time.Second))
+	after := b.state()
+	fps := float64(after.Frame-before) / time.Since(start).Seconds()
+	t.Logf("frames while playing: %.1f fps over 3 s (step %d of %d, playing=%v)", fps, after.Step, after.Steps, after.Playing)
+	if after.Frame <= before {
+		t.Errorf("the stage drew no frame in 3 s of playing (frame %d -> %d)", before, after.Frame)
+	}
+	if after.Step == 0 {
+		t.Errorf("3 s of playing did not advance the step")
+	}
+}
+
+// TestStepKeys presses → and ← on the page: each → advances one step, the
+// caption in force is highlighted in 단계별 설명 and shown under the
+// stage, and ← goes back. It logs whether a step shows in the next frame.
+func TestStepKeys(t *testing.T) {
+	b := newTab(t, 1280, 720)
+	b.openLesson(handshake)
+	st := b.state()
+	if st.Step != 0 {
+		t.Fatalf("a fresh lesson starts at step %d, want 0", st.Step)
+	}
+	captions := len(st.CaptionSteps)
+	if captions == 0 {
+		t.Fatal("the stage bound no captions")
+	}
+
+	lastCaption := -1
+	var frameDelays []int64
+	for step := 1; step < st.Steps && lastCaption < 2; step++ {
+		f0 := b.state().Frame
+		b.key(kb.ArrowRight)
+		b.waitStep(step)
+		s := b.state()
+		frameDelays = append(frameDelays, s.Frame-f0)
+		p := b.page()
+		if s.Caption != p.Caption {
+			t.Fatalf("step %d: the stage's caption is %d, the page's %d", step, s.Caption, p.Caption)
+		}
+		// The caption in force is the last whose bound step <= step.
+		want := -1
+		for i, cs := range s.CaptionSteps {
+			if cs >= 0 && cs <= step {
+				want = i
+			}
+		}
+		if s.Caption != want {
+			t.Errorf("step %d: caption %d in force, want %d (captionSteps %v)", step, s.Caption, want, s.CaptionSteps)
+		}
+		cur := eval[[]string](b, `[...document.querySelectorAll("#captions li.current")].map(li => li.dataset.index)`)
+		switch {
+		case want < 0 && len(cur) != 0:
+			t.Errorf("step %d: no caption in force, yet 단계별 설명 highlights %q", step, cur)
+		case want >= 0 && (len(cur) != 1 || cur[0] != fmt.Sprint(want)):
+			t.Errorf("step %d: 단계별 설명 highlights %q, want [%d]", step, cur, want)
+		}
+		if want >= 0 {
+			shown := eval[string](b, `document.getElementById("current-caption").textContent`)
+			item := eval[string](b, fmt.Sprintf(`document.querySelector('#captions li[data-index="%d"]').textContent`, want))
+			if strings.TrimSpace(shown) != strings.TrimSpace(item) {
+				t.Errorf("step %d: the caption under the stage is %q, want caption %d %q", step, shown, want, item)
+			}
+		}
+		lastCaption = want
+	}
+	t.Logf("frames drawn between a → key and the page seeing its step: %v", frameDelays)
+
+	at := b.state().Step
+	b.key(kb.ArrowLeft)
+	b.waitStep(at - 1)
+	b.key(kb.ArrowLeft)
+	b.waitStep(at - 2)
+	if got := eval[string](b, `new URLSearchParams(location.search).get("step")`); got != fmt.Sprint(at-2) {
+		t.Errorf("after ← ← the address says step=%s, want %d", got, at-2)
+	}
+}
+
+// TestDeepLink opens a lesson at ?step=N&rtt=200ms and checks that the
+// lesson, step and parameter are restored; then moves to another step and
+// checks that a reload restores that one with the same parameter.
+func TestDeepLink(t *testing.T) {
+	b := newTab(t, 1280, 720)
+	b.openLesson(handshake + "?step=5&rtt=200ms")
+	check := func(when string, step int) {
+		t.Helper()
+		b.waitStep(step)
+		if p := b.page(); p.Lesson != "04-handshake" {
+			t.Errorf("%s: connlabPage.lesson = %q", when, p.Lesson)
+		}
+		if v := eval[string](b, `document.getElementById("param-rtt").value`); v != "200ms" {
+			t.Errorf("%s: the rtt field shows %q, want 200ms", when, v)
+		}
+		q := eval[string](b, `location.search`)
+		if !strings.Contains(q, "rtt=200ms") || !strings.Contains(q, fmt.Sprintf("step=%d", step)) {
+			t.Errorf("%s: the address does not hold step %d and rtt=200ms: %q", when, step, q)
+		}
+	}
+	check("opened with ?step=5&rtt=200ms", 5)
+
+	// The run really uses rtt=200ms: the response arrives after two round
+	// trips (handshake, then request and response).
+	if el := b.elapsedAtResponse(); el < 0.4 {
+		t.Errorf("with rtt=200ms the response arrived at %.3fs, want at least two round trips (0.400s)", el)
+	}
+
+	b.key(kb.Home)
+	b.waitStep(0)
+	for i := 1; i <= 3; i++ {
+		b.key(kb.ArrowRight)
+		b.waitStep(i)
+	}
+	b.do("reloading", chromedp.Reload())
+	b.waitJS("the reloaded lesson", lessonReady, 30*time.Second)
+	check("reloaded at step 3", 3)
+}
+
+// elapsedAtResponse moves to the step where the client receives the HTTP
+// response and returns the simulated time then.
+func (b *tab) elapsedAtResponse() float64 {
+	b.t.Helper()
+	st := b.state()
+	lines := eval[[]string](b, fmt.Sprintf(`JSON.parse(document.getElementById("stage").contentWindow.connlab.lines(0, %d))`, st.Steps))
+	for i, l := range lines {
+		if strings.Contains(l, " http client") && strings.Contains(l, `received "HTTP/`) {
+			b.command(fmt.Sprintf(`{"op":"seek","step":%d}`, i))
+			b.waitStep(i)
+			return seconds(b.t, b.state().Metrics.Elapsed)
+		}
+	}
+	b.t.Fatalf("no step where the client receives the response in:\n%s", strings.Join(lines, "\n"))
+	return 0
+}
+
+// seconds parses an engine time such as "0.150s".
+func seconds(t *testing.T, s string) float64 {
+	t.Helper()
+	v, err := strconv.ParseFloat(strings.TrimSuffix(s, "s"), 64)
+	if err != nil || !strings.HasSuffix(s, "s") {
+		t.Fatalf("time %q is not like 0.150s", s)
+	}
+	return v
+}
+
+// TestParamChangesOutcome applies rtt=50ms and then rtt=300ms through the
+// lesson's 설정 form and checks that the time the response arrives, as the
+// stage reports it and the page shows it, grows with it.
+func TestParamChangesOutcome(t *testing.T) {
+	b := newTab(t, 1280, 720)
+	b.openLesson(handshake)
+	elapsed := map[string]float64{}
+	for _, rtt := range []string{"50ms", "300ms"} {
+		b.do("setting rtt="+rtt,
+			chromedp.SetValue(chromedp.ID("param-rtt"), rtt),
+			chromedp.Click(chromedp.CSS(`#params button[type="submit"]`)))
+		b.waitJS("the run with rtt="+rtt, `location.search.includes("rtt=`+rtt+`") && window.connlabPage.step === 0`, 20*time.Second)
+		if msg := eval[string](b, `document.getElementById("params-error").hidden ? "" : document.getElementById("params-error").textContent`); msg != "" {
+			t.Fatalf("rtt=%s was refused: %s", rtt, msg)
+		}
+		elapsed[rtt] = b.elapsedAtResponse()
+		st := b.state()
+		shown := eval[string](b, `document.getElementById("m-elapsed").textContent`)
+		if shown != st.Metrics.Elapsed {
+			t.Errorf("rtt=%s: the page shows 시뮬레이션 시간 %q, the stage says %q", rtt, shown, st.Metrics.Elapsed)
+		}
+	}
+	t.Logf("the response arrived at: rtt=50ms %.3fs, rtt=300ms %.3fs", elapsed["50ms"], elapsed["300ms"])
+	// Two round trips at least separate the two runs: 2 x 250ms.
+	if elapsed["300ms"]-elapsed["50ms"] < 0.5 {
+		t.Errorf("rtt=300ms took %.3fs and rtt=50ms %.3fs: the parameter did not change the outcome", elapsed["300ms"], elapsed["50ms"])
+	}
+}
+
+// TestInspector seeks to the step where the client sends its SYN, finds a
+// drawn packet in a screenshot of the stage by its colour (the stage does
+// not publish where it draws packets), clicks it, and checks that
+// 패킷 살펴보기 shows the selected packet's fields.
+func TestInspector(t *testing.T) {
+	b := newTab(t, 1280, 720)
+	b.openLesson(handshake)
+	st := b.state()
+	lines := eval[[]string](b, fmt.Sprintf(`JSON.parse(document.getElementById("stage").contentWindow.connlab.lines(0, %d))`, st.Steps))
+	syn := -1
+	for i, l := range lines {
+		if strings.Contains(l, " send ") && strings.Contains(l, "[SYN]") {
+			syn = i
+			break
+		}
+	}
+	if syn < 0 {
+		t.Fatalf("no step sends a SYN in the handshake scenario: %q", lines)
+	}
+	// Just after the SYN is sent it is on the wire and on the ladder.
+	target := min(syn+1, st.Steps-1)
+	b.command(fmt.Sprintf(`{"op":"seek","step":%d}`, target))
+	b.waitStep(target)
+	b.do("letting the stage draw", chromedp.Sleep(300*time.Millisecond))
+
+	img := b.shot("#stage", "inspector-before-click")
+	frame := b.rect("#stage")
+	points := packetPixels(img)
+	if len(points) == 0 {
+		t.Fatalf("no pixel of a packet colour in the stage at step %d (%s); see build/screenshots/inspector-before-click.png", target, b.state().Line)
+	}
+	var sel *selected
+	for _, pt := range spread(points, 6) {
+		b.click(frame.X+float64(pt.X)*frame.W/float64(img.Bounds().Dx()), frame.Y+float64(pt.Y)*frame.H/float64(img.Bounds().Dy()))
+		b.do("waiting for the click", chromedp.Sleep(150*time.Millisecond))
+		if sel = b.state().Selected; sel != nil {
+			break
+		}
+	}
+	if sel == nil {
+		t.Fatalf("clicking %d packet-coloured points selected no packet", len(spread(points, 6)))
+	}
+	b.waitJS("the inspector", `document.querySelector("#inspector-body table") !== null`, 5*time.Second)
+	text := eval[string](b, `document.getElementById("inspector-body").textContent`)
+	for _, want := range []string{sel.Label, "플래그", sel.TCP.Flags, "출발지 포트", fmt.Sprint(sel.TCP.SrcPort), "순서 번호"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("패킷 살펴보기 lacks %q for packet %d (%s):\n%s", want, sel.Index, sel.Label, text)
+		}
+	}
+	b.shot("", "inspector-after-click-1280x720")
+}
+
+// TestUnknownLesson opens a lesson that does not exist and expects the
+// Korean 404 page with a way back to 목차.
+func TestUnknownLesson(t *testing.T) {
+	b := newTab(t, 1280, 720)
+	b.open("/lessons/99-nope/")
+	if h1 := eval[string](b, `document.querySelector("h1") ? document.querySelector("h1").textContent : ""`); !strings.Contains(h1, "강의를 찾을 수 없습니다") {
+		t.Errorf("/lessons/99-nope/ shows <h1> %q, want 강의를 찾을 수 없습니다", h1)
+	}
+	if n := eval[int](b, `[...document.querySelectorAll("a")].filter(a => a.getAttribute("href") === "/" && a.textContent.includes("목차")).length`); n == 0 {
+		t.Errorf("the 404 page has no link to 목차")
+	}
+	b.shot("", "notfound-1280x720")
+}
+
+// TestStepOutOfRange opens a lesson at ?step=9999 and expects a Korean
+// notice naming the range, with the lesson shown from its start.
+func TestStepOutOfRange(t *testing.T) {
+	b := newTab(t, 1280, 720)
+	b.openLesson(handshake + "?step=9999")
+	b.waitJS("the notice", `!document.getElementById("notice").hidden`, 5*time.Second)
+	msg := eval[string](b, `document.getElementById("notice").textContent`)
+	if !strings.Contains(msg, "9999") || !strings.Contains(msg, "단계") {
+		t.Errorf("the notice for ?step=9999 says %q: want a Korean message naming the step and the range", msg)
+	}
+	if p := b.page(); p.Step != 0 || p.Error != "" {
+		t.Errorf("after ?step=9999 the page is at step %d with error %q, want step 0 and no error", p.Step, p.Error)
+	}
+}
+
+// TestDist exports the site into a folder, serves it with a plain
+// http.FileServer and checks that a lesson's stage draws.
+func TestDist(t *testing.T) {
+	dir := t.TempDir()
+	if err := theSite.Export(dir); err != nil {
+		t.Fatalf("Export: %v", err)
+	}
+	srv := httptest.NewServer(http.FileServer(http.Dir(dir)))
+	defer srv.Close()
+	b := newTab(t, 1280, 720)
+	b.open(srv.URL + handshake)
+	b.waitJS("the exported lesson's stage", lessonReady, 30*time.Second)
+	if st := b.state(); st.Scenario != "handshake" || st.Error != "" {
+		t.Errorf("the exported stage runs %q with error %q", st.Scenario, st.Error)
+	}
+	if n := colours(b.shot("#stage", "dist-stage"), 64); n < 16 {
+		t.Errorf("the exported stage's screenshot has %d colours: it drew (next to) nothing", n)
+	}
+	// http.FileServer serves no 404 page of its own; a static host's
+	// setting points at this file.
+	if _, err := os.Stat(filepath.Join(dir, "404.html")); err != nil {
+		t.Errorf("the export has no 404.html: %v", err)
+	}
+}
+
+// TestScreenshots saves 목차 and a lesson at three screen sizes for a
+// person to look at, and checks that nothing makes the page scroll
+// sideways.
+func TestScreenshots(t *testing.T) {
+	for _, size := range [][2]int64{{1280, 720}, {1024, 768}, {1920, 1080}} {
+		name := fmt.Sprintf("%dx%d", size[0], size[1])
+		t.Run(name, func(t *testing.T) {
+			b := newTab(t, size[0], size[1])
+			b.open("/")
+			b.shot("", "toc-"+name)
+			b.checkNoSideScroll("목차")
+			b.openLesson(handshake)
+			st := b.state()
+			if len(st.CaptionSteps) > 2 && st.CaptionSteps[2] >= 0 {
+				b.command(fmt.Sprintf(`{"op":"seek","step":%d}`, st.CaptionSteps[2]))
+				b.waitStep(st.CaptionSteps[2])
+			}
+			b.do("letting the stage draw", chromedp.Sleep(300*time.Millisecond))
+			b.shot("", "lesson04-"+name)
+			b.checkNoSideScroll("lesson 04")
+			if r := b.rect("#stage"); r.X+r.W > float64(size[0]) || r.W < 320 {
+				t.Errorf("the stage's iframe is at x=%.0f, %.0f px wide: cut off or too small in a %s window", r.X, r.W, name)
+			}
+		})
+	}
+}
+
+// checkNoSideScroll fails when the page is wider than the window.
+func (b *tab) checkNoSideScroll(what string) {
+	b.t.Helper()
+	if w := eval[int64](b, `document.documentElement.scrollWidth`); w > b.w {
+		b.t.Errorf("%s is %d px wide in a %d px window: something is cut off or needs sideways scrolling", what, w, b.w)
+	}
+}

@@ -1,0 +1,251 @@
+package browsertest
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/andybalholm/brotli"
+	"github.com/chromedp/chromedp"
+
+	"connlab/internal/site"
+)
+
+// installHint is the command that installs what the tests need.
+const installHint = "apt-get install -y chromium fonts-noto-cjk"
+
+// koreanFont is the file fonts-noto-cjk installs; without it Hangul
+// renders as boxes.
+const koreanFont = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
+
+// The package's shared fixtures, set up once by TestMain.
+var (
+	repoRoot   string          // the module's root folder
+	theSite    *site.Site      // the site as the server builds it
+	baseURL    string          // the in-process server, http://127.0.0.1:port
+	browserCtx context.Context // the one Chromium; every test opens its own tab
+	shotDir    string          // build/screenshots
+)
+
+func TestMain(m *testing.M) {
+	os.Exit(setup(m))
+}
+
+// setup checks for Chromium, builds the stage if needed, starts the site
+// and the browser, runs the tests and tears everything down.
+func setup(m *testing.M) int {
+	fail := func(format string, args ...any) int {
+		fmt.Fprintf(os.Stderr, "browsertest: "+format+"\n", args...)
+		return 1
+	}
+	chromium, err := findChromium()
+	if err != nil {
+		return fail("%v\nbrowsertest: install it with: %s", err, installHint)
+	}
+	if _, err := os.Stat(koreanFont); err != nil {
+		return fail("the Korean font is missing (%s), so Hangul would render as boxes\nbrowsertest: install it with: %s", koreanFont, installHint)
+	}
+	repoRoot, err = filepath.Abs(filepath.Join("..", ".."))
+	if err != nil {
+		return fail("%v", err)
+	}
+	shotDir = filepath.Join(repoRoot, "build", "screenshots")
+	if err := os.MkdirAll(shotDir, 0o755); err != nil {
+		return fail("%v", err)
+	}
+
+	tmp, err := os.MkdirTemp("", "connlab-browsertest-")
+	if err != nil {
+		return fail("%v", err)
+	}
+	defer os.RemoveAll(tmp)
+
+	wasmDir, err := stageBuild(repoRoot, filepath.Join(tmp, "wasm"))
+	if err != nil {
+		return fail("building the stage: %v", err)
+	}
+	content, err := site.OpenDir(repoRoot)
+	if err != nil {
+		return fail("%v", err)
+	}
+	build, err := site.OpenDir(wasmDir)
+	if err != nil {
+		return fail("%v", err)
+	}
+	theSite, err = site.New(content, build)
+	if err != nil {
+		return fail("site.New: %v", err)
+	}
+	srv := httptest.NewServer(theSite) // listens on 127.0.0.1
+	defer srv.Close()
+	baseURL = srv.URL
+
+	var chromeLog bytes.Buffer
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromium),
+		chromedp.NoSandbox,
+		chromedp.UserDataDir(filepath.Join(tmp, "profile")),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("enable-unsafe-swiftshader", true),
+		chromedp.CombinedOutput(&chromeLog),
+	)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancelAlloc()
+	ctx, cancelBrowser := chromedp.NewContext(allocCtx)
+	defer cancelBrowser()
+	start := time.Now()
+	if err := chromedp.Do(ctx); err != nil {
+		return fail("starting %s: %v\n%s", chromium, err, chromeLog.String())
+	}
+	fmt.Fprintf(os.Stderr, "browsertest: %s started in %v; site at %s\n", chromium, time.Since(start).Round(time.Millisecond), baseURL)
+	browserCtx = ctx
+
+	code := m.Run()
+	if code != 0 && chromeLog.Len() > 0 {
+		fmt.Fprintf(os.Stderr, "browsertest: Chromium's output:\n%s\n", tail(chromeLog.String(), 4000))
+	}
+	return code
+}
+
+// findChromium returns the path of Debian's Chromium.
+func findChromium() (string, error) {
+	for _, name := range []string{"chromium", "chromium-browser"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p, nil
+		}
+	}
+	return "", errors.New("chromium is not installed: the browser tests need it")
+}
+
+func tail(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return "..." + s[len(s)-n:]
+}
+
+// stageFiles are the files of a complete wasm build (make wasm).
+var stageFiles = []string{"stage.wasm", "stage.wasm.br", "stage.wasm.gz", "wasm_exec.js"}
+
+// stageBuild returns a folder holding a complete, current wasm build: the
+// repository's build/ when `make wasm` is up to date (every file there and
+// stage.wasm newer than the stage's sources, as the Makefile judges it),
+// otherwise a fresh build in dir.
+func stageBuild(root, dir string) (string, error) {
+	buildDir := filepath.Join(root, "build")
+	newest, err := newestSource(root)
+	if err != nil {
+		return "", err
+	}
+	fresh := true
+	for _, name := range stageFiles {
+		fi, err := os.Stat(filepath.Join(buildDir, name))
+		if err != nil || (name == "stage.wasm" && fi.ModTime().Before(newest)) {
+			fresh = false
+		}
+	}
+	if fresh {
+		return buildDir, nil
+	}
+	start := time.Now()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	wasm := filepath.Join(dir, "stage.wasm")
+	cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", wasm, "./wasm")
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("GOOS=js GOARCH=wasm go build ./wasm: %v\n%s", err, out)
+	}
+	goroot, err := exec.Command("go", "env", "GOROOT").Output()
+	if err != nil {
+		return "", fmt.Errorf("go env GOROOT: %v", err)
+	}
+	js, err := os.ReadFile(filepath.Join(strings.TrimSpace(string(goroot)), "lib", "wasm", "wasm_exec.js"))
+	if err != nil {
+		return "", err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "wasm_exec.js"), js, 0o644); err != nil {
+		return "", err
+	}
+	if err := compressStage(wasm); err != nil {
+		return "", err
+	}
+	fmt.Fprintf(os.Stderr, "browsertest: build/stage.wasm is missing or older than its sources; built the stage in %v\n", time.Since(start).Round(time.Millisecond))
+	return dir, nil
+}
+
+// newestSource returns the modification time of the newest file the stage
+// is built from: engine/ and wasm/ Go files (not tests), go.mod and go.sum.
+func newestSource(root string) (time.Time, error) {
+	var newest time.Time
+	see := func(p string) error {
+		fi, err := os.Stat(p)
+		if err != nil {
+			return err
+		}
+		if fi.ModTime().After(newest) {
+			newest = fi.ModTime()
+		}
+		return nil
+	}
+	for _, dir := range []string{"engine", "wasm"} {
+		err := filepath.WalkDir(filepath.Join(root, dir), func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if !d.IsDir() && strings.HasSuffix(p, ".go") && !strings.HasSuffix(p, "_test.go") {
+				return see(p)
+			}
+			return nil
+		})
+		if err != nil {
+			return newest, err
+		}
+	}
+	for _, name := range []string{"go.mod", "go.sum"} {
+		if err := see(filepath.Join(root, name)); err != nil {
+			return newest, err
+		}
+	}
+	return newest, nil
+}
+
+// compressStage writes wasm.br and wasm.gz. It uses faster settings than
+// make wasm (brotli 5 instead of 11): the tests need valid files, not the
+// smallest ones, and quality 11 takes over a minute on two cores.
+func compressStage(wasm string) error {
+	data, err := os.ReadFile(wasm)
+	if err != nil {
+		return err
+	}
+	write := func(name string, w func(io.Writer) io.WriteCloser) error {
+		var buf bytes.Buffer
+		zw := w(&buf)
+		if _, err := zw.Write(data); err != nil {
+			return err
+		}
+		if err := zw.Close(); err != nil {
+			return err
+		}
+		return os.WriteFile(name, buf.Bytes(), 0o644)
+	}
+	errc := make(chan error, 1)
+	go func() {
+		errc <- write(wasm+".br", func(w io.Writer) io.WriteCloser { return brotli.NewWriterLevel(w, 5) })
+	}()
+	errGz := write(wasm+".gz", func(w io.Writer) io.WriteCloser { return gzip.NewWriter(w) })
+	return errors.Join(<-errc, errGz)
+}

@@ -1,0 +1,306 @@
+package browsertest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"image"
+	"image/png"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// tab is one browser tab of a test, with a viewport of w x h CSS pixels.
+type tab struct {
+	t   *testing.T
+	ctx context.Context
+	w   int64
+	h   int64
+}
+
+// tabTimeout bounds everything one test does in its tab.
+const tabTimeout = 90 * time.Second
+
+// newTab opens a fresh tab in the package's browser; it closes when the
+// test ends.
+func newTab(t *testing.T, w, h int64) *tab {
+	t.Helper()
+	ctx, cancel := chromedp.NewContext(browserCtx)
+	t.Cleanup(cancel)
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(w, h)); err != nil {
+		t.Fatalf("opening a tab: %v", err)
+	}
+	tctx, cancelT := context.WithTimeout(ctx, tabTimeout)
+	t.Cleanup(cancelT)
+	return &tab{t: t, ctx: tctx, w: w, h: h}
+}
+
+// do runs actions, failing the test on an error.
+func (b *tab) do(what string, actions ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	if err := chromedp.Do(b.ctx, actions...); err != nil {
+		b.t.Fatalf("%s: %v", what, err)
+	}
+}
+
+// eval evaluates a JavaScript expression in the page and decodes its value.
+func eval[T any](b *tab, expr string) T {
+	b.t.Helper()
+	v, err := chromedp.Run(b.ctx, chromedp.Evaluate[T](expr))
+	if err != nil {
+		b.t.Fatalf("evaluating %s: %v", expr, err)
+	}
+	return v
+}
+
+// open navigates to a path of the site (or any URL on another server).
+func (b *tab) open(url string) {
+	b.t.Helper()
+	if strings.HasPrefix(url, "/") {
+		url = baseURL + url
+	}
+	b.do("opening "+url, chromedp.Navigate(url))
+}
+
+// waitJS waits until the JavaScript expression is truthy. On a timeout it
+// fails the test, saying what it waited for and what the page and the
+// stage reported then.
+func (b *tab) waitJS(what, expr string, timeout time.Duration) {
+	b.t.Helper()
+	_, err := chromedp.Run(b.ctx, chromedp.Poll[chromedp.Void](expr,
+		chromedp.WithPollingTimeout(timeout), chromedp.WithPollingInterval(20*time.Millisecond)))
+	if err != nil {
+		b.t.Fatalf("waiting %v for %s (%s): %v\npage: %s\nstage: %s", timeout, what, expr, err,
+			eval[string](b, `JSON.stringify(window.connlabPage || null)`), eval[string](b, stageJSON))
+	}
+}
+
+// stageJSON evaluates to connlab.state() of the stage in #stage, or "null"
+// while the stage is not running.
+const stageJSON = `(() => {
+	try {
+		const w = document.getElementById("stage").contentWindow;
+		return w && w.connlab ? w.connlab.state() : "null";
+	} catch (e) {
+		return "null";
+	}
+})()`
+
+// stageState is connlab.state() (contract 3).
+type stageState struct {
+	Ready        bool      `json:"ready"`
+	Error        string    `json:"error"`
+	Scenario     string    `json:"scenario"`
+	Steps        int       `json:"steps"`
+	Step         int       `json:"step"`
+	Time         string    `json:"time"`
+	Playing      bool      `json:"playing"`
+	Speed        float64   `json:"speed"`
+	Frame        int64     `json:"frame"`
+	Caption      int       `json:"caption"`
+	CaptionSteps []int     `json:"captionSteps"`
+	Line         string    `json:"line"`
+	Metrics      metrics   `json:"metrics"`
+	Selected     *selected `json:"selected"`
+}
+
+type metrics struct {
+	Elapsed    string  `json:"elapsed"`
+	RoundTrips float64 `json:"roundTrips"`
+	Conns      int     `json:"conns"`
+	Bytes      int64   `json:"bytes"`
+	Packets    int     `json:"packets"`
+}
+
+type selected struct {
+	Index int    `json:"index"`
+	Label string `json:"label"`
+	From  string `json:"from"`
+	To    string `json:"to"`
+	TCP   struct {
+		SrcPort uint16 `json:"srcPort"`
+		DstPort uint16 `json:"dstPort"`
+		Flags   string `json:"flags"`
+	} `json:"tcp"`
+}
+
+// state reads the stage's state; the stage must be running.
+func (b *tab) state() stageState {
+	b.t.Helper()
+	raw := eval[string](b, stageJSON)
+	var s *stageState
+	if err := json.Unmarshal([]byte(raw), &s); err != nil || s == nil {
+		b.t.Fatalf("connlab.state() = %q: the stage is not running (%v)", raw, err)
+	}
+	return *s
+}
+
+// pageState is window.connlabPage, set by assets/lesson.js.
+type pageState struct {
+	Lesson  string `json:"lesson"`
+	Step    int    `json:"step"`
+	Caption int    `json:"caption"`
+	Steps   int    `json:"steps"`
+	Ready   bool   `json:"ready"`
+	Error   string `json:"error"`
+}
+
+func (b *tab) page() pageState {
+	b.t.Helper()
+	raw := eval[string](b, `JSON.stringify(window.connlabPage || null)`)
+	var p *pageState
+	if err := json.Unmarshal([]byte(raw), &p); err != nil || p == nil {
+		b.t.Fatalf("window.connlabPage = %q: not a lesson page (%v)", raw, err)
+	}
+	return *p
+}
+
+// lessonReady is true once the stage has drawn a frame and the page has
+// seen the lesson's scenario loaded.
+const lessonReady = `window.connlabPage && window.connlabPage.ready && window.connlabPage.steps > 0 &&
+	(JSON.parse(` + stageJSON + `) || {}).frame > 0`
+
+// openLesson opens a lesson page and waits for its stage to draw the
+// scenario. It returns the time from navigation to the first frame and to
+// the loaded scenario.
+func (b *tab) openLesson(path string) (firstFrame, loaded time.Duration) {
+	b.t.Helper()
+	start := time.Now()
+	b.open(path)
+	b.waitJS("the stage's first frame", `(JSON.parse(`+stageJSON+`) || {}).frame > 0`, 30*time.Second)
+	firstFrame = time.Since(start)
+	b.waitJS("the lesson's scenario to load into the stage", lessonReady, 30*time.Second)
+	return firstFrame, time.Since(start)
+}
+
+// waitStep waits until the page and the stage both show step n.
+func (b *tab) waitStep(n int) {
+	b.t.Helper()
+	b.waitJS(fmt.Sprintf("step %d", n),
+		fmt.Sprintf(`window.connlabPage.step === %d && (JSON.parse(%s) || {}).step === %d`, n, stageJSON, n), 5*time.Second)
+}
+
+// key presses and releases a key (a kb constant or a character) in the page.
+func (b *tab) key(k string) {
+	b.t.Helper()
+	b.do("pressing "+k, chromedp.KeyEvent(k))
+}
+
+// command sends a command to the stage through the page's own door
+// (window.connlabPage has none, so through the bridge, as lesson.js does).
+func (b *tab) command(cmd string) {
+	b.t.Helper()
+	eval[chromedp.Void](b, `document.getElementById("stage").contentWindow.connlab.command(`+jsString(cmd)+`)`)
+}
+
+func jsString(s string) string {
+	q, _ := json.Marshal(s)
+	return string(q)
+}
+
+// rect is an element's box in CSS pixels of the viewport.
+type rect struct{ X, Y, W, H float64 }
+
+func (b *tab) rect(sel string) rect {
+	b.t.Helper()
+	return eval[rect](b, `(() => { const r = document.querySelector(`+jsString(sel)+`).getBoundingClientRect();
+		return {X: r.x, Y: r.y, W: r.width, H: r.height}; })()`)
+}
+
+// click presses the left mouse button at (x, y), holds it for a few frames
+// (Ebiten drops a press and release within one tick) and releases it.
+func (b *tab) click(x, y float64) {
+	b.t.Helper()
+	b.do("clicking", chromedp.MouseEvent(chromedp.MouseMoved, x, y),
+		chromedp.Sleep(50*time.Millisecond),
+		chromedp.MouseEvent(chromedp.MousePressed, x, y, chromedp.ButtonLeft, chromedp.ClickCount(1)),
+		chromedp.Sleep(80*time.Millisecond),
+		chromedp.MouseEvent(chromedp.MouseReleased, x, y, chromedp.ButtonLeft, chromedp.ClickCount(1)))
+}
+
+// shot takes a screenshot of the element sel ("" for the viewport), saves
+// it as build/screenshots/name.png and returns the decoded image.
+func (b *tab) shot(sel, name string) image.Image {
+	b.t.Helper()
+	var buf []byte
+	var err error
+	if sel == "" {
+		buf, err = chromedp.Run(b.ctx, chromedp.CaptureScreenshot())
+	} else {
+		buf, err = chromedp.Run(b.ctx, chromedp.Screenshot(chromedp.CSS(sel)))
+	}
+	if err != nil {
+		b.t.Fatalf("screenshot of %q: %v", sel, err)
+	}
+	if err := os.WriteFile(filepath.Join(shotDir, name+".png"), buf, 0o644); err != nil {
+		b.t.Fatal(err)
+	}
+	img, err := png.Decode(bytes.NewReader(buf))
+	if err != nil {
+		b.t.Fatalf("screenshot of %q is not a PNG: %v", sel, err)
+	}
+	return img
+}
+
+// colours counts the distinct colours of img, up to limit.
+func colours(img image.Image, limit int) int {
+	seen := map[[3]uint32]bool{}
+	r := img.Bounds()
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		for x := r.Min.X; x < r.Max.X; x++ {
+			cr, cg, cb, _ := img.At(x, y).RGBA()
+			seen[[3]uint32{cr >> 8, cg >> 8, cb >> 8}] = true
+			if len(seen) >= limit {
+				return len(seen)
+			}
+		}
+	}
+	return len(seen)
+}
+
+// packetColours are the stage's packet colours by kind (wasm/theme.go).
+var packetColours = [][3]uint8{
+	{0x4e, 0x9b, 0xff}, // handshake
+	{0x9a, 0xa5, 0xb1}, // ACK
+	{0xff, 0xb0, 0x20}, // request
+	{0x3e, 0xcf, 0x8e}, // response
+	{0xc7, 0x7d, 0xff}, // FIN
+	{0xff, 0x4d, 0x4f}, // RST
+}
+
+// packetPixels returns the pixels of img drawn in a packet colour.
+func packetPixels(img image.Image) []image.Point {
+	var out []image.Point
+	r := img.Bounds()
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		for x := r.Min.X; x < r.Max.X; x++ {
+			cr, cg, cb, _ := img.At(x, y).RGBA()
+			c := [3]uint8{uint8(cr >> 8), uint8(cg >> 8), uint8(cb >> 8)}
+			for _, pc := range packetColours {
+				if c == pc {
+					out = append(out, image.Pt(x, y))
+					break
+				}
+			}
+		}
+	}
+	return out
+}
+
+// spread picks up to n of points, evenly through the list.
+func spread(points []image.Point, n int) []image.Point {
+	if len(points) <= n {
+		return points
+	}
+	out := make([]image.Point, 0, n)
+	for i := 0; i < n; i++ {
+		out = append(out, points[i*len(points)/n])
+	}
+	return out
+}
