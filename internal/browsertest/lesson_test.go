@@ -291,7 +291,8 @@ func TestInspector(t *testing.T) {
 			t.Errorf("패킷 살펴보기 lacks %q for packet %d (%s):\n%s", want, sel.Index, sel.Label, text)
 		}
 	}
-	b.shot("", "inspector-after-click-1280x720")
+	eval[chromedp.Void](b, `document.getElementById("inspector").scrollIntoView()`)
+	b.shot("#inspector", "inspector-after-click")
 }
 
 // TestUnknownLesson opens a lesson that does not exist and expects the
@@ -373,6 +374,21 @@ func TestScreenshots(t *testing.T) {
 			}
 		})
 	}
+	// Lessons whose stage has a plot beside the ladder, at their last step.
+	t.Run("plots", func(t *testing.T) {
+		b := newTab(t, 1280, 720)
+		for _, id := range []string{"08-time-wait", "11-parallel", "18-compare"} {
+			b.openLesson("/lessons/" + id + "/")
+			b.key(kb.End)
+			st := b.state()
+			b.waitStep(st.Steps - 1)
+			if st.Error != "" {
+				t.Errorf("lesson %s: the stage reports %q", id, st.Error)
+			}
+			b.do("letting the stage draw", chromedp.Sleep(300*time.Millisecond))
+			b.shot("", "lesson"+id[:2]+"-end-1280x720")
+		}
+	})
 }
 
 // checkNoSideScroll fails when the page is wider than the window.

@@ -49,14 +49,29 @@ func (b *tab) do(what string, actions ...chromedp.Action[chromedp.Void]) {
 	}
 }
 
+// answerTimeout is how long the page may take to answer one evaluation.
+// A page that takes longer has its main thread blocked: the stage's wasm
+// (Update or Draw) or its WebGL drawing never yields.
+const answerTimeout = 20 * time.Second
+
 // eval evaluates a JavaScript expression in the page and decodes its value.
 func eval[T any](b *tab, expr string) T {
 	b.t.Helper()
-	v, err := chromedp.Run(b.ctx, chromedp.Evaluate[T](expr))
+	ctx, cancel := context.WithTimeout(b.ctx, answerTimeout)
+	defer cancel()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr))
 	if err != nil {
-		b.t.Fatalf("evaluating %s: %v", expr, err)
+		b.t.Fatalf("evaluating %s: %v%s", expr, err, frozen(ctx))
 	}
 	return v
+}
+
+// frozen explains a timeout of ctx as a blocked page.
+func frozen(ctx context.Context) string {
+	if ctx.Err() == nil {
+		return ""
+	}
+	return "\nthe page did not answer: its main thread is blocked (the stage's wasm or its WebGL drawing never yields)"
 }
 
 // open navigates to a path of the site (or any URL on another server).
@@ -73,9 +88,14 @@ func (b *tab) open(url string) {
 // stage reported then.
 func (b *tab) waitJS(what, expr string, timeout time.Duration) {
 	b.t.Helper()
-	_, err := chromedp.Run(b.ctx, chromedp.Poll[chromedp.Void](expr,
+	ctx, cancel := context.WithTimeout(b.ctx, timeout+answerTimeout)
+	defer cancel()
+	_, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](expr,
 		chromedp.WithPollingTimeout(timeout), chromedp.WithPollingInterval(20*time.Millisecond)))
 	if err != nil {
+		if msg := frozen(ctx); msg != "" {
+			b.t.Fatalf("waiting %v for %s (%s): %v%s", timeout, what, expr, err, msg)
+		}
 		b.t.Fatalf("waiting %v for %s (%s): %v\npage: %s\nstage: %s", timeout, what, expr, err,
 			eval[string](b, `JSON.stringify(window.connlabPage || null)`), eval[string](b, stageJSON))
 	}
