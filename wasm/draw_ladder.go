@@ -22,12 +22,10 @@ func drawLadder(pt *painter, pl *view.Plan, p *view.Player) {
 	}
 	for _, tk := range l.Ticks {
 		pt.text(tk.Text, tk.X+u*0.3, tk.Y, small*0.9, false, colDim)
-		pt.line(view.Line{X0: l.Rect.X + u*4.8, Y0: tk.Y + small*0.6, X1: l.Rect.X + u*5.3, Y1: tk.Y + small*0.6}, pl.Line/2, colDim)
+		pt.line(view.Line{X0: l.Rect.X + u*4.6, Y0: tk.Y + small*0.6, X1: l.Rect.X + u*5.3, Y1: tk.Y + small*0.6}, pl.Line/2, colDim)
 	}
 	for _, y := range l.Skips {
-		for x := l.Rect.X + u*5; x < l.Rect.X+l.Rect.W; x += u {
-			pt.line(view.Line{X0: x, Y0: y, X1: x + u*0.5, Y1: y}, pl.Line/2, colDim)
-		}
+		pt.fill(view.Rect{X: l.Rect.X + u*5, Y: y - u*0.15, W: l.Rect.W - u*5, H: u * 0.3}, colGrid)
 		pt.text("idle time skipped", l.Rect.X+l.Rect.W-u*9, y-small*1.2, small*0.9, false, colDim)
 	}
 	for _, m := range l.Marks {

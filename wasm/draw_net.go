@@ -39,12 +39,12 @@ func drawHeader(pt *painter, pl *view.Plan, p *view.Player) {
 func drawNet(pt *painter, pl *view.Plan, selected int) {
 	u := pl.U
 	for _, ll := range pl.Links {
-		pt.line(ll.Line, pl.Line, colGrid)
+		pt.line(ll.Line, pl.Line, colBorder)
 		// An arrowhead at the receiving end shows the direction.
 		dir := math.Copysign(1, ll.Line.X1-ll.Line.X0)
 		x, y := ll.Line.X1, ll.Line.Y1
-		pt.line(view.Line{X0: x - dir*u*0.5, Y0: y - u*0.3, X1: x, Y1: y}, pl.Line, colGrid)
-		pt.line(view.Line{X0: x - dir*u*0.5, Y0: y + u*0.3, X1: x, Y1: y}, pl.Line, colGrid)
+		pt.line(view.Line{X0: x - dir*u*0.6, Y0: y - u*0.35, X1: x, Y1: y}, pl.Line, colBorder)
+		pt.line(view.Line{X0: x - dir*u*0.6, Y0: y + u*0.35, X1: x, Y1: y}, pl.Line, colBorder)
 	}
 	for _, hb := range pl.Hosts {
 		drawHost(pt, pl, hb)

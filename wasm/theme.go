@@ -1,6 +1,7 @@
 package main
 
 import (
+	"image"
 	"image/color"
 	"math"
 
@@ -149,8 +150,42 @@ func (p *painter) fit(s string, room, size float64) string {
 	return s + "..."
 }
 
+// lineTex is a column of texels, clear at both ends and opaque between:
+// drawn across a line's width with linear filtering it gives the line soft
+// edges. Ebiten's own antialiased vector drawing renders every call
+// offscreen and is far too slow on a software GPU.
+var lineTex = func() *ebiten.Image {
+	img := ebiten.NewImageWithOptions(image.Rect(0, 0, 1, lineTexH), &ebiten.NewImageOptions{Unmanaged: true})
+	pix := make([]byte, 4*lineTexH)
+	for i := 1; i < lineTexH-1; i++ {
+		copy(pix[4*i:], []byte{0xff, 0xff, 0xff, 0xff})
+	}
+	img.WritePixels(pix)
+	return img
+}()
+
+const lineTexH = 8
+
+// line draws l, width pixels wide, with soft edges.
 func (p *painter) line(l view.Line, width float64, c color.Color) {
-	vector.StrokeLine(p.dst, float32(l.X0), float32(l.Y0), float32(l.X1), float32(l.Y1), float32(width), c, true)
+	dx, dy := l.X1-l.X0, l.Y1-l.Y0
+	n := math.Hypot(dx, dy)
+	if n == 0 {
+		return
+	}
+	// Half the width plus a pixel of feathering, across the line.
+	h := (width + 2) / 2
+	nx, ny := -dy/n*h, dx/n*h
+	r, g, b, a := c.RGBA()
+	cr, cg, cb, ca := float32(r)/0xffff, float32(g)/0xffff, float32(b)/0xffff, float32(a)/0xffff
+	v := func(x, y, sy float64) ebiten.Vertex {
+		return ebiten.Vertex{DstX: float32(x), DstY: float32(y), SrcX: 0.5, SrcY: float32(sy), ColorR: cr, ColorG: cg, ColorB: cb, ColorA: ca}
+	}
+	vs := []ebiten.Vertex{
+		v(l.X0+nx, l.Y0+ny, 0), v(l.X1+nx, l.Y1+ny, 0),
+		v(l.X0-nx, l.Y0-ny, lineTexH), v(l.X1-nx, l.Y1-ny, lineTexH),
+	}
+	p.dst.DrawTriangles(vs, []uint16{0, 1, 2, 1, 2, 3}, lineTex, &ebiten.DrawTrianglesOptions{Filter: ebiten.FilterLinear, Address: ebiten.AddressClampToZero})
 }
 
 func (p *painter) fill(r view.Rect, c color.Color) {

@@ -1,6 +1,7 @@
 package view
 
 import (
+	"fmt"
 	"math"
 	"sort"
 	"strings"
@@ -55,7 +56,9 @@ func layoutLadder(p *Player, pl *Plan, r Rect, measure Measure) *Ladder {
 		hosts = append(hosts, i)
 	}
 	hostOrder(t, hosts)
-	left, right := r.X+5.5*u, r.X+r.W-3*u
+	// Room on the left for time ticks and the first host's state changes,
+	// on the right for the last host's.
+	left, right := r.X+12.5*u, r.X+r.W-7*u
 	for k, h := range hosts {
 		x := left
 		if len(hosts) > 1 {
@@ -88,15 +91,16 @@ func layoutLadder(p *Player, pl *Plan, r Rect, measure Measure) *Ladder {
 
 	l.placeMarks(p, y, startSim, min(endSim, p.Time), measure, small)
 	l.placeNotes(p, y, startSim, min(endSim, p.Time), measure, small)
-	// Time ticks every round trip (or every few, when they would crowd).
+	// Time ticks every round trip of show time (or every few, when they
+	// would crowd), labelled with the simulated time, which jumps after
+	// skipped idle time.
 	every := p.SimPerSecond
 	for l.PxPer*every.Seconds() < 2*u {
 		every *= 2
 	}
-	for at := (startSim / every) * every; at <= endSim; at += every {
-		if yy := y(at); yy >= l.Top-1 {
-			l.Ticks = append(l.Ticks, Note{X: r.X, Y: yy - small*0.6, Text: at.String()})
-		}
+	for show := (l.Start + every - 1) / every * every; show <= endShow; show += every {
+		yy := l.Top + (show-l.Start).Seconds()*l.PxPer
+		l.Ticks = append(l.Ticks, Note{X: r.X, Y: yy - small*0.6, Text: fmt.Sprintf("%.3fs", tl.Sim(show).Seconds())})
 	}
 	for _, c := range tl.Cuts() {
 		if c[0] >= startSim && c[0] <= endSim {
@@ -165,10 +169,10 @@ func (l *Ladder) placeNotes(p *Player, y func(engine.Time) float64, from, to eng
 			continue
 		}
 		w := measure(text, size)
-		// Beside the line, on the side facing away from the middle.
-		nx := x + size*0.3
-		if x > l.Rect.X+l.Rect.W/2 {
-			nx = x - size*0.3 - w
+		// Outside the host lines: left of the first, right of the others.
+		nx := x + size*0.4
+		if x < l.Rect.X+l.Rect.W/3 {
+			nx = x - size*0.4 - w
 		}
 		r := Rect{math.Round(nx), math.Round(y(e.At) - size*0.6), math.Round(w), math.Round(size * 1.2)}
 		if overlapsAny(r, placed) {

@@ -90,7 +90,7 @@ func Layout(p *Player, snap *engine.Snapshot, w, h float64, sc Scale, measure Me
 	pl.Header = Rect{0, 0, w, math.Round(u * 1.8)}
 	body := Rect{pad, pl.Header.H, w - 2*pad, h - pl.Header.H - pad}
 	compare := len(t.Lanes) > 1
-	netH := math.Round(body.H * 0.42)
+	netH := math.Round(body.H * 0.36)
 	if compare {
 		netH = math.Round(body.H * 0.5)
 	}
