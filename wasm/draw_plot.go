@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"image/color"
 	"math"
+	"sort"
 
 	"connlab/engine"
 	"connlab/wasm/internal/view"
@@ -92,8 +93,9 @@ func drawCwnd(pt *painter, pl *view.Plan, p *view.Player) {
 	for _, c := range pts {
 		top = max(top, c.Cwnd/mss)
 	}
-	end := max(pts[len(pts)-1].At+p.Trace.Config.RTT, p.Trace.Events[p.Len()-1].At)
-	a := axes{r: r, t0: 0, t1: end}
+	// The window closes on the last change: TIME-WAIT's long tail after it
+	// would squeeze the staircase into a corner.
+	a := axes{r: r, t0: 0, t1: pts[len(pts)-1].At + p.Trace.Config.RTT}
 	y := func(segs float64) float64 { return r.Y + r.H - r.H*segs/float64(top) }
 	for _, v := range []int{0, top / 2, top} {
 		pt.textRight(fmt.Sprint(v), r.X-u*0.3, y(float64(v))-u*0.45, u*0.75, false, colDim)
@@ -123,16 +125,38 @@ func drawCwnd(pt *painter, pl *view.Plan, p *view.Player) {
 func drawWaterfall(pt *painter, pl *view.Plan, p *view.Player) {
 	u := pl.U
 	t := p.Trace
-	r := plotArea(pt, pl, "objects over time (waterfall)", u*0.4)
+	r := plotArea(pt, pl, "objects over time", u*0.4)
 	if len(t.Objects) == 0 {
 		return
 	}
-	end := t.Events[p.Len()-1].At
-	for _, o := range t.Objects {
-		if o.DoneAt != engine.Never {
-			end = max(end, o.DoneAt)
+	// Legend, right-aligned on the title line.
+	x := pl.Plot.X + pl.Plot.W - u*0.4
+	for _, it := range []struct {
+		name string
+		c    color.Color
+	}{{"receiving", kindColour(engine.PkResponse)}, {"requested", kindColour(engine.PkRequest)}, {"waiting", colBorder}} {
+		x -= pt.fonts.measure(it.name, u*0.75) + u*0.3
+		pt.text(it.name, x, pl.Plot.Y+u*0.3, u*0.75, false, colText)
+		x -= u * 0.9
+		pt.fill(view.Rect{X: x, Y: pl.Plot.Y + u*0.4, W: u * 0.7, H: u * 0.7}, it.c)
+		x -= u * 0.5
+	}
+	// The clock runs until the last object is done or has failed.
+	var end engine.Time
+	for i, o := range t.Objects {
+		for _, at := range []engine.Time{o.RequestAt, o.FirstByteAt, o.DoneAt, p.FailedAt[i]} {
+			if at != engine.Never {
+				end = max(end, at)
+			}
 		}
 	}
+	end += t.Config.RTT / 2
+	// Rows grouped by lane (compare), in load order within a lane.
+	order := make([]int, len(t.Objects))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return t.Objects[order[a]].Lane < t.Objects[order[b]].Lane })
 	rows := len(t.Objects)
 	rowH := math.Min(u*1.5, r.H/float64(rows))
 	size := math.Min(u*0.85, rowH*0.75)
@@ -144,8 +168,9 @@ func drawWaterfall(pt *painter, pl *view.Plan, p *view.Player) {
 	a := axes{r: view.Rect{X: r.X + labelW, Y: r.Y, W: r.W - labelW, H: rowH * float64(rows)}, t0: 0, t1: end}
 	drawTimeAxis(pt, pl, a, t.Config.RTT, p.Time)
 	now := p.Time
-	for i, o := range t.Objects {
-		y := r.Y + float64(i)*rowH
+	for row, i := range order {
+		o := t.Objects[i]
+		y := r.Y + float64(row)*rowH
 		pt.text(pt.fit(laneLabel(t, o)+o.Path, labelW-u*0.3, size), r.X, y+(rowH-size*1.2)/2, size, false, colText)
 		seg := func(from, to engine.Time, c color.Color) {
 			if from == engine.Never || from > now {
@@ -157,7 +182,7 @@ func drawWaterfall(pt *painter, pl *view.Plan, p *view.Player) {
 			x0, x1 := a.x(from), a.x(to)
 			pt.fill(view.Rect{X: x0, Y: y + rowH*0.2, W: math.Max(x1-x0, 1), H: rowH * 0.6}, c)
 		}
-		seg(o.QueuedAt, o.RequestAt, colGrid)
+		seg(o.QueuedAt, o.RequestAt, colBorder)
 		seg(o.RequestAt, o.FirstByteAt, kindColour(engine.PkRequest))
 		seg(o.FirstByteAt, o.DoneAt, kindColour(engine.PkResponse))
 		if at := p.FailedAt[i]; at <= now {

@@ -142,10 +142,6 @@ func (pl *Plan) placeHosts(p *Player, snap *engine.Snapshot, compare bool) {
 			continue
 		}
 		x0, width := pl.Net.X, pl.Net.W
-		if compare { // room on the left for the lane's name
-			x0 += 8 * u
-			width -= 8 * u
-		}
 		boxW := math.Min(22*u, width*0.28)
 		if n == 1 {
 			boxW = math.Min(30*u, width)

@@ -38,12 +38,19 @@ func (pl *Plan) placePackets(p *Player, snap *engine.Snapshot, measure Measure) 
 		lw := measure(pk.Label, size) + u*0.6
 		lh := math.Round(u * 1.25)
 		hx, hy := m.Bar.X1, m.Bar.Y1
+		// Labels stay between the two boxes and within the lane's height.
+		lo, hi := math.Min(ll.Line.X0, ll.Line.X1), math.Max(ll.Line.X0, ll.Line.X1)
+		x := math.Max(lo, math.Min(hx-lw/2, hi-lw))
+		lane, _ := pl.box(pk.From)
 		for row := 0; row < labelRows; row++ {
 			y := hy - u*0.35 - lh - float64(row)*lh
 			if !ll.Up {
 				y = hy + u*0.35 + float64(row)*lh
 			}
-			r := Rect{math.Round(hx - lw/2), math.Round(y), math.Round(lw), lh}
+			if y < lane.Y || y+lh > lane.Y+lane.H {
+				break
+			}
+			r := Rect{math.Round(x), math.Round(y), math.Round(lw), lh}
 			if !overlapsAny(r, placed) {
 				m.Label, m.ShowLabel = r, true
 				placed = append(placed, r)
