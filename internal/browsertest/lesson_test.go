@@ -135,7 +135,22 @@ func TestStepKeys(t *testing.T) {
 		}
 		lastCaption = want
 	}
-	t.Logf("frames drawn between a → key and the page seeing its step: %v", frameDelays)
+	t.Logf("frames drawn between a → key sent by the browser and the test seeing its step: %v", frameDelays)
+
+	// The same key through the page's own handler, timed inside the page:
+	// how many frames after the keydown the stage shows the new step.
+	var inPage []int
+	for range 5 {
+		n, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](keyFramesJS, chromedp.EvalAwaitPromise))
+		if err != nil {
+			t.Fatalf("timing a → key in the page: %v", err)
+		}
+		if n < 0 {
+			t.Fatalf("the stage did not change step within 30 frames of a → keydown on the page")
+		}
+		inPage = append(inPage, n)
+	}
+	t.Logf("frames from a → keydown on the page to the stage showing the step: %v (1 = the next frame)", inPage)
 
 	at := b.state().Step
 	b.key(kb.ArrowLeft)
@@ -146,6 +161,23 @@ func TestStepKeys(t *testing.T) {
 		t.Errorf("after ← ← the address says step=%s, want %d", got, at-2)
 	}
 }
+
+// keyFramesJS dispatches → to the page's own keydown handler and resolves
+// to the number of frames the stage drew until its state shows the next
+// step, or -1 after 30 frames.
+const keyFramesJS = `new Promise((resolve) => {
+	const w = document.getElementById("stage").contentWindow;
+	const st = () => JSON.parse(w.connlab.state());
+	const s0 = st();
+	document.dispatchEvent(new KeyboardEvent("keydown", {key: "ArrowRight", bubbles: true, cancelable: true}));
+	const check = () => {
+		const s = st();
+		if (s.step !== s0.step) resolve(s.frame - s0.frame);
+		else if (s.frame - s0.frame > 30) resolve(-1);
+		else w.requestAnimationFrame(check);
+	};
+	w.requestAnimationFrame(check);
+})`
 
 // TestDeepLink opens a lesson at ?step=N&rtt=200ms and checks that the
 // lesson, step and parameter are restored; then moves to another step and

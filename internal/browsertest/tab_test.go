@@ -203,7 +203,7 @@ func (b *tab) openLesson(path string) (firstFrame, loaded time.Duration) {
 func (b *tab) waitStep(n int) {
 	b.t.Helper()
 	b.waitJS(fmt.Sprintf("step %d", n),
-		fmt.Sprintf(`window.connlabPage.step === %d && (JSON.parse(%s) || {}).step === %d`, n, stageJSON, n), 5*time.Second)
+		fmt.Sprintf(`window.connlabPage.step === %d && (JSON.parse(%s) || {}).step === %d`, n, stageJSON, n), 10*time.Second)
 }
 
 // key presses and releases a key (a kb constant or a character) in the page.
