@@ -47,3 +47,37 @@ func TestLayoutEveryScenario(t *testing.T) {
 		})
 	}
 }
+
+// TestPacketAtFindsWhatIsDrawn clicks the middle of the SYN while it
+// crosses the link, then empty space.
+func TestPacketAtFindsWhatIsDrawn(t *testing.T) {
+	tr := mustRun(t, "handshake", nil)
+	p := NewPlayer(tr, nil)
+	synStep := tr.Find("[SYN]", 0)
+	syn := tr.Events[synStep].Packet
+	p.Seek(synStep)
+	p.Time = (tr.Packets[syn].TxEnd + tr.Packets[syn].ArriveAt) / 2
+	snap := tr.At(synStep)
+	pl := Layout(p, &snap, 1280, 720, NewScale(1280, 720, 1, false), fixedMeasure)
+	var m *PacketMark
+	for i := range pl.Packets {
+		if pl.Packets[i].Packet == syn {
+			m = &pl.Packets[i]
+		}
+	}
+	if m == nil || !m.ShowLabel {
+		t.Fatalf("the SYN halfway across is not drawn with a label: %+v", pl.Packets)
+	}
+	if got := pl.PacketAt(m.Label.X+m.Label.W/2, m.Label.Y+m.Label.H/2); got != syn {
+		t.Errorf("PacketAt(label of SYN) = %d; want %d", got, syn)
+	}
+	if got := pl.PacketAt(m.Bar.X1, m.Bar.Y1); got != syn {
+		t.Errorf("PacketAt(head of SYN) = %d; want %d", got, syn)
+	}
+	if got := pl.PacketAt(pl.Header.X+1, pl.Header.Y+1); got != -1 {
+		t.Errorf("PacketAt(header) = %d; want -1", got)
+	}
+	if x, _ := m.Bar.Lerp(1); x <= pl.Links[0].Line.X0 || x >= pl.Links[0].Line.X1 {
+		t.Errorf("SYN halfway drawn at x=%v; want between the boxes (%v..%v)", x, pl.Links[0].Line.X0, pl.Links[0].Line.X1)
+	}
+}

@@ -1,0 +1,178 @@
+package view
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"connlab/engine"
+)
+
+func TestTimelineCutsIdleGaps(t *testing.T) {
+	tr := &engine.Trace{
+		Events: []engine.Event{{At: 0}, {At: 100 * engine.Millisecond}, {At: 60 * engine.Second}},
+		Packets: []engine.Packet{{SentAt: 0, ArriveAt: 50 * engine.Millisecond}},
+	}
+	tl := NewTimeline(tr, 200*engine.Millisecond)
+	if got, want := tl.Duration(), 300*engine.Millisecond; got != want {
+		t.Errorf("Duration() = %v; want %v (0.1s busy + 0.2s of a 59.9s gap)", got, want)
+	}
+	for _, at := range []engine.Time{0, 50 * engine.Millisecond, 100 * engine.Millisecond, 60 * engine.Second} {
+		if got := tl.Sim(tl.Show(at)); got != at {
+			t.Errorf("Sim(Show(%v)) = %v; want %v", at, got, at)
+		}
+	}
+	if cuts := tl.Cuts(); len(cuts) != 1 || cuts[0][0] != 200*engine.Millisecond || cuts[0][1] != 59900*engine.Millisecond {
+		t.Errorf("Cuts() = %v; want [[0.200s 59.900s]]", cuts)
+	}
+}
+
+func TestPlayerStepsAndPlays(t *testing.T) {
+	tr := mustRun(t, "handshake", nil)
+	p := NewPlayer(tr, []string{"[SYN]", "[SYN+ACK]"})
+	if p.Step != 0 || p.Time != tr.Events[0].At {
+		t.Fatalf("start: step %d time %v; want 0 %v", p.Step, p.Time, tr.Events[0].At)
+	}
+	syn := tr.Find("[SYN]", 0)
+	synack := tr.Find("[SYN+ACK]", 0)
+	if got := p.CaptionSteps; len(got) != 2 || got[0] != syn || got[1] != synack {
+		t.Fatalf("CaptionSteps = %v; want [%d %d]", got, syn, synack)
+	}
+	p.Seek(syn - 1)
+	if c := p.Caption(); c != -1 {
+		t.Errorf("Caption() before the SYN = %d; want -1", c)
+	}
+	p.Next()
+	if p.Step != syn || p.Time != tr.Events[syn].At || p.Caption() != 0 {
+		t.Errorf("Next(): step %d time %v caption %d; want %d %v 0", p.Step, p.Time, p.Caption(), syn, tr.Events[syn].At)
+	}
+	p.Prev()
+	if p.Step != syn-1 {
+		t.Errorf("Prev(): step %d; want %d", p.Step, syn-1)
+	}
+	p.End()
+	p.Next()
+	if p.Step != p.Len()-1 {
+		t.Errorf("Next() at the end: step %d; want %d", p.Step, p.Len()-1)
+	}
+	// Playing from the start for one second of real time at speed 1 shows
+	// one round trip of simulated time, and the step follows the time.
+	p.Home()
+	p.Play()
+	for i := 0; i < 60; i++ {
+		p.Advance(1.0 / 60)
+	}
+	rtt := tr.Config.RTT
+	if d := p.Time - rtt; d < -engine.Millisecond || d > engine.Millisecond {
+		t.Errorf("after 1 s of play: time %v; want about %v", p.Time, rtt)
+	}
+	if p.Step+1 < tr.Len() && tr.Events[p.Step+1].At <= p.Time || tr.Events[p.Step].At > p.Time {
+		t.Errorf("after 1 s of play: step %d (at %v) is not the last event at or before %v", p.Step, tr.Events[p.Step].At, p.Time)
+	}
+	// Playing on reaches the end, however long the idle TIME-WAIT, and stops.
+	for i := 0; i < 60*MaxShowSeconds && p.Playing; i++ {
+		p.Advance(1.0 / 60)
+	}
+	if p.Playing || p.Step != p.Len()-1 {
+		t.Errorf("after playing to the end: playing %v step %d; want false %d", p.Playing, p.Step, p.Len()-1)
+	}
+}
+
+func TestReducedMotionJumpsStepByStep(t *testing.T) {
+	tr := mustRun(t, "handshake", nil)
+	p := NewPlayer(tr, nil)
+	p.ReducedMotion = true
+	p.Play()
+	p.Advance(reducedStepEvery)
+	if p.Step != 1 || p.Time != tr.Events[1].At {
+		t.Errorf("reduced motion after one interval: step %d time %v; want 1 %v", p.Step, p.Time, tr.Events[1].At)
+	}
+}
+
+func TestParseCommand(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want Command
+		err  string
+	}{
+		{in: `{"op":"next"}`, want: Command{Op: OpNext}},
+		{in: `{"op":"seek","step":12}`, want: Command{Op: OpSeek, Step: 12}},
+		{in: `{"op":"select","packet":-1}`, want: Command{Op: OpSelect, Packet: -1}},
+		{in: `{"op":"speed","value":0.25}`, want: Command{Op: OpSpeed, Speed: 0.25}},
+		{in: `{"op":"reducedMotion","value":true}`, want: Command{Op: OpReducedMotion, On: true}},
+		{in: `{"op":"theme","value":"projector"}`, want: Command{Op: OpTheme, Theme: "projector"}},
+		{in: `{"op":"speed","value":20}`, err: "allowed 0.25..8"},
+		{in: `{"op":"seek"}`, err: "no step"},
+		{in: `{"op":"theme","value":"pink"}`, err: "allowed"},
+		{in: `{"op":"fly"}`, err: "unknown op"},
+		{in: `not json`, err: "bad JSON"},
+	} {
+		got, err := ParseCommand(tc.in)
+		if tc.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.err) {
+				t.Errorf("ParseCommand(%s) error = %v; want one containing %q", tc.in, err, tc.err)
+			}
+			continue
+		}
+		if err != nil || got != tc.want {
+			t.Errorf("ParseCommand(%s) = %+v, %v; want %+v", tc.in, got, err, tc.want)
+		}
+	}
+}
+
+func TestLoadFromQuery(t *testing.T) {
+	l, err := LoadFromQuery("?scenario=slow-start&profile=book&rtt=200ms&step=4")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.Scenario != "slow-start" || l.Step != 4 || len(l.Params) != 2 || l.Params["profile"] != "book" || l.Params["rtt"] != "200ms" {
+		t.Errorf("LoadFromQuery = %+v; want slow-start step 4 with profile=book rtt=200ms", l)
+	}
+	if l, _ := LoadFromQuery(""); l.Scenario != "handshake" {
+		t.Errorf("LoadFromQuery(\"\").Scenario = %q; want handshake", l.Scenario)
+	}
+	if _, err := LoadFromQuery("?step=x"); err == nil {
+		t.Error("LoadFromQuery(?step=x) succeeded; want an error")
+	}
+}
+
+func TestStateJSON(t *testing.T) {
+	tr := mustRun(t, "handshake", nil)
+	p := NewPlayer(tr, []string{"[SYN]"})
+	syn := tr.Find("[SYN]", 0)
+	p.Apply(Command{Op: OpSeek, Step: syn})
+	p.Apply(Command{Op: OpSelect, Packet: tr.Events[syn].Packet})
+	var got map[string]any
+	if err := json.Unmarshal([]byte(p.State().JSON()), &got); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"ready", "error", "scenario", "steps", "step", "time", "playing", "speed", "frame", "caption", "captionSteps", "line", "metrics", "selected"} {
+		if _, ok := got[k]; !ok {
+			t.Errorf("state JSON has no %q: %v", k, got)
+		}
+	}
+	if got["line"] != tr.Events[syn].String() || got["caption"] != 0.0 || got["step"] != float64(syn) {
+		t.Errorf("state line %q caption %v step %v; want %q 0 %d", got["line"], got["caption"], got["step"], tr.Events[syn].String(), syn)
+	}
+	p.Apply(Command{Op: OpSelect, Packet: len(tr.Packets)})
+	if p.Selected != -1 {
+		t.Errorf("selecting packet %d of %d: Selected = %d; want -1", len(tr.Packets), len(tr.Packets), p.Selected)
+	}
+}
+
+// TestInspectRelativeNumbers checks the inspector against the handshake:
+// the SYN has seq 0, the SYN+ACK seq 0 ack 1, the raw numbers are the ISNs.
+func TestInspectRelativeNumbers(t *testing.T) {
+	tr := mustRun(t, "handshake", nil)
+	syn := Inspect(tr, tr.Events[tr.Find("[SYN]", 0)].Packet)
+	if syn.TCP.Flags != "SYN" || syn.TCP.Seq != 0 || syn.TCP.Ack != 0 || syn.TCP.HeaderLen != 24 || syn.TCP.Options == "" || syn.IP.Len != 44 || syn.IP.TTL != 64 || syn.IP.Proto != "TCP" {
+		t.Errorf("Inspect(SYN) = %+v", syn)
+	}
+	sa := Inspect(tr, tr.Events[tr.Find("[SYN+ACK]", 0)].Packet)
+	if sa.TCP.Flags != "SYN+ACK" || sa.TCP.Seq != 0 || sa.TCP.Ack != 1 || sa.TCP.AckRaw != syn.TCP.SeqRaw+1 {
+		t.Errorf("Inspect(SYN+ACK) = %+v; want seq 0 ack 1, raw ack = SYN's raw seq + 1 (%d)", sa.TCP, syn.TCP.SeqRaw+1)
+	}
+	if sa.From != "server" || sa.To != "client" || sa.IP.Src != "10.0.0.2" {
+		t.Errorf("Inspect(SYN+ACK) from %s to %s src %s; want server client 10.0.0.2", sa.From, sa.To, sa.IP.Src)
+	}
+}
