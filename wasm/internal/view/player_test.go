@@ -10,7 +10,7 @@ import (
 
 func TestTimelineCutsIdleGaps(t *testing.T) {
 	tr := &engine.Trace{
-		Events: []engine.Event{{At: 0}, {At: 100 * engine.Millisecond}, {At: 60 * engine.Second}},
+		Events:  []engine.Event{{At: 0}, {At: 100 * engine.Millisecond}, {At: 60 * engine.Second}},
 		Packets: []engine.Packet{{SentAt: 0, ArriveAt: 50 * engine.Millisecond}},
 	}
 	tl := NewTimeline(tr, 200*engine.Millisecond)
