@@ -323,6 +323,9 @@ func TestInspector(t *testing.T) {
 			t.Errorf("패킷 살펴보기 lacks %q for packet %d (%s):\n%s", want, sel.Index, sel.Label, text)
 		}
 	}
+	if r := b.rect("#inspector"); r.Y > float64(b.h) {
+		t.Logf("패킷 살펴보기 starts at y=%.0f, below the %d px window: a student must scroll to see what the click showed", r.Y, b.h)
+	}
 	eval[chromedp.Void](b, `document.getElementById("inspector").scrollIntoView()`)
 	b.shot("#inspector", "inspector-after-click")
 }
