@@ -71,7 +71,7 @@ func drawHost(pt *painter, pl *view.Plan, hb view.HostBox) {
 	r := hb.Rect
 	pt.fill(r, colPanel)
 	pt.stroke(r, pl.Line, colBorder)
-	pt.text(hb.Title, r.X+u*0.4, r.Y+u*0.25, u, true, colText)
+	pt.text(pt.fit(hb.Title, r.W-u*0.8, u), r.X+u*0.4, r.Y+u*0.25, u, true, colText)
 	y := r.Y + u*1.6
 	size := u * 0.9
 	for _, sl := range hb.Socks {
@@ -80,9 +80,10 @@ func drawHost(pt *painter, pl *view.Plan, hb view.HostBox) {
 			x += u
 		}
 		c := toneColour(sl.Tone)
-		pt.text(sl.Text, x, y, size, false, c)
+		line := pt.fit(sl.Text, r.X+r.W-u*0.3-x, size)
+		pt.text(line, x, y, size, false, c)
 		if sl.Bar >= 0 {
-			bx := x + pt.fonts.measure(sl.Text, size) + u*0.4
+			bx := x + pt.fonts.measure(line, size) + u*0.4
 			bw := math.Min(r.X+r.W-u*0.4-bx, u*5)
 			if bw > u {
 				pt.bar(view.Rect{X: bx, Y: y + size*0.25, W: bw, H: size * 0.7}, sl.Bar, c)

@@ -58,7 +58,7 @@ func layoutLadder(p *Player, pl *Plan, r Rect, measure Measure) *Ladder {
 	hostOrder(t, hosts)
 	// Room on the left for time ticks and the first host's state changes,
 	// on the right for the last host's.
-	left, right := r.X+12.5*u, r.X+r.W-7*u
+	left, right := r.X+math.Min(12.5*u, r.W*0.3), r.X+r.W-math.Min(7*u, r.W*0.15)
 	for k, h := range hosts {
 		x := left
 		if len(hosts) > 1 {
@@ -174,6 +174,7 @@ func (l *Ladder) placeNotes(p *Player, y func(engine.Time) float64, from, to eng
 		if x < l.Rect.X+l.Rect.W/3 {
 			nx = x - size*0.4 - w
 		}
+		nx = math.Max(l.Rect.X, math.Min(nx, l.Rect.X+l.Rect.W-w))
 		r := Rect{math.Round(nx), math.Round(y(e.At) - size*0.6), math.Round(w), math.Round(size * 1.2)}
 		if overlapsAny(r, placed) {
 			continue

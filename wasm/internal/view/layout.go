@@ -31,9 +31,6 @@ func PlotFor(t *engine.Trace) PlotKind {
 	case "serial", "parallel", "persistent", "pipelining", "compare", "fetch-page":
 		return PlotWaterfall
 	}
-	if len(t.Objects) >= 2 {
-		return PlotWaterfall
-	}
 	return PlotNone
 }
 
@@ -142,7 +139,7 @@ func (pl *Plan) placeHosts(p *Player, snap *engine.Snapshot, compare bool) {
 			continue
 		}
 		x0, width := pl.Net.X, pl.Net.W
-		boxW := math.Min(22*u, width*0.28)
+		boxW := math.Min(22*u, width*0.34)
 		if n == 1 {
 			boxW = math.Min(30*u, width)
 		}
