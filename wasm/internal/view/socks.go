@@ -116,7 +116,7 @@ func sockDetail(p *Player, snap *engine.Snapshot, i int) []SockLine {
 		}
 	}
 	if ss.DelAckAt != engine.Never && ss.DelAckAt > now {
-		add(ToneTimer, fraction(ss.DelAckAt-now, t.Config.DelayedACK), "delayed ACK %s", (ss.DelAckAt - now).String())
+		add(ToneTimer, fraction(ss.DelAckAt-now, t.Config.DelayedACK), "delayed ACK %.0f ms", (ss.DelAckAt - now).Milliseconds())
 	}
 	if ss.Unread > 0 {
 		add(ToneNormal, -1, "unread %d B", ss.Unread)
@@ -125,7 +125,7 @@ func sockDetail(p *Player, snap *engine.Snapshot, i int) []SockLine {
 		add(ToneLost, -1, "lost %d B (RST)", ss.Lost)
 	}
 	if ss.State == engine.TimeWait && ss.TWUntil != engine.Never && ss.TWUntil > now {
-		add(ToneTimer, fraction(ss.TWUntil-now, t.Config.TimeWait), "%s left", (ss.TWUntil - now).String())
+		add(ToneTimer, fraction(ss.TWUntil-now, t.Config.TimeWait), "TIME-WAIT %.1fs left", (ss.TWUntil - now).Seconds())
 	}
 	return out
 }
