@@ -254,3 +254,64 @@ func TestParamsRefusedWithRange(t *testing.T) {
 		t.Errorf("unknown scenario: %v", err)
 	}
 }
+
+// runCustom builds a sim with build and runs it to the end.
+func runCustom(t *testing.T, p Profile, build func(s *Sim)) *Trace {
+	t.Helper()
+	s := newSim("custom", DefaultConfig(p), true)
+	build(s)
+	s.run()
+	return s.finish()
+}
+
+func TestChunkedAndCloseDelimitedBodies(t *testing.T) {
+	tr := runCustom(t, Today, func(s *Sim) {
+		c, sv := s.pair()
+		srv := newServer(sv)
+		srv.res["/chunked"] = resource{size: 9000, contentType: "text/plain", chunked: true}
+		srv.res["/nolength"] = resource{size: 3000, contentType: "text/plain", noLength: true}
+		b := newBrowser(c, sv, 80, mode11, 1)
+		b.get("/chunked")
+		b.get("/nolength")
+		s.wakeAt(0, b, wakeStart)
+	})
+	// Chunked keeps the connection: both requests share one; the
+	// close-delimited body ends when the server closes.
+	if n := strings.Count(tr.String(), "send client:32768>server:80 [SYN]"); n != 1 {
+		t.Fatalf("%d connections; want the chunked response to keep one connection for both", n)
+	}
+	traceHas(t, tr, "received \"HTTP/1.1 200 OK\" (9000 bytes)")
+	i := traceHas(t, tr, "received \"HTTP/1.1 200 OK\" (3000 bytes)")
+	if c := tr.Find("call server:80 close()", 0); c < 0 || c > i {
+		t.Fatalf("the close-delimited body completed before the server closed")
+	}
+	traceHas(t, tr, "page loaded (2 of 2 objects)")
+}
+
+func TestSmartProxyUnderstandsProxyConnection(t *testing.T) {
+	tr := runCustom(t, Book, func(s *Sim) {
+		c := s.addHost("client", "browser", RoleClient, clientIP, 0)
+		px := s.addHost("proxy", "proxy", RoleProxy, proxyIP, 0)
+		sv := s.addHost("server", "server", RoleServer, serverIP, 0)
+		s.connect(c, px, s.cfg.RTT/4, s.cfg.Bandwidth)
+		s.connect(px, sv, s.cfg.RTT/4, s.cfg.Bandwidth)
+		newServer(sv).addPage(s.cfg)
+		newSmartProxy(px, sv, 8080)
+		b := newBrowser(c, px, 8080, mode10ProxyKA, 1)
+		b.viaProxy = true
+		b.loadPage()
+	})
+	// One client connection carries all four objects: the proxy took
+	// Proxy-Connection: Keep-Alive as a keep-alive request...
+	if n := strings.Count(tr.String(), "send client:32768>proxy:8080 [SYN]"); n != 1 {
+		t.Fatalf("%d client connections; want 1", n)
+	}
+	traceLacks(t, tr, "send client:32769")
+	// ...and never passed it on to the server.
+	for _, p := range tr.Packets {
+		if tr.Hosts[p.To].Name == "server" && strings.Contains(p.HTTP, "Proxy-Connection") {
+			t.Fatalf("Proxy-Connection reached the server:\n%s", p.HTTP)
+		}
+	}
+	traceHas(t, tr, "page loaded (4 of 4 objects)")
+}
