@@ -152,9 +152,9 @@
       blackout: false,
       fullscreen: false,
       presenter: false, // a presenter window has spoken to us
+      theme: "default", // the stage's theme as last sent
       message: "", // the last notice shown
     });
-    let themeSent = "default"; // the stage starts in its default theme
     let ourExit = false; // we are leaving full screen ourselves
     let lastState = null;
 
@@ -229,6 +229,21 @@
 
     const chan = openChannel(onMessage);
 
+    // Before the first caption, lesson.js's hint to press → would be
+    // projected; while presenting the lesson's title stands there instead.
+    let hint = null; // what lesson.js had written, while the title shows
+    function captionTitle() {
+      if (!caption) return;
+      const untitled = !lastState || lastState.caption < 0;
+      if (present.presenting && untitled) {
+        if (hint === null) hint = caption.innerHTML;
+        caption.textContent = "강의 " + parseInt(data.id, 10) + " · " + data.title;
+      } else if (hint !== null) {
+        if (untitled) caption.innerHTML = hint;
+        hint = null;
+      }
+    }
+
     function setURL(on) {
       const q = new URLSearchParams(location.search);
       if (on) q.set("present", "1");
@@ -244,6 +259,7 @@
       root.classList.add("presenting");
       toggle.setAttribute("aria-pressed", "true");
       setURL(true);
+      captionTitle();
       if (!session(startKey)) session(startKey, String(Date.now()));
       sendTheme();
       if (gesture) {
@@ -263,6 +279,7 @@
       toggle.setAttribute("aria-pressed", "false");
       setBlackout(false);
       setURL(false);
+      captionTitle();
       session(fullscreenKey, null);
       sendTheme();
       if (document.fullscreenElement && document.exitFullscreen) {
@@ -277,7 +294,7 @@
     // takes commands (it may still be loading).
     function sendTheme() {
       const want = present.presenting ? "projector" : "default";
-      if (themeSent !== want && page && page.act && page.act({ op: "theme", value: want })) themeSent = want;
+      if (present.theme !== want && page && page.act && page.act({ op: "theme", value: want })) present.theme = want;
     }
 
     function requestFullscreen() {
@@ -440,9 +457,10 @@
     document.addEventListener("connlab:state", (e) => {
       lastState = e.detail;
       sendTheme();
+      captionTitle();
       const st = e.detail;
       position.textContent = "단계 " + st.step + " / " + Math.max(0, st.steps - 1);
-      playBtn.textContent = st.playing ? "⏸ 일시정지" : "▶ 재생";
+      playBtn.textContent = st.playing ? "‖ 일시정지" : "▶ 재생";
       playBtn.setAttribute("aria-pressed", st.playing ? "true" : "false");
       broadcast();
     });
@@ -564,7 +582,7 @@
       if (c + 1 < data.steps.length) nextEl.innerHTML = data.steps[c + 1].caption;
       else if (data.next) nextEl.textContent = "이 강의의 마지막 설명입니다. 마지막 단계에서 다음 단계로 가면 다음 강의 ‘" + data.next.title + "’로 넘어갑니다.";
       else nextEl.textContent = "마지막 강의의 마지막 설명입니다.";
-      playBtn.textContent = msg.playing ? "⏸ 일시정지" : "▶ 재생";
+      playBtn.textContent = msg.playing ? "‖ 일시정지" : "▶ 재생";
       playBtn.setAttribute("aria-pressed", msg.playing ? "true" : "false");
       blackBtn.setAttribute("aria-pressed", msg.blackout ? "true" : "false");
       document.documentElement.classList.toggle("blacked-out", !!msg.blackout);
