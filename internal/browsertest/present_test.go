@@ -169,6 +169,13 @@ func TestPresentationMode(t *testing.T) {
 		b.waitJS("F again to leave full screen, still presenting", `!window.connlabPresent.fullscreen && window.connlabPresent.presenting`, 3*time.Second)
 	}
 
+	// A refusal (a browser policy, an iframe without allowfullscreen) is
+	// explained on screen and presenting goes on.
+	eval[chromedp.Void](b, `document.documentElement.requestFullscreen = () => Promise.reject(new TypeError("Permissions check failed"))`)
+	b.key("f")
+	b.waitJS("a refused full screen to be explained", `window.connlabPresent.message.indexOf("허락하지 않았습니다") >= 0 &&
+		!document.getElementById("present-toast").hidden && window.connlabPresent.presenting`, 3*time.Second)
+
 	// Esc leaves, P comes back (still from the stage); the address follows.
 	b.key(kb.Escape)
 	b.waitJS("Esc to leave presentation mode", `!window.connlabPresent.presenting && !document.documentElement.classList.contains("presenting")`, 2*time.Second)
@@ -176,6 +183,7 @@ func TestPresentationMode(t *testing.T) {
 		t.Errorf("after Esc the address still says present: %q", q)
 	}
 	b.waitJS("the default theme back on the stage", `window.connlabPresent.theme === "default"`, 2*time.Second)
+	eval[chromedp.Void](b, `delete document.documentElement.requestFullscreen`) // the prototype's again
 	b.key("p")
 	b.waitJS("P to present again", `window.connlabPresent.presenting && new URLSearchParams(location.search).get("present") === "1"`, 2*time.Second)
 
@@ -355,4 +363,37 @@ func TestPresenterWindow(t *testing.T) {
 	if id := eval[string](pres, `window.connlabPresenter.lesson`); id != nl.ID {
 		t.Errorf("the presenter window shows lesson %q; want %s", id, nl.ID)
 	}
+}
+
+// TestPresenterStorageFallback runs both windows without BroadcastChannel:
+// they talk through localStorage events instead.
+func TestPresenterStorageFallback(t *testing.T) {
+	l, _ := presentLesson(t)
+	noChannel := func(b *tab) {
+		t.Helper()
+		_, err := chromedp.Call(b.ctx, page.AddScriptToEvaluateOnNewDocument,
+			page.AddScriptToEvaluateOnNewDocumentParams{Source: `delete window.BroadcastChannel`})
+		if err != nil {
+			t.Fatalf("removing BroadcastChannel: %v", err)
+		}
+	}
+	proj := newTab(t, 1280, 720)
+	noChannel(proj)
+	proj.openLesson(l.URL() + "?step=1&present=1")
+	pres := newTab(t, 1280, 720)
+	noChannel(pres)
+	pres.open(l.PresenterURL())
+	if eval[bool](pres, `typeof BroadcastChannel === "function"`) {
+		t.Fatal("BroadcastChannel is still there")
+	}
+	proj.front() // its stage must run
+	pres.waitJS("the presenter window at step 1 through storage events",
+		`window.connlabPresenter.connected && window.connlabPresenter.step === 1`, 10*time.Second)
+	proj.key(kb.PageDown)
+	proj.atStep(2)
+	pres.waitJS("the presenter window at step 2", `window.connlabPresenter.step === 2`, 10*time.Second)
+	pres.key(kb.PageDown)
+	proj.atStep(3)
+	pres.key("b")
+	proj.waitJS("blackout from the presenter window", `window.connlabPresent.blackout`, 10*time.Second)
 }
