@@ -134,7 +134,7 @@ func (g *game) publish() {
 	var s view.State
 	var t *engine.Trace
 	if g.player != nil {
-		s, t = g.player.State(), g.player.Trace
+		s, t = g.player.StateWith(&g.snap), g.player.Trace
 	} else {
 		s = (*view.Player)(nil).State()
 	}

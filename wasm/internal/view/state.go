@@ -79,6 +79,16 @@ const ipTTL = 64
 // State builds the bridge state of p at its current step. p may be nil
 // before anything has loaded.
 func (p *Player) State() State {
+	if p == nil || p.Len() == 0 {
+		return p.StateWith(nil)
+	}
+	snap := p.Trace.At(p.Step)
+	return p.StateWith(&snap)
+}
+
+// StateWith is State with the current step's snapshot already at hand, so
+// the game loop need not rebuild it every frame.
+func (p *Player) StateWith(snap *engine.Snapshot) State {
 	s := State{CaptionSteps: []int{}, Caption: -1, Speed: 1, Time: engine.Time(0).String()}
 	if p == nil {
 		return s
@@ -95,10 +105,12 @@ func (p *Player) State() State {
 	if p.Step >= 0 && p.Step < t.Len() {
 		s.Line = t.Events[p.Step].String()
 	}
-	m := t.At(p.Step).Metrics
-	s.Metrics = Metrics{Elapsed: m.Elapsed.String(), RoundTrips: m.RoundTrips, Conns: m.Conns, Bytes: m.Bytes, Packets: m.Packets}
 	if p.Selected >= 0 {
 		s.Selected = Inspect(t, p.Selected)
+	}
+	if snap != nil {
+		m := snap.Metrics
+		s.Metrics = Metrics{Elapsed: m.Elapsed.String(), RoundTrips: m.RoundTrips, Conns: m.Conns, Bytes: m.Bytes, Packets: m.Packets}
 	}
 	return s
 }
