@@ -169,12 +169,13 @@
       return null;
     }
 
-    // The 발표 모드 button, beside the step controls.
+    // The 발표 모드 button, at the end of the site header's links (the
+    // step controls already fill their row at 1280 pixels).
     const toggle = button("발표 모드", "발표 모드 (P)", () => (present.presenting ? leave() : enter(true)));
     toggle.id = "present-toggle";
+    toggle.className = "present-toggle";
     toggle.setAttribute("aria-pressed", "false");
-    const controls = document.querySelector(".controls");
-    (controls || document.querySelector(".stage-column") || document.body).appendChild(toggle);
+    (document.querySelector(".site-header nav") || document.querySelector(".controls") || document.body).appendChild(toggle);
 
     // The bar shown while presenting: every control visible, none on hover.
     const bar = document.createElement("div");

@@ -184,6 +184,10 @@ func TestPresentationMode(t *testing.T) {
 	}
 	b.waitJS("the default theme back on the stage", `window.connlabPresent.theme === "default"`, 2*time.Second)
 	eval[chromedp.Void](b, `delete document.documentElement.requestFullscreen`) // the prototype's again
+	b.do("clicking 발표 모드", chromedp.Click(chromedp.CSS("#present-toggle")))
+	b.waitJS("the 발표 모드 button to present", `window.connlabPresent.presenting && new URLSearchParams(location.search).get("present") === "1"`, 2*time.Second)
+	b.key("p")
+	b.waitJS("P to leave", `!window.connlabPresent.presenting && !new URLSearchParams(location.search).has("present")`, 2*time.Second)
 	b.key("p")
 	b.waitJS("P to present again", `window.connlabPresent.presenting && new URLSearchParams(location.search).get("present") === "1"`, 2*time.Second)
 
