@@ -2,7 +2,6 @@ package view
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 
 	"connlab/engine"
@@ -47,31 +46,35 @@ func SockLines(p *Player, snap *engine.Snapshot, host, maxLines int, compact boo
 	if len(socks) == 0 || maxLines <= 0 {
 		return nil
 	}
-	var all []SockLine
-	for _, i := range socks {
-		all = append(all, sockDetail(p, snap, i)...)
-	}
-	if !compact && len(all) <= maxLines {
-		return all
+	// Every socket takes at least a line: with more sockets than lines
+	// (a load generator's thousands) go straight to the summary.
+	if !compact && len(socks) <= maxLines {
+		var all []SockLine
+		for _, i := range socks {
+			all = append(all, sockDetail(p, snap, i)...)
+		}
+		if len(all) <= maxLines {
+			return all
+		}
 	}
 	out := []SockLine{{Text: countLine(snap, socks), Bar: -1}}
 	if compact {
 		return out
 	}
-	// Live sockets first, the latest opened first, as many as fit.
-	sort.SliceStable(socks, func(a, b int) bool {
-		la, lb := snap.Sockets[socks[a]].State != engine.Closed, snap.Sockets[socks[b]].State != engine.Closed
-		if la != lb {
-			return la
+	// Then live sockets, the latest opened first, then closed ones, as
+	// many as fit.
+	for _, live := range []bool{true, false} {
+		for k := len(socks) - 1; k >= 0; k-- {
+			i := socks[k]
+			if (snap.Sockets[i].State != engine.Closed) != live {
+				continue
+			}
+			d := sockDetail(p, snap, i)
+			if len(out)+len(d) > maxLines {
+				return out
+			}
+			out = append(out, d...)
 		}
-		return socks[a] > socks[b]
-	})
-	for _, i := range socks {
-		d := sockDetail(p, snap, i)
-		if len(out)+len(d) > maxLines {
-			break
-		}
-		out = append(out, d...)
 	}
 	return out
 }
