@@ -129,10 +129,11 @@ func (p *Player) Home() {
 	p.Seek(0)
 }
 
-// End goes to the last step and pauses.
+// End goes to the last step and the end of the run, and pauses.
 func (p *Player) End() {
 	p.Playing = false
 	p.Seek(p.Len() - 1)
+	p.Time = p.lastTime()
 }
 
 // Play starts playback, from the beginning if the run is over.
@@ -148,11 +149,13 @@ func (p *Player) AtEnd() bool {
 	return p.Step >= p.Len()-1 && p.Time >= p.lastTime()
 }
 
+// lastTime is when the run ends: its last event, or the last change of
+// the port pool in a bulk run that records little else.
 func (p *Player) lastTime() engine.Time {
 	if p.Len() == 0 {
 		return 0
 	}
-	return p.Trace.Events[p.Len()-1].At
+	return max(p.Trace.Events[p.Len()-1].At, p.Timeline.End())
 }
 
 // SetSpeed sets the playback speed, clamped to MinSpeed..MaxSpeed.

@@ -32,12 +32,16 @@ func NewTimeline(t *engine.Trace, maxIdle engine.Time) *Timeline {
 	tl := &Timeline{MaxIdle: maxIdle}
 	// Busy intervals: every packet's time on a link, every event's instant.
 	type span struct{ a, b engine.Time }
-	spans := make([]span, 0, len(t.Packets)+len(t.Events))
+	spans := make([]span, 0, len(t.Packets)+len(t.Events)+len(t.Ports))
 	for _, p := range t.Packets {
 		spans = append(spans, span{p.SentAt, p.ArriveAt})
 	}
 	for _, e := range t.Events {
 		spans = append(spans, span{e.At, e.At})
+	}
+	// A bulk run (thousands of connections) records only its port pool.
+	for _, ps := range t.Ports {
+		spans = append(spans, span{ps.At, ps.At})
 	}
 	sort.Slice(spans, func(i, j int) bool { return spans[i].a < spans[j].a })
 	var removed engine.Time
@@ -78,6 +82,10 @@ func (tl *Timeline) Sim(show engine.Time) engine.Time {
 	c := tl.cuts[i]
 	return show + c.before + (c.to - c.from)
 }
+
+// End is the simulated time of the run's last event, packet arrival or
+// port pool change.
+func (tl *Timeline) End() engine.Time { return tl.end }
 
 // Duration is the show time of the whole run.
 func (tl *Timeline) Duration() engine.Time { return tl.Show(tl.end) }
