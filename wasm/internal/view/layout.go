@@ -87,7 +87,16 @@ func Layout(p *Player, snap *engine.Snapshot, w, h float64, sc Scale, measure Me
 	pl.Header = Rect{0, 0, w, math.Round(u * 1.8)}
 	body := Rect{pad, pl.Header.H, w - 2*pad, h - pl.Header.H - pad}
 	compare := len(t.Lanes) > 1
-	netH := math.Round(body.H * 0.36)
+	// Host boxes as tall as their sockets need (a socket's line and one
+	// for what it holds), at least room for stacked packet labels, at most
+	// a third of the stage: the ladder needs the rest.
+	perHost := map[int]int{}
+	need := 0
+	for _, si := range t.Sockets {
+		perHost[si.Host]++
+		need = max(need, 2*perHost[si.Host]+1)
+	}
+	netH := math.Round(math.Min(math.Max((1.8+1.3*float64(need))*u, 8*u), body.H*0.36))
 	if compare {
 		netH = math.Round(body.H * 0.5)
 	}
