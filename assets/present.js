@@ -350,9 +350,12 @@
       broadcast();
     }
 
+    // openPresenter opens the presenter window first: the key or click is
+    // the one gesture the popup needs. Full screen waits for F, pressed
+    // once this window is on the projector's screen.
     function openPresenter() {
-      if (!present.presenting) enter(true);
       const w = window.open(data.url + "presenter/", "connlab-presenter", "popup,width=1200,height=800");
+      if (!present.presenting) enter(false);
       if (!w) notify("발표자 화면을 열지 못했습니다. 브라우저가 팝업을 막았다면 이 사이트의 팝업을 허용해 주세요.", 8000);
     }
 

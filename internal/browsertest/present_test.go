@@ -255,11 +255,12 @@ func TestPresenterWindow(t *testing.T) {
 	l, nl := presentLesson(t)
 	next := nl.URL()
 	proj := newTab(t, 1920, 1080)
-	proj.openLesson(l.URL() + "?step=1&present=1")
+	proj.openLesson(l.URL() + "?step=1")
 	proj.atStep(1)
 
-	// S opens the presenter window: a second window, so both windows draw
-	// (a tab behind another gets no animation frames).
+	// S, on a page not yet presenting, opens the presenter window (a second
+	// window, not a tab: a tab behind another gets no animation frames) and
+	// presents.
 	opened := chromedp.WaitNewTarget(proj.ctx, func(info *target.Info) bool { return info.Type == "page" })
 	proj.key("s")
 	var id target.ID
@@ -273,6 +274,9 @@ func TestPresenterWindow(t *testing.T) {
 	pres := &tab{t: t, ctx: pctx, w: 1920, h: 1080}
 	pres.do("sizing the presenter window", chromedp.EmulateViewport(1920, 1080))
 	pres.waitPath(l.PresenterURL())
+	if p := proj.present(); !p.Presenting || !strings.Contains(eval[string](proj, `location.search`), "present=1") {
+		t.Errorf("after S the projected window is %+v at %q; want presenting, with present=1", p, eval[string](proj, `location.search`))
+	}
 	// Headless Chromium shows one window at a time: keep the projected one
 	// in front, so that its stage runs; the presenter window needs no
 	// animation frames, and keys and messages reach it behind.
