@@ -251,8 +251,13 @@ func (k *Socket) describe(seg *Segment) (label string, kind PacketKind, head str
 			if label == "" {
 				label, kind = m.label, m.kind
 			}
-			if seg.Seq.LessThanEq(m.seq) && head == "" {
-				head = m.head // a message starts here, perhaps mid-segment
+			if seg.Seq.LessThanEq(m.seq) {
+				// A message starts here, perhaps mid-segment; pipelined
+				// requests can start several in one segment.
+				if head != "" {
+					label += " +" + m.label
+				}
+				head += m.head
 			}
 		}
 		if label == "" {
