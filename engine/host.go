@@ -84,7 +84,9 @@ func (h *Host) samplePorts() {
 		At: h.sim.now, Step: len(t.Events) - 1, Host: h.id,
 		InUse: h.inUse, TimeWait: h.timeWait, Size: h.sim.cfg.PortHi - h.sim.cfg.PortLo + 1,
 	}
-	if n := len(t.Ports); !h.sim.detailed && n > 0 && t.Ports[n-1].Host == h.id && ps.At-t.Ports[n-1].At < portSampleGap {
+	// Coalesce into the last sample while it is within the gap of the
+	// one before it, so bulk samples land about portSampleGap apart.
+	if n := len(t.Ports); !h.sim.detailed && n > 1 && ps.At-t.Ports[n-2].At < portSampleGap {
 		t.Ports[n-1] = ps
 		return
 	}

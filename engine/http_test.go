@@ -315,3 +315,21 @@ func TestSmartProxyUnderstandsProxyConnection(t *testing.T) {
 	}
 	traceHas(t, tr, "page loaded (4 of 4 objects)")
 }
+
+func TestBulkPortSamplesShowTheLoad(t *testing.T) {
+	tr := run(t, "time-wait", map[string]string{"connections": "60000", "rate": "1000", "ports": "32768-60999"})
+	var peak PortSample
+	for _, ps := range tr.Ports {
+		if ps.TimeWait > peak.TimeWait {
+			peak = ps
+		}
+	}
+	// 28,232 ports, every one held 60 s by TIME-WAIT: the pool fills
+	// after about 28 s and stays full until the first ones expire.
+	if peak.TimeWait < 28000 || len(tr.Ports) < 1000 {
+		t.Fatalf("%d samples, peak TIME-WAIT %d at %v; want the plot to show ~28,232", len(tr.Ports), peak.TimeWait, peak.At)
+	}
+	if _, err := Run("time-wait", map[string]string{"connections": "20000", "rate": "2"}); err == nil || !strings.Contains(err.Error(), "allowed up to 1h") {
+		t.Fatalf("a 10,000 s load test: err = %v; want it refused", err)
+	}
+}

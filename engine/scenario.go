@@ -18,6 +18,9 @@ type Scenario struct {
 	// only application events and port samples (a 60,000-connection load
 	// test would otherwise trace millions of segments).
 	bulkAbove int
+	// check, if set, refuses combinations of parameters the scenario
+	// cannot run, with an error naming them.
+	check func(Config) error
 }
 
 var scenarios = map[string]*Scenario{}
@@ -62,6 +65,11 @@ func (sc *Scenario) Config(params map[string]string) (Config, error) {
 	}
 	if err := c.Apply(params); err != nil {
 		return Config{}, err
+	}
+	if sc.check != nil {
+		if err := sc.check(c); err != nil {
+			return Config{}, err
+		}
 	}
 	return c, nil
 }

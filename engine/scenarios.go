@@ -30,7 +30,7 @@ func init() {
 			build: buildNagle},
 		{Name: "time-wait", Summary: "TIME-WAIT가 쌓여 임시 포트가 바닥나는 부하 생성기", Profile: Today,
 			Keys: []string{"profile", "ports", "rate", "connections", "timewait"}, Defaults: map[string]string{"ports": "32768-32777", "rate": "2", "connections": "14"},
-			build: buildTimeWait, bulkAbove: 2000},
+			build: buildTimeWait, bulkAbove: 2000, check: checkTimeWait},
 		{Name: "connection-header", Summary: "HTTP/1.1 프락시가 Connection 헤더와 그것이 가리키는 헤더를 지운다", Profile: Today,
 			Keys: []string{"profile"}, Defaults: map[string]string{"images": "0", "pagesize": "800"},
 			build: buildConnectionHeader},
@@ -260,6 +260,14 @@ type loadgen struct {
 	sim          *Sim
 	started      int
 	failed       int
+}
+
+// checkTimeWait keeps a load test within an hour of simulated time.
+func checkTimeWait(c Config) error {
+	if d := Time(c.Conns) * Second / Time(c.Rate); d > Hour {
+		return fmt.Errorf("connections=%d at rate=%d would take %v: allowed up to 1h of load (raise rate or lower connections)", c.Conns, c.Rate, FormatDuration(d))
+	}
+	return nil
 }
 
 func buildTimeWait(s *Sim) {

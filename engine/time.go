@@ -17,6 +17,7 @@ const (
 	Millisecond      = 1000 * Microsecond
 	Second           = 1000 * Millisecond
 	Minute           = 60 * Second
+	Hour             = 60 * Minute
 )
 
 // Never is a time that never comes; it marks an unset deadline.
