@@ -6,6 +6,11 @@
 // or a shared link shows the same view; the last lesson and step are kept in
 // localStorage for "이어서 보기".
 //
+// Steps are numbered from 1 on the page ("단계 8 / 52"), as on the stage's
+// own header; the address keeps the 0-based index the stage uses (?step=7).
+// Times are shown as a student reads them ("50.0 ms", "60.48 s"), except in
+// 이벤트 기록, which keeps the engine's exact lines.
+//
 // Every command goes through act(op), the one door a presentation mode or a
 // presenter window can use too. Tests read window.connlabPage.
 "use strict";
@@ -42,7 +47,7 @@
     if (/^[0-9]+$/.test(s)) {
       requestedStep = Number(s);
     } else {
-      notice("주소의 step=" + s + " 값을 이해하지 못했습니다. 단계는 0 이상의 정수여야 합니다. 처음부터 보여 드립니다.");
+      notice("주소의 step=" + s + " 값을 이해하지 못했습니다. step=은 0 이상의 정수여야 합니다(step=0이 단계 1입니다). 처음부터 보여 드립니다.");
     }
   }
 
@@ -137,6 +142,37 @@
     // not reachable yet
   }
 
+  // stepText numbers a step (a 0-based index) from 1, as the stage's header does.
+  function stepText(step, steps) {
+    return "단계 " + (step + 1) + " / " + steps;
+  }
+
+  // timeText turns an engine time ("0.050035s") into what a student reads:
+  // milliseconds with at most one decimal below 10 s ("50.0 ms", "350 ms"),
+  // seconds with two decimals from there on ("60.48 s"). Anything else
+  // (a missing value) shows as it came, or as "–".
+  function timeText(t) {
+    if (typeof t !== "string" || !/^-?[0-9]+(\.[0-9]+)?s$/.test(t)) return t || "–";
+    const sec = parseFloat(t);
+    const ms = sec * 1000;
+    if (Math.abs(ms) >= 9999.5) return sec.toFixed(2) + " s";
+    if (ms === 0) return "0 ms";
+    return (Math.abs(ms) < 99.95 ? ms.toFixed(1) : ms.toFixed(0)) + " ms";
+  }
+
+  // showTime writes a formatted time into el and keeps the engine's exact
+  // value in data-exact (and in the tooltip).
+  function showTime(el, t) {
+    el.textContent = timeText(t);
+    if (t) {
+      el.dataset.exact = t;
+      el.title = t;
+    } else {
+      delete el.dataset.exact;
+      el.removeAttribute("title");
+    }
+  }
+
   function state() {
     const b = bridge();
     if (!b) return null;
@@ -173,7 +209,10 @@
     timeline.disabled = false;
     timeline.max = Math.max(0, st.steps - 1);
     timeline.value = st.step;
-    $("position").textContent = "단계 " + st.step + " / " + Math.max(0, st.steps - 1) + " · " + st.time;
+    timeline.setAttribute("aria-valuetext", stepText(st.step, st.steps));
+    const position = $("position");
+    position.textContent = stepText(st.step, st.steps) + " · " + timeText(st.time);
+    position.dataset.exact = st.time;
     const play = $("play");
     play.textContent = st.playing ? "‖ 일시정지" : "▶ 재생";
     play.setAttribute("aria-pressed", st.playing ? "true" : "false");
@@ -196,7 +235,10 @@
       const s = requestedStep;
       requestedStep = null;
       if (s >= st.steps) {
-        notice("이 강의의 단계는 0부터 " + (st.steps - 1) + "까지입니다. 주소의 step=" + s + "은(는) 범위를 벗어나서 처음부터 보여 드립니다.");
+        notice(
+          "주소의 step=" + s + "은(는) 범위를 벗어났습니다. 이 강의는 단계 1부터 " + st.steps + "까지이고, 주소로는 step=0부터 step=" +
+            (st.steps - 1) + "까지입니다. 처음부터 보여 드립니다."
+        );
       } else if (s > 0) {
         act({ op: "seek", step: s });
       }
@@ -218,8 +260,13 @@
     msg += sameParams(fallback, data.params) ? " 강의의 기본 설정으로 보여 드립니다." : " 직전 설정으로 되돌렸습니다.";
     page.error = err;
     const box = $("params-error");
-    box.textContent = msg;
-    box.hidden = false;
+    if (box) {
+      box.textContent = msg;
+      box.hidden = false;
+      openPanel("params-panel", false);
+    } else {
+      notice(msg); // a lesson without 설정: the address named the parameter
+    }
     markInvalid(bad);
     params = Object.assign({}, fallback);
     fillParamInputs();
@@ -263,7 +310,7 @@
   }
 
   function showMetrics(m) {
-    $("m-elapsed").textContent = m.elapsed || "–";
+    showTime($("m-elapsed"), m.elapsed);
     $("m-roundtrips").textContent = typeof m.roundTrips === "number" ? m.roundTrips.toFixed(1) : "–";
     $("m-conns").textContent = typeof m.conns === "number" ? String(m.conns) : "–";
     $("m-bytes").textContent = typeof m.bytes === "number" ? m.bytes.toLocaleString("ko-KR") : "–";
@@ -325,61 +372,137 @@
     }
   }
 
+  // Panels beside the stage (패킷 살펴보기, 설정, 이벤트 기록): one at a
+  // time opens at the top of the text column, next to the stage, where it
+  // stays in view while the text scrolls (site.css), and closes with its
+  // 닫기 button or Esc. 패킷 살펴보기 is open exactly while the stage has a
+  // packet selected: closing it clears the selection.
+  const panelIDs = ["inspector", "params-panel", "log-panel"];
+  const panelButtons = { "params-panel": $("params-open"), "log-panel": $("log-open") };
+
+  function panelOpen(id) {
+    const el = $(id);
+    return !!el && !el.hidden;
+  }
+
+  // openPanel shows a panel in place of any other, and moves the focus
+  // into it when asked (not when a click on the stage opened it: the keys
+  // stay with the stage then).
+  function openPanel(id, focus) {
+    const el = $(id);
+    if (!el) return;
+    for (const other of panelIDs) if (other !== id) closePanel(other);
+    el.hidden = false;
+    el.parentElement.scrollTop = 0;
+    const btn = panelButtons[id];
+    if (btn) btn.setAttribute("aria-expanded", "true");
+    if (focus) {
+      const first = el.querySelector("input, select, .panel-close");
+      if (first) first.focus();
+    }
+    if (id === "log-panel") markCurrentLine($("event-log"));
+  }
+
+  // closePanel hides a panel; it returns whether the panel was open.
+  function closePanel(id) {
+    const el = $(id);
+    if (!el || el.hidden) return false;
+    const hadFocus = el.contains(document.activeElement);
+    el.hidden = true;
+    const btn = panelButtons[id];
+    if (btn) {
+      btn.setAttribute("aria-expanded", "false");
+      if (hadFocus) btn.focus();
+    }
+    if (id === "inspector") {
+      shownPacket = null;
+      act({ op: "select", packet: -1 });
+    }
+    return true;
+  }
+
+  // closePanels closes every open panel (Esc); it returns whether one was open.
+  function closePanels() {
+    let closed = false;
+    for (const id of panelIDs) closed = closePanel(id) || closed;
+    return closed;
+  }
+
+  document.querySelectorAll(".side-panel .panel-close").forEach((btn) => {
+    btn.addEventListener("click", () => closePanel(btn.closest(".side-panel").id));
+  });
+  for (const [id, btn] of Object.entries(panelButtons)) {
+    if (btn) btn.addEventListener("click", () => (panelOpen(id) ? closePanel(id) : openPanel(id, true)));
+  }
+
+  function byteText(n) {
+    return n === undefined ? undefined : n + "바이트";
+  }
+
   // showInspector shows the selected packet's fields (패킷 살펴보기).
   let shownPacket = null;
   function showInspector(sel) {
     const key = sel ? JSON.stringify(sel) : null;
     if (key === shownPacket) return;
     shownPacket = key;
+    const panel = $("inspector");
     const body = $("inspector-body");
     body.replaceChildren();
     if (!sel) {
-      const p = document.createElement("p");
-      p.className = "hint";
-      p.textContent = "무대에서 패킷을 누르면 IP·TCP 필드와 HTTP 헤더가 여기에 나옵니다.";
-      body.appendChild(p);
+      panel.hidden = true;
       return;
     }
     const title = document.createElement("p");
+    title.className = "inspector-title";
     const strong = document.createElement("strong");
     strong.textContent = sel.label;
-    title.append(strong, " " + sel.from + " → " + sel.to + " · 보낸 시각 " + sel.sentAt + " · 도착 " + sel.arriveAt);
+    title.append(strong, " " + sel.from + " → " + sel.to + " · 보낸 시각 " + timeText(sel.sentAt) + " · 도착 " + timeText(sel.arriveAt));
     body.appendChild(title);
     const ip = sel.ip || {};
     const tcp = sel.tcp || {};
+    const hasACK = /(^|\+)ACK(\+|$)/.test(tcp.flags || "");
     const rows = [
       ["IP 출발지", ip.src],
       ["IP 목적지", ip.dst],
-      ["IP 전체 길이", ip.len],
+      ["IP 전체 길이", byteText(ip.len)],
       ["TTL", ip.ttl],
       ["프로토콜", ip.proto],
       ["출발지 포트", tcp.srcPort],
       ["목적지 포트", tcp.dstPort],
-      ["순서 번호 (seq)", tcp.seq + " (실제 값 " + tcp.seqRaw + ")"],
-      ["확인응답 번호 (ack)", tcp.ack + " (실제 값 " + tcp.ackRaw + ")"],
+      ["순번 (seq)", tcp.seq, "실제 값 " + tcp.seqRaw],
+      hasACK ? ["확인응답 번호 (ack)", tcp.ack, "실제 값 " + tcp.ackRaw] : ["확인응답 번호 (ack)", "없음", "ACK 플래그 없음"],
       ["플래그", tcp.flags],
       ["윈도", tcp.window],
-      ["데이터 길이", tcp.len],
-      ["TCP 헤더 길이", tcp.headerLen],
+      ["데이터 길이", byteText(tcp.len)],
+      ["TCP 헤더 길이", byteText(tcp.headerLen)],
       ["옵션", tcp.options || "없음"],
     ];
     const table = document.createElement("table");
-    for (const [name, value] of rows) {
+    for (const [name, value, note] of rows) {
       const tr = table.insertRow();
       const th = document.createElement("th");
       th.scope = "row";
       th.textContent = name;
       tr.appendChild(th);
-      tr.insertCell().textContent = value === undefined ? "–" : String(value);
+      const td = tr.insertCell();
+      td.textContent = value === undefined ? "–" : String(value);
+      if (note && value !== undefined) {
+        const small = document.createElement("span");
+        small.className = "raw";
+        small.textContent = " (" + note + ")";
+        td.appendChild(small);
+      }
     }
     body.appendChild(table);
     if (sel.http) {
       const h = document.createElement("p");
+      h.className = "http-title";
       h.textContent = "HTTP 시작줄과 헤더";
       const pre = document.createElement("pre");
       pre.textContent = sel.http;
       body.append(h, pre);
     }
+    openPanel("inspector", false);
   }
 
   // syncURL writes lesson, step and changed params into the address bar.
@@ -422,7 +545,7 @@
     const a = document.createElement("a");
     a.href = saved.href;
     a.textContent = "이어서 보기";
-    box.replaceChildren("지난번에 단계 " + saved.step + "까지 보았습니다. ", a);
+    box.replaceChildren("지난번에 단계 " + (saved.step + 1) + "까지 보았습니다. ", a);
     box.hidden = false;
   }
 
@@ -448,13 +571,20 @@
     PageUp: "prev",
   };
 
+  // handleKey applies a key the page handles; Esc closes the open panels
+  // (in presentation mode Esc belongs to present.js, which leaves the mode).
   function handleKey(key) {
+    if (key === "Escape") return !document.documentElement.classList.contains("presenting") && closePanels();
     const op = keyOps[key];
     return op ? act(op) : false;
   }
 
   document.addEventListener("keydown", (e) => {
     if (e.altKey || e.ctrlKey || e.metaKey || e.defaultPrevented) return;
+    if (e.key === "Escape") {
+      if (handleKey(e.key)) e.preventDefault();
+      return;
+    }
     const t = e.target;
     const tag = t && t.tagName;
     if (tag === "INPUT" || tag === "SELECT" || tag === "TEXTAREA" || (t && t.isContentEditable)) return;
@@ -495,19 +625,23 @@
       const el = $("param-" + c.key);
       if (el) el.setAttribute("aria-invalid", c.key === key ? "true" : "false");
     }
-    if (!key) hide($("params-error"));
+    const box = $("params-error");
+    if (!key && box) hide(box);
   }
 
-  $("params").addEventListener("submit", (e) => {
-    e.preventDefault();
-    for (const c of data.controls) {
-      const v = $("param-" + c.key).value.trim() || c.default;
-      if (v === c.default && data.params[c.key] === undefined) delete params[c.key];
-      else params[c.key] = v;
-    }
-    markInvalid(null);
-    if (stageReady) load();
-  });
+  const form = $("params"); // only on lessons with parameters to change
+  if (form) {
+    form.addEventListener("submit", (e) => {
+      e.preventDefault();
+      for (const c of data.controls) {
+        const v = $("param-" + c.key).value.trim() || c.default;
+        if (v === c.default && data.params[c.key] === undefined) delete params[c.key];
+        else params[c.key] = v;
+      }
+      markInvalid(null);
+      if (stageReady) load();
+    });
+  }
   const resetButton = $("params-reset");
   if (resetButton) {
     resetButton.addEventListener("click", () => {

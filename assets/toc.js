@@ -13,7 +13,7 @@
   const box = document.getElementById("resume");
   const a = document.createElement("a");
   a.href = saved.href;
-  a.textContent = saved.title + " — 단계 " + saved.step;
+  a.textContent = saved.title + " — 단계 " + (saved.step + 1); // saved.step is 0-based, as in ?step=
   box.replaceChildren("이어서 보기: ", a);
   box.hidden = false;
 })();
