@@ -2,6 +2,7 @@ package browsertest
 
 import (
 	"fmt"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -198,6 +199,12 @@ func TestDeepLink(t *testing.T) {
 		if !strings.Contains(q, "rtt=200ms") || !strings.Contains(q, fmt.Sprintf("step=%d", step)) {
 			t.Errorf("%s: the address does not hold step %d and rtt=200ms: %q", when, step, q)
 		}
+		// The page counts steps from 1, as the stage's header does; the
+		// address keeps the 0-based index.
+		st := b.state()
+		if pos, want := eval[string](b, `document.getElementById("position").textContent`), fmt.Sprintf("단계 %d / %d · ", step+1, st.Steps); !strings.HasPrefix(pos, want) {
+			t.Errorf("%s: the timeline says %q; want it to begin %q", when, pos, want)
+		}
 	}
 	check("opened with ?step=5&rtt=200ms", 5)
 
@@ -245,6 +252,22 @@ func seconds(t *testing.T, s string) float64 {
 	return v
 }
 
+// pageTime is how the page shows a time of s seconds (lesson.js timeText):
+// milliseconds with at most one decimal below 10 s, seconds with two
+// decimals from there on.
+func pageTime(s float64) string {
+	ms := s * 1000
+	switch {
+	case math.Abs(ms) >= 9999.5:
+		return fmt.Sprintf("%.2f s", s)
+	case ms == 0:
+		return "0 ms"
+	case math.Abs(ms) < 99.95:
+		return fmt.Sprintf("%.1f ms", ms)
+	}
+	return fmt.Sprintf("%.0f ms", ms)
+}
+
 // TestParamChangesOutcome applies rtt=50ms and then rtt=300ms through the
 // lesson's 설정 form and checks that the time the response arrives, as the
 // stage reports it and the page shows it, grows with it.
@@ -253,6 +276,9 @@ func TestParamChangesOutcome(t *testing.T) {
 	b.openLesson(handshake)
 	elapsed := map[string]float64{}
 	for _, rtt := range []string{"50ms", "300ms"} {
+		if eval[bool](b, `document.getElementById("params-panel").hidden`) {
+			b.do("opening 설정", chromedp.Click(chromedp.ID("params-open")))
+		}
 		b.do("setting rtt="+rtt,
 			chromedp.SetValue(chromedp.ID("param-rtt"), rtt),
 			chromedp.Click(chromedp.CSS(`#params button[type="submit"]`)))
@@ -262,9 +288,9 @@ func TestParamChangesOutcome(t *testing.T) {
 		}
 		elapsed[rtt] = b.elapsedAtResponse()
 		st := b.state()
-		shown := eval[string](b, `document.getElementById("m-elapsed").textContent`)
-		if shown != st.Metrics.Elapsed {
-			t.Errorf("rtt=%s: the page shows 시뮬레이션 시간 %q, the stage says %q", rtt, shown, st.Metrics.Elapsed)
+		shown := eval[[]string](b, `(e => [e.textContent, e.dataset.exact])(document.getElementById("m-elapsed"))`)
+		if want := pageTime(seconds(t, st.Metrics.Elapsed)); shown[0] != want || shown[1] != st.Metrics.Elapsed {
+			t.Errorf("rtt=%s: the page shows 시뮬레이션 시간 %q (exact %q); the stage says %q, so want %q", rtt, shown[0], shown[1], st.Metrics.Elapsed, want)
 		}
 	}
 	t.Logf("the response arrived at: rtt=50ms %.3fs, rtt=300ms %.3fs", elapsed["50ms"], elapsed["300ms"])
@@ -318,16 +344,27 @@ func TestInspector(t *testing.T) {
 	}
 	b.waitJS("the inspector", `document.querySelector("#inspector-body table") !== null`, 5*time.Second)
 	text := eval[string](b, `document.getElementById("inspector-body").textContent`)
-	for _, want := range []string{sel.Label, "플래그", sel.TCP.Flags, "출발지 포트", fmt.Sprint(sel.TCP.SrcPort), "순서 번호"} {
+	for _, want := range []string{sel.Label, "플래그", sel.TCP.Flags, "출발지 포트", fmt.Sprint(sel.TCP.SrcPort), "순번 (seq)"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("패킷 살펴보기 lacks %q for packet %d (%s):\n%s", want, sel.Index, sel.Label, text)
 		}
 	}
-	if r := b.rect("#inspector"); r.Y > float64(b.h) {
-		t.Logf("패킷 살펴보기 starts at y=%.0f, below the %d px window: a student must scroll to see what the click showed", r.Y, b.h)
+	if strings.Contains(sel.TCP.Flags, "ACK") == strings.Contains(text, "ACK 플래그 없음") {
+		t.Errorf("flags %s, yet 패킷 살펴보기 says of the ack field:\n%s", sel.TCP.Flags, text)
 	}
-	eval[chromedp.Void](b, `document.getElementById("inspector").scrollIntoView()`)
+	// The panel opens where the student looks after the click: beside the
+	// stage, its top and its first rows within the window.
+	if r := b.rect("#inspector"); r.Y < 0 || r.Y+min(r.H, 200) > float64(b.h) {
+		t.Errorf("패킷 살펴보기 is at y=%.0f (%.0f high) in a %d px window: a student would have to scroll to see what the click showed", r.Y, r.H, b.h)
+	}
 	b.shot("#inspector", "inspector-after-click")
+
+	// Esc closes it and clears the selection on the stage.
+	b.key(kb.Escape)
+	b.waitJS("패킷 살펴보기 to close on Esc", `document.getElementById("inspector").hidden`, 5*time.Second)
+	if sel := b.state().Selected; sel != nil {
+		t.Errorf("after Esc the stage still has packet %d (%s) selected", sel.Index, sel.Label)
+	}
 }
 
 // TestUnknownLesson opens a lesson that does not exist and expects the

@@ -118,6 +118,8 @@ func TestLessonPage(t *testing.T) {
 		"허용 범위: 1ms..2s · 기본값 100ms",
 		`<option value="today" selected>오늘날</option>`,
 		">pcap 내려받기</button>",
+		`<button type="button" id="params-open" aria-controls="params-panel" aria-expanded="false">설정</button>`,
+		`<section class="side-panel inspector" id="inspector" aria-labelledby="inspector-title" hidden>`,
 		"<h2 id=\"inspector-title\">패킷 살펴보기</h2>",
 		`<ol id="event-log" class="event-log" aria-live="polite"`,
 		`<li data-index="0"><button type="button">클라이언트가 <strong>SYN</strong>을 보냅니다.</button></li>`,
