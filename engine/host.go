@@ -143,7 +143,8 @@ func (h *Host) transmit(sock *Socket, seg Segment, label string, kind PacketKind
 	start := max(s.now, l.busy)
 	end := start + serialization(seg.WireLen(), l.bw)
 	l.busy = end
-	wp := &wirePacket{seg: seg, to: l.to, link: l, idx: -1}
+	wp := s.newWirePacket()
+	*wp = wirePacket{seg: seg, to: l.to, link: l, idx: -1}
 	if s.detailed {
 		wp.idx = len(s.t.Packets)
 		id := -1
@@ -175,6 +176,17 @@ func (s *Sim) deliver(wp *wirePacket) {
 		p.RecvStep = s.record(EvRecv, h.id, sock, wp.idx, line)
 	}
 	h.input(sock, &wp.seg)
+	s.freePkts = append(s.freePkts, wp)
+}
+
+// newWirePacket reuses a delivered packet's record when it can.
+func (s *Sim) newWirePacket() *wirePacket {
+	if n := len(s.freePkts); n > 0 {
+		wp := s.freePkts[n-1]
+		s.freePkts = s.freePkts[:n-1]
+		return wp
+	}
+	return new(wirePacket)
 }
 
 // segLine prints a segment as in the canonical trace, with sequence numbers

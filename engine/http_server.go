@@ -32,13 +32,16 @@ type httpServer struct {
 	keepAlive10 bool // understands HTTP/1.0 "Connection: Keep-Alive" (RFC 2068 §19.7.1)
 	close       closeStyle
 	page        string // the HTML of "/"
+	// made keeps each distinct response built so far, by its head: a load
+	// test answers the same response tens of thousands of times.
+	made map[string][]byte
 	// truncateOnce makes a truncated resource whole again after its
 	// first, broken answer, so that a retry succeeds.
 	truncateOnce bool
 }
 
 func newServer(h *Host) *httpServer {
-	srv := &httpServer{host: h, sim: h.sim, res: map[string]resource{}, keepAlive10: true}
+	srv := &httpServer{host: h, sim: h.sim, res: map[string]resource{}, keepAlive10: true, made: map[string][]byte{}}
 	h.listen(80, srv)
 	return srv
 }
@@ -217,14 +220,21 @@ func (sc *serverConn) respond() {
 	if req.Method == "HEAD" {
 		resp.Body = nil
 	}
-	b := resp.Bytes()
-	if r.truncateAt > 0 {
-		b = b[:len(resp.Head())+r.truncateAt]
+	head := resp.Head()
+	b, ok := srv.made[head]
+	if !ok {
+		b = resp.Bytes()
+		srv.made[head] = b
 	}
+	if r.truncateAt > 0 {
+		b = b[:len(head)+r.truncateAt]
+	}
+	label := ""
 	if srv.sim.detailed {
 		srv.sim.recordf(EvHTTP, srv.host.id, k, "http %s sent %q", k, resp.StartLine())
+		label = resp.Label()
 	}
-	k.write(b, resp.Label(), resp.Head(), PkResponse)
+	k.write(b, label, head, PkResponse)
 	sc.served++
 	sc.busy = false
 	if r.truncateAt > 0 {

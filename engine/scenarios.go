@@ -260,6 +260,7 @@ type loadgen struct {
 	sim          *Sim
 	started      int
 	failed       int
+	req          []byte // the request's bytes, built once
 }
 
 // checkTimeWait keeps a load test within an hour of simulated time.
@@ -305,9 +306,14 @@ type loadConn struct {
 	p parser
 }
 
+// loadRequest is the one request every load-generator connection sends.
+var loadRequest = &Message{Request: true, Method: "GET", Target: "/", Proto: "HTTP/1.1", Header: Header{{"Host", "www.example.com"}}}
+
 func (lc *loadConn) connected(k *Socket) {
-	m := &Message{Request: true, Method: "GET", Target: "/", Proto: "HTTP/1.1", Header: Header{{"Host", "www.example.com"}}}
-	k.write(m.Bytes(), m.Label(), m.Head(), PkRequest)
+	if lc.g.req == nil {
+		lc.g.req = loadRequest.Bytes()
+	}
+	k.write(lc.g.req, loadRequest.Label(), loadRequest.Head(), PkRequest)
 }
 
 func (lc *loadConn) readable(k *Socket) {

@@ -21,6 +21,8 @@ type Sim struct {
 	// events and port samples are recorded.
 	detailed bool
 	nextID   int // socket ids when not detailed
+
+	freePkts []*wirePacket // delivered packets' records, for reuse
 }
 
 func newSim(name string, c Config, detailed bool) *Sim {

@@ -16,7 +16,7 @@ func (k *Socket) write(b []byte, label, head string, kind PacketKind) {
 	if k.state == SynSent {
 		start = k.iss.Add(1 + len(k.unsent))
 	}
-	if label != "" {
+	if label != "" && k.sim.detailed {
 		k.marks = append(k.marks, streamMark{seq: start, end: start.Add(len(b)), label: label, head: head, kind: kind})
 	}
 	k.unsent = append(k.unsent, b...)
