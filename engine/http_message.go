@@ -246,26 +246,31 @@ func (p *parser) eof() *Message {
 func (p *parser) started() bool { return p.cur != nil || len(p.buf) > 0 }
 
 func parseHead(head string, response bool) (*Message, error) {
-	lines := strings.Split(strings.TrimSuffix(head, "\r\n"), "\r\n")
 	m := &Message{Request: !response, Want: -1}
-	parts := strings.SplitN(lines[0], " ", 3)
-	if len(parts) < 3 {
-		return nil, fmt.Errorf("malformed start line %q", lines[0])
+	line, rest, _ := strings.Cut(head, "\r\n")
+	a, b, ok1 := strings.Cut(line, " ")
+	b, c, ok2 := strings.Cut(b, " ")
+	if !ok1 || !ok2 {
+		return nil, fmt.Errorf("malformed start line %q", line)
 	}
 	if response {
-		m.Proto, m.Reason = parts[0], parts[2]
-		st, err := strconv.Atoi(parts[1])
+		m.Proto, m.Reason = a, c
+		st, err := strconv.Atoi(b)
 		if err != nil {
-			return nil, fmt.Errorf("malformed status %q", parts[1])
+			return nil, fmt.Errorf("malformed status %q", b)
 		}
 		m.Status = st
 	} else {
-		m.Method, m.Target, m.Proto = parts[0], parts[1], parts[2]
+		m.Method, m.Target, m.Proto = a, b, c
 	}
-	for _, l := range lines[1:] {
-		name, value, ok := strings.Cut(l, ":")
+	for rest != "" {
+		line, rest, _ = strings.Cut(rest, "\r\n")
+		if line == "" {
+			continue
+		}
+		name, value, ok := strings.Cut(line, ":")
 		if !ok {
-			return nil, fmt.Errorf("malformed header line %q", l)
+			return nil, fmt.Errorf("malformed header line %q", line)
 		}
 		m.Header = append(m.Header, Field{name, strings.TrimSpace(value)})
 	}

@@ -31,17 +31,15 @@ type httpServer struct {
 	res         map[string]resource
 	keepAlive10 bool // understands HTTP/1.0 "Connection: Keep-Alive" (RFC 2068 §19.7.1)
 	close       closeStyle
-	page        string // the HTML of "/"
-	// made keeps each distinct response built so far, by its head: a load
-	// test answers the same response tens of thousands of times.
-	made map[string][]byte
+	page        string                       // the HTML of "/"
+	made        map[responseKey]madeResponse // responses built so far
 	// truncateOnce makes a truncated resource whole again after its
 	// first, broken answer, so that a retry succeeds.
 	truncateOnce bool
 }
 
 func newServer(h *Host) *httpServer {
-	srv := &httpServer{host: h, sim: h.sim, res: map[string]resource{}, keepAlive10: true, made: map[string][]byte{}}
+	srv := &httpServer{host: h, sim: h.sim, res: map[string]resource{}, keepAlive10: true, made: map[responseKey]madeResponse{}}
 	h.listen(80, srv)
 	return srv
 }
@@ -170,6 +168,57 @@ func (sc *serverConn) wake(code int) {
 	sc.finish()
 }
 
+// responseKey names everything a response depends on; made responses
+// are kept by it, since a load test sends the same one many thousand times.
+type responseKey struct {
+	target, method, proto string
+	keep                  bool
+	truncateAt            int
+	served                int
+}
+
+// madeResponse is a response's bytes, with the length of its head.
+type madeResponse struct {
+	bytes   []byte
+	headLen int
+	label   string
+}
+
+// build makes the response to req: 200 with the resource (404 if there is
+// none), its framing, and the connection fields keep calls for.
+func (srv *httpServer) build(req *Message, r resource, keep bool, served int) madeResponse {
+	resp := &Message{Proto: "HTTP/1.1", Status: 200, Reason: "OK"}
+	if _, ok := srv.res[req.Target]; !ok {
+		resp.Status, resp.Reason = 404, "Not Found"
+		r = resource{size: 0, contentType: "text/plain"}
+	}
+	// A response that will be cut short starts out like any other: the
+	// server does not know yet that it will fail.
+	announceKeep := keep || r.truncateAt > 0 && req.Proto == "HTTP/1.1"
+	resp.Header = Header{{"Server", "connlab"}, {"Content-Type", r.contentType}}
+	resp.Body = srv.body(req.Target, r.size)
+	switch {
+	case r.chunked:
+		resp.Chunked = true
+		resp.Header = append(resp.Header, Field{"Transfer-Encoding", "chunked"})
+	case !r.noLength:
+		resp.Header = append(resp.Header, Field{"Content-Length", fmt.Sprint(r.size)})
+	}
+	resp.Header = append(resp.Header, r.extra...)
+	switch {
+	case keep && req.Proto == "HTTP/1.0":
+		// Apache's convention (RFC 2068 §19.7.1.1): max counts down.
+		resp.Header = append(resp.Header, Field{"Connection", "Keep-Alive"},
+			Field{"Keep-Alive", fmt.Sprintf("timeout=%d, max=%d", srv.sim.cfg.KeepAliveTimeout/Second, srv.sim.cfg.KeepAliveMax-served)})
+	case !announceKeep && len(r.extra.Tokens("Connection")) == 0:
+		resp.Header = append(resp.Header, Field{"Connection", "close"})
+	}
+	if req.Method == "HEAD" {
+		resp.Body = nil
+	}
+	return madeResponse{bytes: resp.Bytes(), headLen: len(resp.Head()), label: resp.Label()}
+}
+
 // keepAlive decides whether the connection stays open after answering req:
 // HTTP/1.1 is persistent unless "Connection: close" (RFC 9112 §9.3);
 // HTTP/1.0 only if it asked with "Connection: Keep-Alive" and the server
@@ -190,49 +239,26 @@ func (sc *serverConn) respond() {
 	srv, k := sc.srv, sc.sock
 	req := sc.pending[0]
 	sc.pending = sc.pending[1:]
-	r, ok := srv.res[req.Target]
-	resp := &Message{Proto: "HTTP/1.1", Status: 200, Reason: "OK"}
-	if !ok {
-		resp.Status, resp.Reason = 404, "Not Found"
-		r = resource{size: 0, contentType: "text/plain"}
-	}
+	r := srv.res[req.Target]
 	keep := sc.keepAlive(req, r)
-	// A response that will be cut short starts out like any other: the
-	// server does not know yet that it will fail.
-	announceKeep := keep || r.truncateAt > 0 && req.Proto == "HTTP/1.1"
-	resp.Header = Header{{"Server", "connlab"}, {"Content-Type", r.contentType}}
-	resp.Body = srv.body(req.Target, r.size)
-	switch {
-	case r.chunked:
-		resp.Chunked = true
-		resp.Header = append(resp.Header, Field{"Transfer-Encoding", "chunked"})
-	case !r.noLength:
-		resp.Header = append(resp.Header, Field{"Content-Length", fmt.Sprint(r.size)})
+	key := responseKey{target: req.Target, method: req.Method, proto: req.Proto, keep: keep, truncateAt: r.truncateAt}
+	if keep && req.Proto == "HTTP/1.0" {
+		key.served = sc.served // Keep-Alive: max= counts down
 	}
-	resp.Header = append(resp.Header, r.extra...)
-	switch {
-	case keep && req.Proto == "HTTP/1.0":
-		resp.Header = append(resp.Header, Field{"Connection", "Keep-Alive"},
-			Field{"Keep-Alive", fmt.Sprintf("timeout=%d, max=%d", srv.sim.cfg.KeepAliveTimeout/Second, srv.sim.cfg.KeepAliveMax-sc.served)})
-	case !announceKeep && len(r.extra.Tokens("Connection")) == 0:
-		resp.Header = append(resp.Header, Field{"Connection", "close"})
-	}
-	if req.Method == "HEAD" {
-		resp.Body = nil
-	}
-	head := resp.Head()
-	b, ok := srv.made[head]
+	made, ok := srv.made[key]
 	if !ok {
-		b = resp.Bytes()
-		srv.made[head] = b
+		made = srv.build(req, r, keep, sc.served)
+		srv.made[key] = made
 	}
+	b := made.bytes
 	if r.truncateAt > 0 {
-		b = b[:len(head)+r.truncateAt]
+		b = b[:made.headLen+r.truncateAt]
 	}
-	label := ""
+	label, head := "", ""
 	if srv.sim.detailed {
-		srv.sim.recordf(EvHTTP, srv.host.id, k, "http %s sent %q", k, resp.StartLine())
-		label = resp.Label()
+		head = string(made.bytes[:made.headLen])
+		srv.sim.recordf(EvHTTP, srv.host.id, k, "http %s sent %q", k, firstLine(head))
+		label = made.label
 	}
 	k.write(b, label, head, PkResponse)
 	sc.served++
