@@ -357,7 +357,7 @@
     }
     lines.forEach((line, i) => {
       const li = document.createElement("li");
-      li.value = from + i;
+      li.value = from + i + 1; // steps are numbered from 1 on the page
       li.textContent = line;
       list.appendChild(li);
     });
