@@ -279,12 +279,14 @@
     return true;
   }
 
+  const startHint = "→ 키나 ‘다음 단계’ 단추로 한 단계씩 진행해 보세요.";
+
   function showCaption(i) {
     const cur = $("current-caption");
     if (i >= 0 && i < data.steps.length) {
       cur.innerHTML = data.steps[i].caption; // our own rendered Markdown
     } else {
-      cur.textContent = "→ 키나 ‘다음 단계’ 단추로 한 단계씩 진행해 보세요.";
+      cur.textContent = startHint;
     }
     document.querySelectorAll("#captions li").forEach((li) => {
       const n = Number(li.dataset.index);
@@ -296,6 +298,44 @@
       else btn.removeAttribute("aria-current");
     });
   }
+
+  // fitCaptionBox keeps the caption box as high as the lesson's longest
+  // caption at the current width, so that neither the stage above it nor
+  // the controls below change size from step to step. It measures again
+  // when the box's width changes; in presentation mode present.css sizes
+  // the box itself.
+  let fittedWidth = -1;
+  function fitCaptionBox() {
+    const cur = $("current-caption");
+    const width = cur.offsetWidth;
+    if (document.documentElement.classList.contains("presenting") || width === 0) {
+      cur.style.minHeight = "";
+      fittedWidth = -1;
+      return;
+    }
+    if (width === fittedWidth) return;
+    fittedWidth = width;
+    // A hidden copy of the box takes each caption in turn (the box itself
+    // is a live region: it must not change).
+    const probe = document.createElement("p");
+    probe.className = cur.className;
+    probe.setAttribute("aria-hidden", "true");
+    probe.style.cssText = "position: absolute; visibility: hidden; left: 0; top: 0; min-height: 0; width: " + width + "px";
+    cur.parentNode.appendChild(probe);
+    let high = 0;
+    for (const html of data.steps.map((s) => s.caption).concat([startHint])) {
+      probe.innerHTML = html;
+      high = Math.max(high, probe.offsetHeight);
+    }
+    probe.remove();
+    cur.style.minHeight = high + "px";
+  }
+  new ResizeObserver(fitCaptionBox).observe($("current-caption"));
+  new MutationObserver(fitCaptionBox).observe(document.documentElement, { attributes: true, attributeFilter: ["class"] });
+  document.fonts.ready.then(() => {
+    fittedWidth = -1;
+    fitCaptionBox();
+  });
 
   // revealPredictions opens each "먼저 예상해 보세요" answer once its caption is reached.
   function revealPredictions(i) {
