@@ -17,7 +17,7 @@ type jsPage struct {
 	win, parent js.Value
 }
 
-// startBridge sets window.connlab = {load, command, state, lines, pcap},
+// startBridge sets window.connlab = {load, command, state, lines, pcap, hits},
 // and queues the scenario named in the stage's own URL so that /stage/
 // works by itself. The functions only enqueue or read what Update
 // published; none of them waits for the game loop.
@@ -68,6 +68,13 @@ func startBridge(in *inbox) page {
 		arr := js.Global().Get("Uint8Array").New(len(b))
 		js.CopyBytesToJS(arr, b)
 		return arr
+	}))
+	// hits: where the packets drawn now can be clicked, in the iframe's
+	// CSS pixels: [{"packet":N,"x":..,"y":..,"w":..,"h":..}], clicking the
+	// middle of a box selects its packet.
+	api.Set("hits", js.FuncOf(func(js.Value, []js.Value) any {
+		b, _ := json.Marshal(in.hits())
+		return string(b)
 	}))
 	win.Set("connlab", api)
 

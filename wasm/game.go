@@ -4,8 +4,10 @@ package main
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/hajimehoshi/ebiten/v2"
+	"github.com/hajimehoshi/ebiten/v2/vector"
 
 	"connlab/engine"
 	"connlab/wasm/internal/view"
@@ -18,21 +20,28 @@ type page interface {
 }
 
 // game is the Ebiten game: Update turns loads, commands and input into
-// state and a Plan; Draw only draws the Plan.
+// state and a Frame; Draw only draws the Frame: its Plan's static layer
+// from an offscreen image drawn again only when the Plan changes, and the
+// moving layer over it.
 type game struct {
 	in     *inbox
 	page   page
 	fonts  *fonts
 	player *view.Player // nil until a load succeeds
 	snap   engine.Snapshot
-	plan   *view.Plan
+	stage  view.Stage
+	frame  *view.Frame
 	err    string
+	loads  int  // loads completed, failed ones included
+	loaded bool // a load completed since the page was last told
 
 	projector bool
 	speed     float64 // kept across loads, like reduced motion
 	reduced   bool
 	w, h, dpr float64
 
+	static  *ebiten.Image // the static layer of drawn
+	drawn   *view.Plan
 	started bool
 	lastSig signature
 }
@@ -53,12 +62,13 @@ func newGame(in *inbox, pg page) *game {
 // Layout makes the canvas as many pixels as the device has, so text is crisp.
 func (g *game) Layout(outsideW, outsideH int) (int, int) {
 	g.dpr = ebiten.Monitor().DeviceScaleFactor()
-	g.w, g.h = float64(outsideW)*g.dpr, float64(outsideH)*g.dpr
+	g.w, g.h = math.Round(float64(outsideW)*g.dpr), math.Round(float64(outsideH)*g.dpr)
 	return int(g.w), int(g.h)
 }
 
 // Update applies what came in, moves playback on by one tick and lays out
-// the frame.
+// the frame: only what moves, unless the step, selection, ladder scroll,
+// theme or size changed.
 func (g *game) Update() error {
 	loads, cmds, errs := g.in.take()
 	for _, l := range loads {
@@ -67,7 +77,7 @@ func (g *game) Update() error {
 	for _, e := range errs {
 		g.err = e
 	}
-	cmds = append(cmds, intents(g.plan)...)
+	cmds = append(cmds, intents(g.frame)...)
 	for _, c := range cmds {
 		g.apply(c)
 	}
@@ -77,7 +87,7 @@ func (g *game) Update() error {
 			g.snap = g.player.Trace.At(g.player.Step)
 		}
 		sc := view.NewScale(g.w, g.h, g.dpr, g.projector)
-		g.plan = view.Layout(g.player, &g.snap, g.w, g.h, sc, g.fonts.measure)
+		g.frame, _ = g.stage.Frame(g.player, &g.snap, g.w, g.h, sc, g.fonts.Measure)
 	}
 	g.publish()
 	return nil
@@ -86,6 +96,8 @@ func (g *game) Update() error {
 // load runs the engine for l. A failure keeps what was on stage and reports
 // the error, which names the parameter and its allowed range.
 func (g *game) load(l view.Load) {
+	g.loads++
+	g.loaded = true
 	t, err := run(l)
 	if err != nil {
 		g.err = err.Error()
@@ -129,7 +141,8 @@ func (g *game) apply(c view.Command) {
 	}
 }
 
-// publish hands the state to the bridge and tells the page when it changed.
+// publish hands the state to the bridge and tells the page when it
+// changed, and always after a load.
 func (g *game) publish() {
 	var s view.State
 	var t *engine.Trace
@@ -140,44 +153,64 @@ func (g *game) publish() {
 	}
 	s.Ready = true
 	s.Error = g.err
-	g.in.publish(s, t)
+	s.Loads = g.loads
+	g.in.publish(s, t, g.frame)
 	sig := signature{ready: true, playing: s.Playing, scenario: s.Scenario, err: s.Error,
 		step: s.Step, caption: s.Caption, selected: -1, n: s.Steps, speed: s.Speed}
 	if s.Selected != nil {
 		sig.selected = s.Selected.Index
 	}
 	if !g.started {
-		g.started = true
+		g.started, g.loaded = true, false
 		g.lastSig = sig
 		g.page.ready()
 		return
 	}
-	if sig != g.lastSig {
-		g.lastSig = sig
+	if sig != g.lastSig || g.loaded {
+		g.lastSig, g.loaded = sig, false
 		g.page.changed()
 	}
 }
 
-// Draw draws the plan of the last Update.
+// Draw draws the frame of the last Update.
 func (g *game) Draw(screen *ebiten.Image) {
 	g.in.frame.Add(1)
-	screen.Fill(colBG)
-	pt := &painter{dst: screen, fonts: g.fonts, sc: view.NewScale(g.w, g.h, g.dpr, g.projector)}
-	if g.plan == nil {
+	f := g.frame
+	if f == nil || f.W != float64(screen.Bounds().Dx()) || f.H != float64(screen.Bounds().Dy()) {
+		screen.Fill(colBG)
+		sc := view.NewScale(g.w, g.h, g.dpr, g.projector)
 		msg := "loading..."
 		if g.err != "" {
 			msg = g.err
 		}
-		pt.text(msg, pt.sc.U, pt.sc.U, pt.sc.U, false, colText)
+		pt := &painter{dst: screen, fonts: g.fonts}
+		pt.text(msg, sc.U, sc.U, sc.U, false, ink(view.InkText))
 		return
 	}
-	drawHeader(pt, g.plan, g.player)
-	drawNet(pt, g.plan, g.player.Selected)
-	if g.plan.Ladder != nil {
-		drawLadder(pt, g.plan, g.player)
+	if g.static == nil || g.static.Bounds() != screen.Bounds() {
+		if g.static != nil {
+			g.static.Deallocate()
+		}
+		g.static = ebiten.NewImage(screen.Bounds().Dx(), screen.Bounds().Dy())
+		g.drawn = nil
 	}
-	drawPlot(pt, g.plan, g.player)
+	if g.drawn != f.Plan {
+		g.static.Fill(colBG)
+		(&painter{dst: g.static, fonts: g.fonts}).draw(&f.Static)
+		g.drawn = f.Plan
+	}
+	screen.DrawImage(g.static, nil)
+	pt := &painter{dst: screen, fonts: g.fonts}
+	pt.draw(&f.Dynamic)
 	if g.err != "" {
-		drawError(pt, g.plan, g.err)
+		g.drawError(pt, f)
 	}
+}
+
+// drawError shows a load or command error across the bottom of the stage.
+func (g *game) drawError(pt *painter, f *view.Frame) {
+	u := f.U
+	h := math.Ceil(u * 1.8)
+	vector.DrawFilledRect(pt.dst, 0, float32(f.H-h), float32(f.W), float32(h), ink(view.InkLost), false)
+	pt.text(g.err, u*0.5, f.H-h+(h-u*1.2)/2, u, true, colBG)
 }

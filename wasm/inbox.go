@@ -21,6 +21,7 @@ type inbox struct {
 
 	state view.State    // published by Update
 	trace *engine.Trace // published by Update; never changed once published
+	laid  *view.Frame   // published by Update; never changed once published
 
 	frame atomic.Int64 // frames drawn
 }
@@ -52,10 +53,21 @@ func (b *inbox) take() (loads []view.Load, commands []view.Command, errs []strin
 	return loads, commands, errs
 }
 
-func (b *inbox) publish(s view.State, t *engine.Trace) {
+func (b *inbox) publish(s view.State, t *engine.Trace, f *view.Frame) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.state, b.trace = s, t
+	b.state, b.trace, b.laid = s, t, f
+}
+
+// hits returns where the packets of the last frame laid out can be clicked.
+func (b *inbox) hits() []view.Hit {
+	b.mu.Lock()
+	f := b.laid
+	b.mu.Unlock()
+	if f == nil {
+		return []view.Hit{}
+	}
+	return f.Hits()
 }
 
 // published returns the last published state, with the frame count now.

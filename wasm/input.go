@@ -27,14 +27,14 @@ var keyOps = []struct {
 
 // intents turns this tick's key presses and clicks into commands. A click
 // selects the packet under it, or clears the selection.
-func intents(plan *view.Plan) []view.Command {
+func intents(f *view.Frame) []view.Command {
 	var out []view.Command
 	for _, k := range keyOps {
 		if inpututil.IsKeyJustPressed(k.key) {
 			out = append(out, view.Command{Op: k.op})
 		}
 	}
-	if plan == nil {
+	if f == nil {
 		return out
 	}
 	var clicks [][2]int
@@ -47,7 +47,7 @@ func intents(plan *view.Plan) []view.Command {
 		clicks = append(clicks, [2]int{x, y})
 	}
 	for _, c := range clicks {
-		out = append(out, view.Command{Op: view.OpSelect, Packet: plan.PacketAt(float64(c[0]), float64(c[1]))})
+		out = append(out, view.Command{Op: view.OpSelect, Packet: f.PacketAt(float64(c[0]), float64(c[1]))})
 	}
 	return out
 }

@@ -22,6 +22,8 @@ func main() {
 	ebiten.SetWindowTitle("Connection Lab stage")
 	ebiten.SetWindowSize(1280, 720)
 	ebiten.SetWindowResizingMode(ebiten.WindowResizingModeEnabled)
+	// Every frame covers the whole screen with the static layer.
+	ebiten.SetScreenClearedEveryFrame(false)
 	if err := ebiten.RunGame(newGame(in, pg)); err != nil {
 		log.Fatal(err)
 	}

@@ -50,23 +50,26 @@ func (l Line) Dist(x, y float64) float64 {
 // Scale holds the sizes everything else derives from, in device pixels.
 type Scale struct {
 	DPR  float64 // device pixels per CSS pixel
-	U    float64 // base text size
+	U    float64 // text size: every label on the stage is this size
 	Line float64 // base line width
 }
 
 // NewScale picks text and line sizes for a canvas of w x h device pixels.
-// Text is at least 16 CSS pixels, grows with the canvas up to 28, and is
-// 30% larger with thicker lines in the projector theme.
+// Text grows with the stage (a 46th of its width or a 30th of its height,
+// whichever is smaller) between 16 and 40 CSS pixels; the projector theme
+// makes it a tenth larger with thicker lines. A 670x420 stage gets 16 px,
+// a 1860x840 projected one 30 px.
 func NewScale(w, h, dpr float64, projector bool) Scale {
 	if dpr <= 0 {
 		dpr = 1
 	}
 	cw, ch := w/dpr, h/dpr
-	u := math.Min(math.Max(math.Min(cw/75, ch/40), 16), 28)
+	u := math.Min(cw/46, ch/30)
 	line := 2.0
 	if projector {
-		u *= 1.3
-		line = 3.5
+		u *= 1.1
+		line = 3
 	}
+	u = math.Min(math.Max(u, 16), 40)
 	return Scale{DPR: dpr, U: math.Round(u * dpr), Line: line * dpr}
 }

@@ -1,7 +1,6 @@
 package view
 
 import (
-	"fmt"
 	"math"
 	"sort"
 	"strings"
@@ -11,19 +10,18 @@ import (
 
 // Ladder is the sequence diagram: one vertical line per host, time growing
 // downward, one slanted line per packet drawn as far as it has travelled.
+// Its static part shows the run up to the step's time; a Frame adds the
+// packets still travelling and the current time.
 type Ladder struct {
-	Rect   Rect
-	Cols   map[int]float64 // x of each host's line
-	Names  []Note          // host names above the lines
-	Top    float64         // y of show time Start
-	Start  engine.Time     // show time at Top
-	PxPer  float64         // pixels per second of show time
-	NowY   float64
-	Marks  []LadderMark
-	Notes  []Note // state changes beside the host lines
-	Ticks  []Note // time labels on the left
-	Skips  []float64
-	Bottom float64
+	Rect        Rect
+	Cols        map[int]float64 // x of each host's line
+	Top, Bottom float64         // y range of time
+	Start       engine.Time     // show time at Top
+	PxPer       float64         // pixels per second of show time
+	Marks       []LadderMark    // packets arrived by the step's time
+
+	lg     *ladderGeom
+	placed []Rect // the static layer's texts, which moving labels avoid
 }
 
 // LadderMark is one packet on the ladder.
@@ -31,155 +29,367 @@ type LadderMark struct {
 	Packet    int
 	Kind      engine.PacketKind
 	Full      Line // from first bit sent to last bit received
-	Drawn     Line // the part travelled by now
+	Drawn     Line // the part travelled by now, within the ladder
 	Label     Rect
 	Text      string
 	ShowLabel bool
 }
 
-// Note is a piece of text placed at X, Y (top-left).
-type Note struct {
-	X, Y float64
-	Text string
+// ladderGeom is the ladder's fixed part for one trace and canvas: columns,
+// host names, the time scale.
+type ladderGeom struct {
+	r           Rect
+	cols        map[int]float64
+	names       []Paint
+	notes       bool    // room for state changes beside the host lines
+	tickW       float64 // the time column on the left
+	textTop     float64 // texts inside the ladder start below the names
+	top, bottom float64
+	pxPer       float64
+	window      engine.Time // show time visible at once
+	total       engine.Time // show time of the run
 }
 
-// layoutLadder places the ladder in r. It fits the whole run when it fits
-// with at least 2.2 lines of text per round trip; otherwise it scrolls so
-// that the current time stays near the bottom.
-func layoutLadder(p *Player, pl *Plan, r Rect, measure Measure) *Ladder {
+// newLadderGeom places the host lines: after the time column, leaving
+// room beside the outer lines for state changes ("SYN-SENT") when the
+// lines stay far enough apart for a packet's label, and picks a time
+// scale that fits the whole run, or at least 2.6 lines of text per round
+// trip (the ladder then scrolls).
+func newLadderGeom(p *Player, g *geom, measure Measure) *ladderGeom {
+	t := p.Trace
+	u := g.sc.U
+	r := g.ladder
+	lg := &ladderGeom{r: r, cols: map[int]float64{}}
+	order := make([]int, len(t.Hosts))
+	for i := range order {
+		order[i] = i
+	}
+	hostOrder(t, order)
+	n := len(order)
+	lg.tickW = math.Ceil(measure(tickText(p.Timeline.End()), u, false) + u*0.8)
+	noteW := 0.0
+	seen := map[string]bool{}
+	for _, e := range t.Events {
+		if e.Kind != engine.EvState {
+			continue
+		}
+		if s := newState(e.Text); !seen[s] {
+			seen[s] = true
+			noteW = math.Max(noteW, measure(s, u, false))
+		}
+	}
+	nameW := func(k int) float64 { return measure(t.Hosts[order[k]].Name, u, true) }
+	margin := math.Round(u * 0.4)
+	span := func(left, right float64) float64 {
+		if n < 2 {
+			return math.Inf(1)
+		}
+		return (right - left) / float64(n-1)
+	}
+	left := r.X + lg.tickW + math.Max(noteW+margin, nameW(0)/2) + margin
+	right := r.X + r.W - math.Max(noteW+margin, nameW(n-1)/2) - margin
+	need := 7 * u
+	if n > 2 {
+		need += noteW + margin
+	}
+	lg.notes = noteW > 0 && span(left, right) >= need
+	if !lg.notes {
+		left = r.X + lg.tickW + nameW(0)/2 + margin
+		right = r.X + r.W - nameW(n-1)/2 - margin
+	}
+	var prev Rect
+	for k, h := range order {
+		x := left
+		if n > 1 {
+			x = left + (right-left)*float64(k)/float64(n-1)
+		}
+		lg.cols[h] = math.Round(x)
+		w := nameW(k)
+		nr := Rect{math.Round(math.Min(math.Max(x-w/2, r.X+lg.tickW), r.X+r.W-w)), r.Y, w, g.lineH}
+		if k > 0 && nr.Overlaps(prev) {
+			continue
+		}
+		prev = nr
+		lg.names = append(lg.names, Paint{R: nr, S: t.Hosts[h].Name, Size: u, Bold: true, Ink: InkText, Area: r})
+	}
+	lg.textTop = r.Y + g.lineH
+	lg.top = math.Round(lg.textTop + u*0.4)
+	lg.bottom = math.Round(r.Y + r.H - u*0.4)
+	avail := lg.bottom - lg.top
+	lg.total = p.Timeline.Duration()
+	rtt := p.SimPerSecond.Seconds()
+	lg.pxPer = math.Max(avail/math.Max(lg.total.Seconds(), rtt), 2.6*u/rtt)
+	lg.window = engine.Time(avail / lg.pxPer * float64(engine.Second))
+	return lg
+}
+
+// newState is the state a state change moves to:
+// "client:50000 SYN-SENT -> ESTABLISHED" gives "ESTABLISHED".
+func newState(text string) string { return text[strings.LastIndex(text, " ")+1:] }
+
+// tickText writes a time for the time column: "0.1s", "0.05s", "60.2s".
+func tickText(at engine.Time) string {
+	s := ftoa(at.Seconds(), 3)
+	s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+	return s + "s"
+}
+
+// startAt is the show time at the top of the ladder: the whole run when
+// it fits; otherwise the step's time 70% of the way down, paging on by
+// half a window whenever playback runs off the bottom between steps.
+func (lg *ladderGeom) startAt(p *Player) engine.Time {
+	if lg.total <= lg.window {
+		return 0
+	}
+	tl := p.Timeline
+	last := lg.total - lg.window
+	at := engine.Time(0)
+	if p.Step >= 0 && p.Step < p.Len() {
+		at = p.Trace.Events[p.Step].At
+	}
+	s := min(max(tl.Show(at)-lg.window*7/10, 0), last)
+	now := tl.Show(p.Time)
+	for now > s+lg.window*95/100 && s < last {
+		s = min(s+lg.window/2, last)
+	}
+	return s
+}
+
+// y returns the height of simulated time at on the ladder.
+func (l *Ladder) y(tl *Timeline, at engine.Time) float64 {
+	return l.Top + (tl.Show(at)-l.Start).Seconds()*l.PxPer
+}
+
+// layout draws the ladder's static part for the plan's step: host names
+// and lines, the time column, skipped idle time, the packets arrived by
+// the step's time with as many labels as fit, and state changes.
+func (lg *ladderGeom) layout(p *Player, pl *Plan, start engine.Time, measure Measure) *Ladder {
 	t := p.Trace
 	u := pl.U
-	small := u * 0.8
-	l := &Ladder{Rect: r, Cols: map[int]float64{}}
-	hosts := make([]int, 0, len(t.Hosts))
-	for i := range t.Hosts {
-		hosts = append(hosts, i)
-	}
-	hostOrder(t, hosts)
-	// Room on the left for time ticks and the first host's state changes,
-	// on the right for the last host's.
-	left, right := r.X+math.Min(12.5*u, r.W*0.3), r.X+r.W-math.Min(7*u, r.W*0.15)
-	for k, h := range hosts {
-		x := left
-		if len(hosts) > 1 {
-			x = left + (right-left)*float64(k)/float64(len(hosts)-1)
-		}
-		l.Cols[h] = math.Round(x)
-		name := t.Hosts[h].Name
-		l.Names = append(l.Names, Note{X: math.Round(x - measure(name, small)/2), Y: r.Y, Text: name})
-	}
-	l.Top = r.Y + 1.4*u
-	l.Bottom = r.Y + r.H
-	avail := l.Bottom - l.Top - u*0.5
 	tl := p.Timeline
-	total := tl.Duration().Seconds()
-	rtt := p.SimPerSecond.Seconds()
-	l.PxPer = math.Max(avail/math.Max(total, rtt), 2.2*u/rtt)
-	now := tl.Show(p.Time).Seconds()
-	window := avail / l.PxPer
-	start := 0.0
-	if total > window {
-		start = math.Min(math.Max(now-0.8*window, 0), total-window)
+	r := lg.r
+	lineH := pl.g.lineH
+	l := &Ladder{Rect: r, Cols: lg.cols, Top: lg.top, Bottom: lg.bottom, Start: start, PxPer: lg.pxPer, lg: lg}
+	ly := &pl.Static
+	ly.fill(r, InkPanel)
+	for _, n := range lg.names {
+		ly.text(n)
+		l.placed = append(l.placed, n.R)
 	}
-	l.Start = engine.Time(start * float64(engine.Second))
-	y := func(at engine.Time) float64 {
-		return l.Top + (tl.Show(at)-l.Start).Seconds()*l.PxPer
+	for _, x := range lg.cols {
+		ly.line(Line{x, l.Top, x, l.Bottom}, pl.Line, InkBorder)
 	}
-	l.NowY = y(p.Time)
-	endShow := l.Start + engine.Time(window*float64(engine.Second))
-	startSim, endSim := tl.Sim(l.Start), tl.Sim(endShow)
-
-	l.placeMarks(p, y, startSim, min(endSim, p.Time), measure, small)
-	l.placeNotes(p, y, startSim, min(endSim, p.Time), measure, small)
-	// Time ticks every round trip of show time (or every few, when they
-	// would crowd), labelled with the simulated time, which jumps after
-	// skipped idle time.
+	endShow := start + lg.window
+	startSim, endSim := tl.Sim(start), tl.Sim(endShow)
+	// The time column: a tick every round trip of show time, or every few
+	// when they would crowd, labelled with the simulated time (which jumps
+	// after skipped idle time).
 	every := p.SimPerSecond
-	for l.PxPer*every.Seconds() < 2*u {
+	for l.PxPer*every.Seconds() < 1.5*lineH {
 		every *= 2
 	}
-	for show := (l.Start + every - 1) / every * every; show <= endShow; show += every {
-		yy := l.Top + (show-l.Start).Seconds()*l.PxPer
-		l.Ticks = append(l.Ticks, Note{X: r.X, Y: yy - small*0.6, Text: fmt.Sprintf("%.3fs", tl.Sim(show).Seconds())})
+	for show := (start + every - 1) / every * every; show <= endShow; show += every {
+		yy := math.Round(l.Top + (show-start).Seconds()*l.PxPer)
+		s := tickText(tl.Sim(show))
+		tr := Rect{r.X + u*0.2, yy - math.Round(lineH/2), measure(s, u, false), lineH}
+		ly.line(Line{r.X + lg.tickW - u*0.5, yy, r.X + lg.tickW - u*0.1, yy}, pl.Line/2, InkDim)
+		if tr.Y < lg.textTop || tr.Y+tr.H > r.Y+r.H || overlapsAny(tr, l.placed) {
+			continue
+		}
+		ly.text(Paint{R: tr, S: s, Size: u, Ink: InkDim, Area: r})
+		l.placed = append(l.placed, tr)
 	}
+	var skips []float64
 	for _, c := range tl.Cuts() {
 		if c[0] >= startSim && c[0] <= endSim {
-			l.Skips = append(l.Skips, y(c[0]))
+			yy := math.Round(l.y(tl, c[0]))
+			skips = append(skips, yy)
+			ly.fill(Rect{r.X + lg.tickW, yy - math.Round(u*0.15), r.W - lg.tickW, math.Round(u * 0.3)}, InkGrid)
 		}
+	}
+	// Packets arrived by the step's time: lines first, labels over them.
+	to := min(endSim, pl.At)
+	first := sort.Search(len(t.Packets), func(i int) bool { return t.Packets[i].SentAt >= startSim-p.MaxTrip })
+	for i := first; i < len(t.Packets) && t.Packets[i].SentAt <= to; i++ {
+		pk := &t.Packets[i]
+		if pk.ArriveAt > pl.At || pk.ArriveAt < startSim {
+			continue
+		}
+		m, ok := l.mark(tl, pk, i, 1)
+		if !ok {
+			continue
+		}
+		l.Marks = append(l.Marks, m)
+		l.drawMark(ly, pl, m)
+	}
+	for k := range l.Marks {
+		m := &l.Marks[k]
+		l.placeLabel(m, measure, u, lineH, l.placed)
+		if m.ShowLabel {
+			l.placed = append(l.placed, m.Label)
+			drawMarkLabel(ly, m, u, r)
+		}
+	}
+	// State changes beside the host lines, where they fit.
+	if lg.notes {
+		ev := t.Events
+		from := sort.Search(len(ev), func(i int) bool { return ev[i].At >= startSim })
+		for i := from; i < len(ev) && i <= p.Step && ev[i].At <= endSim; i++ {
+			e := ev[i]
+			x, ok := lg.cols[e.Host]
+			if e.Kind != engine.EvState || !ok {
+				continue
+			}
+			s := newState(e.Text)
+			w := measure(s, u, false)
+			nx := x + u*0.4
+			if x < r.X+r.W/3 {
+				nx = x - u*0.4 - w
+			}
+			nr := Rect{math.Round(nx), math.Round(l.y(tl, e.At) - lineH/2), w, lineH}
+			if !inside(nr, Rect{r.X + lg.tickW, lg.textTop, r.W - lg.tickW, r.Y + r.H - lg.textTop}) || overlapsAny(nr, l.placed) {
+				continue
+			}
+			l.placed = append(l.placed, nr)
+			ly.text(Paint{R: nr, S: s, Size: u, Ink: InkText, Area: r})
+		}
+	}
+	// "idle time skipped" above each cut, right-aligned, where it fits.
+	const skipped = "idle time skipped"
+	for _, yy := range skips {
+		w := measure(skipped, u, false)
+		sr := Rect{r.X + r.W - u*0.3 - w, yy - math.Round(u*0.2) - lineH, w, lineH}
+		if sr.Y < lg.textTop || overlapsAny(sr, l.placed) {
+			continue
+		}
+		l.placed = append(l.placed, sr)
+		ly.text(Paint{R: sr, S: skipped, Size: u, Ink: InkDim, Area: r})
 	}
 	return l
 }
 
-// placeMarks adds the packets sent in [from, to], labelling as many as fit.
-func (l *Ladder) placeMarks(p *Player, y func(engine.Time) float64, from, to engine.Time, measure Measure, size float64) {
-	t := p.Trace
-	// Packets are in send order; start from the first that may still be
-	// travelling at from.
-	first := sort.Search(len(t.Packets), func(i int) bool { return t.Packets[i].SentAt >= from-p.MaxTrip })
-	var placed []Rect
-	for i := first; i < len(t.Packets) && t.Packets[i].SentAt <= to; i++ {
-		pk := &t.Packets[i]
-		if pk.ArriveAt < from || pk.TxStart > to {
-			continue
-		}
-		x0, ok0 := l.Cols[pk.From]
-		x1, ok1 := l.Cols[pk.To]
-		if !ok0 || !ok1 {
-			continue
-		}
-		full := Line{x0, y(pk.TxStart), x1, y(pk.ArriveAt)}
-		f := 1.0
-		if pk.ArriveAt > p.Time {
-			head, _ := t.Position(i, p.Time)
-			f = head
-		}
-		m := LadderMark{Packet: i, Kind: pk.Kind, Full: full, Drawn: full.Part(0, f), Text: pk.Label}
-		w := measure(pk.Label, size) + size*0.4
-		h := size * 1.25
-		mx, my := full.Lerp(0.5)
-		r := Rect{math.Round(mx - w/2), math.Round(my - h), math.Round(w), math.Round(h)}
-		if f >= 0.5 && !overlapsAny(r, placed) {
-			m.Label, m.ShowLabel = r, true
-			placed = append(placed, r)
-		}
-		l.Marks = append(l.Marks, m)
+// mark places packet i on the ladder, travelled as far as fraction head,
+// cut to the ladder's time range; false when none of it shows.
+func (l *Ladder) mark(tl *Timeline, pk *engine.Packet, i int, head float64) (LadderMark, bool) {
+	x0, ok0 := l.Cols[pk.From]
+	x1, ok1 := l.Cols[pk.To]
+	if !ok0 || !ok1 {
+		return LadderMark{}, false
+	}
+	full := Line{x0, l.y(tl, pk.TxStart), x1, l.y(tl, pk.ArriveAt)}
+	drawn, ok := clipY(full.Part(0, head), l.Top, l.Bottom)
+	if !ok {
+		return LadderMark{}, false
+	}
+	return LadderMark{Packet: i, Kind: pk.Kind, Full: full, Drawn: drawn, Text: pk.Label}, true
+}
+
+// clipY cuts l to the band top <= y <= bottom; false when it misses it.
+func clipY(l Line, top, bottom float64) (Line, bool) {
+	a, b := 0.0, 1.0
+	dy := l.Y1 - l.Y0
+	if dy == 0 {
+		return l, l.Y0 >= top && l.Y0 <= bottom
+	}
+	fa, fb := (top-l.Y0)/dy, (bottom-l.Y0)/dy
+	if fa > fb {
+		fa, fb = fb, fa
+	}
+	a, b = math.Max(a, fa), math.Min(b, fb)
+	if a > b {
+		return Line{}, false
+	}
+	return l.Part(a, b), true
+}
+
+// drawMark draws a packet's line, with an arrowhead once it has arrived.
+func (l *Ladder) drawMark(ly *Layer, pl *Plan, m LadderMark) {
+	ink := KindInk(m.Kind)
+	if m.Packet == pl.Selected {
+		ly.line(m.Drawn, pl.Line*3, InkSelect)
+	}
+	ly.line(m.Drawn, pl.Line, ink)
+	if m.Drawn.X1 != m.Full.X1 || m.Drawn.Y1 != m.Full.Y1 {
+		return
+	}
+	dx, dy := m.Full.X1-m.Full.X0, m.Full.Y1-m.Full.Y0
+	if n := math.Hypot(dx, dy); n > 0 {
+		u := pl.U
+		ax, ay := dx/n*u*0.55, dy/n*u*0.55
+		ly.line(Line{m.Full.X1 - ax - ay*0.5, m.Full.Y1 - ay + ax*0.5, m.Full.X1, m.Full.Y1}, pl.Line, ink)
+		ly.line(Line{m.Full.X1 - ax + ay*0.5, m.Full.Y1 - ay - ax*0.5, m.Full.X1, m.Full.Y1}, pl.Line, ink)
 	}
 }
 
-// placeNotes writes state changes beside the host lines where they fit.
-func (l *Ladder) placeNotes(p *Player, y func(engine.Time) float64, from, to engine.Time, measure Measure, size float64) {
-	t := p.Trace
-	ev := t.Events
-	first := sort.Search(len(ev), func(i int) bool { return ev[i].At >= from })
-	var placed []Rect
-	for _, m := range l.Marks {
-		if m.ShowLabel {
-			placed = append(placed, m.Label)
+// placeLabel puts a packet's label at the middle of its line, above it or
+// else below, shortened to the gap between its hosts, inside the ladder
+// and clear of every rect in avoid.
+func (l *Ladder) placeLabel(m *LadderMark, measure Measure, u, lineH float64, avoid []Rect) {
+	mx, my := m.Full.Lerp(0.5)
+	if my < l.Top || my > l.Bottom {
+		return
+	}
+	s := fitText(measure, m.Text, math.Abs(m.Full.X1-m.Full.X0)-u*0.8, u, true)
+	if s == "" {
+		return
+	}
+	w := measure(s, u, true) + u*0.4
+	area := Rect{l.Rect.X + l.lg.tickW, l.lg.textTop, l.Rect.W - l.lg.tickW, l.Rect.Y + l.Rect.H - l.lg.textTop}
+	for _, y := range []float64{my - lineH, my} {
+		r := Rect{math.Round(mx - w/2), math.Round(y), math.Ceil(w), lineH}
+		if inside(r, area) && !overlapsAny(r, avoid) {
+			m.Label, m.Text, m.ShowLabel = r, s, true
+			return
 		}
 	}
-	for i := first; i < len(ev) && i <= p.Step && ev[i].At <= to; i++ {
-		e := ev[i]
-		if e.Kind != engine.EvState {
+}
+
+// drawMarkLabel draws a label on the panel's colour in the packet's.
+func drawMarkLabel(ly *Layer, m *LadderMark, u float64, area Rect) {
+	ly.fill(m.Label, InkPanel)
+	ly.text(Paint{R: Rect{m.Label.X + u*0.2, m.Label.Y, m.Label.W - u*0.4, m.Label.H}, S: m.Text, Size: u, Bold: true, Ink: KindInk(m.Kind), Area: area})
+}
+
+// layoutFlying adds the packets still travelling after the step's time,
+// as far as they have come by now, and the line of the current time.
+func (l *Ladder) layoutFlying(p *Player, f *Frame, measure Measure) {
+	t := p.Trace
+	tl := p.Timeline
+	u := f.U
+	ly := &f.Dynamic
+	now := p.Time
+	endSim := tl.Sim(l.Start + l.lg.window)
+	first := sort.Search(len(t.Packets), func(i int) bool { return t.Packets[i].SentAt >= f.At-p.MaxTrip })
+	avoid := l.placed
+	for i := first; i < len(t.Packets) && t.Packets[i].SentAt <= min(now, endSim); i++ {
+		pk := &t.Packets[i]
+		if pk.ArriveAt <= f.At || pk.TxStart > now {
 			continue
 		}
-		// "state client:50000 SYN-SENT -> ESTABLISHED": show the new state.
-		text := e.Text[strings.LastIndex(e.Text, " ")+1:]
-		x, ok := l.Cols[e.Host]
+		head := 1.0
+		if pk.ArriveAt > now {
+			head, _ = t.Position(i, now)
+		}
+		m, ok := l.mark(tl, pk, i, head)
 		if !ok {
 			continue
 		}
-		w := measure(text, size)
-		// Outside the host lines: left of the first, right of the others.
-		nx := x + size*0.4
-		if x < l.Rect.X+l.Rect.W/3 {
-			nx = x - size*0.4 - w
+		l.drawMark(ly, f.Plan, m)
+		if head >= 0.5 {
+			l.placeLabel(&m, measure, u, f.g.lineH, avoid)
+			if m.ShowLabel {
+				avoid = append(avoid[:len(avoid):len(avoid)], m.Label)
+				drawMarkLabel(ly, &m, u, l.Rect)
+			}
 		}
-		nx = math.Max(l.Rect.X, math.Min(nx, l.Rect.X+l.Rect.W-w))
-		r := Rect{math.Round(nx), math.Round(y(e.At) - size*0.6), math.Round(w), math.Round(size * 1.2)}
-		if overlapsAny(r, placed) {
-			continue
-		}
-		placed = append(placed, r)
-		l.Notes = append(l.Notes, Note{X: r.X, Y: r.Y, Text: text})
+		f.Flying = append(f.Flying, m)
 	}
+	if y := math.Round(l.y(tl, now)); y >= l.Top && y <= l.Bottom {
+		ly.line(Line{l.Rect.X + l.lg.tickW, y, l.Rect.X + l.Rect.W, y}, f.Line, InkNow)
+	}
+}
+
+// inside reports whether r lies within area.
+func inside(r, area Rect) bool {
+	return r.X >= area.X && r.Y >= area.Y && r.X+r.W <= area.X+area.W && r.Y+r.H <= area.Y+area.H
 }

@@ -8,7 +8,7 @@ import (
 )
 
 // Measure returns the width in device pixels of s drawn at text size size.
-type Measure func(s string, size float64) float64
+type Measure func(s string, size float64, bold bool) float64
 
 // PlotKind says which plot a scenario needs beside its ladder.
 type PlotKind int
@@ -34,21 +34,29 @@ func PlotFor(t *engine.Trace) PlotKind {
 	return PlotNone
 }
 
-// Plan is everything the stage draws in one frame, placed: a pure function
-// of the player's state and the canvas size. Update makes it, Draw draws
-// it, and clicks are tested against it, so what is hit is what is seen.
+// Plan is the part of the stage that changes only with the step, the
+// selection, the ladder's scroll and the canvas: laid out and drawn once
+// (into an offscreen image) and reused by every frame until one of them
+// changes. A Frame adds what moves with time.
 type Plan struct {
 	Scale
 	W, H     float64
-	Now      engine.Time
+	Step     int
+	At       engine.Time // the step's time: the static layer shows the run up to it
+	Selected int
 	Header   Rect
 	Net      Rect
 	Plot     Rect
 	PlotKind PlotKind
 	Hosts    []HostBox
 	Links    []LinkLane
-	Packets  []PacketMark
 	Ladder   *Ladder // nil when the scene has none (compare)
+	Static   Layer
+
+	g      *geom
+	clock  Rect       // where the header's clock goes, drawn per frame
+	timers []timerRow // host box lines that count down, drawn per frame
+	axes   plotAxes   // the plot's axes, for what grows per frame
 }
 
 // HostBox is a host drawn as a box with its sockets listed inside.
@@ -77,64 +85,174 @@ type PacketMark struct {
 	ShowLabel bool
 }
 
-// Layout places the stage for the player's current step and time on a
-// w x h canvas.
-func Layout(p *Player, snap *engine.Snapshot, w, h float64, sc Scale, measure Measure) *Plan {
+// Frame is one frame of the stage: the Plan of its step and what moves at
+// time Now — packets on the links and on the ladder, countdowns, the
+// clock, the plots' growth — drawn over the static layer.
+type Frame struct {
+	*Plan
+	Now     engine.Time
+	Packets []PacketMark // on the links
+	Flying  []LadderMark // on the ladder, still travelling at the step's time
+	Dynamic Layer
+}
+
+// Texts returns every text the frame draws, static and moving.
+func (f *Frame) Texts() []Paint {
+	return append(f.Static.Texts(), f.Dynamic.Texts()...)
+}
+
+// Layout lays out the frame for the player's current step and time on a
+// w x h canvas in one go; Stage does the same reusing the static part.
+func Layout(p *Player, snap *engine.Snapshot, w, h float64, sc Scale, measure Measure) *Frame {
+	var s Stage
+	f, _ := s.Frame(p, snap, w, h, sc, measure)
+	return f
+}
+
+// Stage keeps the geometry of the canvas and the Plan of the current step
+// between frames, so that a frame only lays out what moves.
+type Stage struct {
+	g    *geom
+	plan *Plan
+}
+
+// planKey is what the static layer depends on.
+type planKey struct {
+	g        *geom
+	step     int
+	selected int
+	start    engine.Time
+}
+
+// Frame returns the frame at the player's time, and whether its Plan is
+// new (the static layer must be drawn again).
+func (s *Stage) Frame(p *Player, snap *engine.Snapshot, w, h float64, sc Scale, measure Measure) (*Frame, bool) {
+	if g := s.g; g == nil || g.trace != p.Trace || g.w != w || g.h != h || g.sc != sc {
+		s.g = newGeom(p, w, h, sc, measure)
+	}
+	g := s.g
+	start := engine.Time(0)
+	if g.lad != nil {
+		start = g.lad.startAt(p)
+	}
+	key := planKey{g: g, step: p.Step, selected: p.Selected, start: start}
+	fresh := false
+	if pl := s.plan; pl == nil || (planKey{pl.g, pl.Step, pl.Selected, ladderStart(pl)} != key) {
+		s.plan = newPlan(p, snap, g, start, measure)
+		fresh = true
+	}
+	f := &Frame{Plan: s.plan, Now: p.Time}
+	f.layoutMoving(p, snap, measure)
+	return f, fresh
+}
+
+func ladderStart(pl *Plan) engine.Time {
+	if pl.Ladder == nil {
+		return 0
+	}
+	return pl.Ladder.Start
+}
+
+// geom is the division of the canvas for one trace: it depends on the
+// trace and the canvas size only, so nothing jumps between steps.
+type geom struct {
+	trace    *engine.Trace
+	w, h     float64
+	sc       Scale
+	header   Rect
+	net      Rect
+	ladder   Rect
+	plot     Rect
+	plotKind PlotKind
+	boxes    []boxGeom
+	lineH    float64 // a line of text
+	pad      float64 // inside boxes
+	clockW   float64 // the header's clock, widest
+	shortClk bool    // the clock without round trips and speed
+	lad      *ladderGeom
+}
+
+// boxGeom is a host box's place and the lines it has room for.
+type boxGeom struct {
+	host  int
+	r     Rect
+	title string
+	lines int
+}
+
+// newGeom divides the canvas: the header across the top; the hosts with
+// their links in a band as tall as their sockets need (at most 30% of the
+// stage); under it the ladder, beside the scenario's plot when it has one
+// (compare has its hosts and the plot only).
+func newGeom(p *Player, w, h float64, sc Scale, measure Measure) *geom {
 	t := p.Trace
-	pl := &Plan{Scale: sc, W: w, H: h, Now: p.Time, PlotKind: PlotFor(t)}
 	u := sc.U
-	pad := math.Round(u * 0.5)
-	pl.Header = Rect{0, 0, w, math.Round(u * 1.8)}
-	body := Rect{pad, pl.Header.H, w - 2*pad, h - pl.Header.H - pad}
+	g := &geom{trace: t, w: w, h: h, sc: sc, plotKind: PlotFor(t), lineH: lineHeight(u), pad: math.Round(u * 0.3)}
+	g.header = Rect{0, 0, w, math.Round(g.lineH + u*0.5)}
+	g.clockW = measure(clockTemplate, u, false)
+	if w < g.clockW+18*u {
+		g.shortClk = true
+		g.clockW = measure(shortClockTemplate, u, false)
+	}
+	gap := math.Round(u * 0.5)
+	body := Rect{gap, g.header.H + gap, w - 2*gap, h - g.header.H - 2*gap}
 	compare := len(t.Lanes) > 1
-	// Host boxes as tall as their sockets need (a socket's line and one
-	// for what it holds), at least room for stacked packet labels, at most
-	// a third of the stage: the ladder needs the rest.
+	lanes := max(len(t.Lanes), 1)
+	// Lines of socket state a box has room for: two per socket (its state
+	// and what it holds), within the band's share of the stage.
 	perHost := map[int]int{}
-	need := 0
+	need := 1
 	for _, si := range t.Sockets {
 		perHost[si.Host]++
-		need = max(need, 2*perHost[si.Host]+1)
+		need = max(need, 2*perHost[si.Host])
 	}
-	netH := math.Round(math.Min(math.Max((1.8+1.3*float64(need))*u, 8*u), body.H*0.36))
+	share := 0.3
 	if compare {
-		netH = math.Round(body.H * 0.5)
+		share = 0.42
 	}
-	pl.Net = Rect{body.X, body.Y, body.W, netH}
-	bottom := Rect{body.X, body.Y + netH + pad, body.W, body.H - netH - pad}
-	ladder := bottom
+	rowOf := func(lines int) float64 { return 2*g.pad + g.lineH*float64(1+lines) }
+	budget := body.H * share / float64(lanes)
+	lines := 0
+	for lines < need && rowOf(lines+1) <= budget {
+		lines++
+	}
+	if !compare {
+		lines = max(lines, 1)
+	}
+	rowH := math.Round(rowOf(lines))
+	laneGap := math.Round(u * 0.25)
+	netH := float64(lanes)*rowH + float64(lanes-1)*laneGap
+	g.net = Rect{body.X, body.Y, body.W, netH}
+	bottom := Rect{body.X, body.Y + netH + gap, body.W, body.H - netH - gap}
 	switch {
 	case compare:
-		pl.Plot = bottom
-	case pl.PlotKind != PlotNone:
+		g.plot = bottom
+	case g.plotKind != PlotNone:
 		lw := math.Round(bottom.W * 0.56)
-		ladder = Rect{bottom.X, bottom.Y, lw, bottom.H}
-		pl.Plot = Rect{bottom.X + lw + pad, bottom.Y, bottom.W - lw - pad, bottom.H}
+		g.ladder = Rect{bottom.X, bottom.Y, lw, bottom.H}
+		g.plot = Rect{bottom.X + lw + gap, bottom.Y, bottom.W - lw - gap, bottom.H}
+	default:
+		g.ladder = bottom
 	}
-	pl.placeHosts(p, snap, compare)
-	pl.placeLinks(t)
-	pl.placePackets(p, snap, measure)
+	g.placeBoxes(t, rowH, laneGap, lines, measure)
 	if !compare {
-		pl.Ladder = layoutLadder(p, pl, ladder, measure)
+		g.lad = newLadderGeom(p, g, measure)
 	}
-	return pl
+	return g
 }
 
-// hostOrder sorts hosts left to right: clients, proxies, servers.
-func hostOrder(t *engine.Trace, hosts []int) {
-	rank := map[engine.Role]int{engine.RoleClient: 0, engine.RoleProxy: 1, engine.RoleServer: 2}
-	sort.SliceStable(hosts, func(i, j int) bool {
-		return rank[t.Hosts[hosts[i]].Role] < rank[t.Hosts[hosts[j]].Role]
-	})
-}
+// Templates of the widest socket lines, which size the boxes.
+const (
+	sockTemplate  = ":00000 SYN-RECEIVED"
+	timerTemplate = "TIME-WAIT 00.0s left"
+)
 
-// placeHosts puts the hosts of each lane in a row, spread across the band.
-func (pl *Plan) placeHosts(p *Player, snap *engine.Snapshot, compare bool) {
-	t := p.Trace
+// placeBoxes puts each lane's hosts in a row: boxes as wide as their
+// content, at most as wide as leaves room for a packet's label between
+// them, the first at the left edge and the last at the right.
+func (g *geom) placeBoxes(t *engine.Trace, rowH, laneGap float64, lines int, measure Measure) {
+	u := g.sc.U
 	lanes := max(len(t.Lanes), 1)
-	u := pl.U
-	rowH := pl.Net.H / float64(lanes)
-	gap := math.Round(u * 0.4)
 	for lane := 0; lane < lanes; lane++ {
 		var hosts []int
 		for i, hi := range t.Hosts {
@@ -147,26 +265,188 @@ func (pl *Plan) placeHosts(p *Player, snap *engine.Snapshot, compare bool) {
 		if n == 0 {
 			continue
 		}
-		x0, width := pl.Net.X, pl.Net.W
-		boxW := math.Min(22*u, width*0.34)
-		if n == 1 {
-			boxW = math.Min(30*u, width)
+		content := 0.0
+		for _, h := range hosts {
+			content = math.Max(content, measure(t.Hosts[h].Name+" "+ipString(t.Hosts[h].IP), u, true))
 		}
+		if lines > 0 {
+			content = math.Max(content, measure(sockTemplate, u, false))
+			content = math.Max(content, u+measure(timerTemplate, u, false)+u*0.4+timerBarW(u))
+		}
+		boxW := content + 2*g.pad
+		if n > 1 {
+			boxW = math.Min(boxW, (g.net.W-float64(n-1)*7*u)/float64(n))
+		}
+		boxW = math.Round(math.Min(boxW, g.net.W))
 		step := 0.0
 		if n > 1 {
-			step = (width - boxW) / float64(n-1)
+			step = (g.net.W - boxW) / float64(n-1)
 		}
-		for k, hst := range hosts {
-			r := Rect{math.Round(x0 + float64(k)*step), math.Round(pl.Net.Y + float64(lane)*rowH), math.Round(boxW), math.Round(rowH - gap)}
-			lines := int((r.H - 1.6*u) / (1.3 * u))
-			pl.Hosts = append(pl.Hosts, HostBox{
-				Host:  hst,
-				Rect:  r,
-				Title: t.Hosts[hst].Name + " " + ipString(t.Hosts[hst].IP),
-				Socks: SockLines(p, snap, hst, lines, compare),
-			})
+		y := g.net.Y + float64(lane)*(rowH+laneGap)
+		for k, h := range hosts {
+			r := Rect{math.Round(g.net.X + float64(k)*step), y, boxW, rowH}
+			title := fitChoice(measure, r.W-2*g.pad, u, true,
+				t.Hosts[h].Name+" "+ipString(t.Hosts[h].IP), t.Hosts[h].Name)
+			g.boxes = append(g.boxes, boxGeom{host: h, r: r, title: title, lines: lines})
 		}
 	}
+}
+
+// timerBarW is the width of a countdown bar after a timer's line.
+func timerBarW(u float64) float64 { return math.Round(u * 2.5) }
+
+// Header clocks, widest cases.
+const (
+	clockTemplate      = "t=000.000000s  0000.0 RTT  x0.25"
+	shortClockTemplate = "t=000.000000s"
+)
+
+// hostOrder sorts hosts left to right: clients, proxies, servers.
+func hostOrder(t *engine.Trace, hosts []int) {
+	rank := map[engine.Role]int{engine.RoleClient: 0, engine.RoleProxy: 1, engine.RoleServer: 2}
+	sort.SliceStable(hosts, func(i, j int) bool {
+		return rank[t.Hosts[hosts[i]].Role] < rank[t.Hosts[hosts[j]].Role]
+	})
+}
+
+// fitChoice returns the first of choices that fits in room at size, or
+// the last one shortened with "..." (which may be "").
+func fitChoice(measure Measure, room, size float64, bold bool, choices ...string) string {
+	last := ""
+	for _, c := range choices {
+		if c == "" {
+			continue
+		}
+		if measure(c, size, bold) <= room {
+			return c
+		}
+		last = c
+	}
+	return fitText(measure, last, room, size, bold)
+}
+
+// fitText shortens s with "..." to fit in room; "" when fewer than three
+// characters of it would be left.
+func fitText(measure Measure, s string, room, size float64, bold bool) string {
+	if measure(s, size, bold) <= room {
+		return s
+	}
+	for len(s) > 3 {
+		s = s[:len(s)-1]
+		if measure(s+"...", size, bold) <= room {
+			return s + "..."
+		}
+	}
+	return ""
+}
+
+// newPlan lays out the static layer of p's current step.
+func newPlan(p *Player, snap *engine.Snapshot, g *geom, start engine.Time, measure Measure) *Plan {
+	t := p.Trace
+	pl := &Plan{Scale: g.sc, W: g.w, H: g.h, Step: p.Step, Selected: p.Selected, g: g,
+		Header: g.header, Net: g.net, Plot: g.plot, PlotKind: g.plotKind}
+	if p.Step >= 0 && p.Step < t.Len() {
+		pl.At = t.Events[p.Step].At
+	}
+	pl.headerStatic(p, measure)
+	pl.hostsStatic(p, snap, measure)
+	if g.lad != nil {
+		pl.Ladder = g.lad.layout(p, pl, start, measure)
+	}
+	pl.plotStatic(p, measure)
+	return pl
+}
+
+// headerStatic writes the scenario and step on the left and the current
+// event's canonical line after them, leaving room for the clock.
+func (pl *Plan) headerStatic(p *Player, measure Measure) {
+	u := pl.U
+	r := pl.Header
+	ly := &pl.Static
+	ly.fill(r, InkPanel)
+	y := r.Y + math.Round((r.H-pl.g.lineH)/2)
+	left := t0(p.Trace.Scenario, p.Step, p.Len())
+	x := r.X + u*0.5
+	lw := measure(left, u, true)
+	right := r.X + r.W - u*0.5 - pl.g.clockW
+	pl.clock = Rect{right, y, pl.g.clockW, pl.g.lineH}
+	if x+lw > right-u*0.5 {
+		left = fitText(measure, left, right-u*0.5-x, u, true)
+		lw = measure(left, u, true)
+	}
+	ly.text(Paint{R: Rect{x, y, lw, pl.g.lineH}, S: left, Size: u, Bold: true, Ink: InkText, Area: r})
+	if p.Step < 0 || p.Step >= p.Len() {
+		return
+	}
+	x += lw + u
+	if line := fitText(measure, p.Trace.Events[p.Step].Text, right-u*0.5-x, u, false); line != "" {
+		ly.text(Paint{R: Rect{x, y, measure(line, u, false), pl.g.lineH}, S: line, Size: u, Ink: InkNow, Area: r})
+	}
+}
+
+// t0 is the header's left text: "handshake  8/52".
+func t0(scenario string, step, n int) string {
+	return scenario + "  " + itoa(step+1) + "/" + itoa(n)
+}
+
+// hostsStatic draws the boxes with their titles and socket lines, and the
+// links between them. Lines that count down are left to the frame.
+func (pl *Plan) hostsStatic(p *Player, snap *engine.Snapshot, measure Measure) {
+	t := p.Trace
+	g := pl.g
+	u := pl.U
+	ly := &pl.Static
+	compare := len(t.Lanes) > 1
+	for _, b := range g.boxes {
+		hb := HostBox{Host: b.host, Rect: b.r, Title: b.title, Socks: SockLines(p, snap, b.host, b.lines, compare)}
+		pl.Hosts = append(pl.Hosts, hb)
+		r := b.r
+		ly.fill(r, InkPanel)
+		ly.outline(r, pl.Line/2, InkBorder)
+		x, y := r.X+g.pad, r.Y+g.pad
+		if b.title != "" {
+			ly.text(Paint{R: Rect{x, y, measure(b.title, u, true), g.lineH}, S: b.title, Size: u, Bold: true, Ink: InkText, Area: r})
+		}
+		for _, sl := range hb.Socks {
+			y += g.lineH
+			lx := x
+			if sl.Indent {
+				lx += u
+			}
+			room := r.X + r.W - g.pad - lx
+			if sl.Timer != 0 {
+				pl.timers = append(pl.timers, timerRow{x: lx, y: y, room: room, area: r, sock: sl.Sock, kind: sl.Timer, tone: sl.Tone})
+				continue
+			}
+			s := fitChoice(measure, room, u, false, sl.Text, sl.Short)
+			if s == "" {
+				continue
+			}
+			ly.text(Paint{R: Rect{lx, y, measure(s, u, false), g.lineH}, S: s, Size: u, Ink: ToneInk(sl.Tone), Area: r})
+		}
+	}
+	for i, li := range t.Links {
+		if l, up, ok := pl.linkLine(li.From, li.To); ok {
+			pl.Links = append(pl.Links, LinkLane{Link: i, Line: l, Up: up})
+		}
+	}
+	for _, ll := range pl.Links {
+		ly.line(ll.Line, pl.Line, InkBorder)
+		// An arrowhead at the receiving end shows the direction.
+		dir := math.Copysign(1, ll.Line.X1-ll.Line.X0)
+		x, y := ll.Line.X1, ll.Line.Y1
+		ly.line(Line{x - dir*u*0.5, y - u*0.3, x, y}, pl.Line, InkBorder)
+		ly.line(Line{x - dir*u*0.5, y + u*0.3, x, y}, pl.Line, InkBorder)
+	}
+}
+
+// timerRow is a host box line that counts down, redrawn every frame.
+type timerRow struct {
+	x, y, room float64
+	area       Rect
+	sock       int
+	kind       TimerKind
+	tone       Tone
 }
 
 func (pl *Plan) box(host int) (Rect, bool) {
@@ -178,17 +458,8 @@ func (pl *Plan) box(host int) (Rect, bool) {
 	return Rect{}, false
 }
 
-// placeLinks draws each link direction between the facing edges of its
-// hosts' boxes: left-to-right above the middle, right-to-left below it.
-func (pl *Plan) placeLinks(t *engine.Trace) {
-	for i, li := range t.Links {
-		if l, up, ok := pl.linkLine(li.From, li.To); ok {
-			pl.Links = append(pl.Links, LinkLane{Link: i, Line: l, Up: up})
-		}
-	}
-}
-
-// linkLine returns the lane of a packet going from host a to host b.
+// linkLine returns the lane of a packet going from host a to host b:
+// left to right just above the boxes' middle, right to left just below.
 func (pl *Plan) linkLine(a, b int) (Line, bool, bool) {
 	ra, ok1 := pl.box(a)
 	rb, ok2 := pl.box(b)
@@ -196,10 +467,58 @@ func (pl *Plan) linkLine(a, b int) (Line, bool, bool) {
 		return Line{}, false, false
 	}
 	up := ra.X < rb.X
-	mid := ra.Y + ra.H*0.55
-	off := pl.U * 0.55
+	mid := math.Round(ra.Y + ra.H/2)
+	off := math.Round(pl.U * 0.25)
 	if up {
 		return Line{ra.X + ra.W, mid - off, rb.X, mid - off}, true, true
 	}
 	return Line{ra.X, mid + off, rb.X + rb.W, mid + off}, false, true
+}
+
+// layoutMoving lays out what moves with time on top of the Plan.
+func (f *Frame) layoutMoving(p *Player, snap *engine.Snapshot, measure Measure) {
+	ly := &f.Dynamic
+	u := f.U
+	f.placePackets(p, snap, measure)
+	// Countdowns in the host boxes.
+	for _, tr := range f.timers {
+		s, frac := TimerText(p, snap, tr.sock, tr.kind)
+		if s == "" {
+			continue
+		}
+		w := measure(s, u, false)
+		if w > tr.room {
+			continue
+		}
+		ink := ToneInk(tr.tone)
+		ly.text(Paint{R: Rect{tr.x, tr.y, w, f.g.lineH}, S: s, Size: u, Ink: ink, Area: tr.area})
+		bx := tr.x + w + u*0.4
+		if bw := math.Min(tr.area.X+tr.area.W-f.g.pad-bx, timerBarW(u)); bw >= u {
+			r := Rect{bx, tr.y + f.g.lineH*0.25, bw, f.g.lineH * 0.5}
+			ly.outline(r, math.Max(1, f.Line/2), ink)
+			ly.fill(Rect{r.X, r.Y, r.W * frac, r.H}, ink)
+		}
+	}
+	// The clock.
+	c := clockText(p, f.g.shortClk)
+	ly.text(Paint{R: Rect{f.clock.X + f.clock.W - measure(c, u, false), f.clock.Y, measure(c, u, false), f.clock.H}, S: c, Size: u, Ink: InkText, Area: f.Header})
+	if f.Ladder != nil {
+		f.Ladder.layoutFlying(p, f, measure)
+	}
+	f.plotMoving(p)
+}
+
+// clockText is the header's clock: the time, in round trips, and the
+// speed when it is not 1.
+func clockText(p *Player, short bool) string {
+	s := "t=" + p.Time.String()
+	if short {
+		return s
+	}
+	rtt := math.Max(p.Trace.Config.RTT.Seconds(), 1e-9)
+	s += "  " + ftoa(p.Time.Seconds()/rtt, 1) + " RTT"
+	if p.Speed != 1 {
+		s += "  x" + gtoa(p.Speed)
+	}
+	return s
 }

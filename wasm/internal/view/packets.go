@@ -7,18 +7,16 @@ import (
 	"connlab/engine"
 )
 
-// labelRows is how many rows of labels stack beside a link before the
-// labels of packets bunched together are left out.
-const labelRows = 3
-
 // placePackets puts every packet on a wire at the current time on its link,
-// at the position Trace.Position gives, and places labels without overlap.
-func (pl *Plan) placePackets(p *Player, snap *engine.Snapshot, measure Measure) {
+// at the position Trace.Position gives, with its label stacked beside the
+// link where there is room between the boxes and over no other label.
+func (f *Frame) placePackets(p *Player, snap *engine.Snapshot, measure Measure) {
 	t := p.Trace
-	u := pl.U
-	size := u * 0.85
+	u := f.U
+	lh := f.g.lineH
+	ly := &f.Dynamic
 	lineOf := map[int]LinkLane{}
-	for _, ll := range pl.Links {
+	for _, ll := range f.Links {
 		lineOf[ll.Link] = ll
 	}
 	var placed []Rect
@@ -31,33 +29,49 @@ func (pl *Plan) placePackets(p *Player, snap *engine.Snapshot, measure Measure) 
 		head, tail := t.Position(i, p.Time)
 		m := PacketMark{Packet: i, Kind: pk.Kind, Bar: ll.Line.Part(tail, head), Text: pk.Label}
 		// Keep a bar visible even when serialization is instant.
-		if math.Abs(m.Bar.X1-m.Bar.X0) < u*0.4 {
-			dir := math.Copysign(u*0.4, ll.Line.X1-ll.Line.X0)
-			m.Bar.X0 = m.Bar.X1 - dir
+		if math.Abs(m.Bar.X1-m.Bar.X0) < u*0.5 {
+			m.Bar.X0 = m.Bar.X1 - math.Copysign(u*0.5, ll.Line.X1-ll.Line.X0)
 		}
-		lw := measure(pk.Label, size) + u*0.6
-		lh := math.Round(u * 1.25)
-		hx, hy := m.Bar.X1, m.Bar.Y1
-		// Labels stay between the two boxes and within the lane's height.
 		lo, hi := math.Min(ll.Line.X0, ll.Line.X1), math.Max(ll.Line.X0, ll.Line.X1)
-		x := math.Max(lo, math.Min(hx-lw/2, hi-lw))
-		lane, _ := pl.box(pk.From)
-		for row := 0; row < labelRows; row++ {
-			y := hy - u*0.35 - lh - float64(row)*lh
-			if !ll.Up {
-				y = hy + u*0.35 + float64(row)*lh
-			}
-			if y < lane.Y || y+lh > lane.Y+lane.H {
-				break
-			}
-			r := Rect{math.Round(x), math.Round(y), math.Round(lw), lh}
-			if !overlapsAny(r, placed) {
-				m.Label, m.ShowLabel = r, true
-				placed = append(placed, r)
-				break
+		if s := fitText(measure, pk.Label, hi-lo-u*0.6, u, true); s != "" {
+			m.Text = s
+			lw := math.Ceil(measure(s, u, true) + u*0.6)
+			x := math.Round(math.Max(lo, math.Min(m.Bar.X1-lw/2, hi-lw)))
+			lane, _ := f.box(pk.From)
+			for row := 0; ; row++ {
+				y := ll.Line.Y0 - u*0.2 - lh - float64(row)*lh
+				if !ll.Up {
+					y = ll.Line.Y0 + u*0.2 + float64(row)*lh
+				}
+				y = math.Round(y)
+				if y < lane.Y || y+lh > lane.Y+lane.H {
+					break
+				}
+				r := Rect{x, y, lw, lh}
+				if !overlapsAny(r, placed) {
+					m.Label, m.ShowLabel = r, true
+					placed = append(placed, r)
+					break
+				}
 			}
 		}
-		pl.Packets = append(pl.Packets, m)
+		f.Packets = append(f.Packets, m)
+	}
+	for _, m := range f.Packets {
+		if m.Packet == f.Selected {
+			ly.line(m.Bar, f.Line*4, InkSelect)
+		}
+		ly.line(m.Bar, f.Line*2.5, KindInk(m.Kind))
+	}
+	for _, m := range f.Packets {
+		if !m.ShowLabel {
+			continue
+		}
+		ly.fill(m.Label, KindInk(m.Kind))
+		if m.Packet == f.Selected {
+			ly.outline(m.Label.Inset(-f.Line), f.Line, InkSelect)
+		}
+		ly.text(Paint{R: Rect{m.Label.X + u*0.3, m.Label.Y, m.Label.W - u*0.6, lh}, S: m.Text, Size: u, Bold: true, Ink: InkBG, Area: f.Net})
 	}
 }
 
@@ -86,33 +100,81 @@ func overlapsAny(r Rect, rs []Rect) bool {
 
 // PacketAt returns the packet drawn at (x, y), or -1: a packet's label,
 // then its bar on a link, then its line on the ladder, the topmost first.
-func (pl *Plan) PacketAt(x, y float64) int {
-	for i := len(pl.Packets) - 1; i >= 0; i-- {
-		m := pl.Packets[i]
+func (f *Frame) PacketAt(x, y float64) int {
+	for i := len(f.Packets) - 1; i >= 0; i-- {
+		m := f.Packets[i]
 		if m.ShowLabel && m.Label.Contains(x, y) {
 			return m.Packet
 		}
 	}
-	best, bestD := -1, math.Max(pl.U*0.5, 6)
-	for _, m := range pl.Packets {
+	best, bestD := -1, math.Max(f.U*0.5, 6)
+	for _, m := range f.Packets {
 		if d := m.Bar.Dist(x, y); d < bestD {
 			best, bestD = m.Packet, d
 		}
 	}
-	if best >= 0 || pl.Ladder == nil {
+	if best >= 0 || f.Ladder == nil {
 		return best
 	}
-	for i := len(pl.Ladder.Marks) - 1; i >= 0; i-- {
-		m := pl.Ladder.Marks[i]
+	marks := append(f.Ladder.Marks[:len(f.Ladder.Marks):len(f.Ladder.Marks)], f.Flying...)
+	for i := len(marks) - 1; i >= 0; i-- {
+		m := marks[i]
 		if m.ShowLabel && m.Label.Contains(x, y) {
 			return m.Packet
 		}
 	}
-	bestD = math.Max(pl.U*0.4, 5)
-	for _, m := range pl.Ladder.Marks {
+	bestD = math.Max(f.U*0.4, 5)
+	for _, m := range marks {
 		if d := m.Drawn.Dist(x, y); d < bestD {
 			best, bestD = m.Packet, d
 		}
 	}
 	return best
+}
+
+// Hit is a place where clicking selects a packet, in CSS pixels.
+type Hit struct {
+	Packet int     `json:"packet"`
+	X      float64 `json:"x"`
+	Y      float64 `json:"y"`
+	W      float64 `json:"w"`
+	H      float64 `json:"h"`
+}
+
+// Hits lists the packets drawn in the frame with a box around each one's
+// label, or its line when it has none, in CSS pixels: clicking the middle
+// of a box selects its packet (boxes whose middle another packet covers
+// are left out). A packet on a link and on the ladder has two boxes.
+func (f *Frame) Hits() []Hit {
+	out := []Hit{}
+	add := func(packet int, r Rect) {
+		if f.PacketAt(r.X+r.W/2, r.Y+r.H/2) != packet {
+			return
+		}
+		d := f.DPR
+		out = append(out, Hit{Packet: packet, X: r.X / d, Y: r.Y / d, W: r.W / d, H: r.H / d})
+	}
+	bounds := func(l Line) Rect {
+		x, y := math.Min(l.X0, l.X1), math.Min(l.Y0, l.Y1)
+		return Rect{x, y, math.Abs(l.X1 - l.X0), math.Abs(l.Y1 - l.Y0)}
+	}
+	for _, m := range f.Packets {
+		if m.ShowLabel {
+			add(m.Packet, m.Label)
+		} else {
+			add(m.Packet, bounds(m.Bar))
+		}
+	}
+	if f.Ladder != nil {
+		for _, ms := range [][]LadderMark{f.Ladder.Marks, f.Flying} {
+			for _, m := range ms {
+				if m.ShowLabel {
+					add(m.Packet, m.Label)
+				} else {
+					add(m.Packet, bounds(m.Drawn))
+				}
+			}
+		}
+	}
+	return out
 }

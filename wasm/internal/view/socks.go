@@ -23,10 +23,23 @@ const (
 // socket holds that never appears on the wire.
 type SockLine struct {
 	Text   string
+	Short  string // a shorter text for a narrow box, or ""
 	Tone   Tone
 	Indent bool
-	Bar    float64 // fraction of a timer left, drawn as a shrinking bar; <0 for none
+	Bar    float64   // fraction of a timer left, drawn as a shrinking bar; <0 for none
+	Timer  TimerKind // the timer this line counts down, redrawn every frame
+	Sock   int       // the socket of the line
 }
+
+// TimerKind names a timer a host box counts down.
+type TimerKind int
+
+// Timers shown in host boxes.
+const (
+	NoTimer TimerKind = iota
+	TimerDelAck
+	TimerTimeWait
+)
 
 // SockLines describes the sockets of host at the current step in at most
 // max lines. Each socket gets a line with its port and TCP state, then
@@ -99,17 +112,16 @@ func sockDetail(p *Player, snap *engine.Snapshot, i int) []SockLine {
 	t := p.Trace
 	si := &t.Sockets[i]
 	ss := &snap.Sockets[i]
-	now := p.Time
-	head := SockLine{Text: fmt.Sprintf(":%d %s", si.Local.Port, ss.State), Bar: -1}
+	head := SockLine{Text: fmt.Sprintf(":%d %s", si.Local.Port, ss.State), Short: ss.State.String(), Bar: -1, Sock: i}
 	if ss.State == engine.Closed {
 		head.Tone = ToneDim
 	}
 	out := []SockLine{head}
 	add := func(tone Tone, bar float64, format string, args ...any) {
-		out = append(out, SockLine{Text: fmt.Sprintf(format, args...), Tone: tone, Indent: true, Bar: bar})
+		out = append(out, SockLine{Text: fmt.Sprintf(format, args...), Tone: tone, Indent: true, Bar: bar, Sock: i})
 	}
 	if PlotFor(t) == PlotCwnd && ss.Cwnd > 0 && t.Config.MSS > 0 {
-		add(ToneNormal, -1, "cwnd %d MSS (%d B)", ss.Cwnd/t.Config.MSS, ss.Cwnd)
+		add(ToneNormal, -1, "cwnd %d MSS", ss.Cwnd/t.Config.MSS)
 	}
 	if ss.Unsent > 0 {
 		if ss.Held {
@@ -118,8 +130,9 @@ func sockDetail(p *Player, snap *engine.Snapshot, i int) []SockLine {
 			add(ToneNormal, -1, "to send %d B", ss.Unsent)
 		}
 	}
-	if ss.DelAckAt != engine.Never && ss.DelAckAt > now {
-		add(ToneTimer, fraction(ss.DelAckAt-now, t.Config.DelayedACK), "delayed ACK %.0f ms", (ss.DelAckAt - now).Milliseconds())
+	if text, frac := TimerText(p, snap, i, TimerDelAck); text != "" {
+		add(ToneTimer, frac, "%s", text)
+		out[len(out)-1].Timer = TimerDelAck
 	}
 	if ss.Unread > 0 {
 		add(ToneNormal, -1, "unread %d B", ss.Unread)
@@ -127,10 +140,30 @@ func sockDetail(p *Player, snap *engine.Snapshot, i int) []SockLine {
 	if ss.Lost > 0 {
 		add(ToneLost, -1, "lost %d B (RST)", ss.Lost)
 	}
-	if ss.State == engine.TimeWait && ss.TWUntil != engine.Never && ss.TWUntil > now {
-		add(ToneTimer, fraction(ss.TWUntil-now, t.Config.TimeWait), "TIME-WAIT %.1fs left", (ss.TWUntil - now).Seconds())
+	if text, frac := TimerText(p, snap, i, TimerTimeWait); text != "" {
+		add(ToneTimer, frac, "%s", text)
+		out[len(out)-1].Timer = TimerTimeWait
 	}
 	return out
+}
+
+// TimerText is the line of socket i's timer of kind k at the player's
+// time, and the fraction of it left; "" when it is not running.
+func TimerText(p *Player, snap *engine.Snapshot, i int, k TimerKind) (string, float64) {
+	ss := &snap.Sockets[i]
+	now := p.Time
+	cfg := &p.Trace.Config
+	switch k {
+	case TimerDelAck:
+		if ss.DelAckAt != engine.Never && ss.DelAckAt > now {
+			return fmt.Sprintf("delayed ACK %.0f ms", (ss.DelAckAt - now).Milliseconds()), fraction(ss.DelAckAt-now, cfg.DelayedACK)
+		}
+	case TimerTimeWait:
+		if ss.State == engine.TimeWait && ss.TWUntil != engine.Never && ss.TWUntil > now {
+			return fmt.Sprintf("TIME-WAIT %.1fs left", (ss.TWUntil - now).Seconds()), fraction(ss.TWUntil-now, cfg.TimeWait)
+		}
+	}
+	return "", 0
 }
 
 // fraction returns left/whole clamped to 0..1.

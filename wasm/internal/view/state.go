@@ -18,6 +18,7 @@ type State struct {
 	Playing      bool      `json:"playing"`
 	Speed        float64   `json:"speed"`
 	Frame        int64     `json:"frame"`
+	Loads        int       `json:"loads"` // loads completed, failed ones included
 	Caption      int       `json:"caption"`
 	CaptionSteps []int     `json:"captionSteps"`
 	Line         string    `json:"line"`

@@ -1,0 +1,161 @@
+package view
+
+import (
+	"math"
+
+	"golang.org/x/image/font"
+	"golang.org/x/image/font/gofont/gobold"
+	"golang.org/x/image/font/gofont/goregular"
+	"golang.org/x/image/font/opentype"
+
+	"connlab/engine"
+)
+
+// Ink names a colour of the stage's palette; the Ebiten program maps inks
+// to colours, so the layout here stays free of drawing.
+type Ink uint8
+
+// Inks. Packet kinds have an ink each, from InkKind on (KindInk).
+const (
+	InkText   Ink = iota // main text
+	InkDim               // secondary text: ticks, closed sockets
+	InkNow               // the current time and event
+	InkHeld              // bytes Nagle holds back
+	InkTimer             // a running timer
+	InkLost              // bytes lost to a reset, failed objects
+	InkSelect            // the selected packet's outline
+	InkBG                // the stage's background, text on a coloured label
+	InkPanel             // panels: header, boxes, ladder, plot
+	InkBorder            // box outlines, links, host lines
+	InkGrid              // grid lines, skipped time
+	InkKind              // first packet kind; KindInk(k) = InkKind + k
+)
+
+// KindInk is the ink of a packet of kind k.
+func KindInk(k engine.PacketKind) Ink { return InkKind + Ink(k) }
+
+// ToneInk is the ink of a host box line of tone t.
+func ToneInk(t Tone) Ink {
+	switch t {
+	case ToneDim:
+		return InkDim
+	case ToneHeld:
+		return InkHeld
+	case ToneTimer:
+		return InkTimer
+	case ToneLost:
+		return InkLost
+	}
+	return InkText
+}
+
+// PaintKind says what a Paint draws.
+type PaintKind uint8
+
+// Drawing operations.
+const (
+	PaintFill    PaintKind = iota // fill R
+	PaintOutline                  // outline R, Width wide
+	PaintLine                     // line L, Width wide
+	PaintText                     // text S at R's top-left
+)
+
+// Paint is one drawing operation in device pixels.
+type Paint struct {
+	Kind  PaintKind
+	Ink   Ink
+	R     Rect // fill, outline, or the box a text occupies
+	L     Line
+	Width float64
+	S     string
+	Size  float64
+	Bold  bool
+	Area  Rect // the region a text belongs to and must stay inside
+}
+
+// Layer is a list of drawing operations, drawn in order.
+type Layer struct{ Ops []Paint }
+
+func (ly *Layer) fill(r Rect, ink Ink) {
+	if r.W > 0 && r.H > 0 {
+		ly.Ops = append(ly.Ops, Paint{Kind: PaintFill, Ink: ink, R: r})
+	}
+}
+
+func (ly *Layer) outline(r Rect, width float64, ink Ink) {
+	ly.Ops = append(ly.Ops, Paint{Kind: PaintOutline, Ink: ink, R: r, Width: width})
+}
+
+func (ly *Layer) line(l Line, width float64, ink Ink) {
+	ly.Ops = append(ly.Ops, Paint{Kind: PaintLine, Ink: ink, L: l, Width: width})
+}
+
+// text adds a text already measured and placed: t.R is its box.
+func (ly *Layer) text(t Paint) {
+	t.Kind = PaintText
+	ly.Ops = append(ly.Ops, t)
+}
+
+// Texts returns the layer's texts.
+func (ly *Layer) Texts() []Paint {
+	var out []Paint
+	for _, o := range ly.Ops {
+		if o.Kind == PaintText {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// lineHeight is the height of a line of text of size s: the Go fonts'
+// ascent and descent are 1.12 em.
+func lineHeight(s float64) float64 { return math.Ceil(s * 1.2) }
+
+// Fonts measures text in the Go fonts (golang.org/x/image/font/gofont),
+// the faces the stage draws with, so that what the layout measures is
+// what is drawn. Canvas text is ASCII only.
+type Fonts struct {
+	regular, bold *opentype.Font
+	faces         map[faceKey]font.Face
+}
+
+type faceKey struct {
+	size int
+	bold bool
+}
+
+// NewFonts parses the embedded Go fonts.
+func NewFonts() *Fonts {
+	r, err := opentype.Parse(goregular.TTF)
+	if err != nil {
+		panic(err) // the embedded font is fixed: cannot fail
+	}
+	b, err := opentype.Parse(gobold.TTF)
+	if err != nil {
+		panic(err)
+	}
+	return &Fonts{regular: r, bold: b, faces: map[faceKey]font.Face{}}
+}
+
+// Face returns the face of size pixels (rounded), made on first use.
+func (f *Fonts) Face(size float64, bold bool) font.Face {
+	k := faceKey{int(math.Round(size)), bold}
+	if fc, ok := f.faces[k]; ok {
+		return fc
+	}
+	src := f.regular
+	if bold {
+		src = f.bold
+	}
+	fc, err := opentype.NewFace(src, &opentype.FaceOptions{Size: float64(k.size), DPI: 72, Hinting: font.HintingFull})
+	if err != nil {
+		panic(err) // only for a bad size, which Round rules out
+	}
+	f.faces[k] = fc
+	return fc
+}
+
+// Measure is a Measure over these fonts.
+func (f *Fonts) Measure(s string, size float64, bold bool) float64 {
+	return float64(font.MeasureString(f.Face(size, bold), s)) / 64
+}
