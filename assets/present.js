@@ -463,7 +463,7 @@
       sendTheme();
       captionTitle();
       const st = e.detail;
-      position.textContent = "단계 " + st.step + " / " + Math.max(0, st.steps - 1);
+      position.textContent = "단계 " + (st.step + 1) + " / " + st.steps;
       playBtn.textContent = st.playing ? "‖ 일시정지" : "▶ 재생";
       playBtn.setAttribute("aria-pressed", st.playing ? "true" : "false");
       broadcast();
@@ -578,7 +578,7 @@
         posEl.textContent = "무대를 불러오는 중…";
       } else {
         posEl.textContent =
-          "단계 " + msg.step + " / " + Math.max(0, msg.steps - 1) +
+          "단계 " + (msg.step + 1) + " / " + msg.steps +
           " · 설명 " + (c + 1) + " / " + data.steps.length + (msg.time ? " · " + msg.time : "");
       }
       if (c >= 0 && c < data.steps.length) nowEl.innerHTML = data.steps[c].caption; // our own rendered Markdown

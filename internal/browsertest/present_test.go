@@ -312,7 +312,7 @@ func TestPresenterWindow(t *testing.T) {
 		t.Errorf("presenter's next caption = %q; want caption %d %q", nextCap, st.Caption+1, captions[st.Caption+1].Caption)
 	}
 	pos := eval[string](pres, `document.getElementById("presenter-position").textContent`)
-	if want := fmt.Sprintf("단계 %d / %d", st.Step, st.Steps-1); !strings.HasPrefix(pos, want) {
+	if want := fmt.Sprintf("단계 %d / %d", st.Step+1, st.Steps); !strings.HasPrefix(pos, want) {
 		t.Errorf("presenter's step count = %q; want it to start with %q", pos, want)
 	}
 	if notes := eval[string](pres, `document.querySelector(".presenter-notes").textContent`); !strings.Contains(notes, "발표자 노트") || len(strings.TrimSpace(notes)) < 20 {
