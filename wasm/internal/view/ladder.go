@@ -66,7 +66,8 @@ func newLadderGeom(p *Player, g *geom, measure Measure) *ladderGeom {
 	}
 	hostOrder(t, order)
 	n := len(order)
-	lg.tickW = math.Ceil(measure(tickText(p.Timeline.End()), u, false) + u*0.8)
+	// The widest time label has the run's last whole seconds and three decimals.
+	lg.tickW = math.Ceil(measure(ftoa(p.Timeline.End().Seconds(), 3)+"s", u, false) + u)
 	noteW := 0.0
 	seen := map[string]bool{}
 	for _, e := range t.Events {
@@ -113,7 +114,8 @@ func newLadderGeom(p *Player, g *geom, measure Measure) *ladderGeom {
 		lg.names = append(lg.names, Paint{R: nr, S: t.Hosts[h].Name, Size: u, Bold: true, Ink: InkText, Area: r})
 	}
 	lg.textTop = r.Y + g.lineH
-	lg.top = math.Round(lg.textTop + u*0.4)
+	// Half a line of room above time 0 for a label centred on it.
+	lg.top = math.Round(lg.textTop + g.lineH/2 + u*0.1)
 	lg.bottom = math.Round(r.Y + r.H - u*0.4)
 	avail := lg.bottom - lg.top
 	lg.total = p.Timeline.Duration()
@@ -192,7 +194,7 @@ func (lg *ladderGeom) layout(p *Player, pl *Plan, start engine.Time, measure Mea
 		yy := math.Round(l.Top + (show-start).Seconds()*l.PxPer)
 		s := tickText(tl.Sim(show))
 		tr := Rect{r.X + u*0.2, yy - math.Round(lineH/2), measure(s, u, false), lineH}
-		ly.line(Line{r.X + lg.tickW - u*0.5, yy, r.X + lg.tickW - u*0.1, yy}, pl.Line/2, InkDim)
+		ly.line(Line{r.X + lg.tickW - u*0.45, yy, r.X + lg.tickW - u*0.1, yy}, pl.Line/2, InkDim)
 		if tr.Y < lg.textTop || tr.Y+tr.H > r.Y+r.H || overlapsAny(tr, l.placed) {
 			continue
 		}

@@ -206,24 +206,46 @@ func newGeom(p *Player, w, h float64, sc Scale, measure Measure) *geom {
 		perHost[si.Host]++
 		need = max(need, 2*perHost[si.Host])
 	}
-	share := 0.3
-	if compare {
-		share = 0.42
-	}
 	rowOf := func(lines int) float64 { return 2*g.pad + g.lineH*float64(1+lines) }
-	budget := body.H * share / float64(lanes)
-	lines := 0
-	for lines < need && rowOf(lines+1) <= budget {
-		lines++
+	laneGap := math.Round(u * 0.25)
+	netOf := func(lines int) float64 {
+		return float64(lanes)*math.Round(rowOf(lines)) + float64(lanes-1)*laneGap
 	}
-	if !compare {
+	lines := 0
+	if compare {
+		// A row per lane, a title in each box and a count of its sockets
+		// if there is room, as long as the plot keeps a line of text per
+		// lane, its legend and its time axis; with less room than that the
+		// plot has the stage to itself.
+		g.pad = math.Round(u * 0.15)
+		legendW := measure("objects over time", u, true)
+		for _, s := range []string{"waiting", "requested", "receiving"} {
+			legendW += u*1.9 + measure(s, u, false)
+		}
+		legendRows := math.Ceil(legendW / (body.W - u*0.8))
+		minPlot := u*0.5 + legendRows*g.lineH + float64(lanes)*g.lineH*1.1 + g.lineH + u*0.6
+		if body.H-netOf(1)-gap >= minPlot {
+			lines = 1
+		}
+		if body.H-netOf(lines)-gap < minPlot {
+			lines = -1
+		}
+	} else {
+		for lines < need && netOf(lines+1) <= body.H*0.3 {
+			lines++
+		}
 		lines = max(lines, 1)
 	}
+	netH := 0.0
+	if lines >= 0 {
+		netH = netOf(lines)
+	}
 	rowH := math.Round(rowOf(lines))
-	laneGap := math.Round(u * 0.25)
-	netH := float64(lanes)*rowH + float64(lanes-1)*laneGap
 	g.net = Rect{body.X, body.Y, body.W, netH}
 	bottom := Rect{body.X, body.Y + netH + gap, body.W, body.H - netH - gap}
+	if netH == 0 {
+		bottom = body
+	}
 	switch {
 	case compare:
 		g.plot = bottom
@@ -234,7 +256,9 @@ func newGeom(p *Player, w, h float64, sc Scale, measure Measure) *geom {
 	default:
 		g.ladder = bottom
 	}
-	g.placeBoxes(t, rowH, laneGap, lines, measure)
+	if netH > 0 {
+		g.placeBoxes(t, rowH, laneGap, lines, measure)
+	}
 	if !compare {
 		g.lad = newLadderGeom(p, g, measure)
 	}
@@ -275,7 +299,8 @@ func (g *geom) placeBoxes(t *engine.Trace, rowH, laneGap float64, lines int, mea
 		}
 		boxW := content + 2*g.pad
 		if n > 1 {
-			boxW = math.Min(boxW, (g.net.W-float64(n-1)*7*u)/float64(n))
+			// Links at least 5.5 lines of text long: room for a label.
+			boxW = math.Min(boxW, (g.net.W-float64(n-1)*5.5*u)/float64(n))
 		}
 		boxW = math.Round(math.Min(boxW, g.net.W))
 		step := 0.0

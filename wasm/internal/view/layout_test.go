@@ -30,9 +30,10 @@ type stageSize struct {
 }
 
 var stageSizes = []stageSize{
-	{670, 420, false, 16},  // the lesson page at 1280x720
-	{520, 330, false, 16},  // the lesson page at 1024x768
-	{1860, 840, true, 24},  // presentation mode at 1920x1080
+	{670, 420, false, 16},  // the lesson page at 1280x720, as first designed
+	{667, 295, false, 16},  // the lesson page at 1280x720 now
+	{526, 328, false, 16},  // the lesson page at 1024x768
+	{1862, 841, true, 24},  // presentation mode at 1920x1080
 	{1280, 720, false, 16}, // the stage page by itself
 }
 
