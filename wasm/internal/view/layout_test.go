@@ -72,6 +72,15 @@ func checkFrame(f *Frame, sz stageSize, dpr float64) error {
 			return fmt.Errorf("packet %d head (%v,%v) outside the canvas", m.Packet, m.Bar.X1, m.Bar.Y1)
 		}
 	}
+	for _, h := range f.Hits() {
+		r := Rect{h.X * dpr, h.Y * dpr, h.W * dpr, h.H * dpr}
+		if !inside(r, canvas) || r.W <= 0 || r.H <= 0 {
+			return fmt.Errorf("hit %+v (CSS px) outside the %vx%v CSS px canvas", h, f.W/dpr, f.H/dpr)
+		}
+		if got := f.PacketAt(r.X+r.W/2, r.Y+r.H/2); got != h.Packet {
+			return fmt.Errorf("hit %+v: a click in its middle selects %d", h, got)
+		}
+	}
 	if l := f.Ladder; l != nil {
 		for _, ms := range [][]LadderMark{l.Marks, f.Flying} {
 			for _, m := range ms {

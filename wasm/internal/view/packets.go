@@ -142,9 +142,10 @@ type Hit struct {
 }
 
 // Hits lists the packets drawn in the frame with a box around each one's
-// label, or its line when it has none, in CSS pixels: clicking the middle
-// of a box selects its packet (boxes whose middle another packet covers
-// are left out). A packet on a link and on the ladder has two boxes.
+// label, or its line when it has none (a line shorter than two pixels is
+// not drawn to be seen), in CSS pixels: clicking the middle of a box
+// selects its packet (boxes whose middle another packet covers are left
+// out). A packet on a link and on the ladder has two boxes.
 func (f *Frame) Hits() []Hit {
 	out := []Hit{}
 	add := func(packet int, r Rect) {
@@ -154,9 +155,18 @@ func (f *Frame) Hits() []Hit {
 		d := f.DPR
 		out = append(out, Hit{Packet: packet, X: r.X / d, Y: r.Y / d, W: r.W / d, H: r.H / d})
 	}
+	// A line's box, at least as thick as a click may miss it by.
 	bounds := func(l Line) Rect {
 		x, y := math.Min(l.X0, l.X1), math.Min(l.Y0, l.Y1)
-		return Rect{x, y, math.Abs(l.X1 - l.X0), math.Abs(l.Y1 - l.Y0)}
+		r := Rect{x, y, math.Abs(l.X1 - l.X0), math.Abs(l.Y1 - l.Y0)}
+		d := f.U * 0.3
+		if r.W < 2*d {
+			r.X, r.W = r.X+r.W/2-d, 2*d
+		}
+		if r.H < 2*d {
+			r.Y, r.H = r.Y+r.H/2-d, 2*d
+		}
+		return r
 	}
 	for _, m := range f.Packets {
 		if m.ShowLabel {
@@ -168,9 +178,10 @@ func (f *Frame) Hits() []Hit {
 	if f.Ladder != nil {
 		for _, ms := range [][]LadderMark{f.Ladder.Marks, f.Flying} {
 			for _, m := range ms {
-				if m.ShowLabel {
+				switch {
+				case m.ShowLabel:
 					add(m.Packet, m.Label)
-				} else {
+				case math.Hypot(m.Drawn.X1-m.Drawn.X0, m.Drawn.Y1-m.Drawn.Y0) >= 2:
 					add(m.Packet, bounds(m.Drawn))
 				}
 			}
