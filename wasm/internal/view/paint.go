@@ -117,7 +117,17 @@ func lineHeight(s float64) float64 { return math.Ceil(s * 1.2) }
 type Fonts struct {
 	regular, bold *opentype.Font
 	faces         map[faceKey]font.Face
+	widths        map[widthKey]float64 // measured strings, forgotten when full
 }
+
+type widthKey struct {
+	s    string
+	size float64
+	bold bool
+}
+
+// maxWidths bounds the memo of measured strings.
+const maxWidths = 4096
 
 type faceKey struct {
 	size int
@@ -134,7 +144,7 @@ func NewFonts() *Fonts {
 	if err != nil {
 		panic(err)
 	}
-	return &Fonts{regular: r, bold: b, faces: map[faceKey]font.Face{}}
+	return &Fonts{regular: r, bold: b, faces: map[faceKey]font.Face{}, widths: map[widthKey]float64{}}
 }
 
 // Face returns the face of size pixels (rounded), made on first use.
@@ -155,7 +165,17 @@ func (f *Fonts) Face(size float64, bold bool) font.Face {
 	return fc
 }
 
-// Measure is a Measure over these fonts.
+// Measure is a Measure over these fonts. The layout measures the same
+// labels step after step, so widths are remembered.
 func (f *Fonts) Measure(s string, size float64, bold bool) float64 {
-	return float64(font.MeasureString(f.Face(size, bold), s)) / 64
+	k := widthKey{s, size, bold}
+	if w, ok := f.widths[k]; ok {
+		return w
+	}
+	if len(f.widths) >= maxWidths {
+		clear(f.widths)
+	}
+	w := float64(font.MeasureString(f.Face(size, bold), s)) / 64
+	f.widths[k] = w
+	return w
 }
