@@ -362,7 +362,6 @@ func (l *Ladder) layoutFlying(p *Player, f *Frame, measure Measure) {
 	now := p.Time
 	endSim := tl.Sim(l.Start + l.lg.window)
 	first := sort.Search(len(t.Packets), func(i int) bool { return t.Packets[i].SentAt >= f.At-p.MaxTrip })
-	avoid := l.placed
 	for i := first; i < len(t.Packets) && t.Packets[i].SentAt <= min(now, endSim); i++ {
 		pk := &t.Packets[i]
 		if pk.ArriveAt <= f.At || pk.TxStart > now {
@@ -372,19 +371,23 @@ func (l *Ladder) layoutFlying(p *Player, f *Frame, measure Measure) {
 		if pk.ArriveAt > now {
 			head, _ = t.Position(i, now)
 		}
-		m, ok := l.mark(tl, pk, i, head)
-		if !ok {
+		if m, ok := l.mark(tl, pk, i, head); ok {
+			l.drawMark(ly, f.Plan, m)
+			f.Flying = append(f.Flying, m)
+		}
+	}
+	// Labels over every line, once a packet is halfway.
+	avoid := l.placed[:len(l.placed):len(l.placed)]
+	for k := range f.Flying {
+		m := &f.Flying[k]
+		if head := m.Drawn; head.X1 != m.Full.X1 && math.Abs(head.X1-m.Full.X0) < math.Abs(m.Full.X1-m.Full.X0)/2 {
 			continue
 		}
-		l.drawMark(ly, f.Plan, m)
-		if head >= 0.5 {
-			l.placeLabel(&m, measure, u, f.g.lineH, avoid)
-			if m.ShowLabel {
-				avoid = append(avoid[:len(avoid):len(avoid)], m.Label)
-				drawMarkLabel(ly, &m, u, l.Rect)
-			}
+		l.placeLabel(m, measure, u, f.g.lineH, avoid)
+		if m.ShowLabel {
+			avoid = append(avoid, m.Label)
+			drawMarkLabel(ly, m, u, l.Rect)
 		}
-		f.Flying = append(f.Flying, m)
 	}
 	if y := math.Round(l.y(tl, now)); y >= l.Top && y <= l.Bottom {
 		ly.line(Line{l.Rect.X + l.lg.tickW, y, l.Rect.X + l.Rect.W, y}, f.Line, InkNow)
