@@ -17,7 +17,8 @@ import (
 
 // Colours: a dark stage (good on projectors and beside the page's dark
 // stage frame) with the packet colours every lesson uses, all light
-// enough on the panels to read from the back of a classroom.
+// enough on the panels to read from the back of a classroom. The browser
+// tests know the packet colours (internal/browsertest/tab_test.go).
 var (
 	colBG = rgb(0x0b1020)
 
@@ -28,18 +29,18 @@ var (
 		c[view.InkNow] = rgb(0xffd84d)
 		c[view.InkHeld] = rgb(0xffd166)
 		c[view.InkTimer] = rgb(0x6ad1ff)
-		c[view.InkLost] = rgb(0xff5c5e)
+		c[view.InkLost] = rgb(0xff4d4f)
 		c[view.InkSelect] = rgb(0xffffff)
 		c[view.InkBG] = colBG
 		c[view.InkPanel] = rgb(0x131b33)
 		c[view.InkBorder] = rgb(0x5a6d99)
 		c[view.InkGrid] = rgb(0x2c3757)
-		c[view.KindInk(engine.PkHandshake)] = rgb(0x5aa5ff)
-		c[view.KindInk(engine.PkACK)] = rgb(0xc3cbd6)
+		c[view.KindInk(engine.PkHandshake)] = rgb(0x4e9bff)
+		c[view.KindInk(engine.PkACK)] = rgb(0x9aa5b1)
 		c[view.KindInk(engine.PkRequest)] = rgb(0xffb020)
 		c[view.KindInk(engine.PkResponse)] = rgb(0x3ecf8e)
-		c[view.KindInk(engine.PkFIN)] = rgb(0xd08cff)
-		c[view.KindInk(engine.PkRST)] = rgb(0xff5c5e)
+		c[view.KindInk(engine.PkFIN)] = rgb(0xc77dff)
+		c[view.KindInk(engine.PkRST)] = rgb(0xff4d4f)
 		return c
 	}()
 )
