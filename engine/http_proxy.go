@@ -35,6 +35,7 @@ type dumbLeg struct {
 	fwd      []byte   // request bytes waiting for the upstream handshake
 	fwdHead  *Message // the request being relayed
 	busy     bool     // a request is being relayed: the proxy waits for the server to close
+	relaying string   // label of the response being relayed
 	ignored  bool
 	upLeg    *dumbUp
 }
@@ -98,14 +99,15 @@ func (u *dumbUp) readable(k *Socket) {
 	l := u.leg
 	data := k.read()
 	if len(data) > 0 && l.client.canSendData() {
-		var label, head string
-		if strings.HasPrefix(string(data), "HTTP/") {
-			if m, err := parseHead(string(data[:strings.Index(string(data), "\r\n\r\n")+2]), true); err == nil {
-				label, head = m.Label(), m.Head()
+		head := ""
+		if i := strings.Index(string(data), "\r\n\r\n"); strings.HasPrefix(string(data), "HTTP/") && i > 0 {
+			if m, err := parseHead(string(data[:i+2]), true); err == nil {
+				l.relaying, head = m.Label(), m.Head()
 				l.px.sim.recordf(EvHTTP, l.px.host.id, l.client, "http %s relays %q", l.client, m.StartLine())
 			}
 		}
-		l.client.write(data, label, head, PkResponse)
+		// The rest of a relayed body keeps the response's label.
+		l.client.write(data, l.relaying, head, PkResponse)
 	}
 	if k.eof() {
 		// Only now does the dumb proxy believe the response is over.

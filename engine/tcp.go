@@ -261,7 +261,11 @@ func (k *Socket) describe(seg *Segment) (label string, kind PacketKind, head str
 			}
 		}
 		if label == "" {
+			// Unlabelled bytes: clients send requests, servers responses.
 			label, kind = fmt.Sprintf("DATA %d", len(seg.Payload)), PkRequest
+			if !k.active {
+				kind = PkResponse
+			}
 		}
 		if seg.Flags&FIN != 0 {
 			label += " +FIN"
