@@ -22,7 +22,7 @@ func newDumbProxy(h, server *Host, port uint16) *dumbProxy {
 }
 
 func (px *dumbProxy) accepted(k *Socket) {
-	px.sim.recordf(EvCall, px.host.id, k, "call %s accept() = %s:%d", px.host.name, px.sim.hostByIP(k.remote.IP).name, k.remote.Port)
+	px.host.recordAccept(k)
 	k.app = &dumbLeg{px: px, client: k}
 }
 
@@ -137,7 +137,7 @@ func newSmartProxy(h, server *Host, port uint16) *smartProxy {
 }
 
 func (px *smartProxy) accepted(k *Socket) {
-	px.sim.recordf(EvCall, px.host.id, k, "call %s accept() = %s:%d", px.host.name, px.sim.hostByIP(k.remote.IP).name, k.remote.Port)
+	px.host.recordAccept(k)
 	k.app = &smartLeg{px: px, client: k}
 }
 

@@ -84,9 +84,7 @@ func (srv *httpServer) body(path string, n int) []byte {
 func (srv *httpServer) accepted(k *Socket) {
 	sc := &serverConn{srv: srv, sock: k, p: parser{}}
 	k.app = sc
-	if srv.sim.detailed {
-		srv.sim.recordf(EvCall, srv.host.id, k, "call %s accept() = %s:%d", srv.host.name, srv.sim.hostByIP(k.remote.IP).name, k.remote.Port)
-	}
+	srv.host.recordAccept(k)
 	sc.startIdle()
 }
 

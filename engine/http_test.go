@@ -290,12 +290,7 @@ func TestChunkedAndCloseDelimitedBodies(t *testing.T) {
 
 func TestSmartProxyUnderstandsProxyConnection(t *testing.T) {
 	tr := runCustom(t, Book, func(s *Sim) {
-		c := s.addHost("client", "browser", RoleClient, clientIP, 0)
-		px := s.addHost("proxy", "proxy", RoleProxy, proxyIP, 0)
-		sv := s.addHost("server", "server", RoleServer, serverIP, 0)
-		s.connect(c, px, s.cfg.RTT/4, s.cfg.Bandwidth)
-		s.connect(px, sv, s.cfg.RTT/4, s.cfg.Bandwidth)
-		newServer(sv).addPage(s.cfg)
+		c, px, sv, _ := s.proxyNet()
 		newSmartProxy(px, sv, 8080)
 		b := newBrowser(c, px, 8080, mode10ProxyKA, 1)
 		b.viaProxy = true

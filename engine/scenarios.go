@@ -107,25 +107,33 @@ func (s *Sim) simplePage(mode loadMode, conns int, closeWhenDone bool) (*browser
 	return b, srv
 }
 
-// proxyPage: the browser talks to a proxy, which talks to the server. The
-// two links add up to the run's RTT.
-func (s *Sim) proxyPage(smart bool, mode loadMode) {
-	c := s.addHost("client", "browser", RoleClient, clientIP, 0)
-	px := s.addHost("proxy", "proxy", RoleProxy, proxyIP, 0)
-	sv := s.addHost("server", "server", RoleServer, serverIP, 0)
+// proxyNet makes a client, a proxy and a server with its page, the two
+// links adding up to the run's RTT.
+func (s *Sim) proxyNet() (c, px, sv *Host, srv *httpServer) {
+	c = s.addHost("client", "browser", RoleClient, clientIP, 0)
+	px = s.addHost("proxy", "proxy", RoleProxy, proxyIP, 0)
+	sv = s.addHost("server", "server", RoleServer, serverIP, 0)
 	s.connect(c, px, s.cfg.RTT/4, s.cfg.Bandwidth)
 	s.connect(px, sv, s.cfg.RTT/4, s.cfg.Bandwidth)
-	srv := newServer(sv)
+	srv = newServer(sv)
 	srv.addPage(s.cfg)
+	return c, px, sv, srv
+}
+
+// proxyPage: the browser loads the page through a dumb or an HTTP/1.1
+// proxy, with one connection unless it is an HTTP/1.1 browser.
+func (s *Sim) proxyPage(smart bool, mode loadMode) {
+	c, px, sv, _ := s.proxyNet()
 	if smart {
 		newSmartProxy(px, sv, 8080)
 	} else {
 		newDumbProxy(px, sv, 8080)
 	}
-	b := newBrowser(c, px, 8080, mode, min(s.cfg.ConnsPerHost, 1))
+	conns := 1
 	if mode == mode11 {
-		b.maxConns = s.cfg.ConnsPerHost
+		conns = s.cfg.ConnsPerHost
 	}
+	b := newBrowser(c, px, 8080, mode, conns)
 	b.viaProxy = true
 	b.loadPage()
 }
@@ -155,13 +163,7 @@ func buildNagle(s *Sim) {
 }
 
 func buildConnectionHeader(s *Sim) {
-	c := s.addHost("client", "browser", RoleClient, clientIP, 0)
-	px := s.addHost("proxy", "proxy", RoleProxy, proxyIP, 0)
-	sv := s.addHost("server", "server", RoleServer, serverIP, 0)
-	s.connect(c, px, s.cfg.RTT/4, s.cfg.Bandwidth)
-	s.connect(px, sv, s.cfg.RTT/4, s.cfg.Bandwidth)
-	srv := newServer(sv)
-	srv.addPage(s.cfg)
+	c, px, sv, srv := s.proxyNet()
 	r := srv.res["/"]
 	// The chapter's example (§4.3.1): Meter is named by Connection, so it
 	// is hop-by-hop; bill-my-credit-card is an option; close ends it.

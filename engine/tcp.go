@@ -98,6 +98,13 @@ func (h *Host) listen(port uint16, app acceptApp) *Listener {
 	return l
 }
 
+// recordAccept records accept() returning connection k on h.
+func (h *Host) recordAccept(k *Socket) {
+	if h.sim.detailed {
+		h.sim.recordf(EvCall, h.id, k, "call %s accept() = %s:%d", h.name, h.sim.hostByIP(k.remote.IP).name, k.remote.Port)
+	}
+}
+
 // newSocket makes a socket in CLOSED with the host's defaults.
 func (h *Host) newSocket(local, remote Addr, peer int, app sockApp, active bool) *Socket {
 	s := h.sim
