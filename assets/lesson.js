@@ -11,6 +11,11 @@
 // Times are shown as a student reads them ("50.0 ms", "60.48 s"), except in
 // 이벤트 기록, which keeps the engine's exact lines.
 //
+// A lesson may show other scenarios besides its own (front matter
+// variants): the 시나리오 buttons switch the stage, the captions and the
+// address (&variant=proxy-connection); the parameters the student changed
+// carry over to every scenario they apply to.
+//
 // Every command goes through act(op), the one door a presentation mode or a
 // presenter window can use too. Tests read window.connlabPage.
 "use strict";
@@ -30,15 +35,64 @@
     playing: false,
     ready: false,
     error: "",
+    scenario: data.scenario, // the scenario on the stage
+    variant: "", // its variant name, "" for the lesson's own
     act: act, // the one door for commands (present.js uses it)
   });
 
   const query = new URLSearchParams(location.search);
-  const reserved = new Set(["step", "present"]);
-  let params = Object.assign({}, data.params); // what the stage runs with
-  let goodParams = Object.assign({}, data.params); // the last params that loaded
+  const reserved = new Set(["step", "present", "variant"]);
+  const variants = data.variants || [];
+  let active = null; // the variant shown, null for the lesson's own scenario
+  let overrides = {}; // parameters the student changed (address or 설정)
   for (const [k, v] of query) {
-    if (!reserved.has(k)) params[k] = v;
+    if (!reserved.has(k)) overrides[k] = v;
+  }
+  if (query.has("variant")) {
+    const name = query.get("variant");
+    active = variants.find((v) => v.scenario === name) || null;
+    if (!active) {
+      notice(
+        variants.length
+          ? "주소의 variant=" + name + " 시나리오는 이 강의에 없습니다. 고를 수 있는 시나리오는 " +
+              variants.map((v) => v.scenario + "(" + v.label + ")").join(", ") + "입니다. 이 강의의 기본 시나리오를 보여 드립니다."
+          : "주소의 variant=" + name + " 시나리오는 이 강의에 없습니다. 이 강의의 시나리오를 보여 드립니다."
+      );
+    }
+  }
+  let params = runParams(); // what the stage runs with
+  let goodParams = Object.assign({}, base()); // the last params that loaded
+
+  // The shown scenario's name, captions and own parameters.
+  function scenarioName() {
+    return active ? active.scenario : data.scenario;
+  }
+  function steps() {
+    return active ? active.steps : data.steps;
+  }
+  function base() {
+    return active ? active.params : data.params;
+  }
+
+  // ignored reports whether parameter k does not apply to the shown scenario.
+  function ignored(k) {
+    return !!active && active.ignores.indexOf(k) >= 0;
+  }
+
+  // runParams is the scenario's own parameters with the student's changes.
+  function runParams() {
+    const out = Object.assign({}, base());
+    for (const k of Object.keys(overrides)) if (!ignored(k)) out[k] = overrides[k];
+    return out;
+  }
+
+  // setParams makes p the parameters the stage runs with, remembering how
+  // they differ from the scenario's own.
+  function setParams(p) {
+    const b = base();
+    for (const k of Object.keys(overrides)) if (!ignored(k)) delete overrides[k];
+    for (const k of Object.keys(p)) if (p[k] !== b[k]) overrides[k] = p[k];
+    params = runParams();
   }
 
   let requestedStep = null; // from ?step=, applied once the scenario is loaded
@@ -89,9 +143,9 @@
     loadPending = true;
     b.load(
       JSON.stringify({
-        scenario: data.scenario,
+        scenario: scenarioName(),
         params: params,
-        captions: data.steps.map((s) => s.at),
+        captions: steps().map((s) => s.at),
         step: 0,
       })
     );
@@ -218,7 +272,7 @@
     play.setAttribute("aria-pressed", st.playing ? "true" : "false");
 
     showCaption(st.caption);
-    revealPredictions(st.caption);
+    if (!active) revealPredictions(st.caption); // their captions are the lesson's own
     showMetrics(st.metrics || {});
     showLog(st.step);
     showInspector(st.selected);
@@ -256,8 +310,8 @@
       : "설정을 쓸 수 없습니다.";
     if (ctl) msg += " 허용 범위: " + ctl.allowed + ".";
     msg += " (시뮬레이터의 설명: " + err + ")";
-    const fallback = sameParams(params, goodParams) ? data.params : goodParams;
-    msg += sameParams(fallback, data.params) ? " 강의의 기본 설정으로 보여 드립니다." : " 직전 설정으로 되돌렸습니다.";
+    const fallback = sameParams(params, goodParams) ? base() : goodParams;
+    msg += sameParams(fallback, base()) ? " 강의의 기본 설정으로 보여 드립니다." : " 직전 설정으로 되돌렸습니다.";
     page.error = err;
     const box = $("params-error");
     if (box) {
@@ -268,7 +322,7 @@
       notice(msg); // a lesson without 설정: the address named the parameter
     }
     markInvalid(bad);
-    params = Object.assign({}, fallback);
+    setParams(Object.assign({}, fallback));
     fillParamInputs();
     load();
   }
@@ -283,8 +337,9 @@
 
   function showCaption(i) {
     const cur = $("current-caption");
-    if (i >= 0 && i < data.steps.length) {
-      cur.innerHTML = data.steps[i].caption; // our own rendered Markdown
+    const list = steps();
+    if (i >= 0 && i < list.length) {
+      cur.innerHTML = list[i].caption; // our own rendered Markdown
     } else {
       cur.textContent = startHint;
     }
@@ -323,7 +378,7 @@
     probe.style.cssText = "position: absolute; visibility: hidden; left: 0; top: 0; min-height: 0; width: " + width + "px";
     cur.parentNode.appendChild(probe);
     let high = 0;
-    for (const html of data.steps.map((s) => s.caption).concat([startHint])) {
+    for (const html of steps().map((s) => s.caption).concat([startHint])) {
       probe.innerHTML = html;
       high = Math.max(high, probe.offsetHeight);
     }
@@ -549,8 +604,9 @@
   function syncURL() {
     const q = new URLSearchParams();
     q.set("step", String(page.step));
-    for (const k of Object.keys(params).sort()) {
-      if (params[k] !== data.params[k]) q.set(k, params[k]);
+    if (active) q.set("variant", active.scenario);
+    for (const k of Object.keys(overrides).sort()) {
+      if (overrides[k] !== data.params[k]) q.set(k, overrides[k]);
     }
     // Presentation mode (present.js) sets or clears present= in the address.
     const present = new URLSearchParams(location.search).get("present");
@@ -641,10 +697,54 @@
   });
   $("speed").addEventListener("change", (e) => act({ op: "speed", value: Number(e.target.value) }));
   $("timeline").addEventListener("input", (e) => act({ op: "seek", step: Number(e.target.value) }));
-  document.querySelectorAll("#captions li").forEach((li) => {
-    li.querySelector("button").addEventListener("click", () => {
-      const s = captionSteps[Number(li.dataset.index)];
-      if (s >= 0) act({ op: "seek", step: s });
+  $("captions").addEventListener("click", (e) => {
+    const li = e.target.closest("#captions li");
+    if (!li || !e.target.closest("button")) return;
+    const s = captionSteps[Number(li.dataset.index)];
+    if (s >= 0) act({ op: "seek", step: s });
+  });
+
+  // 시나리오: switching to a variant (name) or back to the lesson's own
+  // scenario ("") reloads the stage at step 0 with that scenario's captions.
+  function showVariant(name) {
+    active = variants.find((v) => v.scenario === name) || null;
+    page.scenario = scenarioName();
+    page.variant = active ? active.scenario : "";
+    document.querySelectorAll(".variants [data-variant]").forEach((btn) => {
+      btn.setAttribute("aria-pressed", btn.dataset.variant === page.variant ? "true" : "false");
+    });
+    iframe.title = "무대: " + page.scenario + " 시나리오의 패킷 애니메이션";
+    const list = $("captions");
+    list.replaceChildren();
+    steps().forEach((s, i) => {
+      const li = document.createElement("li");
+      li.dataset.index = String(i);
+      const btn = document.createElement("button");
+      btn.type = "button";
+      btn.innerHTML = s.caption; // our own rendered Markdown
+      li.appendChild(btn);
+      list.appendChild(li);
+    });
+    params = runParams();
+    goodParams = Object.assign({}, base());
+    fillParamInputs();
+    markInvalid(null);
+    captionSteps = [];
+    $("event-log").replaceChildren(); // another run's lines
+    logFrom = logTo = 0;
+    fittedWidth = -1;
+    fitCaptionBox();
+  }
+
+  document.querySelectorAll(".variants [data-variant]").forEach((btn) => {
+    btn.addEventListener("click", () => {
+      if (btn.dataset.variant === page.variant) return;
+      showVariant(btn.dataset.variant);
+      page.step = 0;
+      page.caption = -1;
+      requestedStep = null;
+      syncURL();
+      if (stageReady) load();
     });
   });
   document.querySelectorAll(".predict .reveal").forEach((btn) => {
@@ -656,7 +756,10 @@
   function fillParamInputs() {
     for (const c of data.controls) {
       const el = $("param-" + c.key);
-      if (el) el.value = params[c.key] !== undefined ? params[c.key] : c.default;
+      if (!el) continue;
+      el.value = params[c.key] !== undefined ? params[c.key] : c.default;
+      el.disabled = ignored(c.key);
+      el.title = el.disabled ? "이 시나리오에는 쓰이지 않는 설정입니다." : "";
     }
   }
 
@@ -673,11 +776,14 @@
   if (form) {
     form.addEventListener("submit", (e) => {
       e.preventDefault();
+      const p = Object.assign({}, params);
       for (const c of data.controls) {
+        if (ignored(c.key)) continue;
         const v = $("param-" + c.key).value.trim() || c.default;
-        if (v === c.default && data.params[c.key] === undefined) delete params[c.key];
-        else params[c.key] = v;
+        if (v === c.default && base()[c.key] === undefined) delete p[c.key];
+        else p[c.key] = v;
       }
+      setParams(p);
       markInvalid(null);
       if (stageReady) load();
     });
@@ -685,7 +791,8 @@
   const resetButton = $("params-reset");
   if (resetButton) {
     resetButton.addEventListener("click", () => {
-      params = Object.assign({}, data.params);
+      overrides = {};
+      params = runParams();
       fillParamInputs();
       markInvalid(null);
       if (stageReady) load();
@@ -700,7 +807,7 @@
     const blob = new Blob([bytes], { type: "application/vnd.tcpdump.pcap" });
     const a = document.createElement("a");
     a.href = URL.createObjectURL(blob);
-    a.download = data.id + "-" + data.scenario + ".pcap";
+    a.download = data.id + "-" + scenarioName() + ".pcap";
     document.body.appendChild(a);
     a.click();
     a.remove();
@@ -714,6 +821,7 @@
   }
   motion.addEventListener("change", sendReducedMotion);
 
+  if (active) showVariant(active.scenario);
   fillParamInputs();
   offerResume();
 })();

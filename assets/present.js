@@ -480,6 +480,7 @@
         step: page ? page.step : 0,
         steps: page ? page.steps : 0,
         caption: page ? page.caption : -1,
+        variant: page ? page.variant || "" : "",
         playing: !!st.playing,
         time: st.time || "",
         blackout: present.blackout,
@@ -522,6 +523,7 @@
       step: -1,
       steps: 0,
       caption: -1,
+      variant: "", // the variant the projected window shows, "" for the lesson's own scenario
       playing: false,
       blackout: false,
     });
@@ -574,16 +576,20 @@
       pres.blackout = msg.blackout;
       startedAt = msg.startedAt || startedAt;
       const c = msg.caption;
+      // The captions of the scenario the projected window shows (a variant's, or the lesson's own).
+      const variant = (data.variants || []).find((v) => v.scenario === msg.variant);
+      const steps = variant ? variant.steps : data.steps;
+      pres.variant = variant ? variant.scenario : "";
       if (!msg.ready) {
         posEl.textContent = "무대를 불러오는 중…";
       } else {
         posEl.textContent =
           "단계 " + (msg.step + 1) + " / " + msg.steps +
-          " · 설명 " + (c + 1) + " / " + data.steps.length + (msg.time ? " · " + msg.time : "");
+          " · 설명 " + (c + 1) + " / " + steps.length + (msg.time ? " · " + msg.time : "");
       }
-      if (c >= 0 && c < data.steps.length) nowEl.innerHTML = data.steps[c].caption; // our own rendered Markdown
+      if (c >= 0 && c < steps.length) nowEl.innerHTML = steps[c].caption; // our own rendered Markdown
       else nowEl.textContent = "아직 첫 설명 전입니다.";
-      if (c + 1 < data.steps.length) nextEl.innerHTML = data.steps[c + 1].caption;
+      if (c + 1 < steps.length) nextEl.innerHTML = steps[c + 1].caption;
       else if (data.next) nextEl.textContent = "이 강의의 마지막 설명입니다. 마지막 단계에서 다음 단계로 가면 다음 강의 ‘" + data.next.title + "’로 넘어갑니다.";
       else nextEl.textContent = "마지막 강의의 마지막 설명입니다.";
       playBtn.textContent = msg.playing ? "‖ 일시정지" : "▶ 재생";

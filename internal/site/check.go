@@ -21,6 +21,7 @@ func (l *Lesson) check() []error {
 			p.add(l.lines.scenario, "unknown scenario %q (known: %s)", l.Scenario, strings.Join(engine.ScenarioNames(), ", "))
 		}
 		l.checkStatic(p)
+		l.checkVariants(p)
 		return p.list
 	}
 	params := l.RunParams()
@@ -51,25 +52,79 @@ func (l *Lesson) check() []error {
 		bad = true
 	}
 	l.checkStatic(p)
+	l.checkVariants(p)
 	if bad {
 		return p.list // captions are only bound on the run the page shows
 	}
 
-	tr := sc.Run(cfg)
-	ats := make([]string, len(l.Steps))
-	for i, s := range l.Steps {
+	bindSteps(p, sc.Run(cfg), "steps", l.Steps, l.lines.steps)
+	return p.list
+}
+
+// bindSteps reports each caption of steps that binds to no event of tr.
+func bindSteps(p *problems, tr *engine.Trace, what string, steps []Step, lines []int) {
+	ats := make([]string, len(steps))
+	for i, s := range steps {
 		ats[i] = s.At
 	}
-	steps, _ := tr.Bind(ats)
+	bound, _ := tr.Bind(ats)
 	prev := "the start of the run"
-	for i, s := range steps {
+	for i, s := range bound {
 		if s >= 0 {
 			prev = "step " + strconv.Itoa(i+1) + " (" + tr.Events[s].String() + ")"
 			continue
 		}
-		p.add(l.lines.steps[i], "steps[%d].at %q matches no event of %s after %s", i+1, l.Steps[i].At, l.Scenario, prev)
+		p.add(lines[i], "%s[%d].at %q matches no event of %s after %s", what, i+1, steps[i].At, tr.Scenario, prev)
 	}
-	return p.list
+}
+
+// checkVariants validates every variant like the main scenario: a known
+// scenario other than the lesson's own and used once, a label, parameters
+// the engine takes, and captions that bind to the variant's own run. The
+// variant runs with the lesson's profile.
+func (l *Lesson) checkVariants(p *problems) {
+	seen := map[string]bool{l.Scenario: true}
+	for i, v := range l.Variants {
+		what := "variants[" + strconv.Itoa(i+1) + "]"
+		if v.lines.label != 0 && strings.TrimSpace(v.Label) == "" {
+			p.add(v.lines.label, "%s.label is empty: give the button text", what)
+		}
+		if v.Scenario == "" {
+			continue
+		}
+		sc, ok := engine.LookupScenario(v.Scenario)
+		if !ok {
+			p.add(v.lines.scenario, "%s: unknown scenario %q (known: %s)", what, v.Scenario, strings.Join(engine.ScenarioNames(), ", "))
+			continue
+		}
+		if seen[v.Scenario] {
+			p.add(v.lines.scenario, "%s: scenario %s is already shown on this page", what, v.Scenario)
+			continue
+		}
+		seen[v.Scenario] = true
+		bad := false
+		for _, k := range sortedKeys(v.Params) {
+			if k == "profile" {
+				p.add(v.lines.params[k], "%s: the variant runs with the lesson's profile; remove profile from its params", what)
+				bad = true
+				continue
+			}
+			c := engine.DefaultConfig(engine.Today)
+			if err := c.Set(k, v.Params[k]); err != nil {
+				p.add(v.lines.params[k], "%s.params: %v", what, err)
+				bad = true
+			}
+		}
+		if bad {
+			continue
+		}
+		cfg, err := sc.Config(l.VariantParams(i))
+		if err != nil {
+			p.add(v.lines.item, "%s: %v", what, err)
+			continue
+		}
+		bindSteps(p, sc.Run(cfg), what+".steps", v.Steps, v.lines.steps)
+	}
 }
 
 // checkStatic runs the checks that need no trace.
@@ -113,6 +168,19 @@ func (l *Lesson) checkStatic(p *problems) {
 func (l *Lesson) RunParams() map[string]string {
 	out := map[string]string{}
 	for k, v := range l.Params {
+		out[k] = v
+	}
+	if l.Profile != "" {
+		out["profile"] = l.Profile
+	}
+	return out
+}
+
+// VariantParams returns the parameters the page loads variant i with: the
+// variant's params plus the lesson's profile.
+func (l *Lesson) VariantParams(i int) map[string]string {
+	out := map[string]string{}
+	for k, v := range l.Variants[i].Params {
 		out[k] = v
 	}
 	if l.Profile != "" {

@@ -22,6 +22,7 @@ type Lesson struct {
 	ID       string // file name without ".md": "04-handshake"
 	File     string // path in the content tree: "lessons/04-handshake.md"
 	Title    string
+	Label    string // the main scenario's button text when there are variants; "" means the title
 	Scenario string
 	Profile  string            // "book" or "today"; "" means the scenario's own
 	Params   map[string]string // as Config.Set takes them
@@ -29,6 +30,7 @@ type Lesson struct {
 	Steps    []Step
 	Predict  []Predict
 	Versus   []Versus
+	Variants []Variant     // other scenarios the page can switch to
 	Notes    template.HTML // speaker notes
 	Body     template.HTML
 
@@ -40,6 +42,25 @@ type Lesson struct {
 type Step struct {
 	At      string
 	Caption template.HTML // rendered inline Markdown
+}
+
+// Variant is a second scenario a lesson can show instead of its main one,
+// with its own captions (bound like the main steps). The page names it
+// ?variant=<scenario>.
+type Variant struct {
+	Scenario string
+	Label    string            // short Korean button text
+	Params   map[string]string // as Config.Set takes them
+	Steps    []Step
+
+	lines variantLines
+}
+
+// variantLines holds 1-based file lines of one variant's values.
+type variantLines struct {
+	item, scenario, label int
+	params                map[string]int
+	steps                 []int
 }
 
 // Predict is a "먼저 예상해 보세요" box, answered when caption Reveal
@@ -58,13 +79,13 @@ type Versus struct {
 
 // lessonLines holds 1-based file lines of front matter values.
 type lessonLines struct {
-	title, scenario, profile int
-	params                   map[string]int
-	controls                 []int
-	steps                    []int // the line of each step's "at"
-	predict                  []int // the line of each "reveal"
-	versus                   []int // the line of each "key"
-	body                     int   // first line after the front matter
+	title, label, scenario, profile int
+	params                          map[string]int
+	controls                        []int
+	steps                           []int // the line of each step's "at"
+	predict                         []int // the line of each "reveal"
+	versus                          []int // the line of each "key"
+	body                            int   // first line after the front matter
 }
 
 // lessonFile matches lesson file names: lessons/NN-slug.md.
@@ -188,24 +209,20 @@ func (l *Lesson) decodeFrontMatter(root *yaml.Node, p *problems) {
 			l.Profile = scalar(v, "profile", p)
 			l.lines.profile = line(v)
 		case "params":
-			l.decodeParams(v, p)
+			l.Params, l.lines.params = decodeParams(v, p)
 		case "controls":
 			for _, c := range sequence(v, "controls", p) {
 				l.Controls = append(l.Controls, scalar(c, "controls item", p))
 				l.lines.controls = append(l.lines.controls, line(c))
 			}
+		case "label":
+			l.Label = scalar(v, "label", p)
+			l.lines.label = line(v)
 		case "steps":
-			for _, s := range sequence(v, "steps", p) {
-				f := fields(s, "steps item", []string{"at", "caption"}, p)
-				if f["at"] == nil || f["caption"] == nil {
-					p.add(line(s), "a step needs both at and caption")
-					continue
-				}
-				l.Steps = append(l.Steps, Step{
-					At:      scalar(f["at"], "at", p),
-					Caption: inline(scalar(f["caption"], "caption", p)),
-				})
-				l.lines.steps = append(l.lines.steps, line(f["at"]))
+			l.Steps, l.lines.steps = decodeSteps(v, "steps", p)
+		case "variants":
+			for _, s := range sequence(v, "variants", p) {
+				l.decodeVariant(s, p)
 			}
 		case "predict":
 			for _, s := range sequence(v, "predict", p) {
@@ -251,7 +268,7 @@ func (l *Lesson) decodeFrontMatter(root *yaml.Node, p *problems) {
 		case "notes":
 			l.Notes = block(scalar(v, "notes", p))
 		default:
-			p.add(line(k), "unknown front matter key %q (known: title, scenario, profile, params, controls, steps, predict, versus, notes)", k.Value)
+			p.add(line(k), "unknown front matter key %q (known: title, label, scenario, profile, params, controls, steps, variants, predict, versus, notes)", k.Value)
 		}
 	}
 	if l.Title == "" {
@@ -268,18 +285,69 @@ func (l *Lesson) decodeFrontMatter(root *yaml.Node, p *problems) {
 	}
 }
 
-func (l *Lesson) decodeParams(v *yaml.Node, p *problems) {
+// decodeParams reads a params mapping and the line of each value.
+func decodeParams(v *yaml.Node, p *problems) (map[string]string, map[string]int) {
 	if v.Kind != yaml.MappingNode {
 		p.add(v.Line+1, "params must be a mapping of key: value")
-		return
+		return nil, nil
 	}
-	l.Params = map[string]string{}
-	l.lines.params = map[string]int{}
+	params := map[string]string{}
+	lines := map[string]int{}
 	for i := 0; i+1 < len(v.Content); i += 2 {
 		k, val := v.Content[i], v.Content[i+1]
-		l.Params[k.Value] = scalar(val, "params."+k.Value, p)
-		l.lines.params[k.Value] = val.Line + 1
+		params[k.Value] = scalar(val, "params."+k.Value, p)
+		lines[k.Value] = val.Line + 1
 	}
+	return params, lines
+}
+
+// decodeSteps reads a list of {at, caption} and the line of each "at".
+func decodeSteps(v *yaml.Node, what string, p *problems) ([]Step, []int) {
+	var steps []Step
+	var lines []int
+	for _, s := range sequence(v, what, p) {
+		f := fields(s, what+" item", []string{"at", "caption"}, p)
+		if f["at"] == nil || f["caption"] == nil {
+			p.add(s.Line+1, "a step needs both at and caption")
+			continue
+		}
+		steps = append(steps, Step{
+			At:      scalar(f["at"], "at", p),
+			Caption: inline(scalar(f["caption"], "caption", p)),
+		})
+		lines = append(lines, f["at"].Line+1)
+	}
+	return steps, lines
+}
+
+// decodeVariant reads one item of variants: {scenario, label, params, steps}.
+func (l *Lesson) decodeVariant(n *yaml.Node, p *problems) {
+	f := fields(n, "variants item", []string{"scenario", "label", "params", "steps"}, p)
+	if n.Kind != yaml.MappingNode {
+		return
+	}
+	v := Variant{lines: variantLines{item: n.Line + 1}}
+	if f["scenario"] == nil || f["label"] == nil || f["steps"] == nil {
+		p.add(n.Line+1, "a variant needs scenario, label and steps")
+	}
+	if s := f["scenario"]; s != nil {
+		v.Scenario = scalar(s, "variants.scenario", p)
+		v.lines.scenario = s.Line + 1
+	}
+	if s := f["label"]; s != nil {
+		v.Label = scalar(s, "variants.label", p)
+		v.lines.label = s.Line + 1
+	}
+	if s := f["params"]; s != nil {
+		v.Params, v.lines.params = decodeParams(s, p)
+	}
+	if s := f["steps"]; s != nil {
+		v.Steps, v.lines.steps = decodeSteps(s, "variants.steps", p)
+		if len(v.Steps) == 0 {
+			p.add(s.Line+1, "variant %s has no captions", v.Scenario)
+		}
+	}
+	l.Variants = append(l.Variants, v)
 }
 
 // scalar returns a scalar node's text (1460, true and 100ms alike).

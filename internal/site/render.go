@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"io/fs"
 	"net/url"
+	"slices"
 
 	"connlab/engine"
 )
@@ -27,6 +28,7 @@ type lessonView struct {
 	EffectiveProfile string // the lesson's profile, else the scenario's
 	StageURL         string
 	Controls         []control
+	MainLabel        string      // the main scenario's button text (Label, else Title)
 	Data             template.JS // <script type="application/json" id="lesson-data">
 }
 
@@ -50,14 +52,25 @@ type lessonJSON struct {
 	Title    string            `json:"title"`
 	URL      string            `json:"url"`
 	Scenario string            `json:"scenario"`
+	Label    string            `json:"label"` // the main scenario's button text
 	Profile  string            `json:"profile"`
 	Params   map[string]string `json:"params"` // what the scenario is loaded with, profile included
 	Controls []control         `json:"controls"`
 	Steps    []stepJSON        `json:"steps"`
 	Predict  []predictJSON     `json:"predict"`
+	Variants []variantJSON     `json:"variants"`
 	Notes    string            `json:"notes"`
 	Prev     *linkJSON         `json:"prev"`
 	Next     *linkJSON         `json:"next"`
+}
+
+// variantJSON is a second scenario the page can switch to (?variant=).
+type variantJSON struct {
+	Scenario string            `json:"scenario"`
+	Label    string            `json:"label"`
+	Params   map[string]string `json:"params"`  // what it is loaded with, profile included
+	Ignores  []string          `json:"ignores"` // controls that do not apply to it
+	Steps    []stepJSON        `json:"steps"`
 }
 
 type stepJSON struct {
@@ -156,16 +169,38 @@ func (s *Site) view(i int) (*lessonView, error) {
 		v.Controls = append(v.Controls, c)
 	}
 
+	v.MainLabel = l.Label
+	if v.MainLabel == "" {
+		v.MainLabel = l.Title
+	}
 	d := lessonJSON{
-		ID: l.ID, Title: l.Title, URL: l.URL(), Scenario: l.Scenario,
+		ID: l.ID, Title: l.Title, URL: l.URL(), Scenario: l.Scenario, Label: v.MainLabel,
 		Profile: params["profile"], Params: params, Controls: v.Controls,
-		Steps: []stepJSON{}, Predict: []predictJSON{}, Notes: string(l.Notes),
+		Steps: stepsJSON(l.Steps), Predict: []predictJSON{}, Variants: []variantJSON{}, Notes: string(l.Notes),
 	}
 	if d.Controls == nil {
 		d.Controls = []control{}
 	}
-	for _, st := range l.Steps {
-		d.Steps = append(d.Steps, stepJSON{At: st.At, Caption: string(st.Caption)})
+	for vi, va := range l.Variants {
+		vsc, ok := engine.LookupScenario(va.Scenario)
+		if !ok {
+			return nil, fmt.Errorf("%s: unknown variant scenario %q", l.File, va.Scenario)
+		}
+		vp := l.VariantParams(vi)
+		vcfg, err := vsc.Config(vp)
+		if err != nil {
+			return nil, fmt.Errorf("%s: variant %s: %v", l.File, va.Scenario, err)
+		}
+		vp["profile"] = vcfg.Profile.String()
+		vj := variantJSON{Scenario: va.Scenario, Label: va.Label, Params: vp, Ignores: []string{}, Steps: stepsJSON(va.Steps)}
+		for _, key := range l.Controls {
+			// A key the main scenario reads but this one does not (dumb-proxy's
+			// keepalive on proxy-connection) would change nothing here.
+			if key != "profile" && slices.Contains(sc.Keys, key) && !slices.Contains(vsc.Keys, key) {
+				vj.Ignores = append(vj.Ignores, key)
+			}
+		}
+		d.Variants = append(d.Variants, vj)
 	}
 	for _, p := range l.Predict {
 		d.Predict = append(d.Predict, predictJSON{Question: string(p.Question), Answer: string(p.Answer), Reveal: p.Reveal})
@@ -182,6 +217,14 @@ func (s *Site) view(i int) (*lessonView, error) {
 	}
 	v.Data = template.JS(js)
 	return v, nil
+}
+
+func stepsJSON(steps []Step) []stepJSON {
+	out := []stepJSON{}
+	for _, st := range steps {
+		out = append(out, stepJSON{At: st.At, Caption: string(st.Caption)})
+	}
+	return out
 }
 
 // funcs are the template functions.
