@@ -759,7 +759,11 @@
       if (!el) continue;
       el.value = params[c.key] !== undefined ? params[c.key] : c.default;
       el.disabled = ignored(c.key);
-      el.title = el.disabled ? "이 시나리오에는 쓰이지 않는 설정입니다." : "";
+      const allowed = $("allowed-" + c.key);
+      if (allowed) {
+        if (allowed.dataset.text === undefined) allowed.dataset.text = allowed.textContent;
+        allowed.textContent = el.disabled ? "이 시나리오의 결과를 바꾸지 않는 설정이라 지금은 쓰지 않습니다." : allowed.dataset.text;
+      }
     }
   }
 

@@ -3,9 +3,12 @@ package site
 import (
 	"errors"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"testing/fstest"
+
+	"connlab/engine"
 )
 
 // goodFront is a well-formed front matter for scenario handshake; the
@@ -190,5 +193,107 @@ func TestLoadLessonsDuplicateNumber(t *testing.T) {
 	_, err := LoadLessons(fsys)
 	if err == nil || !strings.Contains(err.Error(), "lessons/04-handshake.md:1: lesson number 04 is also used by lessons/04-again.md") {
 		t.Errorf("LoadLessons = %v; want a duplicate-number error", err)
+	}
+}
+
+// withVariant is goodFront with a second scenario, delayed-ack, whose
+// lines are 13 (variants:) to 22.
+var withVariant = strings.Replace(goodFront, "predict:\n", `variants:
+  - scenario: delayed-ack
+    label: 지연 ACK
+    params:
+      delack: 200ms
+    steps:
+      - at: "send client:32768>server:80 [SYN]"
+        caption: 다른 시나리오의 **SYN**입니다.
+      - at: "delack set"
+        caption: 지연 ACK 타이머가 걸립니다.
+predict:
+`, 1)
+
+func TestParseVariants(t *testing.T) {
+	l, errs := parseLesson("lessons/04-handshake.md", []byte(withVariant))
+	errs = append(errs, l.check()...)
+	if len(errs) > 0 {
+		t.Fatalf("a good lesson with a variant gave errors: %v", errors.Join(errs...))
+	}
+	if len(l.Variants) != 1 {
+		t.Fatalf("variants = %+v; want one", l.Variants)
+	}
+	v := l.Variants[0]
+	if v.Scenario != "delayed-ack" || v.Label != "지연 ACK" || v.Params["delack"] != "200ms" {
+		t.Errorf("variant = %q %q %v; want delayed-ack 지연 ACK delack=200ms", v.Scenario, v.Label, v.Params)
+	}
+	if len(v.Steps) != 2 || v.Steps[0].Caption != "다른 시나리오의 <strong>SYN</strong>입니다." {
+		t.Errorf("variant steps = %+v; want 2 with inline Markdown rendered", v.Steps)
+	}
+	if v.lines.scenario != 14 || v.lines.params["delack"] != 17 || v.lines.steps[1] != 21 {
+		t.Errorf("variant lines = %+v; want scenario 14, delack 17, step 2 at 21", v.lines)
+	}
+	if got := l.VariantParams(0); len(got) != 2 || got["delack"] != "200ms" || got["profile"] != "today" {
+		t.Errorf("VariantParams = %v; want delack=200ms and the lesson's profile=today", got)
+	}
+}
+
+// TestVariantErrors gives variants that are malformed or disagree with the
+// engine, and the file:line message each must produce at start-up.
+func TestVariantErrors(t *testing.T) {
+	tests := []struct {
+		name, from, to, want string
+	}{
+		{"unknown scenario", "scenario: delayed-ack", "scenario: delayed-akc", `lessons/04-handshake.md:14: variants[1]: unknown scenario "delayed-akc"`},
+		{"the lesson's own scenario", "scenario: delayed-ack", "scenario: handshake", "lessons/04-handshake.md:14: variants[1]: scenario handshake is already shown on this page"},
+		{"bad param", "delack: 200ms", "delack: 9s", "lessons/04-handshake.md:17: variants[1].params: delack=9s is out of range"},
+		{"unknown param", "delack: 200ms", "delak: 200ms", `lessons/04-handshake.md:17: variants[1].params: unknown parameter "delak"`},
+		{"profile in params", "delack: 200ms", "profile: book", "lessons/04-handshake.md:17: variants[1]: the variant runs with the lesson's profile"},
+		{"caption not bound", `"delack set"`, `"delack sat"`, `lessons/04-handshake.md:21: variants[1].steps[2].at "delack sat" matches no event of delayed-ack after step 1`},
+		{"no label", "    label: 지연 ACK\n", "", "lessons/04-handshake.md:14: a variant needs scenario, label and steps"},
+		{"empty label", "label: 지연 ACK", `label: " "`, "lessons/04-handshake.md:15: variants[1].label is empty"},
+		{"step without caption", "        caption: 지연 ACK 타이머가 걸립니다.\n", "", "lessons/04-handshake.md:21: a step needs both at and caption"},
+		{"unknown key", "    label: 지연 ACK", "    lable: 지연 ACK", `lessons/04-handshake.md:15: unknown key "lable" in variants item`},
+		{"not a list", "  - scenario: delayed-ack", "    scenario: delayed-ack", "lessons/04-handshake.md:14: variants must be a list"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			src := strings.Replace(withVariant, tt.from, tt.to, 1)
+			if src == withVariant {
+				t.Fatalf("fixture: %q not found", tt.from)
+			}
+			l, errs := parseLesson("lessons/04-handshake.md", []byte(src))
+			errs = append(errs, l.check()...)
+			if !containsError(errs, tt.want) {
+				t.Errorf("errors = %v; want one starting %q", errs, tt.want)
+			}
+		})
+	}
+}
+
+// TestEveryScenarioUsed checks that every scenario of the engine is shown by
+// some lesson, as its scenario or as a variant.
+func TestEveryScenarioUsed(t *testing.T) {
+	files, err := filepath.Glob("../../lessons/*.md")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no lessons found (%v)", err)
+	}
+	used := map[string]bool{}
+	for _, f := range files {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		l, _ := parseLesson("lessons/"+filepath.Base(f), src) // TestLessons reports their problems
+		used[l.Scenario] = true
+		for _, v := range l.Variants {
+			used[v.Scenario] = true
+		}
+	}
+	var unused []string
+	for _, name := range engine.ScenarioNames() {
+		if !used[name] {
+			unused = append(unused, name)
+		}
+	}
+	if len(unused) > 0 {
+		t.Errorf("scenarios no lesson shows (add them to a lesson's scenario or variants): %s", strings.Join(unused, ", "))
 	}
 }

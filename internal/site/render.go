@@ -194,9 +194,11 @@ func (s *Site) view(i int) (*lessonView, error) {
 		vp["profile"] = vcfg.Profile.String()
 		vj := variantJSON{Scenario: va.Scenario, Label: va.Label, Params: vp, Ignores: []string{}, Steps: stepsJSON(va.Steps)}
 		for _, key := range l.Controls {
-			// A key the main scenario reads but this one does not (dumb-proxy's
-			// keepalive on proxy-connection) would change nothing here.
-			if key != "profile" && slices.Contains(sc.Keys, key) && !slices.Contains(vsc.Keys, key) {
+			// The scenario's Keys are the parameters that change its outcome;
+			// the others would at most move its events in time, and could
+			// undo the very race a variant shows (retry's requests meeting the
+			// server's FIN).
+			if !slices.Contains(vsc.Keys, key) {
 				vj.Ignores = append(vj.Ignores, key)
 			}
 		}
