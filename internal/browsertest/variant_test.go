@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
@@ -135,4 +136,49 @@ func TestVariant(t *testing.T) {
 		t.Errorf("the notice for ?variant=nope = %q, want it to name nope and the variant there is", msg)
 	}
 	b.checkCaptions("?variant=nope", l.Steps)
+}
+
+// TestVariantPresenting presents lesson 17 with its variant selected: the
+// projected window shows the variant's caption in force, and the presenter
+// window (opened with S) shows the variant's captions, not the lesson's own.
+func TestVariantPresenting(t *testing.T) {
+	l := lessonByURL(t, gracefulLesson)
+	v := l.Variants[0]
+	proj := newTab(t, 1280, 720)
+	proj.openLesson(gracefulLesson + "?variant=graceful-close")
+	proj.waitJS("the graceful-close variant", variantLoaded("graceful-close", "graceful-close"), 20*time.Second)
+	st := proj.state()
+	proj.command(fmt.Sprintf(`{"op":"seek","step":%d}`, st.CaptionSteps[3]))
+	proj.waitStep(st.CaptionSteps[3])
+
+	opened := chromedp.WaitNewTarget(proj.ctx, func(info *target.Info) bool { return info.Type == "page" })
+	proj.key("s")
+	var id target.ID
+	select {
+	case id = <-opened:
+	case <-time.After(10 * time.Second):
+		t.Fatalf("S opened no window; the page says %q", proj.present().Message)
+	}
+	pctx, cancel := chromedp.NewContext(proj.ctx, chromedp.WithTargetID(id))
+	t.Cleanup(cancel)
+	pres := &tab{t: t, ctx: pctx, w: 1280, h: 720}
+	pres.waitPath(l.PresenterURL())
+	proj.front()
+	if !proj.present().Presenting {
+		t.Fatal("S did not start presenting")
+	}
+	if cur, want := eval[string](proj, `document.getElementById("current-caption").textContent`), plain(string(v.Steps[3].Caption)); cur != want {
+		t.Errorf("the projected caption = %q, want the variant's 4th %q", cur, want)
+	}
+	pres.waitJS("the presenter window on the variant",
+		fmt.Sprintf(`window.connlabPresenter && window.connlabPresenter.connected && window.connlabPresenter.variant === "graceful-close" && window.connlabPresenter.step === %d`, st.CaptionSteps[3]), 5*time.Second)
+	if now := eval[string](pres, `document.getElementById("presenter-caption").innerHTML`); now != string(v.Steps[3].Caption) {
+		t.Errorf("presenter's current caption = %q; want the variant's 4th %q", now, v.Steps[3].Caption)
+	}
+	if next := eval[string](pres, `document.getElementById("presenter-next").innerHTML`); next != string(v.Steps[4].Caption) {
+		t.Errorf("presenter's next caption = %q; want the variant's 5th %q", next, v.Steps[4].Caption)
+	}
+	if pos, want := eval[string](pres, `document.getElementById("presenter-position").textContent`), fmt.Sprintf("설명 4 / %d", len(v.Steps)); !strings.Contains(pos, want) {
+		t.Errorf("presenter's position = %q; want it to say %q", pos, want)
+	}
 }
