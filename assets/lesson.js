@@ -757,7 +757,10 @@
     for (const c of data.controls) {
       const el = $("param-" + c.key);
       if (!el) continue;
-      el.value = params[c.key] !== undefined ? params[c.key] : c.default;
+      // A setting the shown scenario does not use still shows the student's
+      // value: it applies again on a scenario that uses it.
+      const value = c.key in overrides ? overrides[c.key] : params[c.key];
+      el.value = value !== undefined ? value : c.default;
       el.disabled = ignored(c.key);
       const allowed = $("allowed-" + c.key);
       if (allowed) {
