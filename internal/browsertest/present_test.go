@@ -241,6 +241,26 @@ func (b *tab) front() {
 	}
 }
 
+// openPresenter presses S on the projected page and returns the presenter
+// window it opens, once it shows lesson l's presenter page.
+func (proj *tab) openPresenter(l *site.Lesson, w, h int64) *tab {
+	t := proj.t
+	t.Helper()
+	opened := chromedp.WaitNewTarget(proj.ctx, func(info *target.Info) bool { return info.Type == "page" })
+	proj.key("s")
+	var id target.ID
+	select {
+	case id = <-opened:
+	case <-time.After(10 * time.Second):
+		t.Fatalf("S opened no window; the page says %q", proj.present().Message)
+	}
+	pctx, cancel := chromedp.NewContext(proj.ctx, chromedp.WithTargetID(id))
+	t.Cleanup(cancel)
+	pres := &tab{t: t, ctx: pctx, w: w, h: h}
+	pres.waitPath(l.PresenterURL())
+	return pres
+}
+
 // black reports whether a colour is black.
 func black(c interface{ RGBA() (r, g, b, a uint32) }) bool {
 	r, g, bl, _ := c.RGBA()
@@ -261,19 +281,8 @@ func TestPresenterWindow(t *testing.T) {
 	// S, on a page not yet presenting, opens the presenter window (a second
 	// window, not a tab: a tab behind another gets no animation frames) and
 	// presents.
-	opened := chromedp.WaitNewTarget(proj.ctx, func(info *target.Info) bool { return info.Type == "page" })
-	proj.key("s")
-	var id target.ID
-	select {
-	case id = <-opened:
-	case <-time.After(10 * time.Second):
-		t.Fatalf("S opened no window; the page says %q", proj.present().Message)
-	}
-	pctx, cancel := chromedp.NewContext(proj.ctx, chromedp.WithTargetID(id))
-	t.Cleanup(cancel)
-	pres := &tab{t: t, ctx: pctx, w: 1920, h: 1080}
+	pres := proj.openPresenter(l, 1920, 1080)
 	pres.do("sizing the presenter window", chromedp.EmulateViewport(1920, 1080))
-	pres.waitPath(l.PresenterURL())
 	if p := proj.present(); !p.Presenting || !strings.Contains(eval[string](proj, `location.search`), "present=1") {
 		t.Errorf("after S the projected window is %+v at %q; want presenting, with present=1", p, eval[string](proj, `location.search`))
 	}

@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
@@ -151,18 +150,7 @@ func TestVariantPresenting(t *testing.T) {
 	proj.command(fmt.Sprintf(`{"op":"seek","step":%d}`, st.CaptionSteps[3]))
 	proj.waitStep(st.CaptionSteps[3])
 
-	opened := chromedp.WaitNewTarget(proj.ctx, func(info *target.Info) bool { return info.Type == "page" })
-	proj.key("s")
-	var id target.ID
-	select {
-	case id = <-opened:
-	case <-time.After(10 * time.Second):
-		t.Fatalf("S opened no window; the page says %q", proj.present().Message)
-	}
-	pctx, cancel := chromedp.NewContext(proj.ctx, chromedp.WithTargetID(id))
-	t.Cleanup(cancel)
-	pres := &tab{t: t, ctx: pctx, w: 1280, h: 720}
-	pres.waitPath(l.PresenterURL())
+	pres := proj.openPresenter(l, 1280, 720)
 	proj.front()
 	if !proj.present().Presenting {
 		t.Fatal("S did not start presenting")
