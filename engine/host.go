@@ -20,7 +20,6 @@ type Host struct {
 	portCursor int
 	inUse      int // sockets alive, not in TIME-WAIT
 	timeWait   int // sockets in TIME-WAIT
-	ipID       uint16
 }
 
 type connKey struct {

@@ -51,7 +51,6 @@ type fetch struct {
 	done      bool
 	page      bool // an HTML page whose images are loaded next
 	conn      *browserConn
-	failed    string
 }
 
 func newBrowser(h, target *Host, port uint16, mode loadMode, maxConns int) *browser {
@@ -122,7 +121,7 @@ func (b *browser) pump() {
 		if b.live() < b.maxConns {
 			c := b.open()
 			if c == nil {
-				f.fail("no free ephemeral port")
+				b.fail(f, "no free ephemeral port (EADDRNOTAVAIL)")
 				continue
 			}
 			c.send(f)
@@ -179,9 +178,11 @@ func (b *browser) open() *browserConn {
 
 func (f *fetch) idempotent() bool { return (&Message{Method: f.method}).Idempotent() }
 
-func (f *fetch) fail(why string) {
+// fail ends a fetch that could not be sent.
+func (b *browser) fail(f *fetch, why string) {
 	f.done = true
-	f.failed = why
+	b.sim.t.Objects[f.obj].Failed = why
+	b.sim.app(b.host, "error %s %s: %s", f.method, f.path, why)
 }
 
 // checkDone reports the page loaded once every fetch has ended.

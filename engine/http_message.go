@@ -242,9 +242,7 @@ func (p *parser) eof() *Message {
 	return m
 }
 
-// started reports whether a message has begun arriving.
-func (p *parser) started() bool { return p.cur != nil || len(p.buf) > 0 }
-
+// parseHead reads a start line and header fields (RFC 9112 §2.1).
 func parseHead(head string, response bool) (*Message, error) {
 	m := &Message{Request: !response, Want: -1}
 	line, rest, _ := strings.Cut(head, "\r\n")

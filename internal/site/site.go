@@ -22,7 +22,6 @@ import (
 	"io/fs"
 	"os"
 	"path"
-	"slices"
 	"sort"
 	"strings"
 )
@@ -103,15 +102,6 @@ func (s *Site) loadLessons() error {
 	lessons, err := LoadLessons(s.content)
 	s.lessons = lessons
 	return err
-}
-
-// lesson finds a lesson by id.
-func (s *Site) lesson(id string) (*Lesson, int) {
-	i := slices.IndexFunc(s.lessons, func(l *Lesson) bool { return l.ID == id })
-	if i < 0 {
-		return nil, -1
-	}
-	return s.lessons[i], i
 }
 
 // URL returns the lesson page's path.

@@ -11,9 +11,8 @@ import (
 // plotAxes is where the plot's data goes, kept for what grows per frame.
 type plotAxes struct {
 	axes
-	rows  []Rect // waterfall: each object's bar band
-	top   int    // cwnd: segments at the top of the y axis; ports: the pool's size
-	every engine.Time
+	rows []Rect // waterfall: each object's bar band
+	top  int    // cwnd: segments at the top of the y axis; ports: the pool's size
 }
 
 // axes is a plot's data area with its x range in simulated time.
