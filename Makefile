@@ -24,7 +24,7 @@ WASM_ENV  := GOOS=js GOARCH=wasm
 # tests compiled to WebAssembly.
 DEPS := tshark:tshark chromium:chromium fonts-noto-cjk:/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc nodejs:node
 
-STAGE_SRC := $(shell find engine wasm -name '*.go' -not -name '*_test.go' 2>/dev/null) go.mod go.sum
+STAGE_SRC := $(shell find engine wasm internal/stage -name '*.go' -not -name '*_test.go' 2>/dev/null) go.mod go.sum
 
 # Packages checked natively: all but the stage's main package, which is a
 # js/wasm program (a native build of Ebiten needs cgo and X11 headers; it is

@@ -8,7 +8,7 @@ import (
 
 	"syscall/js"
 
-	"connlab/wasm/internal/view"
+	"connlab/internal/stage"
 )
 
 // jsPage is the stage's view of the page around it: its own window and the
@@ -25,7 +25,7 @@ func startBridge(in *inbox) page {
 	win := js.Global()
 	api := js.Global().Get("Object").New()
 	api.Set("load", js.FuncOf(func(_ js.Value, args []js.Value) any {
-		l, err := view.ParseLoad(argString(args, 0))
+		l, err := stage.ParseLoad(argString(args, 0))
 		if err != nil {
 			in.fail(err)
 			return nil
@@ -34,7 +34,7 @@ func startBridge(in *inbox) page {
 		return nil
 	}))
 	api.Set("command", js.FuncOf(func(_ js.Value, args []js.Value) any {
-		c, err := view.ParseCommand(argString(args, 0))
+		c, err := stage.ParseCommand(argString(args, 0))
 		if err != nil {
 			in.fail(err)
 			return nil
@@ -78,7 +78,7 @@ func startBridge(in *inbox) page {
 	}))
 	win.Set("connlab", api)
 
-	if l, err := view.LoadFromQuery(win.Get("location").Get("search").String()); err != nil {
+	if l, err := stage.LoadFromQuery(win.Get("location").Get("search").String()); err != nil {
 		in.fail(err)
 	} else {
 		in.load(l)

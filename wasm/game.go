@@ -10,7 +10,7 @@ import (
 	"github.com/hajimehoshi/ebiten/v2/vector"
 
 	"connlab/engine"
-	"connlab/wasm/internal/view"
+	"connlab/internal/stage"
 )
 
 // page is what the stage tells the page it lives in.
@@ -27,10 +27,10 @@ type game struct {
 	in     *inbox
 	page   page
 	fonts  *fonts
-	player *view.Player // nil until a load succeeds
+	player *stage.Player // nil until a load succeeds
 	snap   engine.Snapshot
-	stage  view.Stage
-	frame  *view.Frame
+	stage  stage.Stage
+	frame  *stage.Frame
 	err    string
 	loads  int  // loads completed, failed ones included
 	loaded bool // a load completed since the page was last told
@@ -41,7 +41,7 @@ type game struct {
 	w, h, dpr float64
 
 	static  *ebiten.Image // the static layer of drawn
-	drawn   *view.Plan
+	drawn   *stage.Plan
 	started bool
 	lastSig signature
 }
@@ -86,7 +86,7 @@ func (g *game) Update() error {
 		if g.snap.Step != g.player.Step || g.snap.Sockets == nil {
 			g.snap = g.player.Trace.At(g.player.Step)
 		}
-		sc := view.NewScale(g.w, g.h, g.dpr, g.projector)
+		sc := stage.NewScale(g.w, g.h, g.dpr, g.projector)
 		g.frame, _ = g.stage.Frame(g.player, &g.snap, g.w, g.h, sc, g.fonts.Measure)
 	}
 	g.publish()
@@ -95,7 +95,7 @@ func (g *game) Update() error {
 
 // load runs the engine for l. A failure keeps what was on stage and reports
 // the error, which names the parameter and its allowed range.
-func (g *game) load(l view.Load) {
+func (g *game) load(l stage.Load) {
 	g.loads++
 	g.loaded = true
 	t, err := run(l)
@@ -103,7 +103,7 @@ func (g *game) load(l view.Load) {
 		g.err = err.Error()
 		return
 	}
-	p := view.NewPlayer(t, l.Captions)
+	p := stage.NewPlayer(t, l.Captions)
 	p.SetSpeed(g.speed)
 	p.ReducedMotion = g.reduced
 	p.Seek(l.Step)
@@ -113,7 +113,7 @@ func (g *game) load(l view.Load) {
 
 // run runs the engine, turning a panic (an engine bug) into an error so the
 // stage survives to show it.
-func run(l view.Load) (t *engine.Trace, err error) {
+func run(l stage.Load) (t *engine.Trace, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			t, err = nil, fmt.Errorf("engine failed on scenario %q: %v", l.Scenario, r)
@@ -126,14 +126,14 @@ func run(l view.Load) (t *engine.Trace, err error) {
 	return t, err
 }
 
-func (g *game) apply(c view.Command) {
+func (g *game) apply(c stage.Command) {
 	switch c.Op {
-	case view.OpTheme:
+	case stage.OpTheme:
 		g.projector = c.Theme == "projector"
 		return
-	case view.OpSpeed:
+	case stage.OpSpeed:
 		g.speed = c.Speed
-	case view.OpReducedMotion:
+	case stage.OpReducedMotion:
 		g.reduced = c.On
 	}
 	if g.player != nil {
@@ -144,12 +144,12 @@ func (g *game) apply(c view.Command) {
 // publish hands the state to the bridge and tells the page when it
 // changed, and always after a load.
 func (g *game) publish() {
-	var s view.State
+	var s stage.State
 	var t *engine.Trace
 	if g.player != nil {
 		s, t = g.player.StateWith(&g.snap), g.player.Trace
 	} else {
-		s = (*view.Player)(nil).State()
+		s = (*stage.Player)(nil).State()
 	}
 	s.Ready = true
 	s.Error = g.err
@@ -178,13 +178,13 @@ func (g *game) Draw(screen *ebiten.Image) {
 	f := g.frame
 	if f == nil || f.W != float64(screen.Bounds().Dx()) || f.H != float64(screen.Bounds().Dy()) {
 		screen.Fill(colBG)
-		sc := view.NewScale(g.w, g.h, g.dpr, g.projector)
+		sc := stage.NewScale(g.w, g.h, g.dpr, g.projector)
 		msg := "loading..."
 		if g.err != "" {
 			msg = g.err
 		}
 		pt := &painter{dst: screen, fonts: g.fonts}
-		pt.text(msg, sc.U, sc.U, sc.U, false, ink(view.InkText))
+		pt.text(msg, sc.U, sc.U, sc.U, false, ink(stage.InkText))
 		return
 	}
 	if g.static == nil || g.static.Bounds() != screen.Bounds() {
@@ -208,9 +208,9 @@ func (g *game) Draw(screen *ebiten.Image) {
 }
 
 // drawError shows a load or command error across the bottom of the stage.
-func (g *game) drawError(pt *painter, f *view.Frame) {
+func (g *game) drawError(pt *painter, f *stage.Frame) {
 	u := f.U
 	h := math.Ceil(u * 1.8)
-	vector.DrawFilledRect(pt.dst, 0, float32(f.H-h), float32(f.W), float32(h), ink(view.InkLost), false)
+	vector.DrawFilledRect(pt.dst, 0, float32(f.H-h), float32(f.W), float32(h), ink(stage.InkLost), false)
 	pt.text(g.err, u*0.5, f.H-h+(h-u*1.2)/2, u, true, colBG)
 }

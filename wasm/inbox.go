@@ -7,7 +7,7 @@ import (
 	"sync/atomic"
 
 	"connlab/engine"
-	"connlab/wasm/internal/view"
+	"connlab/internal/stage"
 )
 
 // inbox is the only meeting point of the page's calls and the game loop.
@@ -15,24 +15,24 @@ import (
 // last published; Update takes them out. Nothing here blocks for long.
 type inbox struct {
 	mu       sync.Mutex
-	loads    []view.Load
-	commands []view.Command
+	loads    []stage.Load
+	commands []stage.Command
 	errs     []string // bad commands, reported in state().error
 
-	state view.State    // published by Update
+	state stage.State   // published by Update
 	trace *engine.Trace // published by Update; never changed once published
-	laid  *view.Frame   // published by Update; never changed once published
+	laid  *stage.Frame  // published by Update; never changed once published
 
 	frame atomic.Int64 // frames drawn
 }
 
-func (b *inbox) load(l view.Load) {
+func (b *inbox) load(l stage.Load) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.loads = append(b.loads, l)
 }
 
-func (b *inbox) command(c view.Command) {
+func (b *inbox) command(c stage.Command) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.commands = append(b.commands, c)
@@ -45,7 +45,7 @@ func (b *inbox) fail(err error) {
 }
 
 // take empties the queues.
-func (b *inbox) take() (loads []view.Load, commands []view.Command, errs []string) {
+func (b *inbox) take() (loads []stage.Load, commands []stage.Command, errs []string) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	loads, commands, errs = b.loads, b.commands, b.errs
@@ -53,25 +53,25 @@ func (b *inbox) take() (loads []view.Load, commands []view.Command, errs []strin
 	return loads, commands, errs
 }
 
-func (b *inbox) publish(s view.State, t *engine.Trace, f *view.Frame) {
+func (b *inbox) publish(s stage.State, t *engine.Trace, f *stage.Frame) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.state, b.trace, b.laid = s, t, f
 }
 
 // hits returns where the packets of the last frame laid out can be clicked.
-func (b *inbox) hits() []view.Hit {
+func (b *inbox) hits() []stage.Hit {
 	b.mu.Lock()
 	f := b.laid
 	b.mu.Unlock()
 	if f == nil {
-		return []view.Hit{}
+		return []stage.Hit{}
 	}
 	return f.Hits()
 }
 
 // published returns the last published state, with the frame count now.
-func (b *inbox) published() (view.State, *engine.Trace) {
+func (b *inbox) published() (stage.State, *engine.Trace) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	s := b.state

@@ -6,7 +6,7 @@ import (
 	"github.com/hajimehoshi/ebiten/v2"
 	"github.com/hajimehoshi/ebiten/v2/inpututil"
 
-	"connlab/wasm/internal/view"
+	"connlab/internal/stage"
 )
 
 // keyOps are the keys the stage handles itself when it has focus (a
@@ -14,24 +14,24 @@ import (
 // it has focus; the stage's changes reach it through connlabStageChanged.
 var keyOps = []struct {
 	key ebiten.Key
-	op  view.Op
+	op  stage.Op
 }{
-	{ebiten.KeyArrowRight, view.OpNext},
-	{ebiten.KeyPageDown, view.OpNext},
-	{ebiten.KeyArrowLeft, view.OpPrev},
-	{ebiten.KeyPageUp, view.OpPrev},
-	{ebiten.KeySpace, view.OpToggle},
-	{ebiten.KeyHome, view.OpHome},
-	{ebiten.KeyEnd, view.OpEnd},
+	{ebiten.KeyArrowRight, stage.OpNext},
+	{ebiten.KeyPageDown, stage.OpNext},
+	{ebiten.KeyArrowLeft, stage.OpPrev},
+	{ebiten.KeyPageUp, stage.OpPrev},
+	{ebiten.KeySpace, stage.OpToggle},
+	{ebiten.KeyHome, stage.OpHome},
+	{ebiten.KeyEnd, stage.OpEnd},
 }
 
 // intents turns this tick's key presses and clicks into commands. A click
 // selects the packet under it, or clears the selection.
-func intents(f *view.Frame) []view.Command {
-	var out []view.Command
+func intents(f *stage.Frame) []stage.Command {
+	var out []stage.Command
 	for _, k := range keyOps {
 		if inpututil.IsKeyJustPressed(k.key) {
-			out = append(out, view.Command{Op: k.op})
+			out = append(out, stage.Command{Op: k.op})
 		}
 	}
 	if f == nil {
@@ -47,7 +47,7 @@ func intents(f *view.Frame) []view.Command {
 		clicks = append(clicks, [2]int{x, y})
 	}
 	for _, c := range clicks {
-		out = append(out, view.Command{Op: view.OpSelect, Packet: f.PacketAt(float64(c[0]), float64(c[1]))})
+		out = append(out, stage.Command{Op: stage.OpSelect, Packet: f.PacketAt(float64(c[0]), float64(c[1]))})
 	}
 	return out
 }

@@ -7,7 +7,7 @@
 // Every file here builds for js only: natively Ebiten needs cgo and X11
 // headers, which `go vet ./...` must not depend on. What can be tested
 // without a browser (playback, layout, hit-testing, the bridge's JSON)
-// lives in internal/view.
+// lives in internal/stage.
 package main
 
 import (

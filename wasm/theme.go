@@ -12,7 +12,7 @@ import (
 	"github.com/hajimehoshi/ebiten/v2/vector"
 
 	"connlab/engine"
-	"connlab/wasm/internal/view"
+	"connlab/internal/stage"
 )
 
 // Colours: a dark stage (good on projectors and beside the page's dark
@@ -23,24 +23,24 @@ var (
 	colBG = rgb(0x0b1020)
 
 	inks = func() []color.RGBA {
-		c := make([]color.RGBA, int(view.InkKind)+int(engine.PkRST)+1)
-		c[view.InkText] = rgb(0xf4f6fb)
-		c[view.InkDim] = rgb(0xb4bfd3)
-		c[view.InkNow] = rgb(0xffd84d)
-		c[view.InkHeld] = rgb(0xffd166)
-		c[view.InkTimer] = rgb(0x6ad1ff)
-		c[view.InkLost] = rgb(0xff4d4f)
-		c[view.InkSelect] = rgb(0xffffff)
-		c[view.InkBG] = colBG
-		c[view.InkPanel] = rgb(0x131b33)
-		c[view.InkBorder] = rgb(0x5a6d99)
-		c[view.InkGrid] = rgb(0x2c3757)
-		c[view.KindInk(engine.PkHandshake)] = rgb(0x4e9bff)
-		c[view.KindInk(engine.PkACK)] = rgb(0x9aa5b1)
-		c[view.KindInk(engine.PkRequest)] = rgb(0xffb020)
-		c[view.KindInk(engine.PkResponse)] = rgb(0x3ecf8e)
-		c[view.KindInk(engine.PkFIN)] = rgb(0xc77dff)
-		c[view.KindInk(engine.PkRST)] = rgb(0xff4d4f)
+		c := make([]color.RGBA, int(stage.InkKind)+int(engine.PkRST)+1)
+		c[stage.InkText] = rgb(0xf4f6fb)
+		c[stage.InkDim] = rgb(0xb4bfd3)
+		c[stage.InkNow] = rgb(0xffd84d)
+		c[stage.InkHeld] = rgb(0xffd166)
+		c[stage.InkTimer] = rgb(0x6ad1ff)
+		c[stage.InkLost] = rgb(0xff4d4f)
+		c[stage.InkSelect] = rgb(0xffffff)
+		c[stage.InkBG] = colBG
+		c[stage.InkPanel] = rgb(0x131b33)
+		c[stage.InkBorder] = rgb(0x5a6d99)
+		c[stage.InkGrid] = rgb(0x2c3757)
+		c[stage.KindInk(engine.PkHandshake)] = rgb(0x4e9bff)
+		c[stage.KindInk(engine.PkACK)] = rgb(0x9aa5b1)
+		c[stage.KindInk(engine.PkRequest)] = rgb(0xffb020)
+		c[stage.KindInk(engine.PkResponse)] = rgb(0x3ecf8e)
+		c[stage.KindInk(engine.PkFIN)] = rgb(0xc77dff)
+		c[stage.KindInk(engine.PkRST)] = rgb(0xff4d4f)
 		return c
 	}()
 )
@@ -49,18 +49,18 @@ func rgb(v uint32) color.RGBA {
 	return color.RGBA{uint8(v >> 16), uint8(v >> 8), uint8(v), 0xff}
 }
 
-func ink(i view.Ink) color.RGBA {
+func ink(i stage.Ink) color.RGBA {
 	if int(i) < len(inks) {
 		return inks[i]
 	}
-	return inks[view.InkText]
+	return inks[stage.InkText]
 }
 
-// fonts draws text with GoXFace over the faces view.Fonts measures with
+// fonts draws text with GoXFace over the faces stage.Fonts measures with
 // (the Go fonts): far smaller in the wasm than GoTextFace's shaper, and
 // canvas text is ASCII only.
 type fonts struct {
-	*view.Fonts
+	*stage.Fonts
 	faces map[fontKey]*text.GoXFace
 }
 
@@ -70,7 +70,7 @@ type fontKey struct {
 }
 
 func newFonts() *fonts {
-	return &fonts{Fonts: view.NewFonts(), faces: map[fontKey]*text.GoXFace{}}
+	return &fonts{Fonts: stage.NewFonts(), faces: map[fontKey]*text.GoXFace{}}
 }
 
 // face returns the drawing face of size pixels, made on first use.
@@ -94,21 +94,21 @@ type painter struct {
 }
 
 // draw draws a layer's operations in order.
-func (p *painter) draw(ly *view.Layer) {
+func (p *painter) draw(ly *stage.Layer) {
 	for i := range ly.Ops {
 		o := &ly.Ops[i]
-		if o.Kind != view.PaintLine {
+		if o.Kind != stage.PaintLine {
 			p.flush()
 		}
 		c := ink(o.Ink)
 		switch o.Kind {
-		case view.PaintFill:
+		case stage.PaintFill:
 			vector.DrawFilledRect(p.dst, float32(o.R.X), float32(o.R.Y), float32(o.R.W), float32(o.R.H), c, false)
-		case view.PaintOutline:
+		case stage.PaintOutline:
 			vector.StrokeRect(p.dst, float32(o.R.X), float32(o.R.Y), float32(o.R.W), float32(o.R.H), float32(o.Width), c, false)
-		case view.PaintLine:
+		case stage.PaintLine:
 			p.line(o.L, o.Width, c)
-		case view.PaintText:
+		case stage.PaintText:
 			p.text(o.S, o.R.X, o.R.Y, o.Size, o.Bold, c)
 		}
 	}
@@ -141,7 +141,7 @@ const lineTexH = 8
 
 // line queues l, width pixels wide, with soft edges; consecutive lines
 // are drawn in one call.
-func (p *painter) line(l view.Line, width float64, c color.Color) {
+func (p *painter) line(l stage.Line, width float64, c color.Color) {
 	dx, dy := l.X1-l.X0, l.Y1-l.Y0
 	n := math.Hypot(dx, dy)
 	if n == 0 {

@@ -2,7 +2,7 @@
 // screen: playback (steps and simulated time), the compressed timeline, the
 // JSON of the stage bridge, the packet inspector, layout and hit-testing.
 // The Ebiten program in wasm/ draws what this package computes.
-package view
+package stage
 
 import (
 	"sort"
