@@ -248,22 +248,37 @@ func (b *tab) click(x, y float64) {
 // it as build/screenshots/name.png and returns the decoded image.
 func (b *tab) shot(sel, name string) image.Image {
 	b.t.Helper()
-	var buf []byte
-	var err error
-	if sel == "" {
-		buf, err = chromedp.Run(b.ctx, chromedp.CaptureScreenshot())
-	} else {
-		buf, err = chromedp.Run(b.ctx, chromedp.Screenshot(chromedp.CSS(sel)))
+	// Always the viewport, never beyond it: chromedp.Screenshot(sel)
+	// captures beyond the viewport, which resizes the page for the capture
+	// (see ../shared/browser-testing.md), and is cropped here instead.
+	if sel != "" { // bring it into view if it is not (a no-op when it is)
+		eval[bool](b, `(() => { document.querySelector(`+jsString(sel)+`).scrollIntoView({block: "nearest", inline: "nearest"}); return true; })()`)
 	}
+	buf, err := chromedp.Run(b.ctx, chromedp.CaptureScreenshot())
 	if err != nil {
 		b.t.Fatalf("screenshot of %q: %v", sel, err)
-	}
-	if err := os.WriteFile(filepath.Join(shotDir, name+".png"), buf, 0o644); err != nil {
-		b.t.Fatal(err)
 	}
 	img, err := png.Decode(bytes.NewReader(buf))
 	if err != nil {
 		b.t.Fatalf("screenshot of %q is not a PNG: %v", sel, err)
+	}
+	if sel != "" {
+		r := b.rect(sel)
+		box := image.Rect(int(r.X+0.5), int(r.Y+0.5), int(r.X+r.W+0.5), int(r.Y+r.H+0.5)).Intersect(img.Bounds())
+		if box.Empty() {
+			b.t.Fatalf("screenshot of %q: the element is outside the %dx%d viewport (%+v)", sel, b.w, b.h, r)
+		}
+		img = img.(interface {
+			SubImage(image.Rectangle) image.Image
+		}).SubImage(box)
+		var out bytes.Buffer
+		if err := png.Encode(&out, img); err != nil {
+			b.t.Fatal(err)
+		}
+		buf = out.Bytes()
+	}
+	if err := os.WriteFile(filepath.Join(shotDir, name+".png"), buf, 0o644); err != nil {
+		b.t.Fatal(err)
 	}
 	return img
 }
