@@ -64,7 +64,7 @@ func (b *browser) request(method, path string, body []byte) *fetch {
 	f := &fetch{method: method, path: path, body: body, obj: len(b.sim.t.Objects)}
 	b.sim.t.Objects = append(b.sim.t.Objects, Object{
 		Path: path, Lane: b.sim.t.Hosts[b.host.id].Lane, Sock: -1, QueuedAt: b.sim.now,
-		FirstByteAt: Never, DoneAt: Never,
+		FirstByteAt: Never, DoneAt: Never, FailedStep: -1,
 	})
 	b.fetches = append(b.fetches, f)
 	b.queue = append(b.queue, f)
@@ -180,9 +180,16 @@ func (f *fetch) idempotent() bool { return (&Message{Method: f.method}).Idempote
 
 // fail ends a fetch that could not be sent.
 func (b *browser) fail(f *fetch, why string) {
+	b.failed(f, why, "%s", why)
+}
+
+// failed ends fetch f as failed for reason why, with the browser's "error"
+// event explaining it (format and args).
+func (b *browser) failed(f *fetch, why, format string, args ...any) {
 	f.done = true
-	b.sim.t.Objects[f.obj].Failed = why
-	b.sim.app(b.host, "error %s %s: %s", f.method, f.path, why)
+	b.sim.app(b.host, "error %s %s: "+format, append([]any{f.method, f.path}, args...)...)
+	o := &b.sim.t.Objects[f.obj]
+	o.Failed, o.FailedStep = why, len(b.sim.t.Events)-1
 }
 
 // checkDone reports the page loaded once every fetch has ended.
@@ -414,13 +421,9 @@ func (c *browserConn) retryOrFail(f *fetch, why string) {
 	b := c.b
 	switch {
 	case !f.idempotent():
-		b.sim.app(b.host, "error %s %s: not retried, %s is not idempotent (%s)", f.method, f.path, f.method, why)
-		b.sim.t.Objects[f.obj].Failed = why
-		f.done = true
+		b.failed(f, why, "not retried, %s is not idempotent (%s)", f.method, why)
 	case f.tries >= 2:
-		b.sim.app(b.host, "error %s %s: gave up after %d tries (%s)", f.method, f.path, f.tries, why)
-		b.sim.t.Objects[f.obj].Failed = why
-		f.done = true
+		b.failed(f, why, "gave up after %d tries (%s)", f.tries, why)
 	default:
 		b.queue = append([]*fetch{f}, b.queue...)
 	}

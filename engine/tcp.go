@@ -202,7 +202,9 @@ func (k *Socket) setState(st State) {
 			h.releasePort(k.local.Port)
 		}
 	}
-	k.sim.recordf(EvState, h.id, k, "state %s %v -> %v", k, from, st)
+	if step := k.sim.recordf(EvState, h.id, k, "state %s %v -> %v", k, from, st); step >= 0 {
+		k.sim.t.Events[step].From, k.sim.t.Events[step].To = from, st
+	}
 	if k.active && (st == TimeWait || st == Closed) {
 		h.samplePorts()
 	}

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"connlab/internal/stage"
 	"github.com/chromedp/chromedp/kb"
 )
 
@@ -331,7 +333,7 @@ func TestInspector(t *testing.T) {
 	if len(points) == 0 {
 		t.Fatalf("no pixel of a packet colour in the stage at step %d (%s); see build/screenshots/inspector-before-click.png", target, b.state().Line)
 	}
-	var sel *selected
+	var sel *stage.Selected
 	for _, pt := range spread(points, 6) {
 		b.click(frame.X+float64(pt.X)*frame.W/float64(img.Bounds().Dx()), frame.Y+float64(pt.Y)*frame.H/float64(img.Bounds().Dy()))
 		b.do("waiting for the click", chromedp.Sleep(150*time.Millisecond))

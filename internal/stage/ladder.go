@@ -74,7 +74,7 @@ func newLadderGeom(p *Player, g *geom, measure Measure) *ladderGeom {
 		if e.Kind != engine.EvState {
 			continue
 		}
-		if s := newState(e.Text); !seen[s] {
+		if s := e.To.String(); !seen[s] {
 			seen[s] = true
 			noteW = math.Max(noteW, measure(s, u, false))
 		}
@@ -124,10 +124,6 @@ func newLadderGeom(p *Player, g *geom, measure Measure) *ladderGeom {
 	lg.window = engine.Time(avail / lg.pxPer * float64(engine.Second))
 	return lg
 }
-
-// newState is the state a state change moves to:
-// "client:50000 SYN-SENT -> ESTABLISHED" gives "ESTABLISHED".
-func newState(text string) string { return text[strings.LastIndex(text, " ")+1:] }
 
 // tickText writes a time for the time column: "0.1s", "0.05s", "60.2s".
 func tickText(at engine.Time) string {
@@ -211,7 +207,7 @@ func (lg *ladderGeom) layout(p *Player, pl *Plan, start engine.Time, measure Mea
 	}
 	// Packets arrived by the step's time: lines first, labels over them.
 	to := min(endSim, pl.At)
-	first := sort.Search(len(t.Packets), func(i int) bool { return t.Packets[i].SentAt >= startSim-p.MaxTrip })
+	first := sort.Search(len(t.Packets), func(i int) bool { return t.Packets[i].SentAt >= startSim-t.MaxTrip() })
 	for i := first; i < len(t.Packets) && t.Packets[i].SentAt <= to; i++ {
 		pk := &t.Packets[i]
 		if pk.ArriveAt > pl.At || pk.ArriveAt < startSim {
@@ -242,7 +238,7 @@ func (lg *ladderGeom) layout(p *Player, pl *Plan, start engine.Time, measure Mea
 			if e.Kind != engine.EvState || !ok {
 				continue
 			}
-			s := newState(e.Text)
+			s := e.To.String()
 			w := measure(s, u, false)
 			nx := x + u*0.4
 			if x < r.X+r.W/3 {
@@ -361,7 +357,7 @@ func (l *Ladder) layoutFlying(p *Player, f *Frame, measure Measure) {
 	ly := &f.Dynamic
 	now := p.Time
 	endSim := tl.Sim(l.Start + l.lg.window)
-	first := sort.Search(len(t.Packets), func(i int) bool { return t.Packets[i].SentAt >= f.At-p.MaxTrip })
+	first := sort.Search(len(t.Packets), func(i int) bool { return t.Packets[i].SentAt >= f.At-t.MaxTrip() })
 	for i := first; i < len(t.Packets) && t.Packets[i].SentAt <= min(now, endSim); i++ {
 		pk := &t.Packets[i]
 		if pk.ArriveAt <= f.At || pk.TxStart > now {

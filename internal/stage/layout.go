@@ -10,29 +10,17 @@ import (
 // Measure returns the width in device pixels of s drawn at text size size.
 type Measure func(s string, size float64, bold bool) float64
 
-// PlotKind says which plot a scenario needs beside its ladder.
-type PlotKind int
+// PlotKind says which plot a scenario needs beside its ladder: the
+// trace's Plot, which the engine's scenario registration sets.
+type PlotKind = engine.PlotKind
 
 // Plots.
 const (
-	PlotNone      PlotKind = iota
-	PlotCwnd               // congestion window per round trip (slow start)
-	PlotWaterfall          // one bar per object: queued, waiting, receiving
-	PlotPorts              // the ephemeral port pool: in use, TIME-WAIT, size
+	PlotNone      = engine.PlotNone
+	PlotCwnd      = engine.PlotCwnd
+	PlotWaterfall = engine.PlotWaterfall
+	PlotPorts     = engine.PlotPorts
 )
-
-// PlotFor picks the plot of a trace.
-func PlotFor(t *engine.Trace) PlotKind {
-	switch t.Scenario {
-	case "slow-start":
-		return PlotCwnd
-	case "time-wait":
-		return PlotPorts
-	case "serial", "parallel", "persistent", "pipelining", "compare", "fetch-page":
-		return PlotWaterfall
-	}
-	return PlotNone
-}
 
 // Plan is the part of the stage that changes only with the step, the
 // selection, the ladder's scroll and the canvas: laid out and drawn once
@@ -187,7 +175,7 @@ type boxGeom struct {
 func newGeom(p *Player, w, h float64, sc Scale, measure Measure) *geom {
 	t := p.Trace
 	u := sc.U
-	g := &geom{trace: t, w: w, h: h, sc: sc, plotKind: PlotFor(t), lineH: lineHeight(u), pad: math.Round(u * 0.3)}
+	g := &geom{trace: t, w: w, h: h, sc: sc, plotKind: t.Plot, lineH: lineHeight(u), pad: math.Round(u * 0.3)}
 	g.header = Rect{0, 0, w, math.Round(g.lineH + u*0.5)}
 	g.clockW = measure(clockTemplate, u, false)
 	if w < g.clockW+18*u {

@@ -2,7 +2,6 @@ package stage
 
 import (
 	"sort"
-	"strings"
 
 	"connlab/engine"
 )
@@ -38,9 +37,6 @@ type Player struct {
 	// SimPerSecond is how much simulated show time passes per real second
 	// at speed 1 (see NewPlayer).
 	SimPerSecond engine.Time
-	// MaxTrip is the longest time any packet spends between being sent
-	// and arriving.
-	MaxTrip engine.Time
 	// Cwnd is the congestion window of the data sender, for PlotCwnd.
 	Cwnd []CwndPoint
 	// Ports is the ephemeral port pool over time, for PlotPorts.
@@ -80,13 +76,10 @@ func NewPlayer(t *engine.Trace, captions []string) *Player {
 		p.SimPerSecond = d / MaxShowSeconds
 		p.Timeline = NewTimeline(t, engine.Time(idleSeconds*float64(p.SimPerSecond)))
 	}
-	for i := range t.Packets {
-		p.MaxTrip = max(p.MaxTrip, t.Packets[i].ArriveAt-t.Packets[i].SentAt)
-	}
-	if PlotFor(t) == PlotCwnd {
+	if t.Plot == PlotCwnd {
 		p.Cwnd = CwndSeries(t)
 	}
-	if PlotFor(t) == PlotPorts {
+	if t.Plot == PlotPorts {
 		p.Ports, p.PortPool = PortSeries(t, portSamples)
 	}
 	p.FailedAt = failures(t)
@@ -204,20 +197,14 @@ func (p *Player) Caption() int {
 	return c
 }
 
-// failures finds when each object failed: the browser's "error <path>"
-// event after the object was requested.
+// failures returns when each object failed: the time of the browser's
+// "error" event the engine recorded for it (Object.FailedStep).
 func failures(t *engine.Trace) []engine.Time {
 	out := make([]engine.Time, len(t.Objects))
 	for i, o := range t.Objects {
 		out[i] = engine.Never
-		if o.Failed == "" {
-			continue
-		}
-		for _, e := range t.Events {
-			if e.Kind == engine.EvApp && e.At >= o.RequestAt && strings.Contains(e.Text, "error "+o.Path) {
-				out[i] = e.At
-				break
-			}
+		if o.FailedStep >= 0 {
+			out[i] = t.Events[o.FailedStep].At
 		}
 	}
 	return out

@@ -120,7 +120,7 @@ func sockDetail(p *Player, snap *engine.Snapshot, i int) []SockLine {
 	add := func(tone Tone, bar float64, format string, args ...any) {
 		out = append(out, SockLine{Text: fmt.Sprintf(format, args...), Tone: tone, Indent: true, Bar: bar, Sock: i})
 	}
-	if PlotFor(t) == PlotCwnd && ss.Cwnd > 0 && t.Config.MSS > 0 {
+	if t.Plot == PlotCwnd && ss.Cwnd > 0 && t.Config.MSS > 0 {
 		add(ToneNormal, -1, "cwnd %d MSS", ss.Cwnd/t.Config.MSS)
 	}
 	if ss.Unsent > 0 {

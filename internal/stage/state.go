@@ -129,20 +129,19 @@ func (s State) JSON() string {
 func Inspect(t *engine.Trace, i int) *Selected {
 	pk := &t.Packets[i]
 	seg := &pk.Seg
-	seqBase, ackBase := seqBases(t, pk)
 	tcp := TCPInfo{
 		SrcPort:   seg.Src.Port,
 		DstPort:   seg.Dst.Port,
 		SeqRaw:    uint32(seg.Seq),
 		AckRaw:    uint32(seg.Ack),
-		Seq:       uint32(seg.Seq - seqBase),
+		Seq:       uint32(seg.Seq - pk.SeqBase),
 		Flags:     seg.Flags.String(),
 		Window:    seg.Window,
 		Len:       len(seg.Payload),
 		HeaderLen: seg.HeaderLen(),
 	}
 	if seg.Flags&engine.ACK != 0 {
-		tcp.Ack = uint32(seg.Ack - ackBase)
+		tcp.Ack = uint32(seg.Ack - pk.AckBase)
 	}
 	if seg.MSS != 0 {
 		tcp.Options = fmt.Sprintf("MSS=%d", seg.MSS)
@@ -158,38 +157,6 @@ func Inspect(t *engine.Trace, i int) *Selected {
 		TCP:      tcp,
 		HTTP:     pk.HTTP,
 	}
-}
-
-// seqBases returns the initial sequence numbers the packet's seq and ack
-// are relative to: the sender's ISS and IRS. The sending socket is
-// pk.Sock when it owns the segment's addresses; otherwise (a reset sent on
-// behalf of no socket) the receiving socket's numbers are used the other
-// way round. A port reused after TIME-WAIT names several sockets: the
-// latest one opened by the time the packet is sent is the one.
-func seqBases(t *engine.Trace, pk *engine.Packet) (seq, ack engine.Seq) {
-	seg := &pk.Seg
-	if s := pk.Sock; s >= 0 && s < len(t.Sockets) && t.Sockets[s].Local == seg.Src && t.Sockets[s].Remote == seg.Dst {
-		return t.Sockets[s].ISS, t.Sockets[s].IRS
-	}
-	found, rev := -1, false
-	for i, si := range t.Sockets {
-		if si.OpenedAt > pk.SentAt {
-			continue
-		}
-		switch {
-		case si.Local == seg.Src && si.Remote == seg.Dst:
-			found, rev = i, false
-		case si.Local == seg.Dst && si.Remote == seg.Src:
-			found, rev = i, true
-		}
-	}
-	if found < 0 {
-		return 0, 0
-	}
-	if rev {
-		return t.Sockets[found].IRS, t.Sockets[found].ISS
-	}
-	return t.Sockets[found].ISS, t.Sockets[found].IRS
 }
 
 func ipString(ip [4]byte) string {
