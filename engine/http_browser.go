@@ -176,6 +176,12 @@ func (b *browser) open() *browserConn {
 	return c
 }
 
+// recipient is what the browser implements of persistence: an HTTP/1.0
+// browser knows only keep-alive, and the plain HTTP/1.0 one not even that.
+func (b *browser) recipient() recipient {
+	return recipient{http11: b.mode == mode11 || b.mode == mode11Pipe, keepAlive10: b.mode != mode10}
+}
+
 func (f *fetch) idempotent() bool { return (&Message{Method: f.method}).Idempotent() }
 
 // fail ends a fetch that could not be sent.
@@ -283,6 +289,7 @@ func (c *browserConn) write(f *fetch) {
 		m.Header = append(m.Header, Field{"Content-Type", "application/x-www-form-urlencoded"}, Field{"Content-Length", fmt.Sprint(len(f.body))})
 	}
 	c.sent = append(c.sent, f)
+	c.p.expect(f.method)
 	o := &b.sim.t.Objects[f.obj]
 	o.RequestAt = b.sim.now
 	o.Sock = c.sock.id
@@ -358,6 +365,11 @@ func (c *browserConn) consume() {
 // complete handles a full response to the oldest outstanding request.
 func (c *browserConn) complete(m *Message) {
 	b, k := c.b, c.sock
+	if m.Interim() {
+		// A 1xx comes before the final response (RFC 9110 §15.2).
+		b.sim.recordf(EvHTTP, b.host.id, k, "http %s received %q (interim)", k, m.StartLine())
+		return
+	}
 	if len(c.sent) == 0 {
 		b.sim.app(b.host, "error %s: response to no request", k)
 		return
@@ -369,11 +381,7 @@ func (c *browserConn) complete(m *Message) {
 	o.DoneAt, o.Status = b.sim.now, m.Status
 	f.done = true
 	b.sim.app(b.host, "rendered %s", f.path)
-	// Persistence as the response says it (RFC 9112 §9.3; HTTP/1.0 keep-alive).
-	keep := !m.Header.HasToken("Connection", "close") && m.Want >= 0 || m.Header.HasToken("Transfer-Encoding", "chunked")
-	if m.Proto == "HTTP/1.0" || b.mode == mode10 || b.mode == mode10KA || b.mode == mode10ProxyKA {
-		keep = keep && m.Header.HasToken("Connection", "keep-alive") && b.mode != mode10
-	}
+	keep := persists(m, b.recipient())
 	c.persistent, c.reusable = keep, keep && c.reusable
 	if f.page {
 		for i, p := range pageImages(m.Body) {
