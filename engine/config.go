@@ -56,6 +56,9 @@ type Config struct {
 	PortLo        int  // ephemeral port range, first port
 	PortHi        int  // ephemeral port range, last port
 
+	// Stack behaviour that differs between the book's era and Linux today.
+	DataOnHandshakeACK bool // the write made when connect() returns rides on the handshake's final ACK
+
 	// HTTP.
 	ConnsPerHost     int  // browser's parallel connection limit per host
 	KeepAliveTimeout Time // server closes an idle persistent connection after this long
@@ -95,6 +98,11 @@ func DefaultConfig(p Profile) Config {
 		Think:            0,                // the chapter: server processing is short next to TCP delays
 		DNS:              0,                // a cached name
 
+		// Linux answers a SYN+ACK with a pure ACK at once
+		// (net/ipv4/tcp_input.c, tcp_rcv_synsent_state_process calls
+		// tcp_send_ack); the request follows in its own segment.
+		DataOnHandshakeACK: false,
+
 		PageSize:  2000,
 		Images:    3, // the chapter's example page: one HTML page and three images (§4.3.2)
 		ImageSize: 10000,
@@ -109,6 +117,10 @@ func DefaultConfig(p Profile) Config {
 		c.NoDelay = false                // the book: Nagle is on unless an application turns it off
 		c.TimeWait = 120 * Second        // the book: 2MSL, "usually 2 minutes"
 		c.ConnsPerHost = 4               // the book: "most browsers allow 4"
+		// The book (§4.2.3): "modern TCP stacks let the client send data in
+		// this acknowledgment packet"; RFC 793 §3.9 (SYN-SENT): "Data or
+		// controls which were queued for transmission may be included".
+		c.DataOnHandshakeACK = true
 	}
 	return c
 }

@@ -75,8 +75,7 @@ func (k *Socket) close() {
 		k.abort()
 		return
 	}
-	k.finQueued = true
-	k.output()
+	k.queueFIN()
 }
 
 // shutdownWrite is shutdown(SHUT_WR): a half close. A FIN follows the data
@@ -88,8 +87,7 @@ func (k *Socket) shutdownWrite() {
 	if k.finQueued {
 		return
 	}
-	k.finQueued = true
-	k.output()
+	k.queueFIN()
 }
 
 // String prints the socket as canonical lines name it: "client:50000".

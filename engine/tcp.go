@@ -319,5 +319,5 @@ func (k *Socket) visible() SockState {
 // held reports whether Nagle's algorithm is holding back unsent bytes now.
 func (k *Socket) held() bool {
 	n := min(len(k.unsent), k.mss)
-	return n > 0 && k.canSendData() && n <= k.usable() && k.nagleHolds(n)
+	return n > 0 && k.mayTransmit() && n <= k.usable() && k.nagleHolds(n)
 }

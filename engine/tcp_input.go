@@ -80,7 +80,10 @@ func (k *Socket) input(seg *Segment) {
 		k.setState(Established)
 		k.cc.record(k, "initial window")
 		k.ackNow = true
-		k.app.connected(k) // a write here rides on the handshake's final ACK
+		if !k.sim.cfg.DataOnHandshakeACK {
+			k.output() // the pure ACK leaves before the application runs
+		}
+		k.app.connected(k) // in the book, a write here rides on the final ACK
 		k.output()
 		return
 	case SynReceived:
@@ -135,7 +138,7 @@ func (k *Socket) input(seg *Segment) {
 		case Established:
 			k.setState(CloseWait)
 		case FinWait1:
-			if k.sndUna == k.sndNxt {
+			if k.finSent && k.sndUna == k.sndNxt {
 				k.setState(TimeWait)
 			} else {
 				k.setState(Closing)

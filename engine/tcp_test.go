@@ -90,7 +90,7 @@ func (r *rig) establish() {
 	r.seen = len(r.s.t.Packets)
 }
 
-func TestHandshakeCarriesMSSAndDataRidesOnFinalACK(t *testing.T) {
+func TestHandshakeCarriesMSSAndPureACKPrecedesRequest(t *testing.T) {
 	r := newRig(t, Today, nil)
 	r.app.onConnect = []byte("GET / HTTP/1.1\r\n\r\n")
 	r.client = r.c.dial(r.sv, 80, r.app)
@@ -101,12 +101,26 @@ func TestHandshakeCarriesMSSAndDataRidesOnFinalACK(t *testing.T) {
 	r.until(51 * Millisecond)
 	r.expect("server:80>client:32768 [SYN+ACK] seq=0 ack=1 win=65535 len=0 mss=1460")
 	r.until(101 * Millisecond)
-	// The write made when connect() returned rides on the handshake's
-	// final ACK: one segment, no separate pure ACK.
-	r.expect("client:32768>server:80 [PSH+ACK] seq=1 ack=1 win=65535 len=18")
+	// Linux acknowledges the SYN+ACK at once with a pure ACK
+	// (tcp_rcv_synsent_state_process); the request written when
+	// connect() returned follows in its own segment.
+	r.expect(
+		"client:32768>server:80 [ACK] seq=1 ack=1 win=65535 len=0",
+		"client:32768>server:80 [PSH+ACK] seq=1 ack=1 win=65535 len=18",
+	)
 	if r.client.state != Established {
 		t.Fatalf("client state = %v; want ESTABLISHED", r.client.state)
 	}
+}
+
+func TestBookRequestRidesOnHandshakeACK(t *testing.T) {
+	r := newRig(t, Book, nil)
+	r.app.onConnect = []byte("GET / HTTP/1.0\r\n\r\n")
+	r.client = r.c.dial(r.sv, 80, r.app)
+	r.until(101 * Millisecond)
+	r.seen = 2
+	// RFC 793 §3.9: data queued for transmission may ride on the ACK.
+	r.expect("client:32768>server:80 [PSH+ACK] seq=1 ack=1 win=65535 len=18")
 }
 
 func TestMSSIsTheSmallerOfBothSides(t *testing.T) {
@@ -273,6 +287,44 @@ func TestActiveCloseHoldsTimeWaitFor2MSL(t *testing.T) {
 	r.until(entered + 60*Second)
 	if r.client.state != Closed {
 		t.Fatalf("client = %v after 60 s; want CLOSED", r.client.state)
+	}
+}
+
+func TestCloseEntersFinWait1AtOnceWhileFINWaitsBehindData(t *testing.T) {
+	r := newRig(t, Today, func(c *Config) { c.InitialWindow = 1 })
+	r.establish()
+	r.server.write(make([]byte, 3000), "", "", PkResponse)
+	r.expect("server:80>client:32768 [ACK] seq=1 ack=1 win=65535 len=1460")
+	r.server.close()
+	// Two segments of data are still unsent, so the FIN cannot go yet, but
+	// the state moves now (RFC 9293 §3.10.4).
+	r.expect()
+	if r.server.state != FinWait1 || r.server.finSent {
+		t.Fatalf("server = %v, FIN sent %v; want FIN-WAIT-1 with the FIN queued", r.server.state, r.server.finSent)
+	}
+	r.until(r.s.now + 101*Millisecond)
+	r.expect(
+		"client:32768>server:80 [ACK] seq=1 ack=1461 win=65535 len=0",
+		"server:80>client:32768 [ACK] seq=1461 ack=1 win=65535 len=1460",
+		"server:80>client:32768 [FIN+PSH+ACK] seq=2921 ack=1 win=65535 len=80",
+	)
+	if r.server.state != FinWait1 {
+		t.Fatalf("server = %v; want FIN-WAIT-1 until its FIN is acknowledged", r.server.state)
+	}
+}
+
+func TestCloseFromCloseWaitEntersLastAckAtOnce(t *testing.T) {
+	r := newRig(t, Today, func(c *Config) { c.InitialWindow = 1 })
+	r.establish()
+	r.client.close()
+	r.until(r.s.now + 51*Millisecond)
+	if r.server.state != CloseWait {
+		t.Fatalf("server = %v; want CLOSE-WAIT", r.server.state)
+	}
+	r.server.write(make([]byte, 3000), "", "", PkResponse)
+	r.server.close()
+	if r.server.state != LastAck || r.server.finSent {
+		t.Fatalf("server = %v, FIN sent %v; want LAST-ACK with the FIN queued", r.server.state, r.server.finSent)
 	}
 }
 
