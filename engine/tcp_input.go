@@ -259,8 +259,10 @@ func (n resetNotice) wake(int) {
 }
 
 // abort sends RST+ACK and drops the connection (close with unread data,
-// or data for a closed socket).
+// or data for a closed socket). What the application wrote and TCP had not
+// yet sent is destroyed with it: those bytes count as lost.
 func (k *Socket) abort() {
+	k.lost += len(k.unsent)
 	k.unread = nil
 	k.unsent = nil
 	k.sendSegment(RST, nil)
