@@ -25,6 +25,9 @@ func (k *Socket) write(b []byte, label, head string, kind PacketKind) {
 		k.wroteHash = fnv(k.wroteHash, b)
 	}
 	k.output()
+	// The call's event was recorded before the bytes were queued: the
+	// step must show what it left behind (bytes Nagle holds back).
+	k.snap()
 }
 
 // read takes every unread byte (read(2)). A window update goes out when

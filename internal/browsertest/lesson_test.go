@@ -232,7 +232,7 @@ func TestDeepLink(t *testing.T) {
 func (b *tab) elapsedAtResponse() float64 {
 	b.t.Helper()
 	st := b.state()
-	lines := eval[[]string](b, fmt.Sprintf(`JSON.parse(document.getElementById("stage").contentWindow.connlab.lines(0, %d))`, st.Steps))
+	lines := eval[[]string](b, fmt.Sprintf(`JSON.parse(document.getElementById("stage").contentWindow.connlab.lines(0, %d)).map(l => l.text)`, st.Steps))
 	for i, l := range lines {
 		if strings.Contains(l, " http client") && strings.Contains(l, `received "HTTP/`) {
 			b.command(fmt.Sprintf(`{"op":"seek","step":%d}`, i))
@@ -310,7 +310,7 @@ func TestInspector(t *testing.T) {
 	b := newTab(t, 1280, 720)
 	b.openLesson(handshake)
 	st := b.state()
-	lines := eval[[]string](b, fmt.Sprintf(`JSON.parse(document.getElementById("stage").contentWindow.connlab.lines(0, %d))`, st.Steps))
+	lines := eval[[]string](b, fmt.Sprintf(`JSON.parse(document.getElementById("stage").contentWindow.connlab.lines(0, %d)).map(l => l.text)`, st.Steps))
 	syn := -1
 	for i, l := range lines {
 		if strings.Contains(l, " send ") && strings.Contains(l, "[SYN]") {
