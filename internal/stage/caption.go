@@ -226,6 +226,12 @@ func ExpandCaption(t *engine.Trace, text string) (string, error) {
 }
 
 func expand(r *runner, text string) (string, error) {
+	return expandWith(r, text, false)
+}
+
+// expandWith expands text; with lenient, a placeholder that cannot be
+// computed reads "–" instead of staying as written.
+func expandWith(r *runner, text string, lenient bool) (string, error) {
 	var first error
 	out := placeholder.ReplaceAllStringFunc(text, func(m string) string {
 		ph := m[2 : len(m)-2]
@@ -237,6 +243,9 @@ func expand(r *runner, text string) (string, error) {
 		if err != nil {
 			if first == nil {
 				first = fmt.Errorf("{{%s}}: %v", ph, err)
+			}
+			if lenient {
+				return "–"
 			}
 			return m
 		}
@@ -271,4 +280,16 @@ func Placeholders(text string) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// SetCaptionTexts expands the captions' texts over the player's run, so
+// that their numbers follow the settings it was run with; State reports
+// them as captionTexts. A number this run cannot give (a port exhaustion
+// that no longer happens) reads "–".
+func (p *Player) SetCaptionTexts(texts []string) {
+	r := newRunner(p.Trace)
+	p.CaptionTexts = make([]string, len(texts))
+	for i, s := range texts {
+		p.CaptionTexts[i], _ = expandWith(r, s, true)
+	}
 }

@@ -128,6 +128,58 @@ func (e *Exercise) Points() ([]map[string]string, error) {
 	return out, nil
 }
 
+// Grid returns every combination of the drawn parameters' values, or, when
+// there are more than limit, an even spread of each range (its ends
+// included) small enough to stay within limit. A challenge's search for a
+// solution runs these.
+func (e *Exercise) Grid(limit int) ([]map[string]string, error) {
+	lists := make([][]string, len(e.Vary))
+	for i, v := range e.Vary {
+		vals, err := v.values()
+		if err != nil {
+			return nil, err
+		}
+		lists[i] = vals
+	}
+	for k := limit; k >= 2; k-- {
+		total := 1
+		for i, l := range lists {
+			lists[i] = spread(l, k)
+			total *= len(lists[i])
+		}
+		if total <= limit {
+			break
+		}
+	}
+	out := []map[string]string{{}}
+	for i, l := range lists {
+		var next []map[string]string
+		for _, m := range out {
+			for _, v := range l {
+				n := map[string]string{e.Vary[i].Key: v}
+				for k, x := range m {
+					n[k] = x
+				}
+				next = append(next, n)
+			}
+		}
+		out = next
+	}
+	return out, nil
+}
+
+// spread picks at most k values of l, evenly, keeping both ends.
+func spread(l []string, k int) []string {
+	if len(l) <= k {
+		return l
+	}
+	out := make([]string, k)
+	for i := range out {
+		out[i] = l[i*(len(l)-1)/(k-1)]
+	}
+	return out
+}
+
 // maxValues bounds a range's length, so that a mistyped step cannot make
 // the page or the check list millions of values.
 const maxValues = 1000
@@ -497,6 +549,9 @@ func (r *runner) clause(s string) (Clause, error) {
 	return Clause{}, fmt.Errorf("%q: want measurement, an operator (%s) with spaces around it, and a value", s, strings.Join(ops, " "))
 }
 
+// QuestionFor returns the question with the drawn values written in.
+func (e *Exercise) QuestionFor(drawn map[string]string) string { return fillParams(e.Question, drawn) }
+
 // fillParams writes drawn values into {key} places, as a reader reads them.
 func fillParams(text string, drawn map[string]string) string {
 	keys := make([]string, 0, len(drawn))
@@ -573,15 +628,17 @@ type Challenge struct {
 
 // ChallengeResult is one attempt at a challenge.
 type ChallengeResult struct {
-	Met     bool              `json:"met"`
-	Params  map[string]string `json:"params"`
-	Clauses []ClauseJSON      `json:"clauses"`
-	Step    int               `json:"step"`
+	Met      bool              `json:"met"`
+	Params   map[string]string `json:"params"`
+	Settings map[string]string `json:"settings"` // each allowed key's value in this run
+	Clauses  []ClauseJSON      `json:"clauses"`
+	Step     int               `json:"step"`
 }
 
 // ClauseJSON is a clause as the page shows it: 목표 vs 현재.
 type ClauseJSON struct {
 	Text string `json:"text"`
+	Name string `json:"name"` // what is measured, in Korean
 	Have string `json:"have"`
 	Op   string `json:"op"`
 	Want string `json:"want"`
@@ -606,7 +663,10 @@ func (c *Challenge) Try(settings map[string]string) (*ChallengeResult, error) {
 		return nil, err
 	}
 	r := newRunner(t)
-	res := &ChallengeResult{Met: true, Params: params, Step: -1}
+	res := &ChallengeResult{Met: true, Params: params, Settings: map[string]string{}, Step: -1}
+	for _, k := range c.Allow {
+		res.Settings[k], _ = t.Config.Get(k)
+	}
 	for i, s := range strings.Split(c.Check, " and ") {
 		cl, err := r.clause(s)
 		if err != nil {
@@ -616,7 +676,7 @@ func (c *Challenge) Try(settings map[string]string) (*ChallengeResult, error) {
 			res.Step = cl.Have.Step
 		}
 		res.Met = res.Met && cl.Met
-		res.Clauses = append(res.Clauses, ClauseJSON{Text: cl.Text, Have: cl.Have.Format(""), Op: cl.Op, Want: cl.Want.Format(""), Met: cl.Met})
+		res.Clauses = append(res.Clauses, ClauseJSON{Text: cl.Text, Name: MeasureName(cl.Text), Have: cl.Have.Format(""), Op: cl.Op, Want: cl.Want.Format(""), Met: cl.Met})
 	}
 	if c.Show != "" {
 		if s := t.Find(c.Show, 0); s >= 0 {
@@ -624,6 +684,41 @@ func (c *Challenge) Try(settings map[string]string) (*ChallengeResult, error) {
 		}
 	}
 	return res, nil
+}
+
+// measureNames are the measurements as the page names them.
+var measureNames = map[string]string{
+	"page-loaded": "페이지를 다 받은 시각", "round-trips": "왕복 횟수", "first-byte": "응답의 첫 바이트가 도착한 시각",
+	"done": "응답을 다 받은 시각", "connect-at": "connect()를 부른 시각", "handshake-time": "핸드셰이크에 걸린 시간",
+	"ack-delay": "확인응답이 늦춰진 시간", "held": "데이터가 소켓에 붙잡혀 있던 시간", "longest-idle": "아무것도 흐르지 않은 가장 긴 시간",
+	"exhausted-at": "포트가 바닥난 시각", "port-freed-at": "첫 포트가 풀려난 시각", "segments": "세그먼트 수",
+	"bytes-on-wire": "전선에 실린 바이트", "payload-bytes": "데이터 바이트", "header-bytes": "헤더 바이트",
+	"handshakes": "핸드셰이크 수", "conns-opened": "연 커넥션 수", "failed-conns": "실패한 커넥션 수",
+	"time-wait": "TIME-WAIT에 들어간 소켓 수", "time-wait-max": "동시에 TIME-WAIT인 포트 수", "ports-left": "가장 적을 때 남은 임시 포트 수",
+	"objects-loaded": "받은 객체 수", "objects-failed": "받지 못한 객체 수", "retries": "다시 보낸 요청 수",
+	"requests": "보낸 요청 수", "cwnd-max": "혼잡 윈도의 최댓값(세그먼트)",
+}
+
+// MeasureName names the first measurement of a clause or expression in
+// Korean, with its argument: "페이지를 다 받은 시각 (parallel)".
+func MeasureName(expr string) string {
+	f := strings.Fields(expr)
+	if len(f) == 0 {
+		return ""
+	}
+	spec, _, _ := strings.Cut(f[0], "@")
+	name, arg, _ := strings.Cut(spec, ":")
+	ko, ok := measureNames[name]
+	if !ok {
+		ko = name
+	}
+	if arg != "" {
+		ko += " (" + arg + ")"
+	}
+	if len(f) > 2 && (f[1] == "-" || f[1] == "+") {
+		ko += " " + f[1] + " …"
+	}
+	return ko
 }
 
 func sortedKeys(m map[string]string) []string {
@@ -645,6 +740,15 @@ type ExerciseRequest struct {
 	Option    *int              `json:"option"`
 	Challenge *Challenge        `json:"challenge"`
 	Settings  map[string]string `json:"settings"`
+	Expand    *ExpandRequest    `json:"expand"`
+}
+
+// ExpandRequest asks for texts with their {{...}} placeholders filled from
+// a run (the page's predict answers, under the student's settings).
+type ExpandRequest struct {
+	Scenario string            `json:"scenario"`
+	Params   map[string]string `json:"params"`
+	Texts    []string          `json:"texts"`
 }
 
 // ExerciseReply is what connlab.exercise returns.
@@ -653,6 +757,7 @@ type ExerciseReply struct {
 	Answer    *Answer          `json:"answer,omitempty"`
 	Verdict   *Verdict         `json:"verdict,omitempty"`
 	Challenge *ChallengeResult `json:"challenge,omitempty"`
+	Texts     []string         `json:"texts,omitempty"`
 }
 
 // RunExercise answers a connlab.exercise request (JSON in, JSON out). It
@@ -665,6 +770,17 @@ func RunExercise(req string) string {
 		return rep.json()
 	}
 	switch {
+	case q.Expand != nil:
+		t, err := engine.Run(q.Expand.Scenario, q.Expand.Params)
+		if err != nil {
+			rep.Error = err.Error()
+			break
+		}
+		r := newRunner(t)
+		for _, s := range q.Expand.Texts {
+			out, _ := expandWith(r, s, true)
+			rep.Texts = append(rep.Texts, out)
+		}
 	case q.Challenge != nil:
 		res, err := q.Challenge.Try(q.Settings)
 		if err != nil {
@@ -690,7 +806,7 @@ func RunExercise(req string) string {
 			rep.Verdict = &v
 		}
 	default:
-		rep.Error = "exercise: give exercise or challenge"
+		rep.Error = "exercise: give exercise, challenge or expand"
 	}
 	return rep.json()
 }

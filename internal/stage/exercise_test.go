@@ -216,6 +216,9 @@ func TestChallengeTry(t *testing.T) {
 	if res.Met != (pl.V <= 0.45) || len(res.Clauses) != 1 || res.Clauses[0].Have != (Quantity{V: pl.V, Unit: engine.UnitTime}).Format("") || res.Clauses[0].Want != "450 ms" {
 		t.Errorf("Try() = %+v; page loaded at %g", res, pl.V)
 	}
+	if res.Settings["conns"] != "6" || res.Clauses[0].Name != "페이지를 다 받은 시각" {
+		t.Errorf("settings %v, name %q; want conns 6 (today's default)", res.Settings, res.Clauses[0].Name)
+	}
 	one, err := c.Try(map[string]string{"conns": "1"})
 	if err != nil || one.Met {
 		t.Errorf("conns=1: %+v, %v; want not met", one, err)
@@ -240,11 +243,56 @@ func TestRunExercise(t *testing.T) {
 	if rep.Error != "" || rep.Answer == nil || rep.Answer.Text != want.Text || rep.Verdict == nil || rep.Verdict.Correct {
 		t.Errorf("reply %+v; want answer %q and a wrong verdict", rep, want.Text)
 	}
-	for in, msg := range map[string]string{"{": "bad JSON", "{}": "give exercise or challenge", `{"exercise":{"scenario":"nagle"}}`: "needs measure"} {
+	for in, msg := range map[string]string{"{": "bad JSON", "{}": "give exercise, challenge or expand", `{"exercise":{"scenario":"nagle"}}`: "needs measure"} {
 		var rep ExerciseReply
 		_ = json.Unmarshal([]byte(RunExercise(in)), &rep)
 		if !strings.Contains(rep.Error, msg) {
 			t.Errorf("RunExercise(%s) error %q; want %q", in, rep.Error, msg)
 		}
+	}
+}
+
+func TestMeasureNamesCoverEveryMeasurement(t *testing.T) {
+	for _, m := range engine.Measurements() {
+		if _, ok := measureNames[m.Name]; !ok {
+			t.Errorf("measurement %s has no Korean name", m.Name)
+		}
+	}
+	if got := MeasureName("page-loaded:parallel - connect-at <= 1s"); got != "페이지를 다 받은 시각 (parallel) - …" {
+		t.Errorf("MeasureName = %q", got)
+	}
+}
+
+func TestRunExerciseExpand(t *testing.T) {
+	req := `{"expand":{"scenario":"nagle","params":{"nodelay":"true"},"texts":["{{held}} 늦음","{{exhausted-at}}"]}}`
+	var rep ExerciseReply
+	if err := json.Unmarshal([]byte(RunExercise(req)), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Error != "" || len(rep.Texts) != 2 || rep.Texts[0] != "0 ms 늦음" || rep.Texts[1] != "–" {
+		t.Errorf("expand reply %+v", rep)
+	}
+	_ = json.Unmarshal([]byte(RunExercise(`{"expand":{"scenario":"nagle","params":{"rtt":"1h"}}}`)), &rep)
+	if !strings.Contains(rep.Error, "rtt=1h") {
+		t.Errorf("bad params: error %q", rep.Error)
+	}
+}
+
+func TestPlayerCaptionTexts(t *testing.T) {
+	for _, c := range []struct{ nodelay, want string }{{"false", "300 ms 늦었습니다"}, {"true", "0 ms 늦었습니다"}} {
+		p := NewPlayer(runTrace(t, "nagle", map[string]string{"nodelay": c.nodelay}), []string{"write("})
+		p.SetCaptionTexts([]string{"{{held}} 늦었습니다"})
+		var st State
+		if err := json.Unmarshal([]byte(p.State().JSON()), &st); err != nil {
+			t.Fatal(err)
+		}
+		if len(st.CaptionTexts) != 1 || st.CaptionTexts[0] != c.want {
+			t.Errorf("nodelay=%s: captionTexts %q; want %q", c.nodelay, st.CaptionTexts, c.want)
+		}
+	}
+	var st State
+	_ = json.Unmarshal([]byte((*Player)(nil).State().JSON()), &st)
+	if st.CaptionTexts == nil {
+		t.Error("no player: captionTexts is null; want []")
 	}
 }

@@ -28,6 +28,7 @@ type Player struct {
 	Timeline      *Timeline
 	Captions      []string // the caption matches the trace was bound with
 	CaptionSteps  []int    // bound step per caption, -1 if it never happens
+	CaptionTexts  []string // captions with their numbers from this run (SetCaptionTexts, caption.go)
 	Step          int
 	Time          engine.Time
 	Playing       bool

@@ -21,6 +21,7 @@ type State struct {
 	Loads        int       `json:"loads"` // loads completed, failed ones included
 	Caption      int       `json:"caption"`
 	CaptionSteps []int     `json:"captionSteps"`
+	CaptionTexts []string  `json:"captionTexts"` // the load's texts with this run's numbers (caption.go)
 	Line         string    `json:"line"`
 	Metrics      Metrics   `json:"metrics"`
 	Selected     *Selected `json:"selected"`
@@ -90,7 +91,7 @@ func (p *Player) State() State {
 // StateWith is State with the current step's snapshot already at hand, so
 // the game loop need not rebuild it every frame.
 func (p *Player) StateWith(snap *engine.Snapshot) State {
-	s := State{CaptionSteps: []int{}, Caption: -1, Speed: 1, Time: engine.Time(0).String()}
+	s := State{CaptionSteps: []int{}, CaptionTexts: []string{}, Caption: -1, Speed: 1, Time: engine.Time(0).String()}
 	if p == nil {
 		return s
 	}
@@ -103,6 +104,9 @@ func (p *Player) StateWith(snap *engine.Snapshot) State {
 	s.Speed = p.Speed
 	s.Caption = p.Caption()
 	s.CaptionSteps = p.CaptionSteps
+	if p.CaptionTexts != nil {
+		s.CaptionTexts = p.CaptionTexts
+	}
 	if p.Step >= 0 && p.Step < t.Len() {
 		s.Line = t.Events[p.Step].String()
 	}
