@@ -108,14 +108,14 @@ func init() {
 		v.V = v.V / t.Config.RTT.Seconds()
 		return v, nil
 	})
-	measure("first-byte", UnitTime, "path", "when the first byte of the object's response is read (default: the first object)", func(t *Trace, arg string) (Value, error) {
+	measure("first-byte", UnitTime, "path", "when the first byte of the object's response is read (default: the first object; path#2 is its second load)", func(t *Trace, arg string) (Value, error) {
 		o, err := t.object(arg)
 		if err != nil || o.FirstByteAt == Never {
 			return Value{}, orNever(err, "no response byte of "+objName(o, arg)+" arrives")
 		}
 		return Value{V: o.FirstByteAt.Seconds(), Step: t.eventAt(o.FirstByteAt, o.Sock)}, nil
 	})
-	measure("done", UnitTime, "path", "when the object's response is complete (default: the first object)", func(t *Trace, arg string) (Value, error) {
+	measure("done", UnitTime, "path", "when the object's response is complete (default: the first object; path#2 is its second load)", func(t *Trace, arg string) (Value, error) {
 		o, err := t.object(arg)
 		if err != nil || o.DoneAt == Never || o.Failed != "" {
 			return Value{}, orNever(err, "the response of "+objName(o, arg)+" never completes")
@@ -278,11 +278,20 @@ func objName(o *Object, arg string) string {
 }
 
 // object finds the first object loaded with path (the first object of all
-// when path is empty).
+// when path is empty); "path#2" is the second load of the same path.
 func (t *Trace) object(path string) (*Object, error) {
+	nth := 1
+	if p, n, ok := strings.Cut(path, "#"); ok {
+		if _, err := fmt.Sscanf(n, "%d", &nth); err != nil || nth < 1 {
+			return nil, fmt.Errorf("%q: want path#N with N from 1", path)
+		}
+		path = p
+	}
 	for i := range t.Objects {
 		if path == "" || t.Objects[i].Path == path {
-			return &t.Objects[i], nil
+			if nth--; nth == 0 {
+				return &t.Objects[i], nil
+			}
 		}
 	}
 	if path == "" {
@@ -310,12 +319,25 @@ func (t *Trace) eventAt(at Time, sock int) int {
 	return first
 }
 
-// hostSet reads a host or lane name ("" = every host) as a set of host indexes.
+// roleWords name hosts by what they do, for runs whose host names carry
+// their lane (compare's "serial-client").
+var roleWords = map[string]Role{"client": RoleClient, "server": RoleServer, "proxy": RoleProxy}
+
+// hostSet reads a host or lane name ("" = every host) as a set of host
+// indexes; client, server and proxy name every host of that role when no
+// host has the very name.
 func (t *Trace) hostSet(name string) (map[int]bool, error) {
 	set := map[int]bool{}
 	for i, h := range t.Hosts {
 		if name == "" || h.Name == name || (h.Lane < len(t.Lanes) && t.Lanes[h.Lane] == name) {
 			set[i] = true
+		}
+	}
+	if role, ok := roleWords[name]; ok && len(set) == 0 {
+		for i, h := range t.Hosts {
+			if h.Role == role {
+				set[i] = true
+			}
 		}
 	}
 	if len(set) == 0 {

@@ -91,6 +91,10 @@ func TestMeasurementsAgreeWithTheLines(t *testing.T) {
 				t.Errorf("page-loaded:%s = %g; want %g", lane, v.V, at)
 			}
 		}
+		serverSends := countLines(lines, " send serial-server:")
+		if v := measureOK(t, tr, "segments:serial,server"); int(v.V) != serverSends || serverSends == 0 {
+			t.Errorf("segments:serial,server = %g; want %d (the serial lane's server)", v.V, serverSends)
+		}
 		if _, err := tr.MeasureSpec("page-loaded:nosuch"); err == nil || !strings.Contains(err.Error(), "nosuch") {
 			t.Errorf("page-loaded:nosuch: err = %v; want one naming the lane", err)
 		}
@@ -111,6 +115,19 @@ func TestMeasurementsAgreeWithTheLines(t *testing.T) {
 		}
 		if _, err := tr.MeasureSpec("done:/nope.png"); err == nil {
 			t.Error("done:/nope.png: no error")
+		}
+	})
+	t.Run("the second load of a path", func(t *testing.T) {
+		tr, lines := runLines(t, "slow-start", nil)
+		first, _ := findLine(t, lines, 0, `http client:32768 received "HTTP/1.1 200`)
+		_, second := findLine(t, lines, first+1, `http client:32768 received "HTTP/1.1 200`)
+		if v := measureOK(t, tr, "done:/big.bin#2"); !near(v.V, second) {
+			t.Errorf("done:/big.bin#2 = %g; want %g", v.V, second)
+		}
+		for _, bad := range []string{"done:/big.bin#3", "done:/big.bin#x", "done:/big.bin#0"} {
+			if _, err := tr.MeasureSpec(bad); err == nil {
+				t.Errorf("%s: no error", bad)
+			}
 		}
 	})
 	t.Run("connect-at", func(t *testing.T) {

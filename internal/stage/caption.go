@@ -18,7 +18,7 @@ import (
 //	{{name}}                     a measurement of this run
 //	{{name:arg}}                 with its argument (a path, host, lane or filter)
 //	{{name@key=value,...}}       of this run's scenario re-run with other settings
-//	{{a - b}}, {{a + b}}         a difference or sum of measurements of one unit
+//	{{a - b}}, {{a + 20ms}}      a difference or sum of measurements of one unit, or constants
 //	{{... | ms}}                 a format: ms, 초 (seconds) or rtt (round trips)
 //
 // Times read as Korean readers write them, as the lessons do: "300 ms",
@@ -99,6 +99,13 @@ func (r *runner) eval(expr string) (Quantity, error) {
 		}
 		if !want {
 			return Quantity{}, fmt.Errorf("%q: two measurements without - or + between them", expr)
+		}
+		if !first { // a constant of the first term's unit: "page-loaded - 20ms"
+			if v, err := ParseQuantity(f, q.Unit, defaultUnit(q.Unit)); err == nil && quantity.MatchString(f) {
+				q.V += sign * v
+				want = false
+				continue
+			}
 		}
 		spec, over, _ := strings.Cut(f, "@")
 		t, err := r.with(over)

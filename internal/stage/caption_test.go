@@ -28,6 +28,7 @@ func TestExpandCaption(t *testing.T) {
 		{nagle, "{{page-loaded|초}}에 도착", "0.6초에 도착"},
 		{nagle, "{{page-loaded - page-loaded@nodelay=true}} 빨라짐", "300 ms 빨라짐"},
 		{nagle, "{{page-loaded | rtt}}", "6 RTT"},
+		{nagle, "{{held + 50ms}} / {{held - 0.1s}}", "350 ms / 200 ms"},
 		{nagle, "세그먼트 {{segments:client,data}}개, {{payload-bytes:client}}", "세그먼트 3개, 248바이트"},
 		{nagle, "placeholders {{held}} and {{held|ms}} twice", "placeholders 300 ms and 300 ms twice"},
 		{runTrace(t, "segmentation", nil), "{{first-byte - connect-at}}", "201 ms"},
