@@ -108,6 +108,7 @@
   let stageReady = false; // the wasm is running and window.connlab exists
   let loadPending = false; // a load was sent and its result not yet seen
   let captionSteps = [];
+  let captionTexts = []; // the captions with the shown run's numbers (exercises helper, caption.go)
   let last = null; // the last state seen
 
   function bridge() {
@@ -146,6 +147,7 @@
         scenario: scenarioName(),
         params: params,
         captions: steps().map((s) => s.at),
+        texts: steps().map((s) => s.text || s.caption), // the stage fills in this run's numbers (captionTexts)
         step: 0,
       })
     );
@@ -258,6 +260,7 @@
     page.steps = st.steps;
     page.playing = !!st.playing;
     captionSteps = st.captionSteps || [];
+    captionTexts = st.captionTexts || [];
 
     const timeline = $("timeline");
     timeline.disabled = false;
@@ -339,7 +342,7 @@
     const cur = $("current-caption");
     const list = steps();
     if (i >= 0 && i < list.length) {
-      cur.innerHTML = list[i].caption; // our own rendered Markdown
+      cur.innerHTML = captionTexts[i] || list[i].caption; // our own rendered Markdown
     } else {
       cur.textContent = startHint;
     }
@@ -348,6 +351,7 @@
       li.classList.toggle("current", n === i);
       li.classList.toggle("past", n < i);
       const btn = li.querySelector("button");
+      if (captionTexts[n] && btn.innerHTML !== captionTexts[n]) btn.innerHTML = captionTexts[n];
       btn.disabled = !(captionSteps[n] >= 0);
       if (n === i) btn.setAttribute("aria-current", "step");
       else btn.removeAttribute("aria-current");

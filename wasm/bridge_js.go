@@ -17,7 +17,7 @@ type jsPage struct {
 	win, parent js.Value
 }
 
-// startBridge sets window.connlab = {load, command, state, lines, pcap, hits},
+// startBridge sets window.connlab = {load, command, state, lines, pcap, hits, exercise},
 // and queues the scenario named in the stage's own URL so that /stage/
 // works by itself. The functions only enqueue or read what Update
 // published; none of them waits for the game loop.
@@ -78,6 +78,12 @@ func startBridge(in *inbox) page {
 	api.Set("hits", js.FuncOf(func(js.Value, []js.Value) any {
 		b, _ := json.Marshal(in.hits())
 		return string(b)
+	}))
+	// exercise: connlab.exercise(JSON) solves and grades an exercise or
+	// tries a challenge (internal/stage/exercise.go). It only computes: a
+	// run of the engine, not a wait for the game loop.
+	api.Set("exercise", js.FuncOf(func(_ js.Value, args []js.Value) any {
+		return stage.RunExercise(argString(args, 0))
 	}))
 	win.Set("connlab", api)
 

@@ -147,6 +147,7 @@ func (g *game) load(l stage.Load) {
 		return
 	}
 	p := stage.NewPlayer(t, l.Captions)
+	p.SetCaptionTexts(l.Texts)
 	p.SetSpeed(g.speed)
 	p.ReducedMotion = g.reduced
 	p.Seek(l.Step)

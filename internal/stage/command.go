@@ -14,6 +14,7 @@ type Load struct {
 	Scenario string            `json:"scenario"`
 	Params   map[string]string `json:"params"`
 	Captions []string          `json:"captions"`
+	Texts    []string          `json:"texts"` // caption texts with {{...}} placeholders, filled from the run (caption.go)
 	Step     int               `json:"step"`
 }
 

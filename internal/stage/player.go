@@ -33,6 +33,7 @@ type Player struct {
 	Captions      []string // the caption matches the trace was bound with
 	CaptionSteps  []int    // bound step per caption, -1 if it never happens
 	EndStep       int      // the last step of the story
+	CaptionTexts  []string // captions with their numbers from this run (SetCaptionTexts, caption.go)
 	Step          int
 	Time          engine.Time
 	Playing       bool
