@@ -253,7 +253,7 @@ function update() {
   timeline.value = String(st.step);
   timeline.setAttribute("aria-valuetext", stepText(st.step, st.steps));
   const position = $("position");
-  position.textContent = positionText(st, steps().length);
+  position.textContent = positionText(st, 0); // the caption itself stands under the stage
   position.dataset.exact = st.time;
   const play = $("play");
   play.textContent = st.playing ? "‖ 일시정지" : "▶ 재생";
@@ -320,7 +320,8 @@ function loadFailed(err) {
   load();
 }
 
-const startHint = keyLabel("nextCaption").split(",")[0] + " 키나 ‘다음 단계’ 단추로 설명을 하나씩 따라가 보세요. 이벤트 하나씩은 Shift+→, 타임라인으로 움직입니다.";
+const startHint = keyLabel("nextCaption").split(",")[0] + " 키나 ‘다음 단계’ 단추를 누르면 다음 설명까지 무대가 움직입니다. 이벤트를 하나씩 보려면 " +
+  keyLabel("next") + "나 타임라인을 쓰세요.";
 
 /** @param {number} i */
 function showCaption(i) {
@@ -417,6 +418,10 @@ const panels = new Panels(
   }
 );
 $("log-open").addEventListener("click", () => log.markCurrent());
+// 원문: the engine's canonical lines in place of the Korean sentences (for teachers).
+$("log-canonical").addEventListener("change", (/** @type {Event} */ e) => {
+  $("event-log").classList.toggle("canonical", /** @type {HTMLInputElement} */ (e.target).checked);
+});
 
 /** @type {string|null} */
 let shownPacket = null;
