@@ -65,7 +65,7 @@ function onMessage(msg) {
   if (!msg) return;
   if (msg.type === "bye" && msg.from === "projector") {
     pres.connected = false;
-    status("발표 화면과 연결이 끊겼습니다. 발표 화면이 다시 열리면 이어서 따라갑니다.");
+    status("발표 화면이 닫혔습니다. 발표 화면이 다시 열리면 이어서 따라갑니다.");
     return;
   }
   if (msg.type !== "state") return;
@@ -79,7 +79,7 @@ function onMessage(msg) {
     return;
   }
   pres.connected = true;
-  status("발표 화면과 연결되었습니다.", true);
+  status("발표 화면을 따라가고 있습니다.", true);
   show(msg);
 }
 

@@ -425,3 +425,50 @@ func TestPresenterStorageFallback(t *testing.T) {
 	pres.key("b")
 	proj.waitJS("blackout from the presenter window", `window.connlabPresent.blackout`, 10*time.Second)
 }
+
+// TestPresenterPointer: the presenter window maps the packets and hosts
+// the projected stage draws; clicking one there rings it on the projected
+// stage (state().pointer names it), and C in the presenter window clears it.
+// Needs the stage's point command, hits() with hosts and state().pointer
+// (issue 10's contract).
+func TestPresenterPointer(t *testing.T) {
+	l, _ := presentLesson(t)
+	proj := newTab(t, 1280, 720)
+	proj.openLesson(l.URL() + "?step=7&present=1")
+	proj.atStep(7) // the SYN is on its way
+	pres := proj.openPresenter(l, 1280, 800)
+	pres.do("sizing the presenter window", chromedp.EmulateViewport(1280, 800))
+	proj.front()
+	pres.waitJS("the presenter's map of the projected stage",
+		`window.connlabPresenter.connected && document.querySelectorAll("#pointer-map .hit-packet").length > 0`, 10*time.Second)
+
+	pointer := func(want string) {
+		t.Helper()
+		proj.waitJS("the projected stage's pointer on "+jsString(want),
+			`(JSON.parse(`+stageJSON+`) || {}).pointer === `+jsString(want), 5*time.Second)
+		pres.waitJS("the presenter's map to show the pointer on "+jsString(want),
+			`window.connlabPresenter.pointer === `+jsString(want), 5*time.Second)
+	}
+	target := eval[string](pres, `document.querySelector("#pointer-map .hit-packet").dataset.target`)
+	if !strings.HasPrefix(target, "packet:") {
+		t.Fatalf("the map's packet button targets %q; want packet:N", target)
+	}
+	pres.do("clicking the packet on the map", chromedp.Click(chromedp.CSS(`#pointer-map .hit-packet`)))
+	pointer(target)
+	proj.do("letting the stage draw the ring", chromedp.Sleep(300*time.Millisecond))
+	proj.shot("", "present-pointer-packet")
+	pres.front()
+	pres.shot("", "presenter-pointer-map")
+	proj.front()
+
+	if n := eval[int](pres, `document.querySelectorAll("#pointer-map .hit-host").length`); n == 0 {
+		t.Errorf("the presenter's map shows no host of the projected stage")
+	} else {
+		host := eval[string](pres, `document.querySelector("#pointer-map .hit-host").dataset.target`)
+		pres.do("clicking a host on the map", chromedp.Click(chromedp.CSS(`#pointer-map .hit-host`)))
+		pointer(host)
+	}
+
+	pres.key("c")
+	pointer("")
+}
