@@ -77,7 +77,7 @@ export class Bridge {
 
   /**
    * load runs a scenario.
-   * @param {{scenario: string, params: Object<string, string>, captions: string[], step: number}} l
+   * @param {{scenario: string, params: Object<string, string>, captions: string[], texts?: string[], step: number}} l
    * @returns {boolean}
    */
   load(l) {

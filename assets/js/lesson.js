@@ -5,7 +5,7 @@
 // force, metrics, 이벤트 기록 (log.js), 패킷 살펴보기 (inspector.js). The
 // address always holds the lesson, the step and the changed parameters
 // (urlstate.js), so a reload or a shared link shows the same view; each
-// lesson's step and the speed are kept in localStorage (progress.js).
+// lesson's step and the speed are kept in localStorage (remember.js).
 //
 // The lesson's step is a caption: →/← and the 다음/이전 단계 buttons go from
 // caption to caption (nextCaption/prevCaption, the stage animating in
@@ -27,7 +27,7 @@ import { keyLabel, stepOps } from "./keys.js";
 import { EventLog } from "./log.js";
 import { Panels } from "./panels.js";
 import { checkValue, fallback, formValue, rejectedKey, rejectionMessage, runParams, sameParams, withRun } from "./params.js";
-import * as progress from "./progress.js";
+import * as remember from "./remember.js";
 import { projectedWindow } from "./present.js";
 import { parseQuery, writeQuery } from "./urlstate.js";
 
@@ -131,9 +131,11 @@ let stageReady = false; // the wasm is running and window.connlab exists
 let loadPending = false; // a load was sent and its result not yet seen
 /** @type {number[]} */
 let captionSteps = [];
+/** @type {string[]} */
+let captionTexts = []; // the captions with the shown run's numbers (state().captionTexts, internal/stage caption.go)
 /** @type {State|null} */
 let last = null; // the last state seen
-page.speed = progress.parseSpeed(progress.load(progress.speedKey));
+page.speed = remember.parseSpeed(remember.load(remember.speedKey));
 $("speed").value = String(page.speed);
 
 /**
@@ -157,7 +159,13 @@ function load() {
   const st = bridge.state();
   loadFrame = st ? st.frame : 0;
   loadPending = true;
-  const sent = bridge.load({ scenario: scenarioName(), params: params, captions: steps().map((s) => s.at), step: 0 });
+  const sent = bridge.load({
+    scenario: scenarioName(),
+    params: params,
+    captions: steps().map((s) => s.at),
+    texts: steps().map((s) => s.text || s.caption), // the stage fills in this run's numbers (captionTexts)
+    step: 0,
+  });
   if (!sent) {
     loadPending = false;
     return;
@@ -246,6 +254,7 @@ function update() {
   page.playing = !!st.playing;
   page.animating = !!st.animating;
   captionSteps = st.captionSteps || [];
+  captionTexts = st.captionTexts || [];
 
   const timeline = $("timeline");
   timeline.disabled = false;
@@ -323,21 +332,27 @@ function loadFailed(err) {
 const startHint = keyLabel("nextCaption").split(",")[0] + " 키나 ‘다음 단계’ 단추를 누르면 다음 설명까지 무대가 움직입니다. 이벤트를 하나씩 보려면 " +
   keyLabel("next") + "나 타임라인을 쓰세요.";
 
+let shownCaption = ""; // what the caption box shows (HTML), so that it changes only with the caption
 /** @param {number} i */
 function showCaption(i) {
   const cur = $("current-caption");
   const list = steps();
+  // The live region changes only when the caption does: a screen reader
+  // reads each caption once, not at every event between two.
   if (i >= 0 && i < list.length) {
-    if (cur.dataset.shown !== String(i)) cur.innerHTML = list[i].caption; // our own rendered Markdown
-  } else if (cur.dataset.shown !== "hint") {
+    const html = captionTexts[i] || list[i].caption; // our own rendered Markdown
+    if (shownCaption !== html) cur.innerHTML = html;
+    shownCaption = html;
+  } else if (shownCaption !== startHint) {
     cur.textContent = startHint;
+    shownCaption = startHint;
   }
-  cur.dataset.shown = i >= 0 && i < list.length ? String(i) : "hint";
   document.querySelectorAll("#captions li").forEach((li) => {
     const n = Number(/** @type {HTMLElement} */ (li).dataset.index);
     li.classList.toggle("current", n === i);
     li.classList.toggle("past", n < i);
     const btn = /** @type {HTMLButtonElement} */ (li.querySelector("button"));
+    if (captionTexts[n] && btn.innerHTML !== captionTexts[n]) btn.innerHTML = captionTexts[n];
     btn.disabled = !(captionSteps[n] >= 0);
     if (n === i) btn.setAttribute("aria-current", "step");
     else btn.removeAttribute("aria-current");
@@ -453,16 +468,17 @@ function syncURL() {
 }
 
 function saveProgress() {
-  const p = progress.parseProgress(progress.load(progress.progressKey));
-  const seen = { title: data.title, step: page.step, href: location.pathname + location.search };
-  progress.save(progress.progressKey, JSON.stringify(progress.recordStep(p, data.id, seen)));
+  const steps = remember.parseSteps(remember.load(remember.stepsKey), remember.load(remember.lastKey));
+  const out = remember.record(steps, data.id, { title: data.title, step: page.step, href: location.pathname + location.search });
+  remember.save(remember.stepsKey, out.steps);
+  remember.save(remember.lastKey, out.last);
 }
 
 // offerResume shows "이어서 보기" when the student left this lesson at a
 // later step and came back without a step in the address.
 function offerResume() {
   if (query.step !== null || query.badStep !== null) return;
-  const saved = progress.parseProgress(progress.load(progress.progressKey)).lessons[data.id];
+  const saved = remember.parseSteps(remember.load(remember.stepsKey), remember.load(remember.lastKey))[data.id];
   if (!saved || !(saved.step > 0)) return;
   const box = $("resume");
   const a = document.createElement("a");
@@ -495,9 +511,9 @@ document.querySelectorAll(".controls [data-op]").forEach((btn) => {
   btn.addEventListener("click", () => act(/** @type {HTMLElement} */ (btn).dataset.op || ""));
 });
 $("speed").addEventListener("change", (/** @type {Event} */ e) => {
-  const v = progress.parseSpeed(/** @type {HTMLSelectElement} */ (e.target).value);
+  const v = remember.parseSpeed(/** @type {HTMLSelectElement} */ (e.target).value);
   page.speed = v;
-  progress.save(progress.speedKey, String(v));
+  remember.save(remember.speedKey, String(v));
   act({ op: "speed", value: v });
 });
 $("timeline").addEventListener("input", (/** @type {Event} */ e) => act({ op: "seek", step: Number(/** @type {HTMLInputElement} */ (e.target).value) }));
@@ -538,7 +554,7 @@ function showVariant(name) {
   fillParamInputs();
   markInvalid(null, false);
   captionSteps = [];
-  $("current-caption").dataset.shown = "";
+  shownCaption = "";
   log.clear(); // another run's lines
   fittedWidth = -1;
   fitCaptionBox();

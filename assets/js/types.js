@@ -18,6 +18,7 @@
  * @property {number} [loads]
  * @property {number} caption       the caption in force, -1 before the first
  * @property {number[]} captionSteps the step each caption is bound to, -1 if none
+ * @property {string[]} [captionTexts] the captions with this run's numbers
  * @property {number} [captionStep] index of the caption at or before the step (-1 before the first)
  * @property {boolean} [animating]  the stage is moving towards a caption
  * @property {number} [lastFrameMs] how long the last frame took
@@ -96,6 +97,7 @@
  * @typedef {object} StepData
  * @property {string} at
  * @property {string} caption HTML
+ * @property {string} [text] the caption with placeholders the stage fills from the run
  */
 
 /**

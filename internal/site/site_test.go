@@ -91,7 +91,7 @@ func TestTableOfContents(t *testing.T) {
 		`<a href="/lessons/01-first/">첫 강의</a>`,
 		`<a href="/lessons/02-second/">둘째 강의</a>`,
 		`<p id="resume" class="resume" hidden></p>`, // 이어서 보기, filled by toc.js
-		`<script type="module" src="/assets/js/toc.js"></script>`,
+		`<script src="/assets/toc.js" defer></script>`,
 	} {
 		if !strings.Contains(page, want) {
 			t.Errorf("GET / lacks %s", want)

@@ -1,8 +1,8 @@
-// node --test: parameters (assets/js/params.js) and what is remembered (progress.js).
+// node --test: parameters (assets/js/params.js) and what is remembered (remember.js).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { checkValue, fallback, formValue, rejectedKey, rejectionMessage, runParams, sameParams, withRun } from "../params.js";
-import { parseProgress, parseSpeed, recordStep } from "../progress.js";
+import { parseSpeed, parseSteps, record } from "../remember.js";
 
 const rtt = { key: "rtt", doc: "왕복 시간", allowed: "1ms..10s", default: "100ms" };
 const profile = { key: "profile", doc: "기준", allowed: "book, today", default: "today", choices: ["book", "today"] };
@@ -53,23 +53,30 @@ test("the refusal is explained in Korean with the allowed range", () => {
   assert.match(rejectionMessage("x", "", {}, undefined, false), /^설정을 쓸 수 없습니다\..*직전 설정으로/);
 });
 
-test("progress keeps every lesson's step and reads the older form", () => {
-  let p = parseProgress(null);
-  assert.deepEqual(p, { last: "", lessons: {} });
-  p = recordStep(p, "04-handshake", { title: "핸드셰이크", step: 5, href: "/lessons/04-handshake/?step=5" });
-  p = recordStep(p, "05-delayed-ack", { title: "확인응답 지연", step: 2, href: "/lessons/05-delayed-ack/?step=2" });
-  const back = parseProgress(JSON.stringify(p));
-  assert.equal(back.last, "05-delayed-ack");
-  assert.equal(back.lessons["04-handshake"].step, 5);
-  assert.equal(back.lessons["05-delayed-ack"].step, 2);
-  const old = parseProgress(JSON.stringify({ lesson: "07-nagle", title: "네이글", step: 3, href: "/lessons/07-nagle/?step=3" }));
-  assert.deepEqual(old, { last: "07-nagle", lessons: { "07-nagle": { title: "네이글", step: 3, href: "/lessons/07-nagle/?step=3" } } });
+test("every lesson's step is kept, and the last lesson in the form 목차 reads", () => {
+  let steps = parseSteps(null, null);
+  assert.deepEqual(steps, {});
+  let out = record(steps, "04-handshake", { title: "핸드셰이크", step: 5, href: "/lessons/04-handshake/?step=5" });
+  steps = parseSteps(out.steps, out.last);
+  out = record(steps, "05-delayed-ack", { title: "확인응답 지연", step: 2, href: "/lessons/05-delayed-ack/?step=2" });
+  steps = parseSteps(out.steps, out.last);
+  assert.equal(steps["04-handshake"].step, 5);
+  assert.equal(steps["05-delayed-ack"].step, 2);
+  assert.deepEqual(JSON.parse(out.last), { lesson: "05-delayed-ack", title: "확인응답 지연", step: 2, href: "/lessons/05-delayed-ack/?step=2" });
 });
 
-test("progress refuses what it does not understand", () => {
+test("the older record of the last lesson only is read too", () => {
+  const last = JSON.stringify({ lesson: "07-nagle", title: "네이글", step: 3, href: "/lessons/07-nagle/?step=3" });
+  assert.deepEqual(parseSteps(null, last), { "07-nagle": { title: "네이글", step: 3, href: "/lessons/07-nagle/?step=3" } });
+  const steps = JSON.stringify({ lessons: { "07-nagle": { title: "네이글", step: 9, href: "/lessons/07-nagle/?step=9" } } });
+  assert.equal(parseSteps(steps, last)["07-nagle"].step, 9, "the per-lesson record wins");
+});
+
+test("what is not a record is left out", () => {
   for (const raw of ["{", "42", '"x"', JSON.stringify({ lessons: { a: { title: "t", step: -1, href: "/lessons/a/" } } }),
-    JSON.stringify({ lessons: { a: { title: "t", step: 1, href: "https://evil.example/" } }, last: "a" })]) {
-    assert.deepEqual(parseProgress(raw), { last: "", lessons: {} }, raw);
+    JSON.stringify({ lessons: { a: { title: "t", step: 1, href: "https://evil.example/" } } }),
+    JSON.stringify({ lessons: { a: { title: "t", step: 1.5, href: "/lessons/a/" } } })]) {
+    assert.deepEqual(parseSteps(raw, raw), {}, raw);
   }
 });
 
