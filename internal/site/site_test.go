@@ -203,15 +203,15 @@ func TestStagePage(t *testing.T) {
 	for _, want := range []string{
 		`<body data-wasm-size="13">`, // len("\x00asm identity")
 		`<script src="/wasm_exec.js"></script>`,
-		`<script src="/assets/stage.js" defer></script>`,
-		"<p>불러오는 중…</p>",
+		`<script type="module" src="/assets/js/stage.js"></script>`,
+		"<p>무대를 불러오는 중…</p>",
 		`<progress id="progress"`,
 	} {
 		if !strings.Contains(page, want) {
 			t.Errorf("stage page lacks %s", want)
 		}
 	}
-	js := body(t, get(t, s, "/assets/stage.js"))
+	js := body(t, get(t, s, "/assets/js/stage.js"))
 	for _, want := range []string{"WebAssembly를 지원하지 않아", "WebGL2를 쓸 수 없어", "instantiateStreaming"} {
 		if !strings.Contains(js, want) {
 			t.Errorf("stage.js lacks %s", want)
@@ -420,7 +420,7 @@ func TestExport(t *testing.T) {
 		t.Fatalf("Export: %v", err)
 	}
 	for _, name := range []string{"index.html", "404.html", "lessons/01-first/index.html", "lessons/02-second/index.html", "stage/index.html",
-		"assets/site.css", "assets/lesson.js", "assets/stage.js", "wasm_exec.js", "stage.wasm", "stage.wasm.br", "stage.wasm.gz"} {
+		"assets/site.css", "assets/js/lesson.js", "assets/js/stage.js", "wasm_exec.js", "stage.wasm", "stage.wasm.br", "stage.wasm.gz"} {
 		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
 			t.Errorf("export lacks %s", name)
 		}
@@ -458,7 +458,7 @@ func TestExport(t *testing.T) {
 			}
 		}
 	}
-	for _, must := range []string{"/assets/site.css", "/assets/lesson.js", "/wasm_exec.js", "/lessons/02-second/"} {
+	for _, must := range []string{"/assets/site.css", "/assets/js/lesson.js", "/wasm_exec.js", "/lessons/02-second/"} {
 		if !seen[must] {
 			t.Errorf("no exported page links to %s", must)
 		}
