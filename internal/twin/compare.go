@@ -426,5 +426,14 @@ func Summary(r *Result) string {
 			fmt.Fprintf(&b, "  %9s %s %s\n", ms(p.at), arrow, p)
 		}
 	}
+	b.WriteString("socket calls (engine's time; the kernel's start and return, since the run's start):\n")
+	for i, a := range sc.actions {
+		if i >= len(r.Calls) {
+			break
+		}
+		c := r.Calls[i]
+		fmt.Fprintf(&b, "  %s %s sock %d n=%d: engine %s; kernel %s..%s n=%d %s\n", c.Host, a.kind, a.sock, a.n,
+			ms(time.Duration(a.at)), ms(c.Start), ms(c.Done), c.N, c.Err)
+	}
 	return b.String()
 }

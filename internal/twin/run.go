@@ -10,6 +10,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -43,6 +45,18 @@ type Call struct {
 	Want  string        // the engine's error for this call, if any
 }
 
+// Check reports whether scenario name with params can run on the twin:
+// the engine accepts them and the scenario has a client and a server only.
+// It needs no privileges.
+func Check(name string, params map[string]string) error {
+	t, err := engine.Run(name, params)
+	if err != nil {
+		return err
+	}
+	_, err = newScript(t)
+	return err
+}
+
 // Run runs scenario name with params on the engine, then replays its
 // socket calls on two network namespaces joined by the relay, and captures
 // the client's interface with tcpdump.
@@ -59,6 +73,7 @@ func Run(name string, params map[string]string) (*Result, error) {
 		return nil, err
 	}
 	removeStale()
+	defer gcPaused()()
 	cfg := t.Config
 	res := &Result{Trace: t, Notes: kernelNotes(cfg, params)}
 
@@ -76,7 +91,6 @@ func Run(name string, params map[string]string) (*Result, error) {
 	if err := cl.sysctl("net.ipv4.ip_local_port_range", fmt.Sprintf("%d %d", cfg.PortLo, cfg.PortHi)); err != nil {
 		return nil, err
 	}
-
 	dir, err := os.MkdirTemp("", "connlab-twin-")
 	if err != nil {
 		return nil, err
@@ -121,6 +135,32 @@ func Run(name string, params map[string]string) (*Result, error) {
 		return nil, err
 	}
 	return res, nil
+}
+
+var (
+	gcMu      sync.Mutex
+	gcRuns    int // runs under way
+	gcPercent int // the setting before the first of them
+)
+
+// gcPaused stops the garbage collector until the returned function is
+// called (by the last of several runs at once). A collection stops every
+// goroutine for a moment, the relay's too, and on a loaded machine that
+// moment can last milliseconds; a run allocates only a few megabytes.
+func gcPaused() func() {
+	gcMu.Lock()
+	defer gcMu.Unlock()
+	if gcRuns == 0 {
+		gcPercent = debug.SetGCPercent(-1)
+	}
+	gcRuns++
+	return func() {
+		gcMu.Lock()
+		defer gcMu.Unlock()
+		if gcRuns--; gcRuns == 0 {
+			debug.SetGCPercent(gcPercent)
+		}
+	}
 }
 
 // kernelNotes lists the run's parameters a Linux kernel cannot take.
@@ -359,14 +399,29 @@ func (p *programs) run() error {
 	var acc sync.WaitGroup
 	for _, l := range p.listeners {
 		acc.Add(1)
-		go func() { defer acc.Done(); p.acceptLoop(l) }()
+		go func() {
+			defer acc.Done()
+			if err := realTime(p.sv, progPriority); err != nil {
+				return
+			}
+			p.acceptLoop(l)
+		}()
 	}
 	var wg sync.WaitGroup
 	for _, list := range p.sc.bySocket() {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			h := p.cl
+			if p.sc.actions[list[0]].host == p.sc.server {
+				h = p.sv
+			}
+			err := realTime(h, progPriority)
 			for _, i := range list {
+				if err != nil {
+					p.fail(i, err)
+					continue
+				}
 				p.do(i)
 			}
 		}()
@@ -398,6 +453,10 @@ func (p *programs) listen(port uint16) (int, error) {
 		}
 		if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_REUSEADDR, 1); err != nil {
 			return err
+		}
+		// Accepted sockets inherit a congestion control set on the listener.
+		if err := unix.SetsockoptString(fd, unix.IPPROTO_TCP, unix.TCP_CONGESTION, congestion); err != nil {
+			return fmt.Errorf("setsockopt TCP_CONGESTION %s: %w", congestion, err)
 		}
 		if err := unix.Bind(fd, &unix.SockaddrInet4{Port: int(port), Addr: serverIP}); err != nil {
 			return err
@@ -439,6 +498,35 @@ func (p *programs) acceptLoop(l int) {
 		}
 		ch <- fd
 	}
+}
+
+// progPriority is the programs' real-time priority, below the relay's: a
+// program waking up must not delay a packet.
+const progPriority = 5
+
+// realTime locks the calling goroutine to its OS thread, moves the thread
+// into h's namespace (sockets it makes are h's) and gives it real-time
+// priority, so the programs' think times and reactions are as punctual as
+// the relay. The goroutine must end locked: the thread then ends with it.
+func realTime(h *host, prio int) error {
+	runtime.LockOSThread()
+	if err := unix.Setns(h.nsfd, unix.CLONE_NEWNET); err != nil {
+		return fmt.Errorf("setns %s: %w", h.ns, err)
+	}
+	attr := unix.SchedAttr{Size: unix.SizeofSchedAttr, Policy: unix.SCHED_FIFO, Priority: uint32(prio)}
+	if err := unix.SchedSetAttr(0, &attr, 0); err != nil {
+		return fmt.Errorf("sched_setattr SCHED_FIFO: %w", err)
+	}
+	return nil
+}
+
+// fail records that action i could not be made.
+func (p *programs) fail(i int, err error) {
+	c := &p.calls[i]
+	a := p.sc.actions[i]
+	c.Kind, c.Sock, c.Want, c.Err = a.kind.String(), a.sock, a.wantErr, err.Error()
+	p.doneAt[i] = time.Now()
+	close(p.doneCh[i])
 }
 
 // do performs action i when its cause allows.
@@ -509,12 +597,7 @@ func (p *programs) do(i int) {
 
 // connect opens a client socket in the client's namespace and connects it.
 func (p *programs) connect(a *action) (int, error) {
-	var fd int
-	err := p.cl.do(func() error {
-		var err error
-		fd, err = unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
-		return err
-	})
+	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0) // in the client's namespace (realTime)
 	if err != nil {
 		return -1, err
 	}
@@ -543,8 +626,20 @@ func (p *programs) connect(a *action) (int, error) {
 	return fd, nil
 }
 
-// setup gives a socket the run's Nagle setting and timeouts at the deadline.
+// congestion is the congestion control every socket of the twin uses. A
+// new namespace takes the machine's default, and some machines (this
+// project's CI among them) run BBR, which paces every flight; the engine
+// models Linux's default, CUBIC (net/ipv4/Kconfig: DEFAULT_TCP_CONG is
+// "cubic" unless configured otherwise). A namespace other than the first
+// may not change its default to it (EPERM), a socket of root's may.
+const congestion = "cubic"
+
+// setup gives a socket the twin's congestion control, the run's Nagle
+// setting and timeouts at the deadline.
 func (p *programs) setup(fd int) error {
+	if err := unix.SetsockoptString(fd, unix.IPPROTO_TCP, unix.TCP_CONGESTION, congestion); err != nil {
+		return fmt.Errorf("setsockopt TCP_CONGESTION %s: %w (is the tcp_%s module there?)", congestion, err, congestion)
+	}
 	if p.nodelay {
 		if err := unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1); err != nil {
 			return err
@@ -572,7 +667,7 @@ func (p *programs) read(fd int, a *action) (int, error) {
 				break
 			}
 		}
-		time.Sleep(time.Duration(a.busy))
+		sleepUntil(time.Now().Add(time.Duration(a.busy)))
 	}
 	buf := make([]byte, max(a.n, 4096))
 	got := 0
@@ -635,9 +730,18 @@ func (p *programs) closeAll() {
 	}
 }
 
-// sleepUntil sleeps until t (at once if t has passed).
+// sleepUntil sleeps until t (at once if t has passed) in nanosleep(2), on
+// the calling thread: on a real-time thread it wakes on time, where Go's
+// timers would wait for a scheduler thread of ordinary priority.
 func sleepUntil(t time.Time) {
-	if d := time.Until(t); d > 0 {
-		time.Sleep(d)
+	for {
+		d := time.Until(t)
+		if d <= 0 {
+			return
+		}
+		ts := unix.NsecToTimespec(int64(d))
+		if unix.Nanosleep(&ts, nil) == nil {
+			return
+		}
 	}
 }
