@@ -128,6 +128,9 @@ func Run(name string, params map[string]string) (*Result, error) {
 	p.closeAll()
 	res.Relay = rl.stop()
 	res.Calls = p.calls
+	if p.notRT || !res.Relay.RealTime {
+		res.Notes = append(res.Notes, "no real-time priority (SCHED_FIFO) on this machine: the relay's and the programs' timing is less exact")
+	}
 	if res.PCAP, err = os.ReadFile(capFile); err != nil {
 		return nil, err
 	}
@@ -367,8 +370,8 @@ type programs struct {
 	fds       map[int]int      // engine socket -> file descriptor
 	accepted  map[int]chan int // engine server socket -> its accepted descriptor
 	listeners []int            // listening descriptors
-	stray     int              // connections accepted that no engine socket matches
 	closed    map[int]bool     // engine sockets whose descriptor the script closed
+	notRT     bool             // a program's thread could not get real-time priority
 	stopped   bool
 }
 
@@ -401,7 +404,7 @@ func (p *programs) run() error {
 		acc.Add(1)
 		go func() {
 			defer acc.Done()
-			if err := realTime(p.sv, progPriority); err != nil {
+			if err := p.realTime(p.sv, progPriority); err != nil {
 				return
 			}
 			p.acceptLoop(l)
@@ -416,7 +419,7 @@ func (p *programs) run() error {
 			if p.sc.actions[list[0]].host == p.sc.server {
 				h = p.sv
 			}
-			err := realTime(h, progPriority)
+			err := p.realTime(h, progPriority)
 			for _, i := range list {
 				if err != nil {
 					p.fail(i, err)
@@ -490,10 +493,7 @@ func (p *programs) acceptLoop(l int) {
 		p.mu.Unlock()
 		ch, known := p.accepted[p.sc.peer[k]]
 		if !ok || !known {
-			p.mu.Lock()
-			p.stray++
-			p.mu.Unlock()
-			unix.Close(fd)
+			unix.Close(fd) // a connection the engine's client never made (its connect failed there)
 			continue
 		}
 		ch <- fd
@@ -506,16 +506,19 @@ const progPriority = 5
 
 // realTime locks the calling goroutine to its OS thread, moves the thread
 // into h's namespace (sockets it makes are h's) and gives it real-time
-// priority, so the programs' think times and reactions are as punctual as
-// the relay. The goroutine must end locked: the thread then ends with it.
-func realTime(h *host, prio int) error {
+// priority if the machine allows, so the programs' think times and
+// reactions are as punctual as the relay (p.rt says whether all got it).
+// The goroutine must end locked: the thread then ends with it.
+func (p *programs) realTime(h *host, prio int) error {
 	runtime.LockOSThread()
 	if err := unix.Setns(h.nsfd, unix.CLONE_NEWNET); err != nil {
 		return fmt.Errorf("setns %s: %w", h.ns, err)
 	}
 	attr := unix.SchedAttr{Size: unix.SizeofSchedAttr, Policy: unix.SCHED_FIFO, Priority: uint32(prio)}
-	if err := unix.SchedSetAttr(0, &attr, 0); err != nil {
-		return fmt.Errorf("sched_setattr SCHED_FIFO: %w", err)
+	if unix.SchedSetAttr(0, &attr, 0) != nil {
+		p.mu.Lock()
+		p.notRT = true
+		p.mu.Unlock()
 	}
 	return nil
 }
