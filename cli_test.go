@@ -176,8 +176,7 @@ func TestCLILabErrors(t *testing.T) {
 		{[]string{"lab"}, 2, []string{"missing scenario name"}},
 		{[]string{"lab", "nope", "-o", "x"}, 2, []string{`unknown scenario "nope"`}},
 		{[]string{"lab", "handshake", "-o", "x", "rtt=9s"}, 2, []string{"rtt=9s"}},
-		{[]string{"lab", "persistent", "-o", "x"}, 2, []string{"hosts client, proxy, server", "client at 10.0.0.1 and a server at 10.0.0.2 only"}},
-		{[]string{"lab", "compare", "-o", "x"}, 2, []string{"client at 10.0.0.1 and a server at 10.0.0.2 only"}},
+		{[]string{"lab", "compare", "-o", "x"}, 2, []string{"4 clients", "one client's interface"}},
 		{[]string{"lab", "handshake", "-o", missing}, 1, []string{missing}},
 	} {
 		handled, code, out, errOut := cli(c.args...)

@@ -121,12 +121,12 @@ func engineView(t *engine.Trace, client int) []wirePkt {
 	return out
 }
 
-// kernelView is the capture at the client's tun0.
-func kernelView(pkts []Packet) []wirePkt {
+// kernelView is the capture at the client's device; client is its address.
+func kernelView(pkts []Packet, client [4]byte) []wirePkt {
 	n := newNumberer()
 	var out []wirePkt
 	for _, p := range pkts {
-		o := p.Src == clientIP
+		o := p.Src == client
 		port := p.SrcPort
 		if !o {
 			port = p.DstPort
@@ -151,7 +151,7 @@ func Compare(r *Result) []Difference {
 	if err != nil {
 		return []Difference{{"script", err.Error()}}
 	}
-	want, got := engineView(t, sc.client), kernelView(r.Packets)
+	want, got := engineView(t, sc.client), kernelView(r.Packets, t.Hosts[sc.client].IP)
 	var diffs []Difference
 	for _, out := range []bool{true, false} {
 		w, g := filterDir(want, out), filterDir(got, out)
@@ -416,7 +416,7 @@ func Summary(r *Result) string {
 	for _, v := range []struct {
 		name string
 		ps   []wirePkt
-	}{{"engine", engineView(r.Trace, sc.client)}, {"kernel", kernelView(r.Packets)}} {
+	}{{"engine", engineView(r.Trace, sc.client)}, {"kernel", kernelView(r.Packets, r.Trace.Hosts[sc.client].IP)}} {
 		fmt.Fprintf(&b, "%s, at the client:\n", v.name)
 		for _, p := range v.ps {
 			arrow := "<"

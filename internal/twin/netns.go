@@ -17,8 +17,9 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// A host of the twin is a network namespace (ip-netns(8)) with one TUN
-// device, tun0, whose packets the relay carries to the other host's TUN.
+// A host of the twin is a network namespace (ip-netns(8)) with a TUN
+// device per link (tun0, tun1...), whose packets the relay carries to the
+// TUN at the link's other end.
 // Namespace names carry the process id, so a run never meets another's and
 // stale ones (from a killed run) can be recognised and removed.
 
@@ -29,8 +30,8 @@ var nsCounter atomic.Int64
 // host is one namespace of a run.
 type host struct {
 	ns   string  // namespace name, under /run/netns
-	ip   [4]byte // tun0's address
-	tun  int     // the TUN device's queue (non-blocking), or -1
+	ip   [4]byte // its address, on every device
+	tuns []int   // its TUN devices' queues (non-blocking): tun0, tun1...
 	nsfd int     // an open /run/netns/NAME, for setns(2)
 }
 
@@ -82,11 +83,11 @@ func removeStale() {
 	}
 }
 
-// newHost creates a namespace named for role with tun0 up at ip/24, an MTU
-// of mtu and its route's initial congestion window set to initcwnd segments.
-// On error, whatever was made is removed again.
-func newHost(role string, ip [4]byte, mtu, initcwnd int) (h *host, err error) {
-	h = &host{ns: fmt.Sprintf("%s%d-%d-%s", nsPrefix, os.Getpid(), nsCounter.Add(1), role), ip: ip, nsfd: -1, tun: -1}
+// newHost creates a namespace named for role, with its loopback up and no
+// other device yet (addLink adds them). On error, whatever was made is
+// removed again.
+func newHost(role string, ip [4]byte) (h *host, err error) {
+	h = &host{ns: fmt.Sprintf("%s%d-%d-%s", nsPrefix, os.Getpid(), nsCounter.Add(1), role), ip: ip, nsfd: -1}
 	if err := ipCmd("netns", "add", h.ns); err != nil {
 		return nil, err
 	}
@@ -98,12 +99,24 @@ func newHost(role string, ip [4]byte, mtu, initcwnd int) (h *host, err error) {
 	if h.nsfd, err = unix.Open(filepath.Join("/run/netns", h.ns), unix.O_RDONLY|unix.O_CLOEXEC, 0); err != nil {
 		return nil, fmt.Errorf("open namespace %s: %w", h.ns, err)
 	}
-	err = h.do(func() error {
+	if err := ipCmd("-n", h.ns, "link", "set", "lo", "up"); err != nil {
+		return nil, err
+	}
+	return h, nil
+}
+
+// addLink gives h a TUN device toward the host at peer: h's address on it,
+// an MTU of mtu, and a route to peer whose initial congestion window is
+// initcwnd segments. It returns the device's name and queue descriptor.
+func (h *host) addLink(peer [4]byte, mtu, initcwnd int) (string, int, error) {
+	name := fmt.Sprintf("tun%d", len(h.tuns))
+	var tun int
+	err := h.do(func() error {
 		fd, err := unix.Open("/dev/net/tun", unix.O_RDWR|unix.O_CLOEXEC|unix.O_NONBLOCK, 0)
 		if err != nil {
 			return fmt.Errorf("open /dev/net/tun: %w", err)
 		}
-		ifr, err := unix.NewIfreq("tun0")
+		ifr, err := unix.NewIfreq(name)
 		if err != nil {
 			unix.Close(fd)
 			return err
@@ -114,27 +127,25 @@ func newHost(role string, ip [4]byte, mtu, initcwnd int) (h *host, err error) {
 		ifr.SetUint16(unix.IFF_TUN | unix.IFF_NO_PI)
 		if err := unix.IoctlIfreq(fd, unix.TUNSETIFF, ifr); err != nil {
 			unix.Close(fd)
-			return fmt.Errorf("TUNSETIFF tun0: %w", err)
+			return fmt.Errorf("TUNSETIFF %s: %w", name, err)
 		}
-		h.tun = fd
+		tun = fd
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return "", -1, err
 	}
-	addr := fmt.Sprintf("%d.%d.%d.%d/24", ip[0], ip[1], ip[2], ip[3])
-	net := fmt.Sprintf("%d.%d.%d.0/24", ip[0], ip[1], ip[2])
+	h.tuns = append(h.tuns, tun)
 	for _, args := range [][]string{
-		{"-n", h.ns, "link", "set", "lo", "up"},
-		{"-n", h.ns, "link", "set", "tun0", "mtu", strconv.Itoa(mtu), "up"},
-		{"-n", h.ns, "addr", "add", addr, "dev", "tun0"},
-		{"-n", h.ns, "route", "replace", net, "dev", "tun0", "initcwnd", strconv.Itoa(initcwnd)},
+		{"-n", h.ns, "link", "set", name, "mtu", strconv.Itoa(mtu), "up"},
+		{"-n", h.ns, "addr", "add", ipString(h.ip) + "/32", "dev", name},
+		{"-n", h.ns, "route", "replace", ipString(peer) + "/32", "dev", name, "src", ipString(h.ip), "initcwnd", strconv.Itoa(initcwnd)},
 	} {
 		if err := ipCmd(args...); err != nil {
-			return nil, err
+			return "", -1, err
 		}
 	}
-	return h, nil
+	return name, tun, nil
 }
 
 // do runs f on an OS thread that has joined h's namespace. Sockets and
@@ -165,8 +176,8 @@ func (h *host) sysctl(key, value string) error {
 // close removes the namespace; its TUN device goes with the last descriptor.
 func (h *host) close() error {
 	var errs []error
-	if h.tun >= 0 {
-		errs = append(errs, unix.Close(h.tun))
+	for _, fd := range h.tuns {
+		errs = append(errs, unix.Close(fd))
 	}
 	if h.nsfd >= 0 {
 		errs = append(errs, unix.Close(h.nsfd))

@@ -68,17 +68,15 @@ type relay struct {
 	quit atomic.Bool
 }
 
-// startRelay starts carrying packets between the TUN descriptors a and b,
-// each way over link.
-func startRelay(a, b int, link linkModel) *relay {
-	r := &relay{}
+// add starts carrying packets between the TUN descriptors a and b, each
+// way over link.
+func (r *relay) add(a, b int, link linkModel) {
 	for _, d := range [][2]int{{a, b}, {b, a}} {
 		dir := &direction{from: d[0], to: d[1], link: link}
 		r.dirs = append(r.dirs, dir)
 		r.wg.Add(1)
 		go func() { defer r.wg.Done(); dir.loop(&r.quit) }()
 	}
-	return r
 }
 
 // loop reads packets as the kernel hands them over, gives each its due

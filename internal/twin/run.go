@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"net/netip"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -46,7 +47,7 @@ type Call struct {
 }
 
 // Check reports whether scenario name with params can run on the twin:
-// the engine accepts them and the scenario has a client and a server only.
+// the engine accepts them and the scenario has one client, on one link.
 // It needs no privileges.
 func Check(name string, params map[string]string) error {
 	t, err := engine.Run(name, params)
@@ -58,8 +59,8 @@ func Check(name string, params map[string]string) error {
 }
 
 // Run runs scenario name with params on the engine, then replays its
-// socket calls on two network namespaces joined by the relay, and captures
-// the client's interface with tcpdump.
+// socket calls on a network namespace per host joined by the relay, and
+// captures the client's interface with tcpdump.
 func Run(name string, params map[string]string) (*Result, error) {
 	if err := Preflight(); err != nil {
 		return nil, err
@@ -77,36 +78,64 @@ func Run(name string, params map[string]string) (*Result, error) {
 	cfg := t.Config
 	res := &Result{Trace: t, Notes: kernelNotes(cfg, params)}
 
+	// One namespace per host, with the engine's addresses; a pair of TUN
+	// devices per link, joined by the relay with the link's delay and
+	// bandwidth; tcpdump on the client's device.
+	hosts := make([]*host, len(t.Hosts))
+	for i, hi := range t.Hosts {
+		h, err := newHost(hi.Name, hi.IP)
+		if err != nil {
+			return nil, err
+		}
+		defer h.close()
+		hosts[i] = h
+		if err := h.sysctl("net.ipv4.ip_local_port_range", fmt.Sprintf("%d %d", cfg.PortLo, cfg.PortHi)); err != nil {
+			return nil, err
+		}
+	}
+	rl := &relay{}
+	defer rl.stop()
 	mtu := cfg.MSS + 40 // MSS = MTU - 20 (IPv4) - 20 (TCP), as the engine's
-	cl, err := newHost("c", clientIP, mtu, cfg.InitialWindow)
-	if err != nil {
-		return nil, err
+	capDev := ""
+	var tuns [][2]int
+	var models []linkModel
+	for _, li := range linksOf(t, -1) {
+		l := t.Links[li]
+		a, b := hosts[l.From], hosts[l.To]
+		devA, tunA, err := a.addLink(b.ip, mtu, cfg.InitialWindow)
+		if err != nil {
+			return nil, err
+		}
+		devB, tunB, err := b.addLink(a.ip, mtu, cfg.InitialWindow)
+		if err != nil {
+			return nil, err
+		}
+		switch sc.client {
+		case l.From:
+			capDev = devA
+		case l.To:
+			capDev = devB
+		}
+		tuns = append(tuns, [2]int{tunA, tunB})
+		models = append(models, linkModel{delay: time.Duration(l.Delay), bw: l.Bandwidth})
 	}
-	defer cl.close()
-	sv, err := newHost("s", serverIP, mtu, cfg.InitialWindow)
-	if err != nil {
-		return nil, err
-	}
-	defer sv.close()
-	if err := cl.sysctl("net.ipv4.ip_local_port_range", fmt.Sprintf("%d %d", cfg.PortLo, cfg.PortHi)); err != nil {
-		return nil, err
-	}
+	cl := hosts[sc.client]
 	dir, err := os.MkdirTemp("", "connlab-twin-")
 	if err != nil {
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
 	capFile := filepath.Join(dir, "client.pcap")
-	dump, err := startCapture(cl, capFile)
+	dump, err := startCapture(cl, capDev, capFile)
 	if err != nil {
 		return nil, err
 	}
 	defer dump.kill()
-
-	rl := startRelay(cl.tun, sv.tun, linkModel{delay: time.Duration(cfg.RTT / 2), bw: cfg.Bandwidth})
-	p := &programs{sc: sc, t: t, cl: cl, sv: sv, nodelay: cfg.NoDelay}
+	for i, tn := range tuns {
+		rl.add(tn[0], tn[1], models[i])
+	}
+	p := &programs{sc: sc, t: t, hosts: hosts, nodelay: cfg.NoDelay}
 	if err := p.run(); err != nil {
-		rl.stop()
 		return nil, err
 	}
 	// Let the last segments (final ACKs, delayed ACKs) cross before the
@@ -114,15 +143,12 @@ func Run(name string, params map[string]string) (*Result, error) {
 	// anything is closed.
 	time.Sleep(time.Duration(cfg.RTT) + 300*time.Millisecond)
 	if err := dump.stop(); err != nil {
-		rl.stop()
 		return nil, err
 	}
 	if res.TimeWait, err = countTimeWait(cl); err != nil {
-		rl.stop()
 		return nil, err
 	}
 	if res.States, err = p.states(); err != nil {
-		rl.stop()
 		return nil, err
 	}
 	p.closeAll()
@@ -184,18 +210,18 @@ func kernelNotes(cfg engine.Config, params map[string]string) []string {
 	return notes
 }
 
-// capture is a tcpdump on a host's tun0.
+// capture is a tcpdump on one of a host's devices.
 type capture struct {
 	cmd    *exec.Cmd
 	stderr *bytes.Buffer
 	done   chan error
 }
 
-// startCapture starts tcpdump on h's tun0 writing file, and returns once it
-// listens. Nanosecond timestamps, the kernel's own (taken as the packet
+// startCapture starts tcpdump on h's device dev writing file, and returns
+// once it listens. Nanosecond timestamps, the kernel's own (taken as the packet
 // passes the device), written out packet by packet.
-func startCapture(h *host, file string) (*capture, error) {
-	cmd := exec.Command("ip", "netns", "exec", h.ns, "tcpdump", "-i", "tun0", "-n", "-s", "160", "-U", "--immediate-mode",
+func startCapture(h *host, dev, file string) (*capture, error) {
+	cmd := exec.Command("ip", "netns", "exec", h.ns, "tcpdump", "-i", dev, "-n", "-s", "160", "-U", "--immediate-mode",
 		"--time-stamp-precision=nano", "-Z", "root", "-w", file, "tcp")
 	pr, pw, err := os.Pipe()
 	if err != nil {
@@ -277,7 +303,7 @@ func countTimeWait(h *host) (int, error) {
 }
 
 // socketStates lists h's TCP sockets as ss -tan shows them: state, local
-// port and remote port (listeners included).
+// address and remote address (listeners included).
 func socketStates(h *host) ([][3]string, error) {
 	out, err := exec.Command("ip", "netns", "exec", h.ns, "ss", "-H", "-tan").CombinedOutput()
 	if err != nil {
@@ -285,14 +311,20 @@ func socketStates(h *host) ([][3]string, error) {
 	}
 	var rows [][3]string
 	for _, l := range strings.Split(string(out), "\n") {
-		f := strings.Fields(l)
-		if len(f) < 5 {
-			continue
+		if f := strings.Fields(l); len(f) >= 5 {
+			rows = append(rows, [3]string{f[0], f[3], f[4]})
 		}
-		port := func(a string) string { return a[strings.LastIndexByte(a, ':')+1:] }
-		rows = append(rows, [3]string{f[0], port(f[3]), port(f[4])})
 	}
 	return rows, nil
+}
+
+// parseAddr reads ss's "10.0.0.1:80".
+func parseAddr(s string) (addr, bool) {
+	ap, err := netip.ParseAddrPort(s)
+	if err != nil || !ap.Addr().Is4() {
+		return addr{}, false
+	}
+	return addr{ap.Addr().As4(), ap.Port()}, true
 }
 
 // ssStates maps ss's short state names to RFC 9293's, as the engine prints them.
@@ -302,46 +334,41 @@ var ssStates = map[string]string{
 	"CLOSING": "CLOSING", "UNCONN": "CLOSED", "LISTEN": "LISTEN",
 }
 
-// states gives every engine socket its kernel socket's state now: the
-// client's by its own port, the server's by its client's port.
+// states gives every engine socket that had a kernel socket its state
+// now (CLOSED if it is gone): an active socket by its own address, a
+// passive one by its peer's.
 func (p *programs) states() (map[int]string, error) {
 	out := map[int]string{}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	for _, k := range p.portSock {
+	for _, k := range p.addrSock {
 		out[k] = "CLOSED"
 		if j, ok := p.sc.peer[k]; ok {
 			out[j] = "CLOSED"
 		}
 	}
-	for _, side := range []struct {
-		h     *host
-		local bool // the client's port is the local one
-	}{{p.cl, true}, {p.sv, false}} {
-		rows, err := socketStates(side.h)
+	for _, h := range p.hosts {
+		rows, err := socketStates(h)
 		if err != nil {
 			return nil, err
 		}
 		for _, r := range rows {
-			port := r[2]
-			if side.local {
-				port = r[1]
-			}
-			var n uint16
-			if _, err := fmt.Sscan(port, &n); err != nil {
+			local, ok1 := parseAddr(r[1])
+			remote, ok2 := parseAddr(r[2])
+			if !ok1 || !ok2 {
 				continue
 			}
-			k, ok := p.portSock[n]
+			k, ok := p.addrSock[local]
 			if !ok {
-				continue
-			}
-			if !side.local {
-				if k, ok = p.sc.peer[k]; !ok {
-					continue
+				if k, ok = p.addrSock[remote]; ok {
+					k, ok = p.sc.peer[k]
 				}
 			}
-			st, ok := ssStates[r[0]]
 			if !ok {
+				continue
+			}
+			st, known := ssStates[r[0]]
+			if !known {
 				st = r[0]
 			}
 			out[k] = st
@@ -350,12 +377,18 @@ func (p *programs) states() (map[int]string, error) {
 	return out, nil
 }
 
+// addr is a real socket address.
+type addr struct {
+	ip   [4]byte
+	port uint16
+}
+
 // programs runs the script: one goroutine per socket, each making that
-// socket's calls in order on real, blocking sockets.
+// socket's calls in order on real, blocking sockets in its host's namespace.
 type programs struct {
 	sc      *script
 	t       *engine.Trace
-	cl, sv  *host
+	hosts   []*host // by engine host index
 	nodelay bool
 
 	start    time.Time
@@ -366,13 +399,18 @@ type programs struct {
 
 	mu        sync.Mutex
 	cond      *sync.Cond
-	portSock  map[uint16]int   // the client's real ephemeral port -> engine socket
+	addrSock  map[addr]int     // an active socket's real address -> its engine socket
 	fds       map[int]int      // engine socket -> file descriptor
-	accepted  map[int]chan int // engine server socket -> its accepted descriptor
-	listeners []int            // listening descriptors
-	closed    map[int]bool     // engine sockets whose descriptor the script closed
-	notRT     bool             // a program's thread could not get real-time priority
+	accepted  map[int]chan int // engine passive socket -> its accepted descriptor
+	listeners []listener
+	closed    map[int]bool // engine sockets whose descriptor the script closed
+	notRT     bool         // a program's thread could not get real-time priority
 	stopped   bool
+}
+
+type listener struct {
+	fd   int
+	host *host
 }
 
 func (p *programs) run() error {
@@ -384,18 +422,20 @@ func (p *programs) run() error {
 	}
 	p.calls = make([]Call, n)
 	p.cond = sync.NewCond(&p.mu)
-	p.portSock, p.fds, p.accepted, p.closed = map[uint16]int{}, map[int]int{}, map[int]chan int{}, map[int]bool{}
+	p.addrSock, p.fds, p.accepted, p.closed = map[addr]int{}, map[int]int{}, map[int]chan int{}, map[int]bool{}
 	for _, a := range p.sc.actions {
 		if a.kind == actAccept {
 			p.accepted[a.sock] = make(chan int, 1)
 		}
 	}
-	for _, port := range p.sc.listen {
-		fd, err := p.listen(port)
-		if err != nil {
-			return err
+	for hi, ports := range p.sc.listen {
+		for _, port := range ports {
+			fd, err := p.listen(p.hosts[hi], port)
+			if err != nil {
+				return err
+			}
+			p.listeners = append(p.listeners, listener{fd, p.hosts[hi]})
 		}
-		p.listeners = append(p.listeners, fd)
 	}
 	p.start = time.Now()
 	p.deadline = p.start.Add(time.Duration(p.sc.end) + 3*time.Second)
@@ -404,10 +444,10 @@ func (p *programs) run() error {
 		acc.Add(1)
 		go func() {
 			defer acc.Done()
-			if err := p.realTime(p.sv, progPriority); err != nil {
+			if err := p.realTime(l.host, progPriority); err != nil {
 				return
 			}
-			p.acceptLoop(l)
+			p.acceptLoop(l.fd)
 		}()
 	}
 	var wg sync.WaitGroup
@@ -415,11 +455,7 @@ func (p *programs) run() error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			h := p.cl
-			if p.sc.actions[list[0]].host == p.sc.server {
-				h = p.sv
-			}
-			err := p.realTime(h, progPriority)
+			err := p.realTime(p.hosts[p.sc.actions[list[0]].host], progPriority)
 			for _, i := range list {
 				if err != nil {
 					p.fail(i, err)
@@ -435,7 +471,7 @@ func (p *programs) run() error {
 	p.cond.Broadcast()
 	p.mu.Unlock()
 	for _, l := range p.listeners {
-		unix.Shutdown(l, unix.SHUT_RDWR) // wakes the blocked accept
+		unix.Shutdown(l.fd, unix.SHUT_RDWR) // wakes the blocked accept
 	}
 	acc.Wait()
 	return nil
@@ -447,9 +483,9 @@ func (p *programs) timeout() *unix.Timeval {
 	return &tv
 }
 
-func (p *programs) listen(port uint16) (int, error) {
+func (p *programs) listen(h *host, port uint16) (int, error) {
 	var fd int
-	err := p.sv.do(func() error {
+	err := h.do(func() error {
 		var err error
 		if fd, err = unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0); err != nil {
 			return err
@@ -461,19 +497,19 @@ func (p *programs) listen(port uint16) (int, error) {
 		if err := unix.SetsockoptString(fd, unix.IPPROTO_TCP, unix.TCP_CONGESTION, congestion); err != nil {
 			return fmt.Errorf("setsockopt TCP_CONGESTION %s: %w", congestion, err)
 		}
-		if err := unix.Bind(fd, &unix.SockaddrInet4{Port: int(port), Addr: serverIP}); err != nil {
+		if err := unix.Bind(fd, &unix.SockaddrInet4{Port: int(port), Addr: h.ip}); err != nil {
 			return err
 		}
 		return unix.Listen(fd, 128)
 	})
 	if err != nil {
-		return -1, fmt.Errorf("server listen(%d): %w", port, err)
+		return -1, fmt.Errorf("%s listen(%d): %w", h.ns, port, err)
 	}
 	return fd, nil
 }
 
 // acceptLoop hands each accepted connection to the engine socket it is:
-// the server end of the client socket whose port it comes from.
+// the passive end of the active socket whose real address it comes from.
 func (p *programs) acceptLoop(l int) {
 	for {
 		fd, sa, err := unix.Accept4(l, unix.SOCK_CLOEXEC)
@@ -483,17 +519,17 @@ func (p *programs) acceptLoop(l int) {
 			}
 			return
 		}
-		port := uint16(sa.(*unix.SockaddrInet4).Port)
+		from := addr{sa.(*unix.SockaddrInet4).Addr, uint16(sa.(*unix.SockaddrInet4).Port)}
 		p.mu.Lock()
-		k, ok := p.portSock[port]
+		k, ok := p.addrSock[from]
 		for !ok && !p.stopped && time.Now().Before(p.deadline) {
 			p.cond.Wait()
-			k, ok = p.portSock[port]
+			k, ok = p.addrSock[from]
 		}
 		p.mu.Unlock()
 		ch, known := p.accepted[p.sc.peer[k]]
 		if !ok || !known {
-			unix.Close(fd) // a connection the engine's client never made (its connect failed there)
+			unix.Close(fd) // a connection the engine's application never made (its connect failed there)
 			continue
 		}
 		ch <- fd
@@ -507,8 +543,8 @@ const progPriority = 5
 // realTime locks the calling goroutine to its OS thread, moves the thread
 // into h's namespace (sockets it makes are h's) and gives it real-time
 // priority if the machine allows, so the programs' think times and
-// reactions are as punctual as the relay (p.rt says whether all got it).
-// The goroutine must end locked: the thread then ends with it.
+// reactions are as punctual as the relay (p.notRT says if one did not get
+// it). The goroutine must end locked: the thread then ends with it.
 func (p *programs) realTime(h *host, prio int) error {
 	runtime.LockOSThread()
 	if err := unix.Setns(h.nsfd, unix.CLONE_NEWNET); err != nil {
@@ -527,7 +563,7 @@ func (p *programs) realTime(h *host, prio int) error {
 func (p *programs) fail(i int, err error) {
 	c := &p.calls[i]
 	a := p.sc.actions[i]
-	c.Kind, c.Sock, c.Want, c.Err = a.kind.String(), a.sock, a.wantErr, err.Error()
+	c.Kind, c.Sock, c.Want, c.Err, c.Host = a.kind.String(), a.sock, a.wantErr, err.Error(), p.t.Hosts[a.host].Name
 	p.doneAt[i] = time.Now()
 	close(p.doneCh[i])
 }
@@ -536,11 +572,7 @@ func (p *programs) fail(i int, err error) {
 func (p *programs) do(i int) {
 	a := p.sc.actions[i]
 	c := &p.calls[i]
-	c.Kind, c.Sock, c.Want = a.kind.String(), a.sock, a.wantErr
-	c.Host = "client"
-	if a.host == p.sc.server {
-		c.Host = "server"
-	}
+	c.Kind, c.Sock, c.Want, c.Host = a.kind.String(), a.sock, a.wantErr, p.t.Hosts[a.host].Name
 	defer func() {
 		p.doneAt[i] = time.Now()
 		c.Done = p.doneAt[i].Sub(p.start)
@@ -565,7 +597,7 @@ func (p *programs) do(i int) {
 	var err error
 	switch a.kind {
 	case actConnect:
-		_, err = p.connect(a)
+		err = p.connect(a)
 	case actAccept:
 		select {
 		case fd = <-p.accepted[a.sock]:
@@ -598,35 +630,48 @@ func (p *programs) do(i int) {
 	}
 }
 
-// connect opens a client socket in the client's namespace and connects it.
-func (p *programs) connect(a *action) (int, error) {
-	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0) // in the client's namespace (realTime)
+// connect opens a socket in its host's namespace (the thread's, see
+// realTime) and connects it where the engine's socket connected.
+func (p *programs) connect(a *action) error {
+	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
-		return -1, err
+		return err
 	}
 	if err := p.setup(fd); err != nil {
 		unix.Close(fd)
-		return -1, err
+		return err
 	}
-	port := 80
-	if len(p.sc.listen) > 0 {
-		port = int(p.sc.listen[0])
-	}
-	if err := unix.Connect(fd, &unix.SockaddrInet4{Port: port, Addr: serverIP}); err != nil {
+	to := p.connectTo(a)
+	if err := unix.Connect(fd, &unix.SockaddrInet4{Port: int(to.Port), Addr: to.IP}); err != nil {
 		unix.Close(fd)
-		return -1, err
+		return err
 	}
 	sa, err := unix.Getsockname(fd)
 	if err != nil {
 		unix.Close(fd)
-		return -1, err
+		return err
 	}
 	p.mu.Lock()
 	p.fds[a.sock] = fd
-	p.portSock[uint16(sa.(*unix.SockaddrInet4).Port)] = a.sock
+	p.addrSock[addr{sa.(*unix.SockaddrInet4).Addr, uint16(sa.(*unix.SockaddrInet4).Port)}] = a.sock
 	p.cond.Broadcast()
 	p.mu.Unlock()
-	return fd, nil
+	return nil
+}
+
+// connectTo is where a connect goes: its engine socket's peer, or, for a
+// connect that failed in the engine (it has no socket there), the first
+// port another host listens on.
+func (p *programs) connectTo(a *action) engine.Addr {
+	if a.sock < len(p.t.Sockets) {
+		return p.t.Sockets[a.sock].Remote
+	}
+	for hi, ports := range p.sc.listen {
+		if hi != a.host && len(ports) > 0 {
+			return engine.Addr{IP: p.t.Hosts[hi].IP, Port: ports[0]}
+		}
+	}
+	return engine.Addr{}
 }
 
 // congestion is the congestion control every socket of the twin uses. A
@@ -729,7 +774,7 @@ func (p *programs) closeAll() {
 		}
 	}
 	for _, l := range p.listeners {
-		unix.Close(l)
+		unix.Close(l.fd)
 	}
 }
 

@@ -77,13 +77,13 @@ func (a *action) String() string {
 	return s
 }
 
-// script is what the two programs do.
+// script is what the programs do, one per host.
 type script struct {
-	client, server int      // host indexes
-	listen         []uint16 // ports the server listens on
-	actions        []*action
-	peer           map[int]int // engine socket -> the other end's socket
-	end            engine.Time // last packet or call of the engine's run
+	client  int              // the host whose interface is captured: the scenario's one client
+	listen  map[int][]uint16 // host -> ports it listens on
+	actions []*action
+	peer    map[int]int // engine socket -> the other end's socket
+	end     engine.Time // last packet or call of the engine's run
 }
 
 var (
@@ -99,27 +99,30 @@ var (
 	reSocket  = regexp.MustCompile(`^call \S+ socket\(\)$`)
 )
 
-// Host addresses the twin gives its namespaces: the engine's (engine/scenarios.go).
-var (
-	clientIP = [4]byte{10, 0, 0, 1}
-	serverIP = [4]byte{10, 0, 0, 2}
-)
-
-// newScript derives the programs' script from a trace.
+// newScript derives the programs' script from a trace. The twin gives
+// each host a namespace with the engine's address and each link a pair of
+// TUN devices, so it runs any scenario with one client, whose interface
+// it captures, on one link.
 func newScript(t *engine.Trace) (*script, error) {
-	sc := &script{client: -1, server: -1, peer: map[int]int{}}
-	var names []string
+	sc := &script{client: -1, listen: map[int][]uint16{}, peer: map[int]int{}}
+	var names, clients []string
+	ips := map[[4]byte]bool{}
 	for i, h := range t.Hosts {
 		names = append(names, h.Name)
-		switch {
-		case h.Role == engine.RoleClient && h.IP == clientIP:
+		if h.Role == engine.RoleClient {
 			sc.client = i
-		case h.Role == engine.RoleServer && h.IP == serverIP:
-			sc.server = i
+			clients = append(clients, h.Name)
 		}
+		if ips[h.IP] {
+			return nil, fmt.Errorf("scenario %s gives two hosts the address %s", t.Scenario, ipString(h.IP))
+		}
+		ips[h.IP] = true
 	}
-	if len(t.Hosts) != 2 || sc.client < 0 || sc.server < 0 {
-		return nil, fmt.Errorf("scenario %s has hosts %s: the twin runs a client at 10.0.0.1 and a server at 10.0.0.2 only", t.Scenario, strings.Join(names, ", "))
+	if len(clients) != 1 {
+		return nil, fmt.Errorf("scenario %s has hosts %s: the twin captures one client's interface, and this scenario has %d clients", t.Scenario, strings.Join(names, ", "), len(clients))
+	}
+	if n := len(linksOf(t, sc.client)); n != 1 {
+		return nil, fmt.Errorf("scenario %s: its client has %d links; the twin captures a client on one link", t.Scenario, n)
 	}
 	sc.pairSockets(t)
 	streams := sc.streams(t)
@@ -141,7 +144,7 @@ func newScript(t *engine.Trace) (*script, error) {
 			continue // socket() is part of connect; an abort is the close() just recorded
 		case reListen.MatchString(m):
 			p, _ := strconv.Atoi(reListen.FindStringSubmatch(m)[1])
-			sc.listen = append(sc.listen, uint16(p))
+			sc.listen[e.Host] = append(sc.listen[e.Host], uint16(p))
 			continue
 		case reConnect.MatchString(m):
 			a.kind = actConnect
@@ -204,6 +207,21 @@ func newScript(t *engine.Trace) (*script, error) {
 	}
 	return sc, nil
 }
+
+// linksOf lists the links (one per pair of hosts, by the index of its
+// first direction in Trace.Links) that touch host h, or all if h < 0.
+func linksOf(t *engine.Trace, h int) []int {
+	var out []int
+	for i, l := range t.Links {
+		if l.From < l.To && (h < 0 || l.From == h || l.To == h) {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// ipString prints an IPv4 address.
+func ipString(ip [4]byte) string { return fmt.Sprintf("%d.%d.%d.%d", ip[0], ip[1], ip[2], ip[3]) }
 
 // causeOf is the blocking call on a's host that returned last before a.
 func (sc *script) causeOf(a *action) int {

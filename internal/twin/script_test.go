@@ -30,7 +30,7 @@ func TestScriptHandshake(t *testing.T) {
 	sc := scriptOf(t, "handshake", nil)
 	var got []string
 	for _, a := range sc.actions {
-		s := fmt.Sprintf("%s %s", map[int]string{sc.client: "client", sc.server: "server"}[a.host], a.kind)
+		s := fmt.Sprintf("%s %s", map[int]string{0: "client", 1: "server"}[a.host], a.kind)
 		if a.kind == actWrite || a.kind == actRead {
 			s += fmt.Sprintf(" %d", a.n)
 		}
@@ -56,11 +56,11 @@ func TestScriptHandshake(t *testing.T) {
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("handshake script:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
-	if fmt.Sprint(sc.listen) != "[80]" {
-		t.Errorf("listen = %v, want [80]", sc.listen)
+	if fmt.Sprint(sc.listen) != "map[1:[80]]" {
+		t.Errorf("listen = %v, want the server (host 1) on port 80", sc.listen)
 	}
 	for _, a := range sc.actions {
-		if a.kind == actWrite && a.host == sc.client && !strings.HasPrefix(string(a.data), "GET / HTTP/1.0\r\n") {
+		if a.kind == actWrite && a.host == 0 && !strings.HasPrefix(string(a.data), "GET / HTTP/1.0\r\n") {
 			t.Errorf("client writes %q, want the engine's request", a.data)
 		}
 	}
@@ -71,7 +71,7 @@ func TestScriptThink(t *testing.T) {
 	sc := scriptOf(t, "delayed-ack", map[string]string{"profile": "today", "think": "30ms"})
 	n := 0
 	for _, a := range sc.actions {
-		if a.kind == actWrite && a.host == sc.server {
+		if a.kind == actWrite && a.host == 1 {
 			n++
 			if c := sc.actions[a.cause]; c.kind != actRead || a.delay != 30*engine.Millisecond {
 				t.Errorf("server write %d follows %s by %v, want read by 30ms", n, c.kind, a.delay)
@@ -87,7 +87,7 @@ func TestScriptThink(t *testing.T) {
 func TestScriptBusyRead(t *testing.T) {
 	sc := scriptOf(t, "reset", nil)
 	for _, a := range sc.actions {
-		if a.kind == actRead && a.host == sc.client {
+		if a.kind == actRead && a.host == 0 {
 			if a.busy != 20*engine.Millisecond {
 				t.Errorf("client's first read is %v after its data arrived, want 20ms", a.busy)
 			}
@@ -115,12 +115,31 @@ func TestScriptPortsRunOut(t *testing.T) {
 	}
 }
 
-func TestScriptRefusesProxies(t *testing.T) {
-	tr, err := engine.Run("persistent", nil)
+// compare runs four clients side by side: the twin captures one.
+func TestScriptRefusesManyClients(t *testing.T) {
+	tr, err := engine.Run("compare", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := newScript(tr); err == nil || !strings.Contains(err.Error(), "proxy") {
-		t.Errorf("newScript(persistent) error = %v, want one naming the proxy host", err)
+	if _, err := newScript(tr); err == nil || !strings.Contains(err.Error(), "4 clients") {
+		t.Errorf("newScript(compare) error = %v, want one saying it has 4 clients", err)
+	}
+}
+
+// Through a proxy: the proxy accepts the client's connection and opens its
+// own to the server (an HTTP/1.1 proxy keeps both sides apart).
+func TestScriptProxy(t *testing.T) {
+	sc := scriptOf(t, "persistent", nil)
+	if fmt.Sprint(sc.listen) != "map[1:[8080] 2:[80]]" {
+		t.Errorf("listen = %v, want the proxy (host 1) on 8080 and the server (host 2) on 80", sc.listen)
+	}
+	kinds := map[int][]string{}
+	for _, a := range sc.actions {
+		if a.kind == actConnect || a.kind == actAccept {
+			kinds[a.host] = append(kinds[a.host], a.kind.String())
+		}
+	}
+	if got := fmt.Sprint(kinds); got != "map[0:[connect] 1:[accept connect] 2:[accept]]" {
+		t.Errorf("connects and accepts by host = %s, want the client connecting to the proxy, the proxy to the server", got)
 	}
 }

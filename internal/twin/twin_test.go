@@ -27,7 +27,8 @@ var cases = []struct {
 	{"keep-alive", map[string]string{"profile": "today", "keepalive": "1s"}}, // the server's idle timeout, shortened from 5 s
 	{"graceful-close", nil},
 	{"reset", nil},
-	{"time-wait", nil}, // 14 connections at 2/s; TIME-WAIT is counted with ss, not waited out
+	{"time-wait", nil},  // 14 connections at 2/s; TIME-WAIT is counted with ss, not waited out
+	{"persistent", nil}, // through an HTTP/1.1 proxy: a third namespace between client and server
 }
 
 // known lists differences between the engine and Linux that are understood
