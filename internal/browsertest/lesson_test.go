@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"connlab/internal/stage"
 	"github.com/chromedp/chromedp/kb"
 )
 
@@ -230,7 +232,7 @@ func TestDeepLink(t *testing.T) {
 func (b *tab) elapsedAtResponse() float64 {
 	b.t.Helper()
 	st := b.state()
-	lines := eval[[]string](b, fmt.Sprintf(`JSON.parse(document.getElementById("stage").contentWindow.connlab.lines(0, %d))`, st.Steps))
+	lines := eval[[]string](b, fmt.Sprintf(`JSON.parse(document.getElementById("stage").contentWindow.connlab.lines(0, %d)).map(l => l.text)`, st.Steps))
 	for i, l := range lines {
 		if strings.Contains(l, " http client") && strings.Contains(l, `received "HTTP/`) {
 			b.command(fmt.Sprintf(`{"op":"seek","step":%d}`, i))
@@ -308,7 +310,7 @@ func TestInspector(t *testing.T) {
 	b := newTab(t, 1280, 720)
 	b.openLesson(handshake)
 	st := b.state()
-	lines := eval[[]string](b, fmt.Sprintf(`JSON.parse(document.getElementById("stage").contentWindow.connlab.lines(0, %d))`, st.Steps))
+	lines := eval[[]string](b, fmt.Sprintf(`JSON.parse(document.getElementById("stage").contentWindow.connlab.lines(0, %d)).map(l => l.text)`, st.Steps))
 	syn := -1
 	for i, l := range lines {
 		if strings.Contains(l, " send ") && strings.Contains(l, "[SYN]") {
@@ -331,7 +333,7 @@ func TestInspector(t *testing.T) {
 	if len(points) == 0 {
 		t.Fatalf("no pixel of a packet colour in the stage at step %d (%s); see build/screenshots/inspector-before-click.png", target, b.state().Line)
 	}
-	var sel *selected
+	var sel *stage.Selected
 	for _, pt := range spread(points, 6) {
 		b.click(frame.X+float64(pt.X)*frame.W/float64(img.Bounds().Dx()), frame.Y+float64(pt.Y)*frame.H/float64(img.Bounds().Dy()))
 		b.do("waiting for the click", chromedp.Sleep(150*time.Millisecond))
