@@ -319,7 +319,7 @@ func (c *browserConn) readable(k *Socket) {
 }
 
 func (c *browserConn) wake(int) {
-	if c.sock.state != Closed {
+	if !c.dead { // a reset socket can still hold bytes to read (rstunread=keep)
 		c.consume()
 	}
 }

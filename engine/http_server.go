@@ -36,6 +36,10 @@ type httpServer struct {
 	// truncateOnce makes a truncated resource whole again after its
 	// first, broken answer, so that a retry succeeds.
 	truncateOnce bool
+	// serial: a blocking server reads the next request only after
+	// answering the current one; what arrives meanwhile waits unread in
+	// the socket.
+	serial bool
 }
 
 func newServer(h *Host) *httpServer {
@@ -106,6 +110,9 @@ const wakeRespond = 0 // wake codes > 0 are idle-timer generations
 func (sc *serverConn) connected(*Socket) {}
 
 func (sc *serverConn) readable(k *Socket) {
+	if sc.busy && sc.srv.serial {
+		return
+	}
 	data := k.read()
 	if sc.lingering || sc.done {
 		if k.eof() {
@@ -277,6 +284,10 @@ func (sc *serverConn) respond() {
 		sc.finish()
 		return
 	}
+	if sc.srv.serial && len(k.unread) > 0 {
+		sc.readable(k)
+		return
+	}
 	if len(sc.pending) > 0 {
 		sc.next()
 		return
@@ -299,6 +310,9 @@ func (sc *serverConn) finish() {
 	if sc.srv.close == closeLinger && !k.eof() {
 		sc.lingering = true
 		k.shutdownWrite()
+		if len(k.unread) > 0 {
+			sc.readable(k) // read and discard what waited
+		}
 		return
 	}
 	k.close()

@@ -62,10 +62,13 @@ func init() {
 			Keys: []string{"profile", "keepalive"}, Defaults: map[string]string{"keepalive": "1s", "images": "0"},
 			build: buildRetry},
 		{Name: "graceful-close", Summary: "절반 끊기로 응답을 지키는 우아한 커넥션 끊기", Profile: Today,
-			Keys: []string{"profile"}, Defaults: map[string]string{"images": "2", "max": "2"},
+			Keys: []string{"profile"}, Defaults: map[string]string{"images": "2", "max": "2", "imagesize": "30000"},
 			build: func(s *Sim) { s.closeRace(closeLinger) }},
-		{Name: "reset", Summary: "읽지 않은 요청을 남긴 채 닫아 생긴 RST가 응답을 지운다", Profile: Today,
-			Keys: []string{"profile"}, Defaults: map[string]string{"images": "2", "max": "2"},
+		{Name: "reset", Summary: "읽지 않은 요청을 남긴 채 닫아 생긴 RST가 아직 보내지 못한 응답을 지운다", Profile: Today,
+			Keys: []string{"profile", "rstunread"}, Defaults: map[string]string{"images": "2", "max": "2", "imagesize": "30000"},
+			build: func(s *Sim) { s.closeRace(closeFull) }},
+		{Name: "reset-discard", Summary: "같은 RST를 Windows처럼 받으면 도착해 있던 응답 바이트까지 버려진다", Profile: Today,
+			Keys: []string{"profile", "rstunread"}, Defaults: map[string]string{"images": "2", "max": "2", "imagesize": "30000", "rstunread": "discard"},
 			build: func(s *Sim) { s.closeRace(closeFull) }},
 		{Name: "compare", Summary: "순차, 병렬, 지속, 파이프라인 커넥션을 한 시계 위에서", Profile: Today, Plot: PlotWaterfall,
 			Keys:  []string{"profile", "rtt", "bandwidth", "images", "conns"},
@@ -218,17 +221,29 @@ func buildRetry(s *Sim) {
 	s.wakeAt(0, b, wakeStart)
 }
 
-// closeRace: the browser pipelines two image requests; the server answers
-// the first with "Connection: close" (max requests reached) and ends the
-// connection with the second request still unread, either with close()
-// (a reset) or with a lingering, graceful close. The browser is busy for a
-// moment before it reads.
+// closeRace: the browser pipelines two image requests; the server, a
+// blocking one that reads the next request only after answering, spends
+// closeThink making the first image, so the second request arrives and
+// waits unread. It answers the first with "Connection: close" (max
+// requests reached), more than its congestion window lets it send at
+// once, and ends the connection either with close() (unread data: a reset
+// that throws away the unsent rest, RFC 9293 §3.10.4, Linux tcp_close) or
+// with a lingering, graceful close. The browser is busy for a moment
+// before it reads.
 func (s *Sim) closeRace(style closeStyle) {
 	b, srv := s.simplePage(mode11Pipe, 1, true)
 	srv.close = style
+	srv.serial = true
+	r := srv.res["/a.png"]
+	r.think = closeThink
+	srv.res["/a.png"] = r
 	b.readDelay = 20 * Millisecond // the main thread is busy rendering
 	b.stagger = 10 * Millisecond   // the second image is found a little later
 }
+
+// closeThink is how long the server of closeRace takes to make /a.png:
+// longer than the 10 ms between the two requests.
+const closeThink = 30 * Millisecond
 
 func buildCompare(s *Sim) {
 	lanes := []struct {

@@ -37,9 +37,14 @@ type Socket struct {
 	readShut  bool   // the application will not read any more (close, or shutdown(SHUT_RD))
 	closed    bool   // the application called close()
 	lost      int    // unread bytes destroyed by a reset
-	nodelay   bool   // TCP_NODELAY
-	minshall  bool   // Linux's variant of Nagle (tcp_minshall_check)
-	lastWnd   int    // window last advertised
+	// resetPending: an RST arrived while bytes were unread; the
+	// application hears of the reset once it has read them.
+	resetPending  bool
+	challenged    bool // a challenge ACK has been sent (lastChallenge is valid)
+	lastChallenge Time
+	nodelay       bool // TCP_NODELAY
+	minshall      bool // Linux's variant of Nagle (tcp_minshall_check)
+	lastWnd       int  // window last advertised
 
 	// Delayed ACK (RFC 1122 §4.2.3.2, RFC 9293 §3.8.6.3, RFC 5681 §4.2).
 	ackUnacked int  // bytes received and not yet acknowledged
@@ -321,5 +326,5 @@ func (k *Socket) visible() SockState {
 // held reports whether Nagle's algorithm is holding back unsent bytes now.
 func (k *Socket) held() bool {
 	n := min(len(k.unsent), k.mss)
-	return n > 0 && k.canSendData() && n <= k.usable() && k.nagleHolds(n)
+	return n > 0 && k.mayTransmit() && n <= k.usable() && k.nagleHolds(n)
 }

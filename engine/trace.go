@@ -186,7 +186,7 @@ type SockState struct {
 	Nagle    bool
 	Held     bool // Nagle is holding Unsent back right now
 	Unread   int  // bytes received, not yet read by the application
-	Lost     int  // unread bytes destroyed by a reset
+	Lost     int  // bytes destroyed by a reset: unsent ones of an aborting sender, unread ones of a discarding receiver
 	DelAckAt Time // running delayed-ACK timer's deadline, or Never
 	TWUntil  Time // TIME-WAIT expiry, or Never
 	ReadShut bool // the application shut down or closed its read side

@@ -85,9 +85,13 @@ func TestStageDraws(t *testing.T) {
 	}
 }
 
-// TestStepKeys presses → and ← on the page: each → advances one step, the
-// caption in force is highlighted in 단계별 설명 and shown under the
-// stage, and ← goes back. It logs whether a step shows in the next frame.
+// TestStepKeys presses → and ← on the page: the lesson's step is a
+// caption, so each → reaches the next caption's step in one press (the
+// stage animating in between), the caption in force is highlighted in
+// 단계별 설명 and shown under the stage, and ← goes back a caption;
+// Shift+→ and Shift+← move exactly one engine event. It logs how long a
+// → takes to reach its caption and how many frames a Shift+→ takes to show.
+// Needs the stage's nextCaption/prevCaption (issue 10's contract).
 func TestStepKeys(t *testing.T) {
 	b := newTab(t, 1280, 720)
 	b.openLesson(handshake)
@@ -95,84 +99,128 @@ func TestStepKeys(t *testing.T) {
 	if st.Step != 0 {
 		t.Fatalf("a fresh lesson starts at step %d, want 0", st.Step)
 	}
-	captions := len(st.CaptionSteps)
-	if captions == 0 {
-		t.Fatal("the stage bound no captions")
+	if len(st.CaptionSteps) < 3 {
+		t.Fatalf("the stage bound %v captions; the test needs 3", st.CaptionSteps)
 	}
 
-	lastCaption := -1
-	var frameDelays []int64
-	for step := 1; step < st.Steps && lastCaption < 2; step++ {
-		f0 := b.state().Frame
+	var took []time.Duration
+	for range 3 {
+		want := nextCaption(b.state())
+		if want < 0 {
+			t.Fatalf("no caption after step %d (captionSteps %v)", b.state().Step, st.CaptionSteps)
+		}
+		start := time.Now()
 		b.key(kb.ArrowRight)
-		b.waitStep(step)
-		s := b.state()
-		frameDelays = append(frameDelays, s.Frame-f0)
-		p := b.page()
-		if s.Caption != p.Caption {
-			t.Fatalf("step %d: the stage's caption is %d, the page's %d", step, s.Caption, p.Caption)
-		}
-		// The caption in force is the last whose bound step <= step.
-		want := -1
-		for i, cs := range s.CaptionSteps {
-			if cs >= 0 && cs <= step {
-				want = i
-			}
-		}
-		if s.Caption != want {
-			t.Errorf("step %d: caption %d in force, want %d (captionSteps %v)", step, s.Caption, want, s.CaptionSteps)
-		}
-		cur := eval[[]string](b, `[...document.querySelectorAll("#captions li.current")].map(li => li.dataset.index)`)
-		switch {
-		case want < 0 && len(cur) != 0:
-			t.Errorf("step %d: no caption in force, yet 단계별 설명 highlights %q", step, cur)
-		case want >= 0 && (len(cur) != 1 || cur[0] != fmt.Sprint(want)):
-			t.Errorf("step %d: 단계별 설명 highlights %q, want [%d]", step, cur, want)
-		}
-		if want >= 0 {
-			shown := eval[string](b, `document.getElementById("current-caption").textContent`)
-			item := eval[string](b, fmt.Sprintf(`document.querySelector('#captions li[data-index="%d"]').textContent`, want))
-			if strings.TrimSpace(shown) != strings.TrimSpace(item) {
-				t.Errorf("step %d: the caption under the stage is %q, want caption %d %q", step, shown, want, item)
-			}
-		}
-		lastCaption = want
+		b.waitCaption(want)
+		took = append(took, time.Since(start))
+		b.checkCaptionShown(want)
 	}
-	t.Logf("frames drawn between a → key sent by the browser and the test seeing its step: %v", frameDelays)
+	t.Logf("→ to the next caption's step, stopped there: %v", took)
 
-	// The same key through the page's own handler, timed inside the page:
-	// how many frames after the keydown the stage shows the new step.
+	// One engine event forward and back, exactly one each.
+	at := b.state().Step
+	b.shiftKey(kb.ArrowRight)
+	b.waitStep(at + 1)
+	b.do("letting a second step happen if the key acted twice", chromedp.Sleep(300*time.Millisecond))
+	if s := b.state().Step; s != at+1 {
+		t.Errorf("one Shift+→ from step %d went to step %d, want %d", at, s, at+1)
+	}
+	b.shiftKey(kb.ArrowLeft)
+	b.waitStep(at)
+
+	// How many frames after a Shift+→ keydown the stage shows the step.
 	var inPage []int
 	for range 5 {
 		n, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](keyFramesJS, chromedp.EvalAwaitPromise))
 		if err != nil {
-			t.Fatalf("timing a → key in the page: %v", err)
+			t.Fatalf("timing a Shift+→ key in the page: %v", err)
 		}
 		if n < 0 {
-			t.Fatalf("the stage did not change step within 30 frames of a → keydown on the page")
+			t.Fatalf("the stage did not change step within 30 frames of a Shift+→ keydown on the page")
 		}
 		inPage = append(inPage, n)
 	}
-	t.Logf("frames from a → keydown on the page to the stage showing the step: %v (1 = the next frame)", inPage)
+	t.Logf("frames from a Shift+→ keydown on the page to the stage showing the step: %v (1 = the next frame)", inPage)
 
-	at := b.state().Step
+	// Back to a caption's step: ← goes to the caption before it.
+	cur := b.state()
+	c := cur.Caption
+	b.command(fmt.Sprintf(`{"op":"seek","step":%d}`, cur.CaptionSteps[c]))
+	b.waitStep(cur.CaptionSteps[c])
+	want := prevCaption(b.state())
 	b.key(kb.ArrowLeft)
-	b.waitStep(at - 1)
-	b.key(kb.ArrowLeft)
-	b.waitStep(at - 2)
-	if got := eval[string](b, `new URLSearchParams(location.search).get("step")`); got != fmt.Sprint(at-2) {
-		t.Errorf("after ← ← the address says step=%s, want %d", got, at-2)
+	b.waitCaption(want)
+	b.checkCaptionShown(want)
+	if got := eval[string](b, `new URLSearchParams(location.search).get("step")`); got != fmt.Sprint(cur.CaptionSteps[want]) {
+		t.Errorf("after ← the address says step=%s, want %d", got, cur.CaptionSteps[want])
 	}
 }
 
-// keyFramesJS dispatches → to the page's own keydown handler and resolves
-// to the number of frames the stage drew until its state shows the next
-// step, or -1 after 30 frames.
+// nextCaption is the caption → goes to from st: the first bound to a
+// later step, or -1.
+func nextCaption(st stage.State) int {
+	for i, s := range st.CaptionSteps {
+		if s > st.Step {
+			return i
+		}
+	}
+	return -1
+}
+
+// prevCaption is the caption ← goes to from st: the last bound to an
+// earlier step, or -1.
+func prevCaption(st stage.State) int {
+	want := -1
+	for i, s := range st.CaptionSteps {
+		if s >= 0 && s < st.Step {
+			want = i
+		}
+	}
+	return want
+}
+
+// checkCaptionShown checks that caption i is the one in force on the
+// stage and the page, highlighted in 단계별 설명 and shown under the stage.
+func (b *tab) checkCaptionShown(i int) {
+	b.t.Helper()
+	s, p := b.state(), b.page()
+	if s.Caption != i || p.Caption != i {
+		b.t.Errorf("step %d: caption %d on the stage and %d on the page, want %d", s.Step, s.Caption, p.Caption, i)
+	}
+	cur := eval[[]string](b, `[...document.querySelectorAll("#captions li.current")].map(li => li.dataset.index)`)
+	if len(cur) != 1 || cur[0] != fmt.Sprint(i) {
+		b.t.Errorf("step %d: 단계별 설명 highlights %q, want [%d]", s.Step, cur, i)
+	}
+	shown := eval[string](b, `document.getElementById("current-caption").textContent`)
+	item := eval[string](b, fmt.Sprintf(`document.querySelector('#captions li[data-index="%d"]').textContent`, i))
+	if strings.TrimSpace(shown) != strings.TrimSpace(item) {
+		b.t.Errorf("step %d: the caption under the stage is %q, want caption %d %q", s.Step, shown, i, item)
+	}
+}
+
+// waitCaption waits until the stage has stopped at caption i's step, and
+// the page shows it.
+func (b *tab) waitCaption(i int) {
+	b.t.Helper()
+	b.waitJS(fmt.Sprintf("caption %d", i), fmt.Sprintf(`(() => { const s = JSON.parse(%s) || {};
+		return s.caption === %d && !s.animating && s.captionSteps && s.step === s.captionSteps[%d] &&
+			window.connlabPage.caption === %d && window.connlabPage.step === s.step; })()`, stageJSON, i, i, i), 20*time.Second)
+}
+
+// shiftKey presses and releases a key with Shift held.
+func (b *tab) shiftKey(k string) {
+	b.t.Helper()
+	b.do("pressing Shift+"+k, chromedp.KeyEvent(k, chromedp.KeyModifiers(chromedp.ModifierShift)))
+}
+
+// keyFramesJS dispatches Shift+→ to the page's own keydown handler and
+// resolves to the number of frames the stage drew until its state shows
+// the next step, or -1 after 30 frames.
 const keyFramesJS = `new Promise((resolve) => {
 	const w = document.getElementById("stage").contentWindow;
 	const st = () => JSON.parse(w.connlab.state());
 	const s0 = st();
-	document.dispatchEvent(new KeyboardEvent("keydown", {key: "ArrowRight", bubbles: true, cancelable: true}));
+	document.dispatchEvent(new KeyboardEvent("keydown", {key: "ArrowRight", shiftKey: true, bubbles: true, cancelable: true}));
 	const check = () => {
 		const s = st();
 		if (s.step !== s0.step) resolve(s.frame - s0.frame);
@@ -219,7 +267,7 @@ func TestDeepLink(t *testing.T) {
 	b.key(kb.Home)
 	b.waitStep(0)
 	for i := 1; i <= 3; i++ {
-		b.key(kb.ArrowRight)
+		b.shiftKey(kb.ArrowRight)
 		b.waitStep(i)
 	}
 	b.do("reloading", chromedp.Reload())
@@ -232,7 +280,7 @@ func TestDeepLink(t *testing.T) {
 func (b *tab) elapsedAtResponse() float64 {
 	b.t.Helper()
 	st := b.state()
-	lines := eval[[]string](b, fmt.Sprintf(`JSON.parse(document.getElementById("stage").contentWindow.connlab.lines(0, %d))`, st.Steps))
+	lines := b.lines(0, st.Steps)
 	for i, l := range lines {
 		if strings.Contains(l, " http client") && strings.Contains(l, `received "HTTP/`) {
 			b.command(fmt.Sprintf(`{"op":"seek","step":%d}`, i))
@@ -302,15 +350,14 @@ func TestParamChangesOutcome(t *testing.T) {
 	}
 }
 
-// TestInspector seeks to the step where the client sends its SYN, finds a
-// drawn packet in a screenshot of the stage by its colour (the stage does
-// not publish where it draws packets), clicks it, and checks that
-// 패킷 살펴보기 shows the selected packet's fields.
+// TestInspector seeks to the step where the client sends its SYN, clicks
+// the packet where the stage says it draws it (connlab.hits()), and checks
+// that 패킷 살펴보기 shows the selected packet's fields.
 func TestInspector(t *testing.T) {
 	b := newTab(t, 1280, 720)
 	b.openLesson(handshake)
 	st := b.state()
-	lines := eval[[]string](b, fmt.Sprintf(`JSON.parse(document.getElementById("stage").contentWindow.connlab.lines(0, %d))`, st.Steps))
+	lines := b.lines(0, st.Steps)
 	syn := -1
 	for i, l := range lines {
 		if strings.Contains(l, " send ") && strings.Contains(l, "[SYN]") {
@@ -326,23 +373,23 @@ func TestInspector(t *testing.T) {
 	b.command(fmt.Sprintf(`{"op":"seek","step":%d}`, target))
 	b.waitStep(target)
 	b.do("letting the stage draw", chromedp.Sleep(300*time.Millisecond))
+	b.shot("#stage", "inspector-before-click")
 
-	img := b.shot("#stage", "inspector-before-click")
 	frame := b.rect("#stage")
-	points := packetPixels(img)
-	if len(points) == 0 {
-		t.Fatalf("no pixel of a packet colour in the stage at step %d (%s); see build/screenshots/inspector-before-click.png", target, b.state().Line)
+	hits := b.packetHits()
+	if len(hits) == 0 {
+		t.Fatalf("the stage lists no packet to click at step %d (%s); see build/screenshots/inspector-before-click.png", target, b.state().Line)
 	}
 	var sel *stage.Selected
-	for _, pt := range spread(points, 6) {
-		b.click(frame.X+float64(pt.X)*frame.W/float64(img.Bounds().Dx()), frame.Y+float64(pt.Y)*frame.H/float64(img.Bounds().Dy()))
+	for _, h := range hits {
+		b.click(frame.X+h.X+h.W/2, frame.Y+h.Y+h.H/2)
 		b.do("waiting for the click", chromedp.Sleep(150*time.Millisecond))
 		if sel = b.state().Selected; sel != nil {
 			break
 		}
 	}
 	if sel == nil {
-		t.Fatalf("clicking %d packet-coloured points selected no packet", len(spread(points, 6)))
+		t.Fatalf("clicking the middle of %d packet boxes %+v selected no packet", len(hits), hits)
 	}
 	b.waitJS("the inspector", `document.querySelector("#inspector-body table") !== null`, 5*time.Second)
 	text := eval[string](b, `document.getElementById("inspector-body").textContent`)
@@ -455,7 +502,7 @@ func TestScreenshots(t *testing.T) {
 			b.openLesson("/lessons/" + id + "/")
 			b.key(kb.End)
 			st := b.state()
-			b.waitStep(st.Steps - 1)
+			b.waitJS("the end of the lesson's story", endReached, 10*time.Second)
 			if st.Error != "" {
 				t.Errorf("lesson %s: the stage reports %q", id, st.Error)
 			}
@@ -464,6 +511,13 @@ func TestScreenshots(t *testing.T) {
 		}
 	})
 }
+
+// endReached is true when the stage and the page show the step where the
+// lesson's story ends (state().endStep; the last event on a stage that
+// does not say).
+const endReached = `(() => { const s = JSON.parse(` + stageJSON + `) || {};
+	const end = typeof s.endStep === "number" && s.endStep >= 0 ? s.endStep : s.steps - 1;
+	return s.step === end && window.connlabPage.step === end && !s.animating; })()`
 
 // checkNoSideScroll fails when the page is wider than the window.
 func (b *tab) checkNoSideScroll(what string) {

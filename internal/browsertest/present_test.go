@@ -59,9 +59,10 @@ func presentLesson(t *testing.T) (l, next *site.Lesson) {
 // TestPresentationMode opens a lesson from a deep link already presenting
 // and checks what a lecture hall needs at 1920×1080: the stage and a
 // caption at least 4% of the screen high, the projector theme, clicker
-// keys (PageDown/PageUp, space, B and . for 화면 가리기, also while the
-// stage has the focus), Esc and P, and next at the last step going on to
-// the next lesson, still presenting.
+// keys (PageDown/PageUp by caption, space, B and . for 화면 가리기, also
+// while the stage has the focus), Esc and P, and the next caption at the
+// end of the lesson's story going on to the next lesson, still presenting.
+// Needs the stage's nextCaption/prevCaption (issue 10's contract).
 func TestPresentationMode(t *testing.T) {
 	l, nl := presentLesson(t)
 	next := nl.URL()
@@ -122,15 +123,18 @@ func TestPresentationMode(t *testing.T) {
 	eval[bool](b, `window.connlabPage.act({op: "seek", step: 2})`)
 	b.atStep(2)
 
-	// Clicker keys on the page.
+	// Clicker keys on the page: PageDown and PageUp go by caption.
+	c1 := nextCaption(b.state())
 	b.key(kb.PageDown)
-	b.atStep(3)
+	b.waitCaption(c1)
+	c2 := nextCaption(b.state())
 	b.key(kb.PageDown)
-	b.atStep(4)
+	b.waitCaption(c2)
 	b.key(kb.PageUp)
-	b.atStep(3)
-	if q := eval[string](b, `location.search`); !strings.Contains(q, "step=3") || !strings.Contains(q, "present=1") {
-		t.Errorf("address %q; want step=3 and present=1", q)
+	b.waitCaption(c1)
+	at := b.state().Step
+	if q := eval[string](b, `location.search`); !strings.Contains(q, fmt.Sprintf("step=%d", at)) || !strings.Contains(q, "present=1") {
+		t.Errorf("address %q; want step=%d and present=1", q, at)
 	}
 	b.key(" ")
 	b.waitJS("space to play", `window.connlabPage.playing`, 3*time.Second)
@@ -196,8 +200,7 @@ func TestPresentationMode(t *testing.T) {
 	// pressed and released within one frame, as chromedp does.
 	eval[chromedp.Void](b, `document.activeElement.blur()`)
 	b.key(kb.End)
-	last := b.page().Steps - 1
-	b.atStep(last)
+	b.waitJS("the end of the lesson's story", endReached, 20*time.Second)
 	b.key(kb.PageDown)
 	b.waitPath(next)
 	b.waitJS("the next lesson's stage", lessonReady, 30*time.Second)
@@ -300,10 +303,11 @@ func TestPresenterWindow(t *testing.T) {
 		t.Errorf("the projected window did not hear the presenter window ask for its state")
 	}
 
-	// The projected window steps: the presenter follows, with the captions.
-	for p := proj.page(); p.Caption < 1; p = proj.page() {
+	// The projected window steps by caption: the presenter follows, with the captions.
+	for p := proj.state(); p.Caption < 1; p = proj.state() {
+		c := nextCaption(p)
 		proj.key(kb.PageDown)
-		proj.atStep(p.Step + 1)
+		proj.waitCaption(c)
 	}
 	st := proj.page()
 	follows(st.Step)
@@ -332,11 +336,18 @@ func TestPresenterWindow(t *testing.T) {
 	pres.shot("", "present-presenter")
 	proj.front()
 
-	// The presenter window steps and blacks out: the projected window follows.
+	// The presenter window steps (by caption, and by one event with Shift)
+	// and blacks out: the projected window follows.
+	next1 := nextCaption(proj.state())
 	pres.key(kb.PageDown)
+	proj.waitCaption(next1)
+	follows(proj.page().Step)
+	pres.key(kb.ArrowLeft)
+	proj.waitCaption(st.Caption)
+	pres.shiftKey(kb.ArrowRight)
 	proj.atStep(st.Step + 1)
 	follows(st.Step + 1)
-	pres.key(kb.ArrowLeft)
+	pres.shiftKey(kb.ArrowLeft)
 	proj.atStep(st.Step)
 	pres.do("pressing 화면 가리기", chromedp.Click(chromedp.CSS(`[data-cmd="blackout"]`)))
 	proj.waitJS("blackout from the presenter window", `window.connlabPresent.blackout`, 3*time.Second)
@@ -345,7 +356,7 @@ func TestPresenterWindow(t *testing.T) {
 	proj.waitJS("B in the presenter window to show the screen again", `!window.connlabPresent.blackout`, 3*time.Second)
 
 	// A reload of the presenter window asks again and catches up.
-	proj.key(kb.PageDown)
+	proj.shiftKey(kb.ArrowRight)
 	proj.atStep(st.Step + 1)
 	pres.do("reloading the presenter window", chromedp.Reload())
 	follows(st.Step + 1)
@@ -361,17 +372,17 @@ func TestPresenterWindow(t *testing.T) {
 	if p := proj.present(); !p.Presenting || !p.Blackout {
 		t.Errorf("after a reload the projected window is %+v; want presenting and still blacked out", p)
 	}
-	pres.key(kb.PageDown)
+	pres.shiftKey(kb.ArrowRight)
 	proj.atStep(st.Step + 2)
 	follows(st.Step + 2)
 	pres.key("b")
 	proj.waitJS("the screen shown again", `!window.connlabPresent.blackout`, 2*time.Second)
 
-	// Next at the last step, from the presenter window: both windows move on.
+	// The next caption at the end of the story, from the presenter window:
+	// both windows move on.
 	pres.key(kb.End)
-	last := proj.page().Steps - 1
-	proj.atStep(last)
-	follows(last)
+	proj.waitJS("the end of the lesson's story", endReached, 20*time.Second)
+	follows(proj.page().Step)
 	pres.key(kb.PageDown)
 	proj.waitPath(next)
 	pres.waitPath(nl.PresenterURL())
@@ -406,11 +417,58 @@ func TestPresenterStorageFallback(t *testing.T) {
 	proj.front() // its stage must run
 	pres.waitJS("the presenter window at step 1 through storage events",
 		`window.connlabPresenter.connected && window.connlabPresenter.step === 1`, 10*time.Second)
-	proj.key(kb.PageDown)
+	proj.shiftKey(kb.ArrowRight)
 	proj.atStep(2)
 	pres.waitJS("the presenter window at step 2", `window.connlabPresenter.step === 2`, 10*time.Second)
-	pres.key(kb.PageDown)
+	pres.shiftKey(kb.ArrowRight)
 	proj.atStep(3)
 	pres.key("b")
 	proj.waitJS("blackout from the presenter window", `window.connlabPresent.blackout`, 10*time.Second)
+}
+
+// TestPresenterPointer: the presenter window maps the packets and hosts
+// the projected stage draws; clicking one there rings it on the projected
+// stage (state().pointer names it), and C in the presenter window clears it.
+// Needs the stage's point command, hits() with hosts and state().pointer
+// (issue 10's contract).
+func TestPresenterPointer(t *testing.T) {
+	l, _ := presentLesson(t)
+	proj := newTab(t, 1280, 720)
+	proj.openLesson(l.URL() + "?step=7&present=1")
+	proj.atStep(7) // the SYN is on its way
+	pres := proj.openPresenter(l, 1280, 800)
+	pres.do("sizing the presenter window", chromedp.EmulateViewport(1280, 800))
+	proj.front()
+	pres.waitJS("the presenter's map of the projected stage",
+		`window.connlabPresenter.connected && document.querySelectorAll("#pointer-map .hit-packet").length > 0`, 10*time.Second)
+
+	pointer := func(want string) {
+		t.Helper()
+		proj.waitJS("the projected stage's pointer on "+jsString(want),
+			`(JSON.parse(`+stageJSON+`) || {}).pointer === `+jsString(want), 5*time.Second)
+		pres.waitJS("the presenter's map to show the pointer on "+jsString(want),
+			`window.connlabPresenter.pointer === `+jsString(want), 5*time.Second)
+	}
+	target := eval[string](pres, `document.querySelector("#pointer-map .hit-packet").dataset.target`)
+	if !strings.HasPrefix(target, "packet:") {
+		t.Fatalf("the map's packet button targets %q; want packet:N", target)
+	}
+	pres.do("clicking the packet on the map", chromedp.Click(chromedp.CSS(`#pointer-map .hit-packet`)))
+	pointer(target)
+	proj.do("letting the stage draw the ring", chromedp.Sleep(300*time.Millisecond))
+	proj.shot("", "present-pointer-packet")
+	pres.front()
+	pres.shot("", "presenter-pointer-map")
+	proj.front()
+
+	if n := eval[int](pres, `document.querySelectorAll("#pointer-map .hit-host").length`); n == 0 {
+		t.Errorf("the presenter's map shows no host of the projected stage")
+	} else {
+		host := eval[string](pres, `document.querySelector("#pointer-map .hit-host").dataset.target`)
+		pres.do("clicking a host on the map", chromedp.Click(chromedp.CSS(`#pointer-map .hit-host`)))
+		pointer(host)
+	}
+
+	pres.key("c")
+	pointer("")
 }

@@ -21,14 +21,15 @@ func TestPresenterPage(t *testing.T) {
 	for _, want := range []string{
 		"<title>발표자 화면: 첫 강의 — 커넥션 랩</title>",
 		`<link rel="stylesheet" href="/assets/present.css">`,
-		`<script src="/assets/present.js" defer></script>`,
+		`<script type="module" src="/assets/js/presenter.js"></script>`,
 		`<script type="application/json" id="lesson-data">{"id":"01-first"`,
 		`<main id="presenter" class="presenter" data-lesson="01-first">`,
 		"발표자 화면 · 강의 1 첫 강의",
 		`<h2 id="presenter-notes-title">발표자 노트</h2>`,
 		"<p>교사용 노트.</p>", // notes: Markdown rendered to HTML
 		`<time id="presenter-clock">`, `<output id="presenter-elapsed">`,
-		`data-cmd="prev"`, `data-cmd="toggle"`, `data-cmd="next"`, `data-cmd="blackout"`,
+		`data-cmd="prevCaption"`, `data-cmd="toggle"`, `data-cmd="nextCaption"`, `data-cmd="blackout"`,
+		`<div id="pointer-map" class="pointer-map"`, `data-cmd="clearPointer"`,
 		">화면 가리기</button>",
 	} {
 		if !strings.Contains(page, want) {
@@ -36,7 +37,7 @@ func TestPresenterPage(t *testing.T) {
 		}
 	}
 	if strings.Contains(page, "<iframe") {
-		t.Errorf("presenter page loads the stage; it shows text only")
+		t.Errorf("presenter page loads the stage; it shows text and the projected stage's map only")
 	}
 
 	resp = get(t, s, "/lessons/01-first/presenter?x=1")
@@ -71,22 +72,23 @@ func TestPresenterNotesMissing(t *testing.T) {
 }
 
 // TestLessonPageLoadsPresentation: every lesson page brings presentation
-// mode in, after lesson.js (present.js uses its connlabPage.act).
+// mode in: its one module, lesson.js, imports present.js.
 func TestLessonPageLoadsPresentation(t *testing.T) {
 	s := newTestSite(t)
 	page := body(t, get(t, s, "/lessons/02-second/"))
-	lesson := strings.Index(page, `<script src="/assets/lesson.js" defer></script>`)
-	present := strings.Index(page, `<script src="/assets/present.js" defer></script>`)
-	if lesson < 0 || present < lesson {
-		t.Errorf("lesson page: lesson.js at %d, present.js at %d; want present.js after lesson.js", lesson, present)
+	if !strings.Contains(page, `<script type="module" src="/assets/js/lesson.js"></script>`) {
+		t.Errorf("lesson page does not load /assets/js/lesson.js as a module")
 	}
 	if !strings.Contains(page, `<link rel="stylesheet" href="/assets/present.css">`) {
 		t.Errorf("lesson page lacks present.css")
 	}
-	js := body(t, get(t, s, "/assets/present.js"))
-	for _, want := range []string{`"connlab-present"`, "connlabPage", "requestFullscreen", "발표 모드", "화면 가리기", "발표자 화면"} {
+	if lesson := body(t, get(t, s, "/assets/js/lesson.js")); !strings.Contains(lesson, `from "./present.js"`) {
+		t.Errorf("lesson.js does not import present.js")
+	}
+	js := body(t, get(t, s, "/assets/js/present.js")) + body(t, get(t, s, "/assets/js/channel.js"))
+	for _, want := range []string{`"connlab-present"`, "page.act", "requestFullscreen", "발표 모드", "화면 가리기", "발표자 화면", `op: "point"`} {
 		if !strings.Contains(js, want) {
-			t.Errorf("present.js lacks %s", want)
+			t.Errorf("present.js and channel.js lack %s", want)
 		}
 	}
 }
@@ -98,7 +100,7 @@ func TestExportPresenter(t *testing.T) {
 	if err := s.Export(dir); err != nil {
 		t.Fatalf("Export: %v", err)
 	}
-	for _, name := range []string{"lessons/01-first/presenter/index.html", "lessons/02-second/presenter/index.html", "assets/present.js", "assets/present.css"} {
+	for _, name := range []string{"lessons/01-first/presenter/index.html", "lessons/02-second/presenter/index.html", "assets/js/present.js", "assets/js/presenter.js", "assets/present.css"} {
 		b, err := os.ReadFile(filepath.Join(dir, name))
 		if err != nil {
 			t.Errorf("export lacks %s", name)

@@ -91,7 +91,7 @@ func TestTableOfContents(t *testing.T) {
 		`<a href="/lessons/01-first/">첫 강의</a>`,
 		`<a href="/lessons/02-second/">둘째 강의</a>`,
 		`<p id="resume" class="resume" hidden></p>`, // 이어서 보기, filled by toc.js
-		`<script src="/assets/toc.js" defer></script>`,
+		`<script type="module" src="/assets/toc.js"></script>`,
 	} {
 		if !strings.Contains(page, want) {
 			t.Errorf("GET / lacks %s", want)
@@ -125,7 +125,7 @@ func TestLessonPage(t *testing.T) {
 		`<li data-index="0"><button type="button">클라이언트가 <strong>SYN</strong>을 보냅니다.</button></li>`,
 		`<aside class="predict" data-reveal="2"`,
 		"<h2>먼저 예상해 보세요</h2>",
-		`<div class="answer" hidden><strong>정답:</strong> 한 번 반입니다.</div>`,
+		`<div class="answer" hidden><strong>정답:</strong> <span class="answer-text">한 번 반입니다.</span></div>`,
 		"<h2 id=\"versus-title\">교과서 vs 오늘날</h2>",
 		"<tr><th scope=\"row\">초기 혼잡 윈도</th><td>1 세그먼트</td><td>10 세그먼트</td><td>RFC 6928</td></tr>",
 		"<p>핸드셰이크가 왜 중요한지 봅니다.</p>",
@@ -203,15 +203,15 @@ func TestStagePage(t *testing.T) {
 	for _, want := range []string{
 		`<body data-wasm-size="13">`, // len("\x00asm identity")
 		`<script src="/wasm_exec.js"></script>`,
-		`<script src="/assets/stage.js" defer></script>`,
-		"<p>불러오는 중…</p>",
+		`<script type="module" src="/assets/js/stage.js"></script>`,
+		"<p>무대를 불러오는 중…</p>",
 		`<progress id="progress"`,
 	} {
 		if !strings.Contains(page, want) {
 			t.Errorf("stage page lacks %s", want)
 		}
 	}
-	js := body(t, get(t, s, "/assets/stage.js"))
+	js := body(t, get(t, s, "/assets/js/stage.js"))
 	for _, want := range []string{"WebAssembly를 지원하지 않아", "WebGL2를 쓸 수 없어", "instantiateStreaming"} {
 		if !strings.Contains(js, want) {
 			t.Errorf("stage.js lacks %s", want)
@@ -420,7 +420,7 @@ func TestExport(t *testing.T) {
 		t.Fatalf("Export: %v", err)
 	}
 	for _, name := range []string{"index.html", "404.html", "lessons/01-first/index.html", "lessons/02-second/index.html", "stage/index.html",
-		"assets/site.css", "assets/lesson.js", "assets/stage.js", "wasm_exec.js", "stage.wasm", "stage.wasm.br", "stage.wasm.gz"} {
+		"assets/site.css", "assets/js/lesson.js", "assets/js/stage.js", "wasm_exec.js", "stage.wasm", "stage.wasm.br", "stage.wasm.gz"} {
 		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
 			t.Errorf("export lacks %s", name)
 		}
@@ -458,7 +458,7 @@ func TestExport(t *testing.T) {
 			}
 		}
 	}
-	for _, must := range []string{"/assets/site.css", "/assets/lesson.js", "/wasm_exec.js", "/lessons/02-second/"} {
+	for _, must := range []string{"/assets/site.css", "/assets/js/lesson.js", "/wasm_exec.js", "/lessons/02-second/"} {
 		if !seen[must] {
 			t.Errorf("no exported page links to %s", must)
 		}

@@ -20,8 +20,16 @@ type State struct {
 	Frame        int64     `json:"frame"`
 	Loads        int       `json:"loads"` // loads completed, failed ones included
 	Caption      int       `json:"caption"`
+	CaptionStep  int       `json:"captionStep"` // the caption at or before the step (= caption), -1 before the first
 	CaptionSteps []int     `json:"captionSteps"`
-	Line         string    `json:"line"`
+	CaptionTexts []string  `json:"captionTexts"` // the load's texts with this run's numbers (caption.go)
+	EndStep      int       `json:"endStep"`      // the story's last step: the last caption's
+	Animating    bool      `json:"animating"`    // a nextCaption run is in progress
+	LastFrameMs  float64   `json:"lastFrameMs"`  // performance.now() of the last frame drawn
+	Pointer      string    `json:"pointer"`      // the pointer's target: "packet:12", "host:1" or ""
+	Zoom         float64   `json:"zoom"`         // the ladder's zoom: 1 fits the story
+	Line         string    `json:"line"`         // the step's canonical line
+	LineKo       string    `json:"lineKo"`       // the step told in Korean (Describe)
 	Metrics      Metrics   `json:"metrics"`
 	Selected     *Selected `json:"selected"`
 }
@@ -90,7 +98,7 @@ func (p *Player) State() State {
 // StateWith is State with the current step's snapshot already at hand, so
 // the game loop need not rebuild it every frame.
 func (p *Player) StateWith(snap *engine.Snapshot) State {
-	s := State{CaptionSteps: []int{}, Caption: -1, Speed: 1, Time: engine.Time(0).String()}
+	s := State{CaptionSteps: []int{}, CaptionTexts: []string{}, Caption: -1, CaptionStep: -1, EndStep: -1, Speed: 1, Zoom: 1, Time: engine.Time(0).String()}
 	if p == nil {
 		return s
 	}
@@ -102,9 +110,18 @@ func (p *Player) StateWith(snap *engine.Snapshot) State {
 	s.Playing = p.Playing
 	s.Speed = p.Speed
 	s.Caption = p.Caption()
+	s.CaptionStep = s.Caption
 	s.CaptionSteps = p.CaptionSteps
+	s.EndStep = p.EndStep
+	s.Animating = p.Animating()
+	s.Pointer = p.Pointer
+	s.Zoom = p.Zoom
+	if p.CaptionTexts != nil {
+		s.CaptionTexts = p.CaptionTexts
+	}
 	if p.Step >= 0 && p.Step < t.Len() {
 		s.Line = t.Events[p.Step].String()
+		s.LineKo = Describe(t, p.Step)
 	}
 	if p.Selected >= 0 {
 		s.Selected = Inspect(t, p.Selected)

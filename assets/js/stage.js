@@ -1,25 +1,29 @@
+// @ts-check
 // The stage page's loader: checks that WebAssembly and WebGL2 exist, downloads
 // /stage.wasm with a progress bar, and runs it with Go's wasm_exec.js. The
 // wasm (Ebiten) then draws on its own canvas and exposes window.connlab
 // (the stage bridge). On failure it shows a Korean message and tells the
 // lesson page through window.parent.connlabStageFailed(message).
-"use strict";
+import { keyAction } from "./keys.js";
 
 (function () {
+  const w = /** @type {any} */ (window);
   const loading = document.getElementById("loading");
-  const bar = document.getElementById("progress");
+  const bar = /** @type {HTMLProgressElement} */ (document.getElementById("progress"));
   const barText = document.getElementById("progress-text");
   const failure = document.getElementById("failure");
   const size = Number(document.body.dataset.wasmSize) || 0;
 
+  /** @param {string} message */
   function fail(message) {
     loading.hidden = true;
     failure.hidden = false;
     failure.textContent = message;
-    window.connlabStageError = message;
+    w.connlabStageError = message;
     try {
-      if (window.parent !== window && typeof window.parent.connlabStageFailed === "function") {
-        window.parent.connlabStageFailed(message);
+      const parent = /** @type {any} */ (window.parent);
+      if (parent !== window && typeof parent.connlabStageFailed === "function") {
+        parent.connlabStageFailed(message);
       }
     } catch (e) {
       // A parent from another origin cannot be told; the message is on screen.
@@ -34,27 +38,55 @@
     }
   }
 
-  // Keys the stage does not handle itself go to the lesson page, so that
-  // page-level shortcuts work while the stage has focus.
-  const stageKeys = new Set(["ArrowRight", "ArrowLeft", " ", "Home", "End", "PageUp", "PageDown"]);
-  window.addEventListener("keydown", function (e) {
-    if (stageKeys.has(e.key)) {
-      e.preventDefault(); // no scrolling of the parent; Ebiten reads the key itself
-      return;
-    }
-    try {
-      if (window.parent !== window && typeof window.parent.connlabKey === "function") {
-        if (window.parent.connlabKey(e.key)) e.preventDefault();
+  // Keys go to the lesson page, whose one key table (keys.js) applies
+  // wherever the focus is: a key the table names never reaches Ebiten's
+  // canvas (which would act on it a second time), and Tab is left to the
+  // browser, so the focus passes through the stage (Ebiten calls
+  // preventDefault on every key its canvas sees). Standalone (/stage/),
+  // the stage keeps its own keys.
+  window.addEventListener(
+    "keydown",
+    function (e) {
+      if (window.parent === window) return;
+      if (e.key === "Tab") {
+        e.stopPropagation();
+        return;
       }
-    } catch (err) {
-      // Cross-origin parent: nothing to forward to.
-    }
-  });
+      let taken = false;
+      try {
+        const forward = /** @type {any} */ (window.parent).connlabKey;
+        if (typeof forward === "function") {
+          taken = forward({ key: e.key, code: e.code, shiftKey: e.shiftKey, altKey: e.altKey, ctrlKey: e.ctrlKey, metaKey: e.metaKey, repeat: e.repeat });
+        }
+      } catch (err) {
+        // Cross-origin parent: nothing to forward to.
+      }
+      if (taken || keyAction(e)) {
+        e.preventDefault(); // no scrolling of the parent either
+        e.stopPropagation();
+      }
+    },
+    true
+  );
 
+  // Ebiten makes its canvas focusable with tabindex="1", ahead of the
+  // page's order, and hides its focus outline: put it in document order
+  // and name it; stage.css draws the focus ring.
+  new MutationObserver(function (_, obs) {
+    const canvas = document.querySelector("canvas");
+    if (!canvas) return;
+    canvas.setAttribute("tabindex", "0");
+    canvas.setAttribute("role", "img");
+    canvas.setAttribute("aria-label", "무대: 패킷과 커넥션 상태의 애니메이션. 같은 내용이 이벤트 기록에 글로 있습니다.");
+    obs.disconnect();
+  }).observe(document.body, { childList: true });
+
+  /** @param {number} n */
   function mb(n) {
     return (n / 1048576).toFixed(1) + " MB";
   }
 
+  /** @param {string} url */
   async function fetchWithProgress(url) {
     const resp = await fetch(url);
     if (!resp.ok) {
@@ -97,12 +129,12 @@
       fail("이 브라우저에서 WebGL2를 쓸 수 없어 무대를 그릴 수 없습니다. 브라우저 설정에서 하드웨어 가속을 켜거나 다른 브라우저로 열어 주세요. 강의 글과 단계별 설명은 그대로 읽을 수 있습니다.");
       return;
     }
-    if (typeof Go !== "function") {
+    if (typeof w.Go !== "function") {
       fail("wasm_exec.js를 불러오지 못했습니다. make wasm으로 무대를 다시 만들어 주세요.");
       return;
     }
     try {
-      const go = new Go();
+      const go = new w.Go();
       const resp = await fetchWithProgress("/stage.wasm");
       let result;
       if (typeof WebAssembly.instantiateStreaming === "function") {
