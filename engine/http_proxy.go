@@ -262,7 +262,7 @@ func (l *smartLeg) interim(resp *Message) {
 	if l.pending[0].Proto == "HTTP/1.0" {
 		return
 	}
-	out := &Message{Proto: "HTTP/1.1", Status: resp.Status, Reason: resp.Reason, Header: ForwardHeader(resp.Header)}
+	out := &Message{Proto: "HTTP/1.1", Status: resp.Status, Reason: resp.Reason, Header: append(ForwardHeader(resp.Header), Field{"Via", "1.1 proxy"})}
 	l.px.sim.recordf(EvHTTP, l.px.host.id, l.client, "http %s sent %q", l.client, out.StartLine())
 	l.client.writeMessage(out, out.Bytes(), PkResponse)
 }
