@@ -204,13 +204,12 @@ func complete(body io.ReadCloser, ended bool) error {
 	return nil
 }
 
-// labelled returns the start lines in packet p's HTTP field.
-func labelled(p *engine.Packet) []string {
+// labelled returns the start lines of the messages the engine recorded as
+// starting in packet p (Trace.PacketMessages).
+func labelled(tr *engine.Trace, p int) []string {
 	var lines []string
-	for _, line := range strings.Split(p.HTTP, "\r\n") {
-		if requestLine.MatchString(line) || responseLine.MatchString(line) {
-			lines = append(lines, line)
-		}
+	for _, m := range tr.PacketMessages(p) {
+		lines = append(lines, tr.Messages[m].StartLine)
 	}
 	return lines
 }
