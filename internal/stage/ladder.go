@@ -301,10 +301,11 @@ func (lg *ladderGeom) layout(p *Player, pl *Plan, start engine.Time, measure Mea
 		l.Marks = append(l.Marks, m)
 		l.drawMark(ly, pl, m)
 	}
-	// Labels go to the packets of the moment first: those still in flight
-	// at the step's time (drawn per frame, their places kept here), then
-	// the arrived ones, latest first; pure ACKs, which say least, after
-	// every other packet.
+	// Labels by what they tell: handshakes, FINs and RSTs first (the
+	// lessons count and name them), then requests, responses, and pure
+	// ACKs, which say least; within each, the packets of the moment first: those still in
+	// flight at the step's time (drawn per frame, their places kept here),
+	// then the arrived ones, latest first.
 	l.reserved = map[int]LadderMark{}
 	var flying []LadderMark
 	for i := first; i < len(t.Packets) && t.Packets[i].SentAt <= pl.At; i++ {
@@ -316,10 +317,10 @@ func (lg *ladderGeom) layout(p *Player, pl *Plan, start engine.Time, measure Mea
 			flying = append(flying, m)
 		}
 	}
-	for _, acks := range []bool{false, true} {
+	for class := 0; class < 5; class++ {
 		for k := len(flying) - 1; k >= 0; k-- {
 			m := flying[k]
-			if (m.Kind == engine.PkACK) != acks {
+			if labelClass(m.Kind) != class {
 				continue
 			}
 			l.labelTexts(&m, t)
@@ -331,7 +332,7 @@ func (lg *ladderGeom) layout(p *Player, pl *Plan, start engine.Time, measure Mea
 		}
 		for k := len(l.Marks) - 1; k >= 0; k-- {
 			m := &l.Marks[k]
-			if (m.Kind == engine.PkACK) != acks {
+			if labelClass(m.Kind) != class {
 				continue
 			}
 			l.labelTexts(m, t)
@@ -436,14 +437,11 @@ func (l *Ladder) drawMark(ly *Layer, pl *Plan, m LadderMark) {
 	}
 }
 
-// placeLabel puts a packet's label at the middle of its line, above it or
-// else below, shortened to the gap between its hosts, inside the ladder
-// and clear of every rect in avoid.
+// placeLabel puts a packet's label on its line, at the middle or else a
+// little before or after it, above the line or below, in the longest
+// wording that fits the gap between its hosts, inside the ladder and clear
+// of every rect in avoid.
 func (l *Ladder) placeLabel(m *LadderMark, measure Measure, u, lineH float64, avoid []Rect) {
-	mx, my := m.Full.Lerp(0.5)
-	if my < l.Top || my > l.Bottom {
-		return
-	}
 	texts := m.texts
 	if len(texts) == 0 {
 		texts = []string{m.Text}
@@ -459,14 +457,36 @@ func (l *Ladder) placeLabel(m *LadderMark, measure Measure, u, lineH float64, av
 			continue
 		}
 		w := measure(s, u, true) + u*0.4
-		for _, y := range []float64{my - lineH, my} {
-			r := Rect{math.Round(mx - w/2), math.Round(y), math.Ceil(w), lineH}
-			if inside(r, area) && !overlapsAny(r, avoid) {
-				m.Label, m.Text, m.ShowLabel = r, s, true
-				return
+		for _, at := range []float64{0.5, 0.35, 0.65, 0.2, 0.8} {
+			mx, my := m.Full.Lerp(at)
+			if my < l.Top || my > l.Bottom {
+				continue
+			}
+			for _, y := range []float64{my - lineH, my} {
+				r := Rect{math.Round(mx - w/2), math.Round(y), math.Ceil(w), lineH}
+				if inside(r, area) && !overlapsAny(r, avoid) {
+					m.Label, m.Text, m.ShowLabel = r, s, true
+					return
+				}
 			}
 		}
 	}
+}
+
+// labelClass ranks a packet kind for a label: 0 handshake, 1 FIN and
+// RST, 2 request, 3 response, 4 pure ACK.
+func labelClass(k engine.PacketKind) int {
+	switch k {
+	case engine.PkHandshake:
+		return 0
+	case engine.PkFIN, engine.PkRST:
+		return 1
+	case engine.PkRequest:
+		return 2
+	case engine.PkResponse:
+		return 3
+	}
+	return 4
 }
 
 // labelTexts sets the wordings a packet's label may take, longest first:

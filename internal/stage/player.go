@@ -57,6 +57,7 @@ type Player struct {
 	// FailedAt is when each of Trace.Objects failed to load, or Never.
 	FailedAt []engine.Time
 
+	hangs       []hang      // connections left hanging (SockLines marks them)
 	reducedWait float64     // real seconds since the last reduced-motion jump
 	run         *captionRun // the caption run in progress, or nil
 }
@@ -128,6 +129,7 @@ func NewPlayer(t *engine.Trace, captions []string) *Player {
 		p.Ports, p.PortPool = PortSeries(t, portSamples, p.Timeline.End())
 	}
 	p.FailedAt = failures(t)
+	p.hangs = hangs(t)
 	p.Seek(0)
 	return p
 }
