@@ -41,7 +41,7 @@ run: wasm
 test: deps fmt vet wasm
 	$(GO) test $(NATIVE_PKGS)
 	$(WASM_ENV) $(GO) test -exec="$(WASM_EXEC)" ./engine/...
-	node --test assets/js/test/
+	node --test assets/
 
 # deps installs missing Debian packages when run as root (apt-get update once,
 # then one install; tshark's debconf question about non-root capture is

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"connlab/engine"
+	"connlab/internal/twin"
 )
 
 // cliUsage is printed when a subcommand is used wrongly.
@@ -15,17 +16,20 @@ const cliUsage = `usage:
   connlab scenarios                              list the engine's scenarios, one a line
   connlab trace NAME [key=value ...]             print a run's canonical event lines
   connlab pcap NAME -o FILE [key=value ...]      write a run as a pcap file (-o - for stdout)
+  connlab lab NAME -o FILE [key=value ...]       run it on real Linux sockets (as root) and write
+                                                 tcpdump's capture at the client (-o - for stdout)
 parameters (key=value): ` + "%s" + `
 `
 
 // errUsage marks a command line that does not fit a subcommand's shape.
 var errUsage = errors.New("usage")
 
-// runCLI runs the engine subcommands: scenarios, trace and pcap. It reports
+// runCLI runs the engine subcommands: scenarios, trace, pcap and lab. It reports
 // handled=false when args[0] is not one of them (the server then reads its
 // own flags), and otherwise the process exit code: 0 on success, 2 for a
-// bad command line (unknown scenario, unknown key, value out of range), 1
-// when the output cannot be written.
+// bad command line (unknown scenario, unknown key, value out of range, a
+// scenario the lab cannot run), 1 when the output cannot be written or the
+// lab cannot run on this machine.
 func runCLI(args []string, stdout, stderr io.Writer) (handled bool, code int) {
 	if len(args) == 0 {
 		return false, 0
@@ -38,10 +42,13 @@ func runCLI(args []string, stdout, stderr io.Writer) (handled bool, code int) {
 		err = cliTrace(args[1:], stdout)
 	case "pcap":
 		err = cliPCAP(args[1:], stdout)
+	case "lab":
+		err = cliLab(args[1:], stdout, stderr)
 	default:
 		return false, 0
 	}
 	var ioErr *cliIOError
+	var runErr *cliRunError
 	switch {
 	case err == nil:
 		return true, 0
@@ -49,7 +56,7 @@ func runCLI(args []string, stdout, stderr io.Writer) (handled bool, code int) {
 		fmt.Fprintf(stderr, "connlab %s: %v\n", args[0], err)
 		fmt.Fprintf(stderr, cliUsage, strings.Join(engine.ParamKeys(), ", "))
 		return true, 2
-	case errors.As(err, &ioErr):
+	case errors.As(err, &ioErr), errors.As(err, &runErr):
 		fmt.Fprintf(stderr, "connlab %s: %v\n", args[0], err)
 		return true, 1
 	default:
@@ -62,6 +69,12 @@ func runCLI(args []string, stdout, stderr io.Writer) (handled bool, code int) {
 type cliIOError struct{ err error }
 
 func (e *cliIOError) Error() string { return e.err.Error() }
+
+// cliRunError is a good command line this machine could not run (the lab
+// without root, without tcpdump...).
+type cliRunError struct{ err error }
+
+func (e *cliRunError) Error() string { return e.err.Error() }
 
 func cliScenarios(args []string, stdout io.Writer) error {
 	if len(args) != 0 {
@@ -105,6 +118,42 @@ func cliPCAP(args []string, stdout io.Writer) error {
 		_, err = stdout.Write(data)
 	} else {
 		err = os.WriteFile(out, data, 0o644)
+	}
+	if err != nil {
+		return &cliIOError{err}
+	}
+	return nil
+}
+
+// labRun runs a scenario on the Linux twin; a variable so that tests of
+// the command line need neither root nor namespaces.
+var labRun = twin.Run
+
+// cliLab runs a scenario's socket calls on real kernel sockets (the Linux
+// twin, internal/twin) and writes the client's capture. What the kernel
+// cannot take from the parameters is said on stderr.
+func cliLab(args []string, stdout, stderr io.Writer) error {
+	name, out, params, err := parseRunArgs(args, true)
+	if err != nil {
+		return err
+	}
+	if out == "" {
+		return fmt.Errorf("%w: lab needs -o FILE (or -o - for standard output)", errUsage)
+	}
+	if err := twin.Check(name, params); err != nil {
+		return err
+	}
+	r, err := labRun(name, params)
+	if err != nil {
+		return &cliRunError{err}
+	}
+	for _, n := range r.Notes {
+		fmt.Fprintf(stderr, "connlab lab: note: %s\n", n)
+	}
+	if out == "-" {
+		_, err = stdout.Write(r.PCAP)
+	} else {
+		err = os.WriteFile(out, r.PCAP, 0o644)
 	}
 	if err != nil {
 		return &cliIOError{err}

@@ -2,12 +2,15 @@ package main
 
 import (
 	"bytes"
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"connlab/engine"
+	"connlab/internal/twin"
 )
 
 // cli runs runCLI with args and returns what it wrote.
@@ -118,5 +121,80 @@ func TestCLIErrors(t *testing.T) {
 				t.Errorf("runCLI(%q) stderr = %q; want it to mention %q", c.args, errOut, w)
 			}
 		}
+	}
+}
+
+// fakeLab replaces the twin for a test: it records the run it was asked
+// for and answers with res or err.
+func fakeLab(t *testing.T, res *twin.Result, err error) *[]string {
+	t.Helper()
+	var runs []string
+	old := labRun
+	labRun = func(name string, params map[string]string) (*twin.Result, error) {
+		runs = append(runs, fmt.Sprintf("%s %v", name, params))
+		return res, err
+	}
+	t.Cleanup(func() { labRun = old })
+	return &runs
+}
+
+func TestCLILab(t *testing.T) {
+	capture := []byte("pcap bytes")
+	runs := fakeLab(t, &twin.Result{PCAP: capture, Notes: []string{"delack=200ms: cannot be set"}}, nil)
+	file := filepath.Join(t.TempDir(), "real.pcap")
+	for _, args := range [][]string{
+		{"lab", "nagle", "-o", file, "nodelay=true"},
+		{"lab", "-o=" + file, "nodelay=true", "nagle"},
+	} {
+		handled, code, out, errOut := cli(args...)
+		if !handled || code != 0 || out != "" || !strings.Contains(errOut, "note: delack=200ms") {
+			t.Errorf("runCLI(%q) = handled %v, code %d, stdout %q, stderr %q; want success with the note on stderr", args, handled, code, out, errOut)
+		}
+		if got, err := os.ReadFile(file); err != nil || !bytes.Equal(got, capture) {
+			t.Errorf("runCLI(%q) wrote %q (err %v), want the capture", args, got, err)
+		}
+		os.Remove(file)
+	}
+	if _, code, out, _ := cli("lab", "handshake", "-o", "-"); code != 0 || out != string(capture) {
+		t.Errorf("lab -o -: code %d, stdout %q; want the capture", code, out)
+	}
+	want := "nagle map[nodelay:true] nagle map[nodelay:true] handshake map[]"
+	if got := strings.Join(*runs, " "); got != want {
+		t.Errorf("the lab ran %q, want %q", got, want)
+	}
+}
+
+func TestCLILabErrors(t *testing.T) {
+	runs := fakeLab(t, &twin.Result{}, nil)
+	missing := filepath.Join(t.TempDir(), "no-such-dir", "x.pcap")
+	for _, c := range []struct {
+		args []string
+		code int
+		want []string
+	}{
+		{[]string{"lab", "handshake"}, 2, []string{"lab needs -o FILE", "usage:"}},
+		{[]string{"lab"}, 2, []string{"missing scenario name"}},
+		{[]string{"lab", "nope", "-o", "x"}, 2, []string{`unknown scenario "nope"`}},
+		{[]string{"lab", "handshake", "-o", "x", "rtt=9s"}, 2, []string{"rtt=9s"}},
+		{[]string{"lab", "compare", "-o", "x"}, 2, []string{"4 clients", "one client's interface"}},
+		{[]string{"lab", "handshake", "-o", missing}, 1, []string{missing}},
+	} {
+		handled, code, out, errOut := cli(c.args...)
+		if !handled || code != c.code || out != "" {
+			t.Errorf("runCLI(%q) = handled %v, code %d, stdout %q; want handled, code %d, no output", c.args, handled, code, out, c.code)
+		}
+		for _, w := range c.want {
+			if !strings.Contains(errOut, w) {
+				t.Errorf("runCLI(%q) stderr = %q; want it to mention %q", c.args, errOut, w)
+			}
+		}
+	}
+	if len(*runs) != 1 {
+		t.Errorf("the lab ran %d times (%q); want once, only for the good command line", len(*runs), *runs)
+	}
+	// A machine that cannot run the twin: exit 1 with the twin's reason.
+	fakeLab(t, nil, errors.New("twin: this machine cannot run the Linux twin:\n  root: ..."))
+	if _, code, _, errOut := cli("lab", "handshake", "-o", "x"); code != 1 || !strings.Contains(errOut, "cannot run the Linux twin") {
+		t.Errorf("lab without root: code %d, stderr %q; want 1 and the reason", code, errOut)
 	}
 }

@@ -56,6 +56,11 @@ type Config struct {
 	PortLo        int  // ephemeral port range, first port
 	PortHi        int  // ephemeral port range, last port
 
+	// Stack behaviour that differs between the book's era and Linux today.
+	DataOnHandshakeACK bool   // the write made when connect() returns rides on the handshake's final ACK
+	RSTExactSeq        bool   // an RST resets only if SEG.SEQ = RCV.NXT; other in-window RSTs get a challenge ACK
+	RSTUnread          string // what an arriving RST does to received bytes not yet read: keep or discard
+
 	// HTTP.
 	ConnsPerHost     int  // browser's parallel connection limit per host
 	KeepAliveTimeout Time // server closes an idle persistent connection after this long
@@ -95,6 +100,20 @@ func DefaultConfig(p Profile) Config {
 		Think:            0,                // the chapter: server processing is short next to TCP delays
 		DNS:              0,                // a cached name
 
+		// Linux answers a SYN+ACK with a pure ACK at once
+		// (net/ipv4/tcp_input.c, tcp_rcv_synsent_state_process calls
+		// tcp_send_ack); the request follows in its own segment.
+		DataOnHandshakeACK: false,
+		// RFC 5961 §3.2, which Linux follows (tcp_validate_incoming in
+		// net/ipv4/tcp_input.c): reset only on an exact match, answer
+		// other in-window RSTs with a challenge ACK, drop the rest.
+		RSTExactSeq: true,
+		// Linux keeps received bytes readable after an RST: read() returns
+		// them, then ECONNRESET (tcp_reset in net/ipv4/tcp_input.c purges
+		// only the write queue; tcp_recvmsg reports sk_err once the receive
+		// queue is empty). Windows discards them: use rstunread=discard.
+		RSTUnread: "keep",
+
 		PageSize:  2000,
 		Images:    3, // the chapter's example page: one HTML page and three images (§4.3.2)
 		ImageSize: 10000,
@@ -109,6 +128,16 @@ func DefaultConfig(p Profile) Config {
 		c.NoDelay = false                // the book: Nagle is on unless an application turns it off
 		c.TimeWait = 120 * Second        // the book: 2MSL, "usually 2 minutes"
 		c.ConnsPerHost = 4               // the book: "most browsers allow 4"
+		// The book (§4.2.3): "modern TCP stacks let the client send data in
+		// this acknowledgment packet"; RFC 793 §3.9 (SYN-SENT): "Data or
+		// controls which were queued for transmission may be included".
+		c.DataOnHandshakeACK = true
+		// RFC 793 §3.9 (p. 37): "A reset is valid if its sequence number is
+		// in the window"; and on a reset "all segment queues should be
+		// flushed", which the book (§4.7.4) describes: response data not
+		// yet read is lost.
+		c.RSTExactSeq = false
+		c.RSTUnread = "discard"
 	}
 	return c
 }
@@ -120,7 +149,9 @@ type param struct {
 	kind paramKind
 	min  int64 // inclusive, in the field's own unit (ns for durations, bit/s, bytes...)
 	max  int64
-	ptr  func(c *Config) any // *Time, *int, *int64 or *bool
+	ptr  func(c *Config) any // *Time, *int, *int64, *bool or *string
+	// choices are the allowed values of a kindChoice parameter.
+	choices []string
 }
 
 type paramKind uint8
@@ -131,30 +162,32 @@ const (
 	kindBandwidth
 	kindBool
 	kindPorts
+	kindChoice
 )
 
 var params = []param{
-	{"rtt", "왕복 시간 (round-trip time)", kindDuration, int64(Millisecond), int64(2 * Second), func(c *Config) any { return &c.RTT }},
-	{"bandwidth", "대역폭 (bandwidth)", kindBandwidth, 56_000, 10_000_000_000, func(c *Config) any { return &c.Bandwidth }},
-	{"mss", "최대 세그먼트 크기 (MSS)", kindInt, 88, 8960, func(c *Config) any { return &c.MSS }},
-	{"rwnd", "수신 윈도 (receive window), bytes", kindInt, 1460, 65535, func(c *Config) any { return &c.RecvWnd }},
-	{"iw", "초기 혼잡 윈도 (initial window), segments", kindInt, 1, 100, func(c *Config) any { return &c.InitialWindow }},
-	{"delack", "확인응답 지연 타이머 (delayed-ACK timer)", kindDuration, int64(Millisecond), int64(500 * Millisecond), func(c *Config) any { return &c.DelayedACK }},
-	{"quickack", "처음에 바로 확인응답하는 세그먼트 수 (quick-ACK)", kindInt, 0, 16, func(c *Config) any { return &c.QuickAcks }},
-	{"nodelay", "TCP_NODELAY (네이글 끄기)", kindBool, 0, 1, func(c *Config) any { return &c.NoDelay }},
-	{"timewait", "TIME-WAIT 유지 시간 (2MSL)", kindDuration, int64(Second), int64(240 * Second), func(c *Config) any { return &c.TimeWait }},
-	{"ports", "임시 포트 범위 (ephemeral ports), lo-hi", kindPorts, 1024, 65535, nil},
-	{"conns", "호스트당 최대 커넥션 수", kindInt, 1, 16, func(c *Config) any { return &c.ConnsPerHost }},
-	{"keepalive", "keep-alive 유휴 타임아웃", kindDuration, int64(Second), int64(300 * Second), func(c *Config) any { return &c.KeepAliveTimeout }},
-	{"max", "커넥션당 최대 요청 수", kindInt, 1, 1000, func(c *Config) any { return &c.KeepAliveMax }},
-	{"think", "서버 처리 시간", kindDuration, 0, int64(5 * Second), func(c *Config) any { return &c.Think }},
-	{"dns", "DNS 조회 시간 (0 = 캐시됨)", kindDuration, 0, int64(10 * Second), func(c *Config) any { return &c.DNS }},
-	{"pagesize", "HTML 본문 크기, bytes", kindInt, 100, 1_000_000, func(c *Config) any { return &c.PageSize }},
-	{"images", "이미지 수", kindInt, 0, 20, func(c *Config) any { return &c.Images }},
-	{"imagesize", "이미지 하나의 크기, bytes", kindInt, 100, 1_000_000, func(c *Config) any { return &c.ImageSize }},
-	{"size", "큰 응답의 크기, bytes", kindInt, 1000, 10_000_000, func(c *Config) any { return &c.Size }},
-	{"connections", "부하 생성기가 여는 커넥션 수", kindInt, 1, 200_000, func(c *Config) any { return &c.Conns }},
-	{"rate", "초당 새 커넥션 수", kindInt, 1, 100_000, func(c *Config) any { return &c.Rate }},
+	{"rtt", "왕복 시간 (round-trip time)", kindDuration, int64(Millisecond), int64(2 * Second), func(c *Config) any { return &c.RTT }, nil},
+	{"bandwidth", "대역폭 (bandwidth)", kindBandwidth, 56_000, 10_000_000_000, func(c *Config) any { return &c.Bandwidth }, nil},
+	{"mss", "최대 세그먼트 크기 (MSS)", kindInt, 88, 8960, func(c *Config) any { return &c.MSS }, nil},
+	{"rwnd", "수신 윈도 (receive window), bytes", kindInt, 1460, 65535, func(c *Config) any { return &c.RecvWnd }, nil},
+	{"iw", "초기 혼잡 윈도 (initial window), segments", kindInt, 1, 100, func(c *Config) any { return &c.InitialWindow }, nil},
+	{"delack", "확인응답 지연 타이머 (delayed-ACK timer)", kindDuration, int64(Millisecond), int64(500 * Millisecond), func(c *Config) any { return &c.DelayedACK }, nil},
+	{"quickack", "처음에 바로 확인응답하는 세그먼트 수 (quick-ACK)", kindInt, 0, 16, func(c *Config) any { return &c.QuickAcks }, nil},
+	{"nodelay", "TCP_NODELAY (네이글 끄기)", kindBool, 0, 1, func(c *Config) any { return &c.NoDelay }, nil},
+	{"timewait", "TIME-WAIT 유지 시간 (2MSL)", kindDuration, int64(Second), int64(240 * Second), func(c *Config) any { return &c.TimeWait }, nil},
+	{"ports", "임시 포트 범위 (ephemeral ports), lo-hi", kindPorts, 1024, 65535, nil, nil},
+	{"rstunread", "RST를 받았을 때 아직 읽지 않은 바이트: keep(Linux), discard(Windows)", kindChoice, 0, 0, func(c *Config) any { return &c.RSTUnread }, []string{"keep", "discard"}},
+	{"conns", "호스트당 최대 커넥션 수", kindInt, 1, 16, func(c *Config) any { return &c.ConnsPerHost }, nil},
+	{"keepalive", "keep-alive 유휴 타임아웃", kindDuration, int64(Second), int64(300 * Second), func(c *Config) any { return &c.KeepAliveTimeout }, nil},
+	{"max", "커넥션당 최대 요청 수", kindInt, 1, 1000, func(c *Config) any { return &c.KeepAliveMax }, nil},
+	{"think", "서버 처리 시간", kindDuration, 0, int64(5 * Second), func(c *Config) any { return &c.Think }, nil},
+	{"dns", "DNS 조회 시간 (0 = 캐시됨)", kindDuration, 0, int64(10 * Second), func(c *Config) any { return &c.DNS }, nil},
+	{"pagesize", "HTML 본문 크기, bytes", kindInt, 100, 1_000_000, func(c *Config) any { return &c.PageSize }, nil},
+	{"images", "이미지 수", kindInt, 0, 20, func(c *Config) any { return &c.Images }, nil},
+	{"imagesize", "이미지 하나의 크기, bytes", kindInt, 100, 1_000_000, func(c *Config) any { return &c.ImageSize }, nil},
+	{"size", "큰 응답의 크기, bytes", kindInt, 1000, 10_000_000, func(c *Config) any { return &c.Size }, nil},
+	{"connections", "부하 생성기가 여는 커넥션 수", kindInt, 1, 200_000, func(c *Config) any { return &c.Conns }, nil},
+	{"rate", "초당 새 커넥션 수", kindInt, 1, 100_000, func(c *Config) any { return &c.Rate }, nil},
 }
 
 // ParamKeys lists every key Set accepts, "profile" first.
@@ -189,6 +222,8 @@ func (p param) allowed() string {
 		return "true, false"
 	case kindPorts:
 		return fmt.Sprintf("lo-hi within %d-%d", p.min, p.max)
+	case kindChoice:
+		return strings.Join(p.choices, ", ")
 	}
 	return fmt.Sprintf("%d..%d", p.min, p.max)
 }
@@ -246,6 +281,14 @@ func (c *Config) Set(key, value string) error {
 		}
 		c.PortLo, c.PortHi = l, h
 		return nil
+	case kindChoice:
+		for _, ch := range p.choices {
+			if value == ch {
+				*p.ptr(c).(*string) = value
+				return nil
+			}
+		}
+		return bad()
 	case kindInt:
 		v, err := strconv.ParseInt(value, 10, 64)
 		if err != nil {
@@ -288,6 +331,8 @@ func (c *Config) Get(key string) (string, bool) {
 			return formatBandwidth(*v), true
 		case *bool:
 			return strconv.FormatBool(*v), true
+		case *string:
+			return *v, true
 		}
 	}
 	return "", false

@@ -150,12 +150,14 @@ func (h *Host) transmit(sock *Socket, seg Segment, label string, kind PacketKind
 		if sock != nil {
 			id = sock.id
 		}
+		sb, ab := s.seqBases(sock, &seg)
 		s.t.Packets = append(s.t.Packets, Packet{
 			From: h.id, To: l.to.id, Sock: id, Link: l.idx,
 			SentAt: s.now, TxStart: start, TxEnd: end, ArriveAt: end + l.delay,
 			Seg: seg, Label: label, HTTP: head, Kind: kind, RecvStep: -1,
+			SeqBase: sb, AckBase: ab,
 		})
-		step := s.record(EvSend, h.id, sock, wp.idx, "send "+s.segLine(sock, &seg, head))
+		step := s.record(EvSend, h.id, sock, wp.idx, "send "+s.segLine(&seg, sb, ab, head))
 		s.t.Packets[wp.idx].SendStep = step
 	}
 	s.schedule(qItem{at: end + l.delay, kind: qDeliver, pkt: wp})
@@ -167,11 +169,7 @@ func (s *Sim) deliver(wp *wirePacket) {
 	sock := h.demux(&wp.seg)
 	if s.detailed {
 		p := &s.t.Packets[wp.idx]
-		var from *Socket
-		if p.Sock >= 0 {
-			from = s.socks[p.Sock]
-		}
-		line := "recv " + s.segLine(from, &wp.seg, p.HTTP)
+		line := "recv " + s.segLine(&wp.seg, p.SeqBase, p.AckBase, p.HTTP)
 		p.RecvStep = s.record(EvRecv, h.id, sock, wp.idx, line)
 	}
 	h.input(sock, &wp.seg)
@@ -188,20 +186,24 @@ func (s *Sim) newWirePacket() *wirePacket {
 	return new(wirePacket)
 }
 
-// segLine prints a segment as in the canonical trace, with sequence numbers
-// relative to the sending socket's ISS (and the receiver's, for ack), as
-// packet analyzers do.
-func (s *Sim) segLine(from *Socket, seg *Segment, head string) string {
-	src, dst := s.hostByIP(seg.Src.IP), s.hostByIP(seg.Dst.IP)
-	seq, ack := uint32(seg.Seq), uint32(seg.Ack)
+// seqBases returns what a segment's seq and ack are numbered from, as
+// packet analyzers do: the sending socket's ISS and IRS, or, for a reset
+// from a host with no socket, the peer's IRS and ISS (0 when there is none).
+func (s *Sim) seqBases(from *Socket, seg *Segment) (seq, ack Seq) {
 	if from != nil {
-		seq = uint32(seg.Seq - from.iss)
-		ack = uint32(seg.Ack - from.irs)
-	} else if peer := s.sockInfo(seg.Dst, seg.Src); peer != nil {
-		// A reset from a host with no socket: number it as the peer sees it.
-		seq = uint32(seg.Seq - peer.IRS)
-		ack = uint32(seg.Ack - peer.ISS)
+		return from.iss, from.irs
 	}
+	if peer := s.sockInfo(seg.Dst, seg.Src); peer != nil {
+		return peer.IRS, peer.ISS
+	}
+	return 0, 0
+}
+
+// segLine prints a segment as in the canonical trace, with seq and ack
+// relative to seqBase and ackBase (seqBases).
+func (s *Sim) segLine(seg *Segment, seqBase, ackBase Seq, head string) string {
+	src, dst := s.hostByIP(seg.Src.IP), s.hostByIP(seg.Dst.IP)
+	seq, ack := uint32(seg.Seq-seqBase), uint32(seg.Ack-ackBase)
 	line := fmt.Sprintf("%s:%d>%s:%d [%s] seq=%d", src.name, seg.Src.Port, dst.name, seg.Dst.Port, seg.Flags, seq)
 	if seg.Flags&ACK != 0 {
 		line += fmt.Sprintf(" ack=%d", ack)

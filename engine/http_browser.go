@@ -64,7 +64,7 @@ func (b *browser) request(method, path string, body []byte) *fetch {
 	f := &fetch{method: method, path: path, body: body, obj: len(b.sim.t.Objects)}
 	b.sim.t.Objects = append(b.sim.t.Objects, Object{
 		Path: path, Lane: b.sim.t.Hosts[b.host.id].Lane, Sock: -1, QueuedAt: b.sim.now,
-		FirstByteAt: Never, DoneAt: Never,
+		FirstByteAt: Never, DoneAt: Never, FailedStep: -1,
 	})
 	b.fetches = append(b.fetches, f)
 	b.queue = append(b.queue, f)
@@ -176,13 +176,26 @@ func (b *browser) open() *browserConn {
 	return c
 }
 
+// recipient is what the browser implements of persistence: an HTTP/1.0
+// browser knows only keep-alive, and the plain HTTP/1.0 one not even that.
+func (b *browser) recipient() recipient {
+	return recipient{http11: b.mode == mode11 || b.mode == mode11Pipe, keepAlive10: b.mode != mode10}
+}
+
 func (f *fetch) idempotent() bool { return (&Message{Method: f.method}).Idempotent() }
 
 // fail ends a fetch that could not be sent.
 func (b *browser) fail(f *fetch, why string) {
+	b.failed(f, why, "%s", why)
+}
+
+// failed ends fetch f as failed for reason why, with the browser's "error"
+// event explaining it (format and args).
+func (b *browser) failed(f *fetch, why, format string, args ...any) {
 	f.done = true
-	b.sim.t.Objects[f.obj].Failed = why
-	b.sim.app(b.host, "error %s %s: %s", f.method, f.path, why)
+	b.sim.app(b.host, "error %s %s: "+format, append([]any{f.method, f.path}, args...)...)
+	o := &b.sim.t.Objects[f.obj]
+	o.Failed, o.FailedStep = why, len(b.sim.t.Events)-1
 }
 
 // checkDone reports the page loaded once every fetch has ended.
@@ -276,6 +289,7 @@ func (c *browserConn) write(f *fetch) {
 		m.Header = append(m.Header, Field{"Content-Type", "application/x-www-form-urlencoded"}, Field{"Content-Length", fmt.Sprint(len(f.body))})
 	}
 	c.sent = append(c.sent, f)
+	c.p.expect(f.method)
 	o := &b.sim.t.Objects[f.obj]
 	o.RequestAt = b.sim.now
 	o.Sock = c.sock.id
@@ -305,7 +319,7 @@ func (c *browserConn) readable(k *Socket) {
 }
 
 func (c *browserConn) wake(int) {
-	if c.sock.state != Closed {
+	if !c.dead { // a reset socket can still hold bytes to read (rstunread=keep)
 		c.consume()
 	}
 }
@@ -351,6 +365,11 @@ func (c *browserConn) consume() {
 // complete handles a full response to the oldest outstanding request.
 func (c *browserConn) complete(m *Message) {
 	b, k := c.b, c.sock
+	if m.Interim() {
+		// A 1xx comes before the final response (RFC 9110 §15.2).
+		b.sim.recordf(EvHTTP, b.host.id, k, "http %s received %q (interim)", k, m.StartLine())
+		return
+	}
 	if len(c.sent) == 0 {
 		b.sim.app(b.host, "error %s: response to no request", k)
 		return
@@ -362,11 +381,7 @@ func (c *browserConn) complete(m *Message) {
 	o.DoneAt, o.Status = b.sim.now, m.Status
 	f.done = true
 	b.sim.app(b.host, "rendered %s", f.path)
-	// Persistence as the response says it (RFC 9112 §9.3; HTTP/1.0 keep-alive).
-	keep := !m.Header.HasToken("Connection", "close") && m.Want >= 0 || m.Header.HasToken("Transfer-Encoding", "chunked")
-	if m.Proto == "HTTP/1.0" || b.mode == mode10 || b.mode == mode10KA || b.mode == mode10ProxyKA {
-		keep = keep && m.Header.HasToken("Connection", "keep-alive") && b.mode != mode10
-	}
+	keep := persists(m, b.recipient())
 	c.persistent, c.reusable = keep, keep && c.reusable
 	if f.page {
 		for i, p := range pageImages(m.Body) {
@@ -414,13 +429,9 @@ func (c *browserConn) retryOrFail(f *fetch, why string) {
 	b := c.b
 	switch {
 	case !f.idempotent():
-		b.sim.app(b.host, "error %s %s: not retried, %s is not idempotent (%s)", f.method, f.path, f.method, why)
-		b.sim.t.Objects[f.obj].Failed = why
-		f.done = true
+		b.failed(f, why, "not retried, %s is not idempotent (%s)", f.method, why)
 	case f.tries >= 2:
-		b.sim.app(b.host, "error %s %s: gave up after %d tries (%s)", f.method, f.path, f.tries, why)
-		b.sim.t.Objects[f.obj].Failed = why
-		f.done = true
+		b.failed(f, why, "gave up after %d tries (%s)", f.tries, why)
 	default:
 		b.queue = append([]*fetch{f}, b.queue...)
 	}

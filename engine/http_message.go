@@ -3,7 +3,6 @@ package engine
 import (
 	"bytes"
 	"fmt"
-	"strconv"
 	"strings"
 )
 
@@ -72,12 +71,18 @@ type Message struct {
 	Header  Header
 	Body    []byte
 
-	Chunked      bool // send the body with chunked transfer coding
-	CloseDelimit bool // send the body with no length: it ends when the connection closes
+	Trailer Header // fields after a chunked body (RFC 9112 §7.1.2)
+
+	Chunked      bool // the body has chunked transfer coding (sent so, or parsed so)
+	CloseDelimit bool // the body has no length: it ends when the connection closes (sent so, or parsed so)
 
 	Truncated bool // parsed: the connection closed before the body was complete
-	Want      int  // parsed: Content-Length, if any (-1 if none)
+	Want      int  // parsed: Content-Length, if any and not overridden by Transfer-Encoding (-1 if none)
 }
+
+// Interim reports whether a response is an interim 1xx response, which
+// comes before the final response to the same request (RFC 9110 §15.2).
+func (m *Message) Interim() bool { return !m.Request && m.Status/100 == 1 }
 
 // StartLine returns "GET /a.png HTTP/1.1" or "HTTP/1.1 200 OK".
 func (m *Message) StartLine() string {
@@ -119,7 +124,11 @@ func (m *Message) Bytes() []byte {
 			b.Write(part)
 			b.WriteString("\r\n")
 		}
-		b.WriteString("0\r\n\r\n")
+		b.WriteString("0\r\n")
+		for _, f := range m.Trailer {
+			b.WriteString(f.Name + ": " + f.Value + "\r\n")
+		}
+		b.WriteString("\r\n")
 		return b.Bytes()
 	}
 	b.Write(m.Body)
@@ -139,15 +148,23 @@ func (m *Message) Idempotent() bool {
 // parser reads HTTP/1.x messages from a byte stream, incrementally.
 type parser struct {
 	response bool
+	// methods lists the methods of the requests sent on the connection
+	// whose responses have not been read yet, oldest first: a response
+	// to HEAD has no body (RFC 9112 §6.3 item 1).
+	methods  []string
 	buf      []byte
 	cur      *Message
-	remain   int  // body bytes still wanted (Content-Length), or -1
+	remain   int  // body bytes still wanted (Content-Length)
 	chunked  bool // reading a chunked body
 	closeEnd bool // the body ends at EOF
-	gotBody  int
 }
 
-// feed adds bytes and returns the messages completed by them.
+// expect tells a response parser that a request with method was sent.
+func (p *parser) expect(method string) { p.methods = append(p.methods, method) }
+
+// feed adds bytes and returns the messages completed by them. An error
+// means the stream cannot be framed any further (RFC 9112 §6.3: an
+// unrecoverable error; the connection must be closed).
 func (p *parser) feed(b []byte) ([]*Message, error) {
 	p.buf = append(p.buf, b...)
 	var out []*Message
@@ -162,23 +179,10 @@ func (p *parser) feed(b []byte) ([]*Message, error) {
 				return out, err
 			}
 			p.buf = p.buf[i+4:]
-			p.cur, p.gotBody = m, 0
-			p.remain, p.chunked, p.closeEnd = -1, false, false
-			cl, hasCL := m.Header.Get("Content-Length")
-			switch {
-			case m.Header.HasToken("Transfer-Encoding", "chunked"):
-				p.chunked = true
-			case hasCL:
-				n, err := strconv.Atoi(strings.TrimSpace(cl))
-				if err != nil || n < 0 {
-					return out, fmt.Errorf("bad Content-Length %q", cl)
-				}
-				p.remain, m.Want = n, n
-			case p.response:
-				p.closeEnd = true // RFC 9112 §6.3 rule 8
-			default:
-				p.remain = 0 // a request without a body
+			if err := p.frame(m); err != nil {
+				return out, err
 			}
+			p.cur = m
 		}
 		done, err := p.body()
 		if err != nil || !done {
@@ -187,6 +191,106 @@ func (p *parser) feed(b []byte) ([]*Message, error) {
 		out = append(out, p.cur)
 		p.cur = nil
 	}
+}
+
+// frame decides how the body of m, whose head was just read, is delimited:
+// RFC 9112 §6.3, in its order.
+func (p *parser) frame(m *Message) error {
+	p.remain, p.chunked, p.closeEnd = 0, false, false
+	method := ""
+	if p.response && !m.Interim() && len(p.methods) > 0 {
+		method, p.methods = p.methods[0], p.methods[1:]
+	}
+	cl, hasCL, err := contentLength(m.Header)
+	if err != nil {
+		return err
+	}
+	if hasCL {
+		m.Want = cl
+	}
+	codings := m.Header.Tokens("Transfer-Encoding")
+	switch {
+	// 1. A response to HEAD, any 1xx, 204 or 304: no body, whatever the
+	// fields say.
+	case p.response && bodiless(method, m.Status):
+	// 3. Transfer-Encoding overrides Content-Length. A request with both
+	// "ought to be handled as an error" (request smuggling, §6.3 item 3;
+	// §6.1 lets a server reject it): this parser refuses it.
+	case len(codings) > 0 && hasCL && !p.response:
+		return fmt.Errorf("request has both Transfer-Encoding and Content-Length")
+	// 4. Transfer-Encoding with chunked last: chunked. Otherwise a
+	// response is delimited by the close and a request cannot be framed.
+	case len(codings) > 0:
+		m.Want = -1
+		switch {
+		case codings[len(codings)-1] == "chunked":
+			p.chunked, m.Chunked = true, true
+		case p.response:
+			p.closeEnd, m.CloseDelimit = true, true
+		default:
+			return fmt.Errorf("request Transfer-Encoding %q does not end in chunked", strings.Join(codings, ", "))
+		}
+	// 6. A valid Content-Length (5. an invalid one was an error above).
+	case hasCL:
+		p.remain = cl
+	// 8. A response with neither reads until the connection closes.
+	case p.response:
+		p.closeEnd, m.CloseDelimit = true, true
+	}
+	// 7. A request with neither has no body (p.remain = 0).
+	return nil
+}
+
+// bodiless reports whether a response with status to a request with method
+// has no body whatever its fields say (RFC 9112 §6.3 item 1): the fields of
+// a response to HEAD or a 304 describe the body a GET would get.
+func bodiless(method string, status int) bool {
+	return method == "HEAD" || status/100 == 1 || status == 204 || status == 304
+}
+
+// maxBodyLen bounds a Content-Length or chunk size the parser accepts,
+// so that a huge number is an error, not an overflow.
+const maxBodyLen = 1 << 40
+
+// contentLength reads the Content-Length fields of h. A list of identical
+// values ("5, 5", or the field repeated) counts as one value, as RFC 9110
+// §8.6 allows; differing values or anything but decimal digits are an
+// error (RFC 9112 §6.3 item 5).
+func contentLength(h Header) (n int, ok bool, err error) {
+	for _, f := range h {
+		if !strings.EqualFold(f.Name, "Content-Length") {
+			continue
+		}
+		for _, v := range strings.Split(f.Value, ",") {
+			v = strings.Trim(v, " \t")
+			d, good := decimal(v)
+			switch {
+			case !good:
+				return 0, false, fmt.Errorf("bad Content-Length %q", f.Value)
+			case ok && d != n:
+				return 0, false, fmt.Errorf("conflicting Content-Length values %d and %d", n, d)
+			}
+			n, ok = d, true
+		}
+	}
+	return n, ok, nil
+}
+
+// decimal parses 1*DIGIT up to maxBodyLen.
+func decimal(s string) (int, bool) {
+	if s == "" {
+		return 0, false
+	}
+	n := 0
+	for _, c := range []byte(s) {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		if n = n*10 + int(c-'0'); n > maxBodyLen {
+			return 0, false
+		}
+	}
+	return n, true
 }
 
 // body consumes body bytes of the current message; done when it is complete.
@@ -198,34 +302,141 @@ func (p *parser) body() (bool, error) {
 		p.buf = p.buf[:0]
 		return false, nil
 	case p.chunked:
-		for {
-			i := bytes.Index(p.buf, []byte("\r\n"))
-			if i < 0 {
-				return false, nil
-			}
-			n, err := strconv.ParseInt(string(p.buf[:i]), 16, 64)
-			if err != nil {
-				return false, fmt.Errorf("bad chunk size %q", p.buf[:i])
-			}
-			if n == 0 {
-				if len(p.buf) < i+4 {
-					return false, nil
-				}
-				p.buf = p.buf[i+4:]
-				return true, nil
-			}
-			if len(p.buf) < i+2+int(n)+2 {
-				return false, nil
-			}
-			m.Body = append(m.Body, p.buf[i+2:i+2+int(n)]...)
-			p.buf = p.buf[i+2+int(n)+2:]
-		}
+		return p.chunks()
 	}
 	n := min(p.remain, len(p.buf))
 	m.Body = append(m.Body, p.buf[:n]...)
 	p.buf = p.buf[n:]
 	p.remain -= n
 	return p.remain == 0, nil
+}
+
+// chunks reads a chunked body (RFC 9112 §7.1): chunks of
+// chunk-size [ chunk-ext ] CRLF chunk-data CRLF, then a last chunk of size
+// 0 and a trailer section of field lines ending in an empty line.
+// Extensions are checked and ignored (§7.1.1: a recipient ignores the ones
+// it does not understand); trailer fields go to Message.Trailer.
+func (p *parser) chunks() (bool, error) {
+	m := p.cur
+	for {
+		i := bytes.Index(p.buf, []byte("\r\n"))
+		if i < 0 {
+			return false, nil
+		}
+		n, err := chunkSize(string(p.buf[:i]))
+		if err != nil {
+			return false, err
+		}
+		if n == 0 {
+			rest := p.buf[i+2:]
+			end := 0
+			if !bytes.HasPrefix(rest, []byte("\r\n")) {
+				if end = bytes.Index(rest, []byte("\r\n\r\n")); end < 0 {
+					return false, nil
+				}
+				end += 2
+				tr, err := parseFields(string(rest[:end]))
+				if err != nil {
+					return false, fmt.Errorf("trailer: %v", err)
+				}
+				m.Trailer = tr
+			}
+			p.buf = rest[end+2:]
+			return true, nil
+		}
+		if len(p.buf) < i+2+n+2 {
+			return false, nil
+		}
+		if !bytes.Equal(p.buf[i+2+n:i+2+n+2], []byte("\r\n")) {
+			return false, fmt.Errorf("chunk of %d bytes not followed by CRLF", n)
+		}
+		m.Body = append(m.Body, p.buf[i+2:i+2+n]...)
+		p.buf = p.buf[i+2+n+2:]
+	}
+}
+
+// chunkSize parses a chunk's size line: 1*HEXDIG, then extensions
+// *( BWS ";" BWS name [ BWS "=" BWS ( token / quoted-string ) ] ).
+func chunkSize(line string) (int, error) {
+	bad := func() (int, error) { return 0, fmt.Errorf("bad chunk size line %q", line) }
+	j, n := 0, 0
+	for ; j < len(line); j++ {
+		c := line[j]
+		var d int
+		switch {
+		case c >= '0' && c <= '9':
+			d = int(c - '0')
+		case c|0x20 >= 'a' && c|0x20 <= 'f':
+			d = int(c|0x20-'a') + 10
+		default:
+			d = -1
+		}
+		if d < 0 {
+			break
+		}
+		if n = n*16 + d; n > maxBodyLen {
+			return bad()
+		}
+	}
+	if j == 0 {
+		return bad()
+	}
+	rest := line[j:]
+	for {
+		rest = strings.TrimLeft(rest, " \t")
+		if rest == "" {
+			return n, nil
+		}
+		if rest[0] != ';' {
+			return bad()
+		}
+		rest = strings.TrimLeft(rest[1:], " \t")
+		name := tokenPrefix(rest)
+		if name == "" {
+			return bad()
+		}
+		rest = strings.TrimLeft(rest[len(name):], " \t")
+		if rest == "" || rest[0] != '=' {
+			continue
+		}
+		rest = strings.TrimLeft(rest[1:], " \t")
+		if v := tokenPrefix(rest); v != "" {
+			rest = rest[len(v):]
+			continue
+		}
+		q, ok := quotedPrefix(rest)
+		if !ok {
+			return bad()
+		}
+		rest = rest[len(q):]
+	}
+}
+
+// tokenPrefix returns the longest prefix of s made of tchar (RFC 9110 §5.6.2).
+func tokenPrefix(s string) string {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= '0' && c <= '9' || c|0x20 >= 'a' && c|0x20 <= 'z' || strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0) {
+			return s[:i]
+		}
+	}
+	return s
+}
+
+// quotedPrefix returns the quoted-string s starts with (RFC 9110 §5.6.4).
+func quotedPrefix(s string) (string, bool) {
+	if s == "" || s[0] != '"' {
+		return "", false
+	}
+	for i := 1; i < len(s); i++ {
+		switch s[i] {
+		case '\\':
+			i++
+		case '"':
+			return s[:i+1], true
+		}
+	}
+	return "", false
 }
 
 // eof ends the stream: a close-delimited body is complete; any other
@@ -248,31 +459,89 @@ func parseHead(head string, response bool) (*Message, error) {
 	line, rest, _ := strings.Cut(head, "\r\n")
 	a, b, ok1 := strings.Cut(line, " ")
 	b, c, ok2 := strings.Cut(b, " ")
-	if !ok1 || !ok2 {
+	if !ok1 || !ok2 && !response {
 		return nil, fmt.Errorf("malformed start line %q", line)
 	}
 	if response {
 		m.Proto, m.Reason = a, c
-		st, err := strconv.Atoi(b)
-		if err != nil {
+		st, ok := decimal(b)
+		if !ok || len(b) != 3 {
 			return nil, fmt.Errorf("malformed status %q", b)
 		}
 		m.Status = st
 	} else {
 		m.Method, m.Target, m.Proto = a, b, c
 	}
-	for rest != "" {
-		line, rest, _ = strings.Cut(rest, "\r\n")
+	if _, ok := protoVersion(m.Proto); !ok {
+		return nil, fmt.Errorf("malformed HTTP version %q", m.Proto)
+	}
+	h, err := parseFields(rest)
+	m.Header = h
+	return m, err
+}
+
+// parseFields reads field lines, each ending in CRLF (RFC 9112 §5).
+func parseFields(s string) (Header, error) {
+	var h Header
+	for s != "" {
+		var line string
+		line, s, _ = strings.Cut(s, "\r\n")
 		if line == "" {
 			continue
 		}
 		name, value, ok := strings.Cut(line, ":")
-		if !ok {
-			return nil, fmt.Errorf("malformed header line %q", line)
+		if !ok || name == "" || tokenPrefix(name) != name {
+			return h, fmt.Errorf("malformed field line %q", line)
 		}
-		m.Header = append(m.Header, Field{name, strings.TrimSpace(value)})
+		h = append(h, Field{name, strings.Trim(value, " \t")})
 	}
-	return m, nil
+	return h, nil
+}
+
+// protoVersion reads "HTTP/1.1" as 11 (RFC 9112 §2.3: HTTP/DIGIT.DIGIT).
+func protoVersion(proto string) (int, bool) {
+	if len(proto) != 8 || !strings.HasPrefix(proto, "HTTP/") || proto[6] != '.' ||
+		proto[5] < '0' || proto[5] > '9' || proto[7] < '0' || proto[7] > '9' {
+		return 0, false
+	}
+	return int(proto[5]-'0')*10 + int(proto[7]-'0'), true
+}
+
+// recipient is what the end reading a message implements, for persists.
+type recipient struct {
+	http11      bool // HTTP/1.1 persistence (an HTTP/1.0 client knows only keep-alive)
+	keepAlive10 bool // honours HTTP/1.0 "Connection: Keep-Alive" (RFC 2068 §19.7.1)
+	proxy       bool // reads requests on behalf of clients
+}
+
+// persists is the one persistence rule: whether the connection a message
+// arrived on stays open after it, as its recipient r sees it. RFC 9112
+// §9.3, in its order:
+//   - a message whose body ends with the connection does not (§9.3: every
+//     message needs a self-defined length; RFC 9112 §6.3 item 8);
+//   - a "close" connection option: it does not;
+//   - HTTP/1.1 or later, to an HTTP/1.1 recipient: it does;
+//   - HTTP/1.0 with the "keep-alive" option (RFC 2068 §19.7.1), to a
+//     recipient that honours it and is not a proxy reading a request: it
+//     does. A proxy cannot know that "Connection: Keep-Alive" in a request
+//     was meant for it (a dumb proxy before it may have passed it on, the
+//     chapter §4.5.6), so it looks for the old Proxy-Connection field
+//     instead, which only a proxy's client sends (the chapter §4.5.7);
+//   - otherwise it does not.
+func persists(m *Message, r recipient) bool {
+	if m.CloseDelimit || m.Header.HasToken("Connection", "close") {
+		return false
+	}
+	if v, _ := protoVersion(m.Proto); v >= 11 && r.http11 {
+		return true
+	}
+	switch {
+	case !r.keepAlive10:
+		return false
+	case r.proxy && m.Request:
+		return m.Header.HasToken("Proxy-Connection", "keep-alive")
+	}
+	return m.Header.HasToken("Connection", "keep-alive")
 }
 
 // hopByHop lists the fields that describe one connection and are never

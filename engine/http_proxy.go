@@ -216,13 +216,18 @@ func (l *smartLeg) answer(resp *Message) {
 	l.pending = l.pending[1:]
 	l.busy = false
 	out := &Message{Proto: "HTTP/1.1", Status: resp.Status, Reason: resp.Reason, Body: resp.Body}
-	out.Header = ForwardHeader(resp.Header).Del("Content-Length")
-	out.Header = append(out.Header, Field{"Content-Length", strconv.Itoa(len(resp.Body))}, Field{"Via", "1.1 proxy"})
+	out.Header = ForwardHeader(resp.Header)
+	// The proxy frames the body it read with its length; a response that
+	// has no body keeps the Content-Length it came with, which describes
+	// the body a GET would get (RFC 9110 §8.6).
+	if !bodiless(req.Method, resp.Status) {
+		out.Header = append(out.Header.Del("Content-Length"), Field{"Content-Length", strconv.Itoa(len(resp.Body))})
+	}
+	out.Header = append(out.Header, Field{"Via", "1.1 proxy"})
 	if removed := removedFields(resp.Header, out.Header); removed != "" {
 		px.sim.app(px.host, "removes hop-by-hop fields from %s: %s", resp.Label(), strings.Replace(removed, "Content-Length", "", 1))
 	}
-	keep := !req.Header.HasToken("Connection", "close") &&
-		(req.Proto == "HTTP/1.1" || req.Header.HasToken("Connection", "keep-alive") || req.Header.HasToken("Proxy-Connection", "keep-alive"))
+	keep := persists(req, recipient{http11: true, keepAlive10: true, proxy: true})
 	if keep && req.Proto == "HTTP/1.0" {
 		out.Header = append(out.Header, Field{"Connection", "Keep-Alive"})
 	} else if !keep {
@@ -238,6 +243,18 @@ func (l *smartLeg) answer(resp *Message) {
 	l.next()
 }
 
+// interim forwards a 1xx response to the client ahead of the final one, as
+// a proxy must (RFC 9110 §15.2), when the client speaks HTTP/1.1: an
+// HTTP/1.0 client does not expect one.
+func (l *smartLeg) interim(resp *Message) {
+	if l.pending[0].Proto == "HTTP/1.0" {
+		return
+	}
+	out := &Message{Proto: "HTTP/1.1", Status: resp.Status, Reason: resp.Reason, Header: ForwardHeader(resp.Header)}
+	l.px.sim.recordf(EvHTTP, l.px.host.id, l.client, "http %s sent %q", l.client, out.StartLine())
+	l.client.write(out.Bytes(), out.Label(), out.Head(), PkResponse)
+}
+
 // smartUp is one of the proxy's connections to the server.
 type smartUp struct {
 	px   *smartProxy
@@ -250,6 +267,7 @@ type smartUp struct {
 func (u *smartUp) connected(*Socket) { u.send() }
 
 func (u *smartUp) send() {
+	u.p.expect(u.req.Method)
 	u.px.sim.recordf(EvHTTP, u.px.host.id, u.sock, "http %s sent %q", u.sock, u.req.StartLine())
 	u.sock.write(u.req.Bytes(), u.req.Label(), u.req.Head(), PkRequest)
 }
@@ -264,7 +282,11 @@ func (u *smartUp) readable(k *Socket) {
 	for _, m := range msgs {
 		u.px.sim.recordf(EvHTTP, u.px.host.id, k, "http %s received %q", k, m.StartLine())
 		leg := u.leg
-		keep := !m.Header.HasToken("Connection", "close") && m.Want >= 0
+		if m.Interim() {
+			leg.interim(m)
+			continue
+		}
+		keep := persists(m, recipient{http11: true, keepAlive10: true})
 		if keep && !k.eof() {
 			u.leg = nil
 			u.px.idle = append(u.px.idle, u)

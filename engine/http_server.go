@@ -36,6 +36,10 @@ type httpServer struct {
 	// truncateOnce makes a truncated resource whole again after its
 	// first, broken answer, so that a retry succeeds.
 	truncateOnce bool
+	// serial: a blocking server reads the next request only after
+	// answering the current one; what arrives meanwhile waits unread in
+	// the socket.
+	serial bool
 }
 
 func newServer(h *Host) *httpServer {
@@ -106,6 +110,9 @@ const wakeRespond = 0 // wake codes > 0 are idle-timer generations
 func (sc *serverConn) connected(*Socket) {}
 
 func (sc *serverConn) readable(k *Socket) {
+	if sc.busy && sc.srv.serial {
+		return
+	}
 	data := k.read()
 	if sc.lingering || sc.done {
 		if k.eof() {
@@ -212,22 +219,24 @@ func (srv *httpServer) build(req *Message, r resource, keep bool, served int) ma
 		resp.Header = append(resp.Header, Field{"Connection", "close"})
 	}
 	if req.Method == "HEAD" {
-		resp.Body = nil
+		// The fields describe the body a GET would get; none is sent,
+		// not even a last chunk (RFC 9110 §9.3.2, RFC 9112 §6.3 item 1).
+		resp.Body, resp.Chunked = nil, false
 	}
 	return madeResponse{bytes: resp.Bytes(), headLen: len(resp.Head()), label: resp.Label()}
 }
 
 // keepAlive decides whether the connection stays open after answering req:
-// HTTP/1.1 is persistent unless "Connection: close" (RFC 9112 §9.3);
-// HTTP/1.0 only if it asked with "Connection: Keep-Alive" and the server
-// understands it; never past the request limit, never when the body's end
-// is marked by closing the connection.
+// when the request lets it (persists: HTTP/1.1 unless "Connection: close";
+// HTTP/1.0 only with "Connection: Keep-Alive", if the server understands
+// it), and the server wants it too: never past the request limit, never
+// when the response's end is marked by closing the connection or the
+// resource itself asks to close.
 func (sc *serverConn) keepAlive(req *Message, r resource) bool {
 	cfg := sc.srv.sim.cfg
 	return !r.noLength && r.truncateAt == 0 &&
-		sc.served+1 < cfg.KeepAliveMax &&
-		!req.Header.HasToken("Connection", "close") && !r.extra.HasToken("Connection", "close") &&
-		(req.Proto == "HTTP/1.1" || sc.srv.keepAlive10 && req.Header.HasToken("Connection", "keep-alive"))
+		sc.served+1 < cfg.KeepAliveMax && !r.extra.HasToken("Connection", "close") &&
+		persists(req, recipient{http11: true, keepAlive10: sc.srv.keepAlive10})
 }
 
 func (sc *serverConn) respond() {
@@ -275,6 +284,10 @@ func (sc *serverConn) respond() {
 		sc.finish()
 		return
 	}
+	if sc.srv.serial && len(k.unread) > 0 {
+		sc.readable(k)
+		return
+	}
 	if len(sc.pending) > 0 {
 		sc.next()
 		return
@@ -297,6 +310,9 @@ func (sc *serverConn) finish() {
 	if sc.srv.close == closeLinger && !k.eof() {
 		sc.lingering = true
 		k.shutdownWrite()
+		if len(k.unread) > 0 {
+			sc.readable(k) // read and discard what waited
+		}
 		return
 	}
 	k.close()

@@ -13,6 +13,7 @@ type Scenario struct {
 	Profile  Profile           // default profile
 	Keys     []string          // parameters that change its outcome (shown on the page)
 	Defaults map[string]string // the scenario's own defaults over the profile's
+	Plot     PlotKind          // the plot its stage draws beside the ladder (Trace.Plot)
 	build    func(s *Sim)
 	// bulkAbove, if set, is the connection count above which a run keeps
 	// only application events and port samples (a 60,000-connection load
@@ -99,6 +100,7 @@ func ScenarioNames() []string {
 // Run runs sc with c and returns its full trace.
 func (sc *Scenario) Run(c Config) *Trace {
 	s := newSim(sc.Name, c, sc.bulkAbove == 0 || c.Conns <= sc.bulkAbove)
+	s.t.Plot = sc.Plot
 	sc.build(s)
 	s.run()
 	return s.finish()

@@ -7,7 +7,7 @@ import "fmt"
 
 func init() {
 	for _, sc := range []*Scenario{
-		{Name: "fetch-page", Summary: "URL 하나를 가져오는 일곱 단계: DNS, 커넥션, 요청, 응답, 끊기", Profile: Today,
+		{Name: "fetch-page", Summary: "URL 하나를 가져오는 일곱 단계: DNS, 커넥션, 요청, 응답, 끊기", Profile: Today, Plot: PlotWaterfall,
 			Keys: []string{"profile", "rtt", "dns"}, Defaults: map[string]string{"images": "0", "dns": "20ms"},
 			build: func(s *Sim) { s.simplePage(mode11, 1, true) }},
 		{Name: "segmentation", Summary: "응답이 MSS 크기의 세그먼트로 나뉘어 IP 패킷에 담긴다", Profile: Today,
@@ -22,22 +22,22 @@ func init() {
 		{Name: "delayed-ack", Summary: "확인응답 지연: 편승할 데이터를 기다리는 타이머", Profile: Book,
 			Keys: []string{"profile", "delack", "think"}, Defaults: map[string]string{"images": "1", "imagesize": "500", "pagesize": "500", "think": "20ms"},
 			build: func(s *Sim) { s.simplePage(mode11, 1, true) }},
-		{Name: "slow-start", Summary: "새 커넥션과 데워진 커넥션에서 혼잡 윈도가 자라는 모습", Profile: Book,
+		{Name: "slow-start", Summary: "새 커넥션과 데워진 커넥션에서 혼잡 윈도가 자라는 모습", Profile: Book, Plot: PlotCwnd,
 			Keys: []string{"profile", "iw", "size", "rtt"}, Defaults: map[string]string{"size": "100000"},
 			build: buildSlowStart},
 		{Name: "nagle", Summary: "네이글 알고리즘과 확인응답 지연이 만드는 write-write-read 정체", Profile: Book,
 			Keys: []string{"profile", "nodelay", "delack"}, Defaults: map[string]string{"images": "0", "pagesize": "500", "nodelay": "false"},
 			build: buildNagle},
-		{Name: "time-wait", Summary: "TIME-WAIT가 쌓여 임시 포트가 바닥나는 부하 생성기", Profile: Today,
+		{Name: "time-wait", Summary: "TIME-WAIT가 쌓여 임시 포트가 바닥나는 부하 생성기", Profile: Today, Plot: PlotPorts,
 			Keys: []string{"profile", "ports", "rate", "connections", "timewait"}, Defaults: map[string]string{"ports": "32768-32777", "rate": "2", "connections": "14"},
 			build: buildTimeWait, bulkAbove: 2000, check: checkTimeWait},
 		{Name: "connection-header", Summary: "HTTP/1.1 프락시가 Connection 헤더와 그것이 가리키는 헤더를 지운다", Profile: Today,
 			Keys: []string{"profile"}, Defaults: map[string]string{"images": "0", "pagesize": "800"},
 			build: buildConnectionHeader},
-		{Name: "serial", Summary: "HTML과 이미지 셋을 커넥션 하나씩, 차례로", Profile: Book,
+		{Name: "serial", Summary: "HTML과 이미지 셋을 커넥션 하나씩, 차례로", Profile: Book, Plot: PlotWaterfall,
 			Keys:  []string{"profile", "rtt", "bandwidth", "images"},
 			build: func(s *Sim) { s.simplePage(mode10, 1, false) }},
-		{Name: "parallel", Summary: "같은 페이지를 병렬 커넥션으로", Profile: Book,
+		{Name: "parallel", Summary: "같은 페이지를 병렬 커넥션으로", Profile: Book, Plot: PlotWaterfall,
 			Keys:  []string{"profile", "bandwidth", "conns", "rtt", "images"},
 			build: func(s *Sim) { s.simplePage(mode10, s.cfg.ConnsPerHost, false) }},
 		{Name: "keep-alive", Summary: "HTTP/1.0+ keep-alive: 커넥션 하나로 네 번의 트랜잭션", Profile: Book,
@@ -49,10 +49,10 @@ func init() {
 		{Name: "proxy-connection", Summary: "Proxy-Connection은 멍청한 프락시를 지나도 해가 없다", Profile: Book,
 			Keys: []string{"profile"}, Defaults: map[string]string{"images": "1"},
 			build: func(s *Sim) { s.proxyPage(false, mode10ProxyKA) }},
-		{Name: "persistent", Summary: "HTTP/1.1 지속 커넥션, 프락시는 양쪽에 따로 커넥션을 둔다", Profile: Today,
+		{Name: "persistent", Summary: "HTTP/1.1 지속 커넥션, 프락시는 양쪽에 따로 커넥션을 둔다", Profile: Today, Plot: PlotWaterfall,
 			Keys: []string{"profile", "conns", "images"}, Defaults: map[string]string{"conns": "1"},
 			build: func(s *Sim) { s.proxyPage(true, mode11) }},
-		{Name: "pipelining", Summary: "파이프라인: 요청을 연달아 보내고 응답은 순서대로, 중간에 끊기면 재시도", Profile: Book,
+		{Name: "pipelining", Summary: "파이프라인: 요청을 연달아 보내고 응답은 순서대로, 중간에 끊기면 재시도", Profile: Book, Plot: PlotWaterfall,
 			Keys: []string{"profile", "max", "rtt"}, Defaults: map[string]string{"max": "3"},
 			build: buildPipelining},
 		{Name: "truncation", Summary: "Content-Length로 잘린 응답을 알아채고 GET을 다시 보낸다", Profile: Today,
@@ -62,12 +62,15 @@ func init() {
 			Keys: []string{"profile", "keepalive"}, Defaults: map[string]string{"keepalive": "1s", "images": "0"},
 			build: buildRetry},
 		{Name: "graceful-close", Summary: "절반 끊기로 응답을 지키는 우아한 커넥션 끊기", Profile: Today,
-			Keys: []string{"profile"}, Defaults: map[string]string{"images": "2", "max": "2"},
+			Keys: []string{"profile"}, Defaults: map[string]string{"images": "2", "max": "2", "imagesize": "30000"},
 			build: func(s *Sim) { s.closeRace(closeLinger) }},
-		{Name: "reset", Summary: "읽지 않은 요청을 남긴 채 닫아 생긴 RST가 응답을 지운다", Profile: Today,
-			Keys: []string{"profile"}, Defaults: map[string]string{"images": "2", "max": "2"},
+		{Name: "reset", Summary: "읽지 않은 요청을 남긴 채 닫아 생긴 RST가 아직 보내지 못한 응답을 지운다", Profile: Today,
+			Keys: []string{"profile", "rstunread"}, Defaults: map[string]string{"images": "2", "max": "2", "imagesize": "30000"},
 			build: func(s *Sim) { s.closeRace(closeFull) }},
-		{Name: "compare", Summary: "순차, 병렬, 지속, 파이프라인 커넥션을 한 시계 위에서", Profile: Today,
+		{Name: "reset-discard", Summary: "같은 RST를 Windows처럼 받으면 도착해 있던 응답 바이트까지 버려진다", Profile: Today,
+			Keys: []string{"profile", "rstunread"}, Defaults: map[string]string{"images": "2", "max": "2", "imagesize": "30000", "rstunread": "discard"},
+			build: func(s *Sim) { s.closeRace(closeFull) }},
+		{Name: "compare", Summary: "순차, 병렬, 지속, 파이프라인 커넥션을 한 시계 위에서", Profile: Today, Plot: PlotWaterfall,
 			Keys:  []string{"profile", "rtt", "bandwidth", "images", "conns"},
 			build: buildCompare},
 	} {
@@ -218,17 +221,29 @@ func buildRetry(s *Sim) {
 	s.wakeAt(0, b, wakeStart)
 }
 
-// closeRace: the browser pipelines two image requests; the server answers
-// the first with "Connection: close" (max requests reached) and ends the
-// connection with the second request still unread, either with close()
-// (a reset) or with a lingering, graceful close. The browser is busy for a
-// moment before it reads.
+// closeRace: the browser pipelines two image requests; the server, a
+// blocking one that reads the next request only after answering, spends
+// closeThink making the first image, so the second request arrives and
+// waits unread. It answers the first with "Connection: close" (max
+// requests reached), more than its congestion window lets it send at
+// once, and ends the connection either with close() (unread data: a reset
+// that throws away the unsent rest, RFC 9293 §3.10.4, Linux tcp_close) or
+// with a lingering, graceful close. The browser is busy for a moment
+// before it reads.
 func (s *Sim) closeRace(style closeStyle) {
 	b, srv := s.simplePage(mode11Pipe, 1, true)
 	srv.close = style
+	srv.serial = true
+	r := srv.res["/a.png"]
+	r.think = closeThink
+	srv.res["/a.png"] = r
 	b.readDelay = 20 * Millisecond // the main thread is busy rendering
 	b.stagger = 10 * Millisecond   // the second image is found a little later
 }
+
+// closeThink is how long the server of closeRace takes to make /a.png:
+// longer than the 10 ms between the two requests.
+const closeThink = 30 * Millisecond
 
 func buildCompare(s *Sim) {
 	lanes := []struct {

@@ -25,6 +25,9 @@ func (k *Socket) write(b []byte, label, head string, kind PacketKind) {
 		k.wroteHash = fnv(k.wroteHash, b)
 	}
 	k.output()
+	// The call's event was recorded before the bytes were queued: the
+	// step must show what it left behind (bytes Nagle holds back).
+	k.snap()
 }
 
 // read takes every unread byte (read(2)). A window update goes out when
@@ -38,6 +41,11 @@ func (k *Socket) read() []byte {
 	}
 	if k.sim.detailed {
 		k.sim.recordf(EvCall, k.host.id, k, "call %s read() = %d", k, len(b))
+	}
+	if k.resetPending && len(b) > 0 {
+		// ECONNRESET comes with the next read, after these bytes.
+		k.resetPending = false
+		k.sim.wakeAt(k.sim.now, resetNotice{k}, 0)
 	}
 	if len(b) > 0 && k.lastWnd < k.mss && k.window() >= k.mss && k.state != Closed {
 		k.ackNow = true
@@ -75,8 +83,7 @@ func (k *Socket) close() {
 		k.abort()
 		return
 	}
-	k.finQueued = true
-	k.output()
+	k.queueFIN()
 }
 
 // shutdownWrite is shutdown(SHUT_WR): a half close. A FIN follows the data
@@ -88,8 +95,7 @@ func (k *Socket) shutdownWrite() {
 	if k.finQueued {
 		return
 	}
-	k.finQueued = true
-	k.output()
+	k.queueFIN()
 }
 
 // String prints the socket as canonical lines name it: "client:50000".

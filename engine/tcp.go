@@ -37,9 +37,14 @@ type Socket struct {
 	readShut  bool   // the application will not read any more (close, or shutdown(SHUT_RD))
 	closed    bool   // the application called close()
 	lost      int    // unread bytes destroyed by a reset
-	nodelay   bool   // TCP_NODELAY
-	minshall  bool   // Linux's variant of Nagle (tcp_minshall_check)
-	lastWnd   int    // window last advertised
+	// resetPending: an RST arrived while bytes were unread; the
+	// application hears of the reset once it has read them.
+	resetPending  bool
+	challenged    bool // a challenge ACK has been sent (lastChallenge is valid)
+	lastChallenge Time
+	nodelay       bool // TCP_NODELAY
+	minshall      bool // Linux's variant of Nagle (tcp_minshall_check)
+	lastWnd       int  // window last advertised
 
 	// Delayed ACK (RFC 1122 §4.2.3.2, RFC 9293 §3.8.6.3, RFC 5681 §4.2).
 	ackUnacked int  // bytes received and not yet acknowledged
@@ -202,7 +207,9 @@ func (k *Socket) setState(st State) {
 			h.releasePort(k.local.Port)
 		}
 	}
-	k.sim.recordf(EvState, h.id, k, "state %s %v -> %v", k, from, st)
+	if step := k.sim.recordf(EvState, h.id, k, "state %s %v -> %v", k, from, st); step >= 0 {
+		k.sim.t.Events[step].From, k.sim.t.Events[step].To = from, st
+	}
 	if k.active && (st == TimeWait || st == Closed) {
 		h.samplePorts()
 	}
@@ -319,5 +326,5 @@ func (k *Socket) visible() SockState {
 // held reports whether Nagle's algorithm is holding back unsent bytes now.
 func (k *Socket) held() bool {
 	n := min(len(k.unsent), k.mss)
-	return n > 0 && k.canSendData() && n <= k.usable() && k.nagleHolds(n)
+	return n > 0 && k.mayTransmit() && n <= k.usable() && k.nagleHolds(n)
 }

@@ -80,7 +80,10 @@ func (k *Socket) input(seg *Segment) {
 		k.setState(Established)
 		k.cc.record(k, "initial window")
 		k.ackNow = true
-		k.app.connected(k) // a write here rides on the handshake's final ACK
+		if !k.sim.cfg.DataOnHandshakeACK {
+			k.output() // the pure ACK leaves before the application runs
+		}
+		k.app.connected(k) // in the book, a write here rides on the final ACK
 		k.output()
 		return
 	case SynReceived:
@@ -101,7 +104,7 @@ func (k *Socket) input(seg *Segment) {
 	}
 
 	if seg.Flags&RST != 0 {
-		k.resetByPeer()
+		k.checkReset(seg)
 		return
 	}
 	if seg.Flags&ACK != 0 {
@@ -135,7 +138,7 @@ func (k *Socket) input(seg *Segment) {
 		case Established:
 			k.setState(CloseWait)
 		case FinWait1:
-			if k.sndUna == k.sndNxt {
+			if k.finSent && k.sndUna == k.sndNxt {
 				k.setState(TimeWait)
 			} else {
 				k.setState(Closing)
@@ -188,20 +191,78 @@ func (k *Socket) processAck(seg *Segment) {
 	}
 }
 
-// resetByPeer handles an arriving RST: the connection is gone, and bytes
-// that arrived but were not read are destroyed with it.
+// checkReset decides what an RST arriving in a synchronized state does.
+// Today (RFC 5961 §3.2, Linux tcp_validate_incoming): it resets only if
+// SEG.SEQ = RCV.NXT (or RCV.NXT-1 after the peer's FIN, tcp_reset_check);
+// another sequence number in the receive window gets a challenge ACK, one
+// outside it is dropped. The book's era (RFC 793 §3.9): any RST in the
+// window resets.
+func (k *Socket) checkReset(seg *Segment) {
+	wnd := max(k.lastWnd, 1)
+	inWindow := k.rcvNxt.LessThanEq(seg.Seq) && seg.Seq.LessThan(k.rcvNxt.Add(wnd))
+	exact := seg.Seq == k.rcvNxt ||
+		seg.Seq == k.rcvNxt-1 && k.peerFIN && (k.state == CloseWait || k.state == LastAck || k.state == Closing)
+	switch {
+	case exact || inWindow && !k.sim.cfg.RSTExactSeq:
+		k.resetByPeer()
+	case inWindow:
+		k.challengeAck()
+	}
+}
+
+// challengeAckGap is Linux's per-socket limit on challenge and other
+// out-of-window ACKs: at most one per 500 ms (net.ipv4.tcp_invalid_ratelimit,
+// __tcp_oow_rate_limited in net/ipv4/tcp_input.c).
+const challengeAckGap = 500 * Millisecond
+
+// challengeAck answers a suspicious RST with a pure ACK carrying the real
+// RCV.NXT (RFC 5961 §3.2), so that a genuine peer can send an exact one.
+func (k *Socket) challengeAck() {
+	if k.challenged && k.sim.now-k.lastChallenge < challengeAckGap {
+		return
+	}
+	k.challenged, k.lastChallenge = true, k.sim.now
+	k.ackNow = true
+	k.output()
+}
+
+// resetByPeer handles an accepted RST: the connection is gone and so are
+// the bytes still to be sent. Bytes received and not yet read stay
+// readable (Linux, rstunread=keep): the application reads them, then gets
+// ECONNRESET. With rstunread=discard (Windows; RFC 9293 §3.10.7.4 "queues
+// should be flushed") they are destroyed at once.
 func (k *Socket) resetByPeer() {
-	k.lost += len(k.unread)
-	k.unread = nil
+	if k.sim.cfg.RSTUnread == "discard" {
+		k.lost += len(k.unread)
+		k.unread = nil
+	}
 	k.setState(Closed)
-	if k.app != nil {
-		k.app.reset(k)
+	if k.app == nil {
+		return
+	}
+	if len(k.unread) > 0 {
+		k.resetPending = true
+		k.app.readable(k)
+		return
+	}
+	k.app.reset(k)
+}
+
+// resetNotice tells the application of a reset once it has read the bytes
+// that arrived before it: the read() after the last byte fails.
+type resetNotice struct{ k *Socket }
+
+func (n resetNotice) wake(int) {
+	if n.k.app != nil {
+		n.k.app.reset(n.k)
 	}
 }
 
 // abort sends RST+ACK and drops the connection (close with unread data,
-// or data for a closed socket).
+// or data for a closed socket). What the application wrote and TCP had not
+// yet sent is destroyed with it: those bytes count as lost.
 func (k *Socket) abort() {
+	k.lost += len(k.unsent)
 	k.unread = nil
 	k.unsent = nil
 	k.sendSegment(RST, nil)

@@ -3,7 +3,7 @@ package engine
 // output sends whatever the socket may send now: data the windows and
 // Nagle allow, a FIN once the data is out, or an ACK that is due.
 func (k *Socket) output() {
-	for k.canSendData() && len(k.unsent) > 0 {
+	for k.mayTransmit() && len(k.unsent) > 0 {
 		n := min(len(k.unsent), k.mss)
 		if n > k.usable() {
 			if k.cc.cwnd <= k.sndWnd {
@@ -32,7 +32,7 @@ func (k *Socket) output() {
 		}
 		k.sendSegment(flags, payload)
 	}
-	if k.finQueued && !k.finSent && len(k.unsent) == 0 && k.canSendData() {
+	if k.finQueued && !k.finSent && len(k.unsent) == 0 && k.mayTransmit() {
 		k.startFIN()
 		k.sendSegment(FIN, nil)
 	}
@@ -41,19 +41,47 @@ func (k *Socket) output() {
 	}
 }
 
-// startFIN marks the FIN as sent and moves to FIN-WAIT-1 or LAST-ACK.
+// startFIN marks the FIN as sent. The state moved when the application
+// closed its write side (queueFIN), unless that was before the handshake
+// completed.
 func (k *Socket) startFIN() {
 	k.finSent = true
-	if k.state == CloseWait {
-		k.setState(LastAck)
-	} else {
+	switch k.state {
+	case Established:
 		k.setState(FinWait1)
+	case CloseWait:
+		k.setState(LastAck)
 	}
 }
 
-// canSendData reports whether the state lets the socket send new data.
+// queueFIN is close() or shutdown(SHUT_WR): a FIN follows the data still
+// to be sent, and the state moves to FIN-WAIT-1 or LAST-ACK at once, even
+// while the FIN waits behind that data (RFC 9293 §3.10.4; Linux
+// tcp_close_state in net/ipv4/tcp.c).
+func (k *Socket) queueFIN() {
+	k.finQueued = true
+	switch k.state {
+	case Established, SynReceived:
+		k.setState(FinWait1)
+	case CloseWait:
+		k.setState(LastAck)
+	}
+	k.output()
+}
+
+// canSendData reports whether the application may still write new data.
 func (k *Socket) canSendData() bool {
-	return (k.state == Established || k.state == CloseWait) && !k.finSent
+	return (k.state == Established || k.state == CloseWait) && !k.finQueued
+}
+
+// mayTransmit reports whether queued data (and then the FIN) may still go
+// out: in every synchronized state until the FIN has been sent.
+func (k *Socket) mayTransmit() bool {
+	switch k.state {
+	case Established, CloseWait, FinWait1, Closing, LastAck:
+		return !k.finSent
+	}
+	return false
 }
 
 // inFlight is the number of data bytes sent and not yet acknowledged.

@@ -75,8 +75,12 @@ func (r *rig) expect(want ...string) {
 	}
 }
 
-// until runs the simulation up to time at.
-func (r *rig) until(at Time) { r.s.runUntil(at) }
+// until runs the simulation up to time at; the clock then reads at, even
+// if nothing happened in between.
+func (r *rig) until(at Time) {
+	r.s.runUntil(at)
+	r.s.now = max(r.s.now, at)
+}
 
 // establish opens a connection and runs until both ends are ESTABLISHED.
 func (r *rig) establish() {
@@ -90,7 +94,7 @@ func (r *rig) establish() {
 	r.seen = len(r.s.t.Packets)
 }
 
-func TestHandshakeCarriesMSSAndDataRidesOnFinalACK(t *testing.T) {
+func TestHandshakeCarriesMSSAndPureACKPrecedesRequest(t *testing.T) {
 	r := newRig(t, Today, nil)
 	r.app.onConnect = []byte("GET / HTTP/1.1\r\n\r\n")
 	r.client = r.c.dial(r.sv, 80, r.app)
@@ -101,12 +105,26 @@ func TestHandshakeCarriesMSSAndDataRidesOnFinalACK(t *testing.T) {
 	r.until(51 * Millisecond)
 	r.expect("server:80>client:32768 [SYN+ACK] seq=0 ack=1 win=65535 len=0 mss=1460")
 	r.until(101 * Millisecond)
-	// The write made when connect() returned rides on the handshake's
-	// final ACK: one segment, no separate pure ACK.
-	r.expect("client:32768>server:80 [PSH+ACK] seq=1 ack=1 win=65535 len=18")
+	// Linux acknowledges the SYN+ACK at once with a pure ACK
+	// (tcp_rcv_synsent_state_process); the request written when
+	// connect() returned follows in its own segment.
+	r.expect(
+		"client:32768>server:80 [ACK] seq=1 ack=1 win=65535 len=0",
+		"client:32768>server:80 [PSH+ACK] seq=1 ack=1 win=65535 len=18",
+	)
 	if r.client.state != Established {
 		t.Fatalf("client state = %v; want ESTABLISHED", r.client.state)
 	}
+}
+
+func TestBookRequestRidesOnHandshakeACK(t *testing.T) {
+	r := newRig(t, Book, nil)
+	r.app.onConnect = []byte("GET / HTTP/1.0\r\n\r\n")
+	r.client = r.c.dial(r.sv, 80, r.app)
+	r.until(101 * Millisecond)
+	r.seen = 2
+	// RFC 793 §3.9: data queued for transmission may ride on the ACK.
+	r.expect("client:32768>server:80 [PSH+ACK] seq=1 ack=1 win=65535 len=18")
 }
 
 func TestMSSIsTheSmallerOfBothSides(t *testing.T) {
@@ -261,7 +279,7 @@ func TestActiveCloseHoldsTimeWaitFor2MSL(t *testing.T) {
 	if r.client.state != TimeWait {
 		t.Fatalf("client = %v; want TIME-WAIT", r.client.state)
 	}
-	entered := r.s.now
+	entered := r.client.timers[timerTimeWait] - 60*Second
 	r.until(r.s.now + 51*Millisecond)
 	if r.server.state != Closed {
 		t.Fatalf("server = %v; want CLOSED", r.server.state)
@@ -273,6 +291,44 @@ func TestActiveCloseHoldsTimeWaitFor2MSL(t *testing.T) {
 	r.until(entered + 60*Second)
 	if r.client.state != Closed {
 		t.Fatalf("client = %v after 60 s; want CLOSED", r.client.state)
+	}
+}
+
+func TestCloseEntersFinWait1AtOnceWhileFINWaitsBehindData(t *testing.T) {
+	r := newRig(t, Today, func(c *Config) { c.InitialWindow = 1 })
+	r.establish()
+	r.server.write(make([]byte, 3000), "", "", PkResponse)
+	r.expect("server:80>client:32768 [ACK] seq=1 ack=1 win=65535 len=1460")
+	r.server.close()
+	// Two segments of data are still unsent, so the FIN cannot go yet, but
+	// the state moves now (RFC 9293 §3.10.4).
+	r.expect()
+	if r.server.state != FinWait1 || r.server.finSent {
+		t.Fatalf("server = %v, FIN sent %v; want FIN-WAIT-1 with the FIN queued", r.server.state, r.server.finSent)
+	}
+	r.until(r.s.now + 101*Millisecond)
+	r.expect(
+		"client:32768>server:80 [ACK] seq=1 ack=1461 win=65535 len=0",
+		"server:80>client:32768 [ACK] seq=1461 ack=1 win=65535 len=1460",
+		"server:80>client:32768 [FIN+PSH+ACK] seq=2921 ack=1 win=65535 len=80",
+	)
+	if r.server.state != FinWait1 {
+		t.Fatalf("server = %v; want FIN-WAIT-1 until its FIN is acknowledged", r.server.state)
+	}
+}
+
+func TestCloseFromCloseWaitEntersLastAckAtOnce(t *testing.T) {
+	r := newRig(t, Today, func(c *Config) { c.InitialWindow = 1 })
+	r.establish()
+	r.client.close()
+	r.until(r.s.now + 51*Millisecond)
+	if r.server.state != CloseWait {
+		t.Fatalf("server = %v; want CLOSE-WAIT", r.server.state)
+	}
+	r.server.write(make([]byte, 3000), "", "", PkResponse)
+	r.server.close()
+	if r.server.state != LastAck || r.server.finSent {
+		t.Fatalf("server = %v, FIN sent %v; want LAST-ACK with the FIN queued", r.server.state, r.server.finSent)
 	}
 }
 
@@ -293,25 +349,85 @@ func TestHalfCloseStillReceives(t *testing.T) {
 	}
 }
 
-func TestCloseWithUnreadDataResetsAndPeerLosesUnread(t *testing.T) {
+func TestCloseWithUnreadDataResetsAndPeerReadsThenGetsReset(t *testing.T) {
+	for _, c := range []struct {
+		unread      string
+		lost, reads int
+	}{{"keep", 0, 35}, {"discard", 35, 0}} {
+		t.Run(c.unread, func(t *testing.T) {
+			r := newRig(t, Today, func(cfg *Config) { cfg.RSTUnread = c.unread })
+			r.establish()
+			r.server.write([]byte("response the client will never read"), "", "", PkResponse)
+			r.app.autoRead = false
+			r.client.write([]byte("request"), "", "", PkRequest)
+			r.until(r.s.now + 51*Millisecond)
+			r.seen = len(r.s.t.Packets)
+			r.server.close() // "request" is unread in the server's buffer
+			r.expect("server:80>client:32768 [RST+ACK] seq=36 ack=8 win=65535 len=0")
+			if r.server.state != Closed {
+				t.Fatalf("server = %v; want CLOSED", r.server.state)
+			}
+			r.until(r.s.now + 51*Millisecond)
+			if r.client.state != Closed || r.client.lost != c.lost {
+				t.Fatalf("client %v, lost %d; want CLOSED, lost %d", r.client.state, r.client.lost, c.lost)
+			}
+			// Linux: the bytes that arrived are still readable, and the
+			// reset is reported only after they have been read.
+			if c.unread == "keep" && r.app.resets != 0 {
+				t.Fatalf("reset reported before the %d unread bytes were read", c.reads)
+			}
+			if b := r.client.read(); len(b) != c.reads {
+				t.Fatalf("read after reset = %d bytes; want %d", len(b), c.reads)
+			}
+			r.until(r.s.now)
+			if r.app.resets != 1 {
+				t.Fatalf("resets = %d after reading; want 1", r.app.resets)
+			}
+		})
+	}
+}
+
+// rstAt hands the client an RST from the server with sequence number
+// RCV.NXT+off, as if it had just arrived.
+func (r *rig) rstAt(off int) {
+	k := r.client
+	r.c.input(k, &Segment{Src: k.remote, Dst: k.local, Seq: k.rcvNxt.Add(off), Flags: RST})
+}
+
+func TestRSTAcceptedOnlyAtRcvNxtElseChallengeACK(t *testing.T) {
 	r := newRig(t, Today, nil)
 	r.establish()
-	r.server.write([]byte("response the client will never read"), "", "", PkResponse)
-	r.app.autoRead = false
-	r.client.write([]byte("request"), "", "", PkRequest)
-	r.until(r.s.now + 51*Millisecond)
-	r.seen = len(r.s.t.Packets)
-	r.server.close() // "request" is unread in the server's buffer
-	r.expect("server:80>client:32768 [RST+ACK] seq=36 ack=8 win=65535 len=0")
-	if r.server.state != Closed {
-		t.Fatalf("server = %v; want CLOSED", r.server.state)
+	r.rstAt(-1000) // before the window: dropped
+	r.rstAt(70000) // beyond it: dropped
+	r.expect()
+	r.rstAt(100) // in the window, not exact: a challenge ACK (RFC 5961 §3.2)
+	r.expect("client:32768>server:80 [ACK] seq=1 ack=1 win=65535 len=0")
+	r.rstAt(200) // again at once: rate-limited, no second ACK
+	r.expect()
+	if r.client.state != Established {
+		t.Fatalf("client = %v after inexact RSTs; want ESTABLISHED", r.client.state)
 	}
-	r.until(r.s.now + 51*Millisecond)
-	if r.client.state != Closed || r.app.resets != 1 || r.client.lost != 35 {
-		t.Fatalf("client %v, resets %d, lost %d; want CLOSED, 1, 35", r.client.state, r.app.resets, r.client.lost)
+	r.until(r.s.now + challengeAckGap)
+	r.rstAt(300)
+	r.expect("client:32768>server:80 [ACK] seq=1 ack=1 win=65535 len=0")
+	r.rstAt(0)
+	r.expect()
+	if r.client.state != Closed || r.app.resets != 1 {
+		t.Fatalf("client %v, resets %d after an exact RST; want CLOSED, 1", r.client.state, r.app.resets)
 	}
-	if b := r.client.read(); len(b) != 0 {
-		t.Fatalf("read after reset = %q; want nothing", b)
+}
+
+func TestBookRSTAcceptedAnywhereInWindow(t *testing.T) {
+	r := newRig(t, Book, nil)
+	r.establish()
+	r.rstAt(-1)
+	if r.client.state != Established {
+		t.Fatalf("client = %v after an RST before the window; want ESTABLISHED", r.client.state)
+	}
+	r.rstAt(100) // RFC 793 §3.9: valid if in the window
+	r.expect()
+	if r.client.state != Closed {
+		t.Fatalf("client = %v; want CLOSED", r.client.state)
 	}
 }
 

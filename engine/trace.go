@@ -35,6 +35,10 @@ type Event struct {
 	Sock   int    // index into Trace.Sockets, or -1
 	Packet int    // index into Trace.Packets for EvSend/EvRecv, or -1
 	Text   string // the line after the time, starting with the kind
+
+	// From and To are an EvState event's transition (zero otherwise): the
+	// same states its Text names, so that nobody parses the text.
+	From, To State
 }
 
 // String returns the canonical line.
@@ -88,10 +92,15 @@ type Packet struct {
 	ArriveAt Time // last bit delivered to To (TxEnd + delay)
 	Seg      Segment
 	Label    string // what the stage writes on it: SYN, SYN+ACK, ACK, "GET /a.png", "200 OK", FIN, RST
-	HTTP     string // HTTP head (start line and headers) starting in this segment, if any
-	Kind     PacketKind
-	SendStep int // index of its EvSend event
-	RecvStep int // index of its EvRecv event (-1 until delivered)
+	// SeqBase and AckBase are what the canonical line's seq= and ack= are
+	// relative to, as a packet analyzer numbers them: the sending socket's
+	// ISS and IRS, or for a reset sent by no socket the peer's IRS and ISS.
+	// Seg.Seq-SeqBase is the relative sequence number.
+	SeqBase, AckBase Seq
+	HTTP             string // HTTP head (start line and headers) starting in this segment, if any
+	Kind             PacketKind
+	SendStep         int // index of its EvSend event
+	RecvStep         int // index of its EvRecv event (-1 until delivered)
 }
 
 // PacketKind groups packets by colour on the stage.
@@ -125,11 +134,13 @@ type Object struct {
 	DoneAt      Time // response complete (Never if not)
 	Status      int
 	Failed      string // error text if the load failed
+	FailedStep  int    // the step of the browser's "error" event when it failed, else -1
 }
 
 // Trace is the complete record of one run of a scenario.
 type Trace struct {
 	Scenario string
+	Plot     PlotKind // the plot the scenario's stage draws beside its ladder (Scenario.Plot)
 	Config   Config
 	Lanes    []string // lane names for compare scenarios; one empty lane otherwise
 	Hosts    []HostInfo
@@ -175,12 +186,31 @@ type SockState struct {
 	Nagle    bool
 	Held     bool // Nagle is holding Unsent back right now
 	Unread   int  // bytes received, not yet read by the application
-	Lost     int  // unread bytes destroyed by a reset
+	Lost     int  // bytes destroyed by a reset: unsent ones of an aborting sender, unread ones of a discarding receiver
 	DelAckAt Time // running delayed-ACK timer's deadline, or Never
 	TWUntil  Time // TIME-WAIT expiry, or Never
 	ReadShut bool // the application shut down or closed its read side
 	Closed   bool // the application called close
 }
+
+// PlotKind names the plot a scenario wants beside its ladder.
+type PlotKind uint8
+
+// Plots.
+const (
+	PlotNone      PlotKind = iota
+	PlotCwnd               // congestion window per round trip (slow start)
+	PlotWaterfall          // one bar per object: queued, waiting, receiving
+	PlotPorts              // the ephemeral port pool: in use, TIME-WAIT, size
+)
+
+var plotNames = [...]string{"none", "cwnd", "waterfall", "ports"}
+
+func (k PlotKind) String() string { return plotNames[k] }
+
+// MaxTrip returns the longest time any packet spends between being sent
+// and arriving (SentAt to ArriveAt).
+func (t *Trace) MaxTrip() Time { return t.maxTrip }
 
 // Len returns the number of steps (events).
 func (t *Trace) Len() int { return len(t.Events) }

@@ -17,7 +17,7 @@ type jsPage struct {
 	win, parent js.Value
 }
 
-// startBridge sets window.connlab = {load, command, state, lines, pcap, hits},
+// startBridge sets window.connlab = {load, command, state, lines, pcap, hits, exercise},
 // and queues the scenario named in the stage's own URL so that /stage/
 // works by itself. The functions only enqueue or read what Update
 // published; none of them waits for the game loop.
@@ -46,14 +46,16 @@ func startBridge(in *inbox) page {
 		s, _ := in.published()
 		return s.JSON()
 	}))
+	// lines(from, to): the steps from..to-1 as
+	// [{"step":N,"text":canonical English line,"ko":Korean sentence}].
 	api.Set("lines", js.FuncOf(func(_ js.Value, args []js.Value) any {
 		_, t := in.published()
-		lines := []string{}
+		lines := []logLine{}
 		if t != nil {
 			from, to := argInt(args, 0, 0), argInt(args, 1, t.Len())
 			from, to = max(from, 0), min(to, t.Len())
 			for i := from; i < to; i++ {
-				lines = append(lines, t.Events[i].String())
+				lines = append(lines, logLine{Step: i, Text: t.Events[i].String(), Ko: stage.Describe(t, i)})
 			}
 		}
 		b, _ := json.Marshal(lines)
@@ -69,12 +71,19 @@ func startBridge(in *inbox) page {
 		js.CopyBytesToJS(arr, b)
 		return arr
 	}))
-	// hits: where the packets drawn now can be clicked, in the iframe's
-	// CSS pixels: [{"packet":N,"x":..,"y":..,"w":..,"h":..}], clicking the
-	// middle of a box selects its packet.
+	// hits: where the packets and hosts drawn now are, in the iframe's
+	// CSS pixels: [{"kind":"packet"|"host","index":N,"packet":N or -1,
+	// "x":..,"y":..,"w":..,"h":..}]; clicking the middle of a packet's box
+	// selects it.
 	api.Set("hits", js.FuncOf(func(js.Value, []js.Value) any {
 		b, _ := json.Marshal(in.hits())
 		return string(b)
+	}))
+	// exercise: connlab.exercise(JSON) solves and grades an exercise or
+	// tries a challenge (internal/stage/exercise.go). It only computes: a
+	// run of the engine, not a wait for the game loop.
+	api.Set("exercise", js.FuncOf(func(_ js.Value, args []js.Value) any {
+		return stage.RunExercise(argString(args, 0))
 	}))
 	win.Set("connlab", api)
 
@@ -88,6 +97,18 @@ func startBridge(in *inbox) page {
 		parent = win
 	}
 	return &jsPage{win: win, parent: parent}
+}
+
+// logLine is one step as connlab.lines gives it.
+type logLine struct {
+	Step int    `json:"step"`
+	Text string `json:"text"`
+	Ko   string `json:"ko"`
+}
+
+// performanceNow is the page's performance clock, in milliseconds.
+func performanceNow() float64 {
+	return js.Global().Get("performance").Call("now").Float()
 }
 
 func argString(args []js.Value, i int) string {

@@ -5,6 +5,7 @@ package main
 import (
 	"fmt"
 	"math"
+	"time"
 
 	"github.com/hajimehoshi/ebiten/v2"
 	"github.com/hajimehoshi/ebiten/v2/vector"
@@ -44,6 +45,26 @@ type game struct {
 	drawn   *stage.Plan
 	started bool
 	lastSig signature
+
+	last    time.Time // when the last Update ran, for playback in real time
+	laidKey frameKey  // what the last frame was laid out for
+	dirty   bool      // the frame changed since it was last drawn
+}
+
+// frameKey is what a frame's layout depends on: when none of it changes,
+// Update lays nothing out and Draw draws nothing (the canvas keeps the last
+// frame, as the screen is not cleared), so an idle stage costs next to no
+// CPU.
+type frameKey struct {
+	player    *stage.Player
+	step      int
+	at        engine.Time
+	selected  int
+	pointer   string
+	zoom      float64
+	w, h      float64
+	projector bool
+	err       string
 }
 
 // signature is the part of the state whose change the page is told about.
@@ -52,7 +73,9 @@ type signature struct {
 	scenario, err  string
 	step, caption  int
 	selected, n    int
-	speed          float64
+	speed, zoom    float64
+	animating      bool
+	pointer        string
 }
 
 func newGame(in *inbox, pg page) *game {
@@ -66,10 +89,18 @@ func (g *game) Layout(outsideW, outsideH int) (int, int) {
 	return int(g.w), int(g.h)
 }
 
-// Update applies what came in, moves playback on by one tick and lays out
-// the frame: only what moves, unless the step, selection, ladder scroll,
-// theme or size changed.
+// Update applies what came in, moves playback on by the real time since
+// the last Update (whatever the frame rate) and lays out the frame when
+// anything it shows changed: only what moves, unless the step, selection,
+// ladder scroll, theme or size changed.
 func (g *game) Update() error {
+	now := time.Now()
+	dt := 0.0
+	if !g.last.IsZero() {
+		// A hidden tab stops the loop: do not jump on by the pause.
+		dt = min(now.Sub(g.last).Seconds(), maxFrameGap)
+	}
+	g.last = now
 	loads, cmds, errs := g.in.take()
 	for _, l := range loads {
 		g.load(l)
@@ -81,17 +112,29 @@ func (g *game) Update() error {
 	for _, c := range cmds {
 		g.apply(c)
 	}
-	if g.player != nil {
-		g.player.Advance(1 / float64(ebiten.TPS()))
-		if g.snap.Step != g.player.Step || g.snap.Sockets == nil {
-			g.snap = g.player.Trace.At(g.player.Step)
+	key := frameKey{w: g.w, h: g.h, projector: g.projector, err: g.err}
+	if p := g.player; p != nil {
+		p.Advance(dt)
+		key.player, key.step, key.at, key.selected, key.pointer, key.zoom = p, p.Step, p.Time, p.Selected, p.Pointer, p.Zoom
+	}
+	if key == g.laidKey && len(loads)+len(cmds)+len(errs) == 0 {
+		return nil
+	}
+	g.laidKey, g.dirty = key, true
+	if p := g.player; p != nil {
+		if g.snap.Step != p.Step || g.snap.Sockets == nil {
+			g.snap = p.Trace.At(p.Step)
 		}
 		sc := stage.NewScale(g.w, g.h, g.dpr, g.projector)
-		g.frame, _ = g.stage.Frame(g.player, &g.snap, g.w, g.h, sc, g.fonts.Measure)
+		g.frame, _ = g.stage.Frame(p, &g.snap, g.w, g.h, sc, g.fonts.Measure)
 	}
 	g.publish()
 	return nil
 }
+
+// maxFrameGap is the most real time, in seconds, one Update moves
+// playback on by.
+const maxFrameGap = 0.25
 
 // load runs the engine for l. A failure keeps what was on stage and reports
 // the error, which names the parameter and its allowed range.
@@ -104,6 +147,7 @@ func (g *game) load(l stage.Load) {
 		return
 	}
 	p := stage.NewPlayer(t, l.Captions)
+	p.SetCaptionTexts(l.Texts)
 	p.SetSpeed(g.speed)
 	p.ReducedMotion = g.reduced
 	p.Seek(l.Step)
@@ -156,7 +200,8 @@ func (g *game) publish() {
 	s.Loads = g.loads
 	g.in.publish(s, t, g.frame)
 	sig := signature{ready: true, playing: s.Playing, scenario: s.Scenario, err: s.Error,
-		step: s.Step, caption: s.Caption, selected: -1, n: s.Steps, speed: s.Speed}
+		step: s.Step, caption: s.Caption, selected: -1, n: s.Steps, speed: s.Speed,
+		zoom: s.Zoom, animating: s.Animating, pointer: s.Pointer}
 	if s.Selected != nil {
 		sig.selected = s.Selected.Index
 	}
@@ -172,14 +217,19 @@ func (g *game) publish() {
 	}
 }
 
-// Draw draws the frame of the last Update.
+// Draw draws the frame of the last Update, if it changed since it was
+// last drawn: otherwise the screen keeps it.
 func (g *game) Draw(screen *ebiten.Image) {
-	g.in.frame.Add(1)
+	if !g.dirty {
+		return
+	}
+	g.dirty = false
+	g.in.drew()
 	f := g.frame
 	if f == nil || f.W != float64(screen.Bounds().Dx()) || f.H != float64(screen.Bounds().Dy()) {
 		screen.Fill(colBG)
 		sc := stage.NewScale(g.w, g.h, g.dpr, g.projector)
-		msg := "loading..."
+		msg := "불러오는 중…"
 		if g.err != "" {
 			msg = g.err
 		}

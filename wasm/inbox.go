@@ -3,6 +3,7 @@
 package main
 
 import (
+	"math"
 	"sync"
 	"sync/atomic"
 
@@ -23,7 +24,14 @@ type inbox struct {
 	trace *engine.Trace // published by Update; never changed once published
 	laid  *stage.Frame  // published by Update; never changed once published
 
-	frame atomic.Int64 // frames drawn
+	frame     atomic.Int64  // frames drawn
+	lastFrame atomic.Uint64 // performance.now() of the last frame drawn, as float64 bits
+}
+
+// drew counts a frame drawn now.
+func (b *inbox) drew() {
+	b.frame.Add(1)
+	b.lastFrame.Store(math.Float64bits(performanceNow()))
 }
 
 func (b *inbox) load(l stage.Load) {
@@ -76,5 +84,6 @@ func (b *inbox) published() (stage.State, *engine.Trace) {
 	defer b.mu.Unlock()
 	s := b.state
 	s.Frame = b.frame.Load()
+	s.LastFrameMs = math.Float64frombits(b.lastFrame.Load())
 	return s, b.trace
 }

@@ -10,29 +10,52 @@ import (
 )
 
 // keyOps are the keys the stage handles itself when it has focus (a
-// presentation clicker sends PageDown/PageUp). The page handles them when
-// it has focus; the stage's changes reach it through connlabStageChanged.
+// presentation clicker sends PageDown/PageUp): arrows and PageDown/PageUp
+// move by caption, with Shift by one engine event; + and - zoom the
+// ladder, 0 fits it to the story. The page handles them when it has
+// focus; the stage's changes reach it through connlabStageChanged.
 var keyOps = []struct {
-	key ebiten.Key
-	op  stage.Op
+	key   ebiten.Key
+	shift bool
+	cmd   stage.Command
 }{
-	{ebiten.KeyArrowRight, stage.OpNext},
-	{ebiten.KeyPageDown, stage.OpNext},
-	{ebiten.KeyArrowLeft, stage.OpPrev},
-	{ebiten.KeyPageUp, stage.OpPrev},
-	{ebiten.KeySpace, stage.OpToggle},
-	{ebiten.KeyHome, stage.OpHome},
-	{ebiten.KeyEnd, stage.OpEnd},
+	{ebiten.KeyArrowRight, false, stage.Command{Op: stage.OpNextCaption}},
+	{ebiten.KeyPageDown, false, stage.Command{Op: stage.OpNextCaption}},
+	{ebiten.KeyArrowLeft, false, stage.Command{Op: stage.OpPrevCaption}},
+	{ebiten.KeyPageUp, false, stage.Command{Op: stage.OpPrevCaption}},
+	{ebiten.KeyArrowRight, true, stage.Command{Op: stage.OpNext}},
+	{ebiten.KeyArrowLeft, true, stage.Command{Op: stage.OpPrev}},
+	{ebiten.KeySpace, false, stage.Command{Op: stage.OpToggle}},
+	{ebiten.KeyHome, false, stage.Command{Op: stage.OpHome}},
+	{ebiten.KeyEnd, false, stage.Command{Op: stage.OpEnd}},
+	{ebiten.KeyEqual, false, zoomIn},
+	{ebiten.KeyEqual, true, zoomIn},
+	{ebiten.KeyNumpadAdd, false, zoomIn},
+	{ebiten.KeyMinus, false, zoomOut},
+	{ebiten.KeyNumpadSubtract, false, zoomOut},
+	{ebiten.Key0, false, stage.Command{Op: stage.OpZoom}},
 }
 
-// intents turns this tick's key presses and clicks into commands. A click
-// selects the packet under it, or clears the selection.
+var (
+	zoomIn  = stage.Command{Op: stage.OpZoom, Zoom: 2}
+	zoomOut = stage.Command{Op: stage.OpZoom, Zoom: 0.5}
+)
+
+// intents turns this tick's key presses, wheel turns and clicks into
+// commands. A click selects the packet under it, or clears the selection.
 func intents(f *stage.Frame) []stage.Command {
 	var out []stage.Command
+	shift := ebiten.IsKeyPressed(ebiten.KeyShift)
 	for _, k := range keyOps {
-		if inpututil.IsKeyJustPressed(k.key) {
-			out = append(out, stage.Command{Op: k.op})
+		if inpututil.IsKeyJustPressed(k.key) && k.shift == shift {
+			out = append(out, k.cmd)
 		}
+	}
+	// A wheel turn zooms by a quarter, whatever the wheel's resolution.
+	if _, dy := ebiten.Wheel(); dy > 0 {
+		out = append(out, stage.Command{Op: stage.OpZoom, Zoom: 1.25})
+	} else if dy < 0 {
+		out = append(out, stage.Command{Op: stage.OpZoom, Zoom: 0.8})
 	}
 	if f == nil {
 		return out

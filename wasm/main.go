@@ -22,8 +22,12 @@ func main() {
 	ebiten.SetWindowTitle("Connection Lab stage")
 	ebiten.SetWindowSize(1280, 720)
 	ebiten.SetWindowResizingMode(ebiten.WindowResizingModeEnabled)
-	// Every frame covers the whole screen with the static layer.
+	// A frame is drawn only when something on it changed (game.Draw); the
+	// screen keeps the last one meanwhile.
 	ebiten.SetScreenClearedEveryFrame(false)
+	// One Update per frame: playback follows the wall clock, so catching
+	// up with extra Updates when frames are slow would only cost time.
+	ebiten.SetTPS(ebiten.SyncWithFPS)
 	if err := ebiten.RunGame(newGame(in, pg)); err != nil {
 		log.Fatal(err)
 	}

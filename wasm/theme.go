@@ -35,6 +35,7 @@ var (
 		c[stage.InkPanel] = rgb(0x131b33)
 		c[stage.InkBorder] = rgb(0x5a6d99)
 		c[stage.InkGrid] = rgb(0x2c3757)
+		c[stage.InkPointer] = rgb(0xff4fd8)
 		c[stage.KindInk(engine.PkHandshake)] = rgb(0x4e9bff)
 		c[stage.KindInk(engine.PkACK)] = rgb(0x9aa5b1)
 		c[stage.KindInk(engine.PkRequest)] = rgb(0xffb020)

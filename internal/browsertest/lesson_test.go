@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"connlab/internal/stage"
 	"github.com/chromedp/chromedp/kb"
 )
 
@@ -156,7 +158,7 @@ func TestStepKeys(t *testing.T) {
 
 // nextCaption is the caption → goes to from st: the first bound to a
 // later step, or -1.
-func nextCaption(st stageState) int {
+func nextCaption(st stage.State) int {
 	for i, s := range st.CaptionSteps {
 		if s > st.Step {
 			return i
@@ -167,7 +169,7 @@ func nextCaption(st stageState) int {
 
 // prevCaption is the caption ← goes to from st: the last bound to an
 // earlier step, or -1.
-func prevCaption(st stageState) int {
+func prevCaption(st stage.State) int {
 	want := -1
 	for i, s := range st.CaptionSteps {
 		if s >= 0 && s < st.Step {
@@ -377,7 +379,7 @@ func TestInspector(t *testing.T) {
 	if len(hits) == 0 {
 		t.Fatalf("the stage lists no packet to click at step %d (%s); see build/screenshots/inspector-before-click.png", target, b.state().Line)
 	}
-	var sel *selected
+	var sel *stage.Selected
 	for _, h := range hits {
 		b.click(frame.X+h.X+h.W/2, frame.Y+h.Y+h.H/2)
 		b.do("waiting for the click", chromedp.Sleep(150*time.Millisecond))

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"connlab/internal/stage"
 )
 
 // tab is one browser tab of a test, with a viewport of w x h CSS pixels.
@@ -112,49 +114,11 @@ const stageJSON = `(() => {
 	}
 })()`
 
-// stageState is connlab.state() (contract 3).
-type stageState struct {
-	Ready        bool      `json:"ready"`
-	Error        string    `json:"error"`
-	Scenario     string    `json:"scenario"`
-	Steps        int       `json:"steps"`
-	Step         int       `json:"step"`
-	Time         string    `json:"time"`
-	Playing      bool      `json:"playing"`
-	Speed        float64   `json:"speed"`
-	Frame        int64     `json:"frame"`
-	Caption      int       `json:"caption"`
-	CaptionSteps []int     `json:"captionSteps"`
-	Line         string    `json:"line"`
-	Metrics      metrics   `json:"metrics"`
-	Selected     *selected `json:"selected"`
-}
-
-type metrics struct {
-	Elapsed    string  `json:"elapsed"`
-	RoundTrips float64 `json:"roundTrips"`
-	Conns      int     `json:"conns"`
-	Bytes      int64   `json:"bytes"`
-	Packets    int     `json:"packets"`
-}
-
-type selected struct {
-	Index int    `json:"index"`
-	Label string `json:"label"`
-	From  string `json:"from"`
-	To    string `json:"to"`
-	TCP   struct {
-		SrcPort uint16 `json:"srcPort"`
-		DstPort uint16 `json:"dstPort"`
-		Flags   string `json:"flags"`
-	} `json:"tcp"`
-}
-
 // state reads the stage's state; the stage must be running.
-func (b *tab) state() stageState {
+func (b *tab) state() stage.State {
 	b.t.Helper()
 	raw := eval[string](b, stageJSON)
-	var s *stageState
+	var s *stage.State
 	if err := json.Unmarshal([]byte(raw), &s); err != nil || s == nil {
 		b.t.Fatalf("connlab.state() = %q: the stage is not running (%v)", raw, err)
 	}

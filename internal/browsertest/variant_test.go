@@ -70,7 +70,7 @@ func variantLoaded(name, variant string) string {
 // with a notice.
 func TestVariant(t *testing.T) {
 	l := lessonByURL(t, gracefulLesson)
-	if len(l.Variants) != 1 || l.Variants[0].Scenario != "graceful-close" {
+	if len(l.Variants) < 1 || l.Variants[0].Scenario != "graceful-close" {
 		t.Fatalf("lesson 17's variants = %+v, want graceful-close", l.Variants)
 	}
 	v := l.Variants[0]

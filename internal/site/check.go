@@ -57,8 +57,26 @@ func (l *Lesson) check() []error {
 		return p.list // captions are only bound on the run the page shows
 	}
 
-	bindSteps(p, sc.Run(cfg), "steps", l.Steps, l.lines.steps)
+	tr := sc.Run(cfg)
+	bindSteps(p, tr, "steps", l.Steps, l.lines.steps)
+	expandSteps(p, tr, "steps", l.Steps, l.lines.steps)
+	for i, q := range l.Predict {
+		if _, err := expanded(tr, q.Answer); err != nil {
+			p.add(l.lines.predictAnswer[i], "predict[%d].answer: %v", i+1, err)
+		}
+	}
+	l.checkExercises(p)
 	return p.list
+}
+
+// expandSteps reports each caption whose {{...}} placeholders cannot be
+// computed on tr.
+func expandSteps(p *problems, tr *engine.Trace, what string, steps []Step, lines []int) {
+	for i, s := range steps {
+		if _, err := expanded(tr, s.Caption); err != nil {
+			p.add(lines[i], "%s[%d].caption: %v", what, i+1, err)
+		}
+	}
 }
 
 // bindSteps reports each caption of steps that binds to no event of tr.
@@ -123,7 +141,9 @@ func (l *Lesson) checkVariants(p *problems) {
 			p.add(v.lines.item, "%s: %v", what, err)
 			continue
 		}
-		bindSteps(p, sc.Run(cfg), what+".steps", v.Steps, v.lines.steps)
+		vt := sc.Run(cfg)
+		bindSteps(p, vt, what+".steps", v.Steps, v.lines.steps)
+		expandSteps(p, vt, what+".steps", v.Steps, v.lines.steps)
 	}
 }
 

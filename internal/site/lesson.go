@@ -30,9 +30,13 @@ type Lesson struct {
 	Steps    []Step
 	Predict  []Predict
 	Versus   []Versus
-	Variants []Variant     // other scenarios the page can switch to
-	Notes    template.HTML // speaker notes
-	Body     template.HTML
+	Variants []Variant // other scenarios the page can switch to
+	// Exercises are questions the engine answers (exercise.go); Challenges
+	// are goals reached by changing allowed settings.
+	Exercises  []LessonExercise
+	Challenges []LessonChallenge
+	Notes      template.HTML // speaker notes
+	Body       template.HTML
 
 	lines lessonLines // where each field was written, for error messages
 }
@@ -67,8 +71,9 @@ type variantLines struct {
 // (1-based) is reached.
 type Predict struct {
 	Question template.HTML
-	Answer   template.HTML
+	Answer   template.HTML // may quote the run: {{held}}
 	Reveal   int
+	Exercise *LessonExercise // the engine-checked form of the question, or nil
 }
 
 // Versus is one row of the "교과서 vs 오늘날" table.
@@ -84,6 +89,7 @@ type lessonLines struct {
 	controls                        []int
 	steps                           []int // the line of each step's "at"
 	predict                         []int // the line of each "reveal"
+	predictAnswer                   []int // the line of each "answer"
 	versus                          []int // the line of each "key"
 	body                            int   // first line after the front matter
 }
@@ -226,22 +232,12 @@ func (l *Lesson) decodeFrontMatter(root *yaml.Node, p *problems) {
 			}
 		case "predict":
 			for _, s := range sequence(v, "predict", p) {
-				f := fields(s, "predict item", []string{"question", "answer", "reveal"}, p)
-				if f["question"] == nil || f["answer"] == nil || f["reveal"] == nil {
-					p.add(line(s), "a predict item needs question, answer and reveal")
-					continue
-				}
-				reveal, err := strconv.Atoi(scalar(f["reveal"], "reveal", p))
-				if err != nil {
-					p.add(line(f["reveal"]), "reveal %q is not a caption number", f["reveal"].Value)
-				}
-				l.Predict = append(l.Predict, Predict{
-					Question: inline(scalar(f["question"], "question", p)),
-					Answer:   inline(scalar(f["answer"], "answer", p)),
-					Reveal:   reveal,
-				})
-				l.lines.predict = append(l.lines.predict, line(f["reveal"]))
+				l.decodePredict(s, p)
 			}
+		case "exercises":
+			l.decodeExercises(v, p)
+		case "challenges":
+			l.decodeChallenges(v, p)
 		case "versus":
 			for _, s := range sequence(v, "versus", p) {
 				f := fields(s, "versus item", []string{"what", "book", "today", "source", "key"}, p)
@@ -268,7 +264,7 @@ func (l *Lesson) decodeFrontMatter(root *yaml.Node, p *problems) {
 		case "notes":
 			l.Notes = block(scalar(v, "notes", p))
 		default:
-			p.add(line(k), "unknown front matter key %q (known: title, label, scenario, profile, params, controls, steps, variants, predict, versus, notes)", k.Value)
+			p.add(line(k), "unknown front matter key %q (known: title, label, scenario, profile, params, controls, steps, variants, predict, exercises, challenges, versus, notes)", k.Value)
 		}
 	}
 	if l.Title == "" {

@@ -10,6 +10,7 @@ import (
 	"slices"
 
 	"connlab/engine"
+	"connlab/internal/stage"
 )
 
 // pageData is what every template gets.
@@ -30,6 +31,11 @@ type lessonView struct {
 	Controls         []control
 	MainLabel        string      // the main scenario's button text (Label, else Title)
 	Data             template.JS // <script type="application/json" id="lesson-data">
+	// Steps and Predict are the lesson's with {{...}} filled from the
+	// default run (exercise.go); the page refills them for other settings.
+	Steps     []Step
+	Predict   []Predict
+	Exercises []exerciseView
 }
 
 // control is one parameter input on a lesson page.
@@ -60,8 +66,11 @@ type lessonJSON struct {
 	Predict  []predictJSON     `json:"predict"`
 	Variants []variantJSON     `json:"variants"`
 	Notes    string            `json:"notes"`
-	Prev     *linkJSON         `json:"prev"`
-	Next     *linkJSON         `json:"next"`
+	// Exercises (predict questions first) and challenges, for exercises.js.
+	Exercises  []*stage.Exercise `json:"exercises"`
+	Challenges []challengeJSON   `json:"challenges"`
+	Prev       *linkJSON         `json:"prev"`
+	Next       *linkJSON         `json:"next"`
 }
 
 // variantJSON is a second scenario the page can switch to (?variant=).
@@ -75,13 +84,16 @@ type variantJSON struct {
 
 type stepJSON struct {
 	At      string `json:"at"`
-	Caption string `json:"caption"` // HTML
+	Caption string `json:"caption"` // HTML, placeholders filled from the default run
+	Text    string `json:"text"`    // HTML with its {{...}} placeholders, for the stage to fill
 }
 
 type predictJSON struct {
 	Question string `json:"question"` // HTML
-	Answer   string `json:"answer"`   // HTML
+	Answer   string `json:"answer"`   // HTML, placeholders filled from the default run
+	Text     string `json:"text"`     // the answer with its placeholders
 	Reveal   int    `json:"reveal"`   // 1-based caption index
+	Exercise string `json:"exercise"` // the id of its exercise, or ""
 }
 
 type linkJSON struct {
@@ -169,6 +181,18 @@ func (s *Site) view(i int) (*lessonView, error) {
 		v.Controls = append(v.Controls, c)
 	}
 
+	tr := sc.Run(cfg)
+	if v.Steps, err = expandedSteps(tr, l.Steps); err != nil {
+		return nil, fmt.Errorf("%s: %v", l.File, err)
+	}
+	for _, q := range l.Predict {
+		if q.Answer, err = expanded(tr, q.Answer); err != nil {
+			return nil, fmt.Errorf("%s: %v", l.File, err)
+		}
+		v.Predict = append(v.Predict, q)
+	}
+	v.Exercises = exerciseViews(l)
+
 	v.MainLabel = l.Label
 	if v.MainLabel == "" {
 		v.MainLabel = l.Title
@@ -176,7 +200,8 @@ func (s *Site) view(i int) (*lessonView, error) {
 	d := lessonJSON{
 		ID: l.ID, Title: l.Title, URL: l.URL(), Scenario: l.Scenario, Label: v.MainLabel,
 		Profile: params["profile"], Params: params, Controls: v.Controls,
-		Steps: stepsJSON(l.Steps), Predict: []predictJSON{}, Variants: []variantJSON{}, Notes: string(l.Notes),
+		Steps: stepsJSON(v.Steps, l.Steps), Predict: []predictJSON{}, Variants: []variantJSON{}, Notes: string(l.Notes),
+		Exercises: []*stage.Exercise{}, Challenges: []challengeJSON{},
 	}
 	if d.Controls == nil {
 		d.Controls = []control{}
@@ -192,7 +217,11 @@ func (s *Site) view(i int) (*lessonView, error) {
 			return nil, fmt.Errorf("%s: variant %s: %v", l.File, va.Scenario, err)
 		}
 		vp["profile"] = vcfg.Profile.String()
-		vj := variantJSON{Scenario: va.Scenario, Label: va.Label, Params: vp, Ignores: []string{}, Steps: stepsJSON(va.Steps)}
+		vsteps, err := expandedSteps(vsc.Run(vcfg), va.Steps)
+		if err != nil {
+			return nil, fmt.Errorf("%s: variant %s: %v", l.File, va.Scenario, err)
+		}
+		vj := variantJSON{Scenario: va.Scenario, Label: va.Label, Params: vp, Ignores: []string{}, Steps: stepsJSON(vsteps, va.Steps)}
 		for _, key := range l.Controls {
 			// The scenario's Keys are the parameters that change its outcome;
 			// the others would at most move its events in time, and could
@@ -204,8 +233,19 @@ func (s *Site) view(i int) (*lessonView, error) {
 		}
 		d.Variants = append(d.Variants, vj)
 	}
-	for _, p := range l.Predict {
-		d.Predict = append(d.Predict, predictJSON{Question: string(p.Question), Answer: string(p.Answer), Reveal: p.Reveal})
+	for i, p := range v.Predict {
+		pj := predictJSON{Question: string(p.Question), Answer: string(p.Answer), Text: string(l.Predict[i].Answer), Reveal: p.Reveal}
+		if p.Exercise != nil {
+			pj.Exercise = p.Exercise.ID
+			d.Exercises = append(d.Exercises, &p.Exercise.Exercise)
+		}
+		d.Predict = append(d.Predict, pj)
+	}
+	for i := range l.Exercises {
+		d.Exercises = append(d.Exercises, &l.Exercises[i].Exercise)
+	}
+	for _, c := range l.Challenges {
+		d.Challenges = append(d.Challenges, challengeJSON{Challenge: c.Challenge, Ranges: c.Ranges})
 	}
 	if v.Prev != nil {
 		d.Prev = &linkJSON{v.Prev.ID, v.Prev.Title, v.Prev.URL()}
@@ -221,12 +261,26 @@ func (s *Site) view(i int) (*lessonView, error) {
 	return v, nil
 }
 
-func stepsJSON(steps []Step) []stepJSON {
+// stepsJSON pairs each expanded caption with the text it was expanded from.
+func stepsJSON(steps, raw []Step) []stepJSON {
 	out := []stepJSON{}
-	for _, st := range steps {
-		out = append(out, stepJSON{At: st.At, Caption: string(st.Caption)})
+	for i, st := range steps {
+		out = append(out, stepJSON{At: st.At, Caption: string(st.Caption), Text: string(raw[i].Caption)})
 	}
 	return out
+}
+
+// expandedSteps returns steps with their captions' placeholders filled from t.
+func expandedSteps(t *engine.Trace, steps []Step) ([]Step, error) {
+	out := make([]Step, len(steps))
+	for i, st := range steps {
+		c, err := expanded(t, st.Caption)
+		if err != nil {
+			return nil, fmt.Errorf("caption %d: %v", i+1, err)
+		}
+		out[i] = Step{At: st.At, Caption: c}
+	}
+	return out, nil
 }
 
 // funcs are the template functions.

@@ -91,7 +91,7 @@ func TestTableOfContents(t *testing.T) {
 		`<a href="/lessons/01-first/">첫 강의</a>`,
 		`<a href="/lessons/02-second/">둘째 강의</a>`,
 		`<p id="resume" class="resume" hidden></p>`, // 이어서 보기, filled by toc.js
-		`<script src="/assets/toc.js" defer></script>`,
+		`<script type="module" src="/assets/toc.js"></script>`,
 	} {
 		if !strings.Contains(page, want) {
 			t.Errorf("GET / lacks %s", want)
@@ -125,7 +125,7 @@ func TestLessonPage(t *testing.T) {
 		`<li data-index="0"><button type="button">클라이언트가 <strong>SYN</strong>을 보냅니다.</button></li>`,
 		`<aside class="predict" data-reveal="2"`,
 		"<h2>먼저 예상해 보세요</h2>",
-		`<div class="answer" hidden><strong>정답:</strong> 한 번 반입니다.</div>`,
+		`<div class="answer" hidden><strong>정답:</strong> <span class="answer-text">한 번 반입니다.</span></div>`,
 		"<h2 id=\"versus-title\">교과서 vs 오늘날</h2>",
 		"<tr><th scope=\"row\">초기 혼잡 윈도</th><td>1 세그먼트</td><td>10 세그먼트</td><td>RFC 6928</td></tr>",
 		"<p>핸드셰이크가 왜 중요한지 봅니다.</p>",

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -13,6 +14,7 @@ type Load struct {
 	Scenario string            `json:"scenario"`
 	Params   map[string]string `json:"params"`
 	Captions []string          `json:"captions"`
+	Texts    []string          `json:"texts"` // caption texts with {{...}} placeholders, filled from the run (caption.go)
 	Step     int               `json:"step"`
 }
 
@@ -76,6 +78,10 @@ const (
 	OpReducedMotion Op = "reducedMotion"
 	OpSelect        Op = "select"
 	OpTheme         Op = "theme"
+	OpNextCaption   Op = "nextCaption"
+	OpPrevCaption   Op = "prevCaption"
+	OpPoint         Op = "point"
+	OpZoom          Op = "zoom"
 )
 
 // Command is one parsed connlab.command (or an intent from the keyboard or
@@ -87,7 +93,12 @@ type Command struct {
 	Speed  float64 // speed
 	On     bool    // reducedMotion
 	Theme  string  // theme: default or projector
+	Target string  // point: "packet:N", "host:N" or "" (clear)
+	Zoom   float64 // zoom: factor on the ladder's zoom; 0 fits the story
 }
+
+// zoomStep is the factor of one zoom in or out.
+const zoomStep = 2
 
 // ParseCommand reads connlab.command's JSON argument.
 func ParseCommand(s string) (Command, error) {
@@ -96,13 +107,34 @@ func ParseCommand(s string) (Command, error) {
 		Step   *int            `json:"step"`
 		Packet *int            `json:"packet"`
 		Value  json.RawMessage `json:"value"`
+		Target *string         `json:"target"`
 	}
 	if err := json.Unmarshal([]byte(s), &raw); err != nil {
 		return Command{}, fmt.Errorf("command: bad JSON: %v", err)
 	}
 	c := Command{Op: raw.Op}
 	switch raw.Op {
-	case OpNext, OpPrev, OpHome, OpEnd, OpPlay, OpPause, OpToggle:
+	case OpNext, OpPrev, OpHome, OpEnd, OpPlay, OpPause, OpToggle, OpNextCaption, OpPrevCaption:
+	case OpPoint:
+		if raw.Target == nil {
+			return Command{}, fmt.Errorf("command point: no target")
+		}
+		if _, _, err := ParseTarget(*raw.Target); err != nil {
+			return Command{}, fmt.Errorf("command point: %v", err)
+		}
+		c.Target = *raw.Target
+	case OpZoom:
+		var v string
+		_ = json.Unmarshal(raw.Value, &v)
+		switch v {
+		case "in":
+			c.Zoom = zoomStep
+		case "out":
+			c.Zoom = 1.0 / zoomStep
+		case "fit":
+		default:
+			return Command{}, fmt.Errorf("command zoom: value %s: allowed \"in\", \"out\", \"fit\"", raw.Value)
+		}
 	case OpSeek:
 		if raw.Step == nil {
 			return Command{}, fmt.Errorf("command seek: no step")
@@ -165,5 +197,38 @@ func (p *Player) Apply(c Command) {
 		} else {
 			p.Selected = c.Packet
 		}
+	case OpNextCaption:
+		p.NextCaption()
+	case OpPrevCaption:
+		p.PrevCaption()
+	case OpPoint:
+		p.Pointer = ""
+		kind, i, _ := ParseTarget(c.Target)
+		if kind == "packet" && i < len(p.Trace.Packets) || kind == "host" && i < len(p.Trace.Hosts) {
+			p.Pointer = c.Target
+		}
+	case OpZoom:
+		if c.Zoom == 0 {
+			p.SetZoom(1)
+		} else {
+			p.SetZoom(p.Zoom * c.Zoom)
+		}
 	}
+}
+
+// ParseTarget reads a pointer's target: "packet:12" or "host:1" give the
+// kind and index, "" gives "" (no pointer).
+func ParseTarget(s string) (kind string, index int, err error) {
+	if s == "" {
+		return "", -1, nil
+	}
+	kind, num, ok := strings.Cut(s, ":")
+	if !ok || kind != "packet" && kind != "host" {
+		return "", -1, fmt.Errorf("target %q: want \"packet:N\", \"host:N\" or \"\"", s)
+	}
+	n, err := strconv.Atoi(num)
+	if err != nil || n < 0 {
+		return "", -1, fmt.Errorf("target %q: %q is not an index", s, num)
+	}
+	return kind, n, nil
 }

@@ -3,7 +3,6 @@ package stage
 import (
 	"math"
 	"sort"
-	"strings"
 
 	"connlab/engine"
 )
@@ -43,6 +42,7 @@ type ladderGeom struct {
 	names       []Paint
 	notes       bool    // room for state changes beside the host lines
 	tickW       float64 // the time column on the left
+	ticks       []tick  // the time column's ticks over the whole story
 	textTop     float64 // texts inside the ladder start below the names
 	top, bottom float64
 	pxPer       float64
@@ -66,20 +66,19 @@ func newLadderGeom(p *Player, g *geom, measure Measure) *ladderGeom {
 	}
 	hostOrder(t, order)
 	n := len(order)
-	// The widest time label has the run's last whole seconds and three decimals.
-	lg.tickW = math.Ceil(measure(ftoa(p.Timeline.End().Seconds(), 3)+"s", u, false) + u)
 	noteW := 0.0
 	seen := map[string]bool{}
 	for _, e := range t.Events {
 		if e.Kind != engine.EvState {
 			continue
 		}
-		if s := newState(e.Text); !seen[s] {
+		if s := e.To.String(); !seen[s] {
 			seen[s] = true
 			noteW = math.Max(noteW, measure(s, u, false))
 		}
 	}
-	nameW := func(k int) float64 { return measure(t.Hosts[order[k]].Name, u, true) }
+	lg.timeScale(p, g, measure)
+	nameW := func(k int) float64 { return measure(HostKo(t, order[k]), u, true) }
 	margin := math.Round(u * 0.4)
 	span := func(left, right float64) float64 {
 		if n < 2 {
@@ -111,29 +110,91 @@ func newLadderGeom(p *Player, g *geom, measure Measure) *ladderGeom {
 			continue
 		}
 		prev = nr
-		lg.names = append(lg.names, Paint{R: nr, S: t.Hosts[h].Name, Size: u, Bold: true, Ink: InkText, Area: r})
+		lg.names = append(lg.names, Paint{R: nr, S: HostKo(t, h), Size: u, Bold: true, Ink: InkText, Area: r})
 	}
+	return lg
+}
+
+// timeScale picks the ladder's time scale: the whole story fits its
+// height at zoom 1, and zooming in shows a zoom-th of it (the ladder then
+// follows the current time); then the round-unit ticks of the time
+// column and its width.
+func (lg *ladderGeom) timeScale(p *Player, g *geom, measure Measure) {
+	u := g.sc.U
+	r := g.ladder
 	lg.textTop = r.Y + g.lineH
 	// Half a line of room above time 0 for a label centred on it.
 	lg.top = math.Round(lg.textTop + g.lineH/2 + u*0.1)
 	lg.bottom = math.Round(r.Y + r.H - u*0.4)
-	avail := lg.bottom - lg.top
+	avail := math.Max(lg.bottom-lg.top, 1)
 	lg.total = p.Timeline.Duration()
 	rtt := p.SimPerSecond.Seconds()
-	lg.pxPer = math.Max(avail/math.Max(lg.total.Seconds(), rtt), 2.6*u/rtt)
+	lg.pxPer = avail / math.Max(lg.total.Seconds(), rtt) * p.Zoom
 	lg.window = engine.Time(avail / lg.pxPer * float64(engine.Second))
-	return lg
+	lg.ticks = roundTicks(p.Timeline, lg.pxPer, 1.6*g.lineH)
+	lg.tickW = 0
+	for _, tk := range lg.ticks {
+		lg.tickW = math.Max(lg.tickW, measure(tk.label, u, false))
+	}
+	lg.tickW = math.Ceil(lg.tickW + u)
 }
 
-// newState is the state a state change moves to:
-// "client:50000 SYN-SENT -> ESTABLISHED" gives "ESTABLISHED".
-func newState(text string) string { return text[strings.LastIndex(text, " ")+1:] }
+// tick is a time on the ladder's time column.
+type tick struct {
+	at    engine.Time // simulated
+	label string
+}
 
-// tickText writes a time for the time column: "0.1s", "0.05s", "60.2s".
-func tickText(at engine.Time) string {
-	s := ftoa(at.Seconds(), 3)
-	s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
-	return s + "s"
+// tickSteps are the spacings ticks may have: 1, 2 and 5 times a power of ten.
+var tickSteps = func() []engine.Time {
+	var out []engine.Time
+	for d := engine.Millisecond; d <= 1000*engine.Second; d *= 10 {
+		out = append(out, d, 2*d, 5*d)
+	}
+	return out
+}()
+
+// roundTicks places ticks at whole multiples of the smallest round spacing
+// at least minPx apart at pxPer pixels per show second, in each busy
+// stretch of the timeline (none inside a compressed idle gap, whose band
+// says how long it was).
+func roundTicks(tl *Timeline, pxPer, minPx float64) []tick {
+	every := tickSteps[len(tickSteps)-1]
+	for _, d := range tickSteps {
+		if d.Seconds()*pxPer >= minPx {
+			every = d
+			break
+		}
+	}
+	var out []tick
+	from := engine.Time(0)
+	stretch := func(a, b engine.Time) {
+		for at := (a + every - 1) / every * every; at <= b; at += every {
+			out = append(out, tick{at: at, label: tickLabel(at, every)})
+		}
+	}
+	for _, gp := range tl.Gaps() {
+		stretch(from, gp[0])
+		from = gp[1]
+	}
+	stretch(from, tl.End())
+	return out
+}
+
+// tickLabel writes a tick's time in round units: "0", "50 ms", "1.2 s",
+// "60.25 s", as many decimals as the spacing has.
+func tickLabel(at, every engine.Time) string {
+	if at == 0 {
+		return "0"
+	}
+	if at < engine.Second && every < engine.Second {
+		return ftoa(at.Milliseconds(), 0) + " ms"
+	}
+	dec := 0
+	for d := every; d < engine.Second && dec < 3; d *= 10 {
+		dec++
+	}
+	return ftoa(at.Seconds(), dec) + " s"
 }
 
 // startAt is the show time at the top of the ladder: the whole run when
@@ -183,35 +244,43 @@ func (lg *ladderGeom) layout(p *Player, pl *Plan, start engine.Time, measure Mea
 	}
 	endShow := start + lg.window
 	startSim, endSim := tl.Sim(start), tl.Sim(endShow)
-	// The time column: a tick every round trip of show time, or every few
-	// when they would crowd, labelled with the simulated time (which jumps
-	// after skipped idle time).
-	every := p.SimPerSecond
-	for l.PxPer*every.Seconds() < 1.5*lineH {
-		every *= 2
-	}
-	for show := (start + every - 1) / every * every; show <= endShow; show += every {
-		yy := math.Round(l.Top + (show-start).Seconds()*l.PxPer)
-		s := tickText(tl.Sim(show))
-		tr := Rect{r.X + u*0.2, yy - math.Round(lineH/2), measure(s, u, false), lineH}
+	// The time column: round times, where their labels fit.
+	for _, tk := range lg.ticks {
+		if tk.at < startSim || tk.at > endSim {
+			continue
+		}
+		yy := math.Round(l.y(tl, tk.at))
+		tr := Rect{r.X + u*0.2, yy - math.Round(lineH/2), measure(tk.label, u, false), lineH}
 		ly.line(Line{r.X + lg.tickW - u*0.45, yy, r.X + lg.tickW - u*0.1, yy}, pl.Line/2, InkDim)
 		if tr.Y < lg.textTop || tr.Y+tr.H > r.Y+r.H || overlapsAny(tr, l.placed) {
 			continue
 		}
-		ly.text(Paint{R: tr, S: s, Size: u, Ink: InkDim, Area: r})
+		ly.text(Paint{R: tr, S: tk.label, Size: u, Ink: InkDim, Area: r})
 		l.placed = append(l.placed, tr)
 	}
-	var skips []float64
-	for _, c := range tl.Cuts() {
-		if c[0] >= startSim && c[0] <= endSim {
-			yy := math.Round(l.y(tl, c[0]))
-			skips = append(skips, yy)
-			ly.fill(Rect{r.X + lg.tickW, yy - math.Round(u*0.15), r.W - lg.tickW, math.Round(u * 0.3)}, InkGrid)
+	// Compressed idle time: one band across the ladder per gap, as tall as
+	// the gap is shown, labelled with how long it really was.
+	type band struct {
+		r     Rect
+		label string
+	}
+	var bands []band
+	for _, c := range tl.Gaps() {
+		if c[1] < startSim || c[0] > endSim {
+			continue
 		}
+		y0, y1 := math.Max(l.y(tl, c[0]), l.Top), math.Min(l.y(tl, c[1]), l.Bottom)
+		if y1-y0 < u*0.3 {
+			mid := (y0 + y1) / 2
+			y0, y1 = mid-u*0.15, mid+u*0.15
+		}
+		br := Rect{r.X + lg.tickW, math.Round(y0), r.W - lg.tickW, math.Round(y1 - y0)}
+		bands = append(bands, band{br, "유휴 " + durKo(c[1]-c[0]) + " 생략"})
+		ly.fill(br, InkGrid)
 	}
 	// Packets arrived by the step's time: lines first, labels over them.
 	to := min(endSim, pl.At)
-	first := sort.Search(len(t.Packets), func(i int) bool { return t.Packets[i].SentAt >= startSim-p.MaxTrip })
+	first := sort.Search(len(t.Packets), func(i int) bool { return t.Packets[i].SentAt >= startSim-t.MaxTrip() })
 	for i := first; i < len(t.Packets) && t.Packets[i].SentAt <= to; i++ {
 		pk := &t.Packets[i]
 		if pk.ArriveAt > pl.At || pk.ArriveAt < startSim {
@@ -242,7 +311,7 @@ func (lg *ladderGeom) layout(p *Player, pl *Plan, start engine.Time, measure Mea
 			if e.Kind != engine.EvState || !ok {
 				continue
 			}
-			s := newState(e.Text)
+			s := e.To.String()
 			w := measure(s, u, false)
 			nx := x + u*0.4
 			if x < r.X+r.W/3 {
@@ -256,16 +325,19 @@ func (lg *ladderGeom) layout(p *Player, pl *Plan, start engine.Time, measure Mea
 			ly.text(Paint{R: nr, S: s, Size: u, Ink: InkText, Area: r})
 		}
 	}
-	// "idle time skipped" above each cut, right-aligned, where it fits.
-	const skipped = "idle time skipped"
-	for _, yy := range skips {
-		w := measure(skipped, u, false)
-		sr := Rect{r.X + r.W - u*0.3 - w, yy - math.Round(u*0.2) - lineH, w, lineH}
-		if sr.Y < lg.textTop || overlapsAny(sr, l.placed) {
+	// Each band's label, inside it when it is tall enough, else just
+	// above it, right-aligned, where it fits.
+	for _, bd := range bands {
+		w := measure(bd.label, u, false)
+		sr := Rect{bd.r.X + bd.r.W - u*0.3 - w, math.Round(bd.r.Y + (bd.r.H-lineH)/2), w, lineH}
+		if bd.r.H < lineH {
+			sr.Y = bd.r.Y - math.Round(u*0.1) - lineH
+		}
+		if sr.Y < lg.textTop || sr.Y+sr.H > r.Y+r.H || overlapsAny(sr, l.placed) {
 			continue
 		}
 		l.placed = append(l.placed, sr)
-		ly.text(Paint{R: sr, S: skipped, Size: u, Ink: InkDim, Area: r})
+		ly.text(Paint{R: sr, S: bd.label, Size: u, Ink: InkText, Area: r})
 	}
 	return l
 }
@@ -361,7 +433,7 @@ func (l *Ladder) layoutFlying(p *Player, f *Frame, measure Measure) {
 	ly := &f.Dynamic
 	now := p.Time
 	endSim := tl.Sim(l.Start + l.lg.window)
-	first := sort.Search(len(t.Packets), func(i int) bool { return t.Packets[i].SentAt >= f.At-p.MaxTrip })
+	first := sort.Search(len(t.Packets), func(i int) bool { return t.Packets[i].SentAt >= f.At-t.MaxTrip() })
 	for i := first; i < len(t.Packets) && t.Packets[i].SentAt <= min(now, endSim); i++ {
 		pk := &t.Packets[i]
 		if pk.ArriveAt <= f.At || pk.TxStart > now {

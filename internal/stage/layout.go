@@ -10,29 +10,17 @@ import (
 // Measure returns the width in device pixels of s drawn at text size size.
 type Measure func(s string, size float64, bold bool) float64
 
-// PlotKind says which plot a scenario needs beside its ladder.
-type PlotKind int
+// PlotKind says which plot a scenario needs beside its ladder: the
+// trace's Plot, which the engine's scenario registration sets.
+type PlotKind = engine.PlotKind
 
 // Plots.
 const (
-	PlotNone      PlotKind = iota
-	PlotCwnd               // congestion window per round trip (slow start)
-	PlotWaterfall          // one bar per object: queued, waiting, receiving
-	PlotPorts              // the ephemeral port pool: in use, TIME-WAIT, size
+	PlotNone      = engine.PlotNone
+	PlotCwnd      = engine.PlotCwnd
+	PlotWaterfall = engine.PlotWaterfall
+	PlotPorts     = engine.PlotPorts
 )
-
-// PlotFor picks the plot of a trace.
-func PlotFor(t *engine.Trace) PlotKind {
-	switch t.Scenario {
-	case "slow-start":
-		return PlotCwnd
-	case "time-wait":
-		return PlotPorts
-	case "serial", "parallel", "persistent", "pipelining", "compare", "fetch-page":
-		return PlotWaterfall
-	}
-	return PlotNone
-}
 
 // Plan is the part of the stage that changes only with the step, the
 // selection, the ladder's scroll and the canvas: laid out and drawn once
@@ -93,6 +81,7 @@ type Frame struct {
 	Now     engine.Time
 	Packets []PacketMark // on the links
 	Flying  []LadderMark // on the ladder, still travelling at the step's time
+	Pointer Rect         // what the pointer rings (its ring goes around it); zero for none
 	Dynamic Layer
 }
 
@@ -127,7 +116,7 @@ type planKey struct {
 // Frame returns the frame at the player's time, and whether its Plan is
 // new (the static layer must be drawn again).
 func (s *Stage) Frame(p *Player, snap *engine.Snapshot, w, h float64, sc Scale, measure Measure) (*Frame, bool) {
-	if g := s.g; g == nil || g.trace != p.Trace || g.w != w || g.h != h || g.sc != sc {
+	if g := s.g; g == nil || g.trace != p.Trace || g.w != w || g.h != h || g.sc != sc || g.zoom != p.Zoom {
 		s.g = newGeom(p, w, h, sc, measure)
 	}
 	g := s.g
@@ -159,6 +148,7 @@ type geom struct {
 	trace    *engine.Trace
 	w, h     float64
 	sc       Scale
+	zoom     float64
 	header   Rect
 	net      Rect
 	ladder   Rect
@@ -187,7 +177,7 @@ type boxGeom struct {
 func newGeom(p *Player, w, h float64, sc Scale, measure Measure) *geom {
 	t := p.Trace
 	u := sc.U
-	g := &geom{trace: t, w: w, h: h, sc: sc, plotKind: PlotFor(t), lineH: lineHeight(u), pad: math.Round(u * 0.3)}
+	g := &geom{trace: t, w: w, h: h, sc: sc, zoom: p.Zoom, plotKind: t.Plot, lineH: lineHeight(u), pad: math.Round(u * 0.3)}
 	g.header = Rect{0, 0, w, math.Round(g.lineH + u*0.5)}
 	g.clockW = measure(clockTemplate, u, false)
 	if w < g.clockW+18*u {
@@ -218,8 +208,8 @@ func newGeom(p *Player, w, h float64, sc Scale, measure Measure) *geom {
 		// lane, its legend and its time axis; with less room than that the
 		// plot has the stage to itself.
 		g.pad = math.Round(u * 0.15)
-		legendW := measure("objects over time", u, true)
-		for _, s := range []string{"waiting", "requested", "receiving"} {
+		legendW := measure(legendTitle, u, true)
+		for _, s := range []string{legendWaiting, legendRequested, legendReceiving} {
 			legendW += u*1.9 + measure(s, u, false)
 		}
 		legendRows := math.Ceil(legendW / (body.W - u*0.8))
@@ -268,7 +258,7 @@ func newGeom(p *Player, w, h float64, sc Scale, measure Measure) *geom {
 // Templates of the widest socket lines, which size the boxes.
 const (
 	sockTemplate  = ":00000 SYN-RECEIVED"
-	timerTemplate = "TIME-WAIT 00.0s left"
+	timerTemplate = "TIME-WAIT 00.0초 남음"
 )
 
 // placeBoxes puts each lane's hosts in a row: boxes as wide as their
@@ -291,7 +281,7 @@ func (g *geom) placeBoxes(t *engine.Trace, rowH, laneGap float64, lines int, mea
 		}
 		content := 0.0
 		for _, h := range hosts {
-			content = math.Max(content, measure(t.Hosts[h].Name+" "+ipString(t.Hosts[h].IP), u, true))
+			content = math.Max(content, measure(hostTitle(t, h)+" "+ipString(t.Hosts[h].IP), u, true))
 		}
 		if lines > 0 {
 			content = math.Max(content, measure(sockTemplate, u, false))
@@ -311,10 +301,19 @@ func (g *geom) placeBoxes(t *engine.Trace, rowH, laneGap float64, lines int, mea
 		for k, h := range hosts {
 			r := Rect{math.Round(g.net.X + float64(k)*step), y, boxW, rowH}
 			title := fitChoice(measure, r.W-2*g.pad, u, true,
-				t.Hosts[h].Name+" "+ipString(t.Hosts[h].IP), t.Hosts[h].Name)
+				hostTitle(t, h)+" "+ipString(t.Hosts[h].IP), hostTitle(t, h), HostKo(t, h))
 			g.boxes = append(g.boxes, boxGeom{host: h, r: r, title: title, lines: lines})
 		}
 	}
+}
+
+// hostTitle is a host box's title: its Korean name, after the lane's in a
+// comparison ("병렬 클라이언트").
+func hostTitle(t *engine.Trace, h int) string {
+	if len(t.Lanes) > 1 {
+		return LaneKo(t, t.Hosts[h].Lane) + " " + HostKo(t, h)
+	}
+	return HostKo(t, h)
 }
 
 // timerBarW is the width of a countdown bar after a timer's line.
@@ -322,8 +321,8 @@ func timerBarW(u float64) float64 { return math.Round(u * 2.5) }
 
 // Header clocks, widest cases.
 const (
-	clockTemplate      = "t=000.000000s  0000.0 RTT  x0.25"
-	shortClockTemplate = "t=000.000000s"
+	clockTemplate      = "000.000 s  0000.0 RTT  ×0.25"
+	shortClockTemplate = "000.000 s"
 )
 
 // hostOrder sorts hosts left to right: clients, proxies, servers.
@@ -382,15 +381,15 @@ func newPlan(p *Player, snap *engine.Snapshot, g *geom, start engine.Time, measu
 	return pl
 }
 
-// headerStatic writes the scenario and step on the left and the current
-// event's canonical line after them, leaving room for the clock.
+// headerStatic writes the step on the left and a Korean sentence telling
+// the current event after it, leaving room for the clock.
 func (pl *Plan) headerStatic(p *Player, measure Measure) {
 	u := pl.U
 	r := pl.Header
 	ly := &pl.Static
 	ly.fill(r, InkPanel)
 	y := r.Y + math.Round((r.H-pl.g.lineH)/2)
-	left := t0(p.Trace.Scenario, p.Step, p.Len())
+	left := t0(p.Step, p.EndStep+1)
 	x := r.X + u*0.5
 	lw := measure(left, u, true)
 	right := r.X + r.W - u*0.5 - pl.g.clockW
@@ -404,14 +403,14 @@ func (pl *Plan) headerStatic(p *Player, measure Measure) {
 		return
 	}
 	x += lw + u
-	if line := fitText(measure, p.Trace.Events[p.Step].Text, right-u*0.5-x, u, false); line != "" {
+	if line := fitText(measure, Describe(p.Trace, p.Step), right-u*0.5-x, u, false); line != "" {
 		ly.text(Paint{R: Rect{x, y, measure(line, u, false), pl.g.lineH}, S: line, Size: u, Ink: InkNow, Area: r})
 	}
 }
 
-// t0 is the header's left text: "handshake  8/52".
-func t0(scenario string, step, n int) string {
-	return scenario + "  " + itoa(step+1) + "/" + itoa(n)
+// t0 is the header's left text: "단계 8/52".
+func t0(step, n int) string {
+	return "단계 " + itoa(step+1) + "/" + itoa(n)
 }
 
 // hostsStatic draws the boxes with their titles and socket lines, and the
@@ -443,7 +442,7 @@ func (pl *Plan) hostsStatic(p *Player, snap *engine.Snapshot, measure Measure) {
 				pl.timers = append(pl.timers, timerRow{x: lx, y: y, room: room, area: r, sock: sl.Sock, kind: sl.Timer, tone: sl.Tone})
 				continue
 			}
-			s := fitChoice(measure, room, u, false, sl.Text, sl.Short)
+			s := fitChoice(measure, room, u, false, sl.Long, sl.Text, sl.Short)
 			if s == "" {
 				continue
 			}
@@ -531,19 +530,90 @@ func (f *Frame) layoutMoving(p *Player, snap *engine.Snapshot, measure Measure) 
 		f.Ladder.layoutFlying(p, f, measure)
 	}
 	f.plotMoving(p)
+	f.ring(p)
+}
+
+// ring draws the teacher's pointer: a bold ellipse around the packet (on
+// its link while it travels, else its label or line on the ladder) or the
+// host box it names. A packet not drawn now gets no ring.
+func (f *Frame) ring(p *Player) {
+	kind, i, err := ParseTarget(p.Pointer)
+	if err != nil || kind == "" {
+		return
+	}
+	var r Rect
+	switch kind {
+	case "host":
+		if b, ok := f.box(i); ok {
+			r = b
+		}
+	case "packet":
+		r = f.packetBox(i)
+	}
+	if r.W <= 0 && r.H <= 0 {
+		return
+	}
+	u := f.U
+	r = r.Inset(-u * 0.35)
+	f.Pointer = r
+	// An ellipse through the corners of r grown by a factor of sqrt(2).
+	cx, cy := r.X+r.W/2, r.Y+r.H/2
+	rx, ry := r.W/2*math.Sqrt2, r.H/2*math.Sqrt2
+	const n = 48
+	px, py := cx+rx, cy
+	for k := 1; k <= n; k++ {
+		a := 2 * math.Pi * float64(k) / n
+		x, y := cx+rx*math.Cos(a), cy+ry*math.Sin(a)
+		f.Dynamic.line(Line{px, py, x, y}, f.Line*2.5, InkPointer)
+		px, py = x, y
+	}
+}
+
+// packetBox is where packet i is drawn now: its label or bar on a link,
+// else its label or line on the ladder; zero when it is not drawn.
+func (f *Frame) packetBox(i int) Rect {
+	for _, m := range f.Packets {
+		if m.Packet == i {
+			if m.ShowLabel {
+				return m.Label
+			}
+			return lineBox(m.Bar)
+		}
+	}
+	if f.Ladder == nil {
+		return Rect{}
+	}
+	for _, ms := range [][]LadderMark{f.Flying, f.Ladder.Marks} {
+		for _, m := range ms {
+			if m.Packet != i {
+				continue
+			}
+			if m.ShowLabel {
+				return m.Label
+			}
+			return lineBox(m.Drawn)
+		}
+	}
+	return Rect{}
+}
+
+// lineBox is the bounding box of l.
+func lineBox(l Line) Rect {
+	x, y := math.Min(l.X0, l.X1), math.Min(l.Y0, l.Y1)
+	return Rect{x, y, math.Abs(l.X1 - l.X0), math.Abs(l.Y1 - l.Y0)}
 }
 
 // clockText is the header's clock: the time, in round trips, and the
 // speed when it is not 1.
 func clockText(p *Player, short bool) string {
-	s := "t=" + p.Time.String()
+	s := ftoa(p.Time.Seconds(), 3) + " s"
 	if short {
 		return s
 	}
 	rtt := math.Max(p.Trace.Config.RTT.Seconds(), 1e-9)
 	s += "  " + ftoa(p.Time.Seconds()/rtt, 1) + " RTT"
 	if p.Speed != 1 {
-		s += "  x" + gtoa(p.Speed)
+		s += "  ×" + gtoa(p.Speed)
 	}
 	return s
 }

@@ -132,9 +132,12 @@ func (f *Frame) PacketAt(x, y float64) int {
 	return best
 }
 
-// Hit is a place where clicking selects a packet, in CSS pixels.
+// Hit is a packet or host drawn on the stage, in CSS pixels: clicking a
+// packet's selects it; the presenter window points at either.
 type Hit struct {
-	Packet int     `json:"packet"`
+	Kind   string  `json:"kind"`   // "packet" or "host"
+	Index  int     `json:"index"`  // the packet's or host's index in the trace
+	Packet int     `json:"packet"` // the packet's index; -1 for a host
 	X      float64 `json:"x"`
 	Y      float64 `json:"y"`
 	W      float64 `json:"w"`
@@ -145,7 +148,8 @@ type Hit struct {
 // label, or its line when it has none (a line shorter than two pixels is
 // not drawn to be seen), in CSS pixels: clicking the middle of a box
 // selects its packet (boxes whose middle another packet covers are left
-// out). A packet on a link and on the ladder has two boxes.
+// out). A packet on a link and on the ladder has two boxes. Then the host
+// boxes.
 func (f *Frame) Hits() []Hit {
 	out := []Hit{}
 	add := func(packet int, r Rect) {
@@ -153,7 +157,7 @@ func (f *Frame) Hits() []Hit {
 			return
 		}
 		d := f.DPR
-		out = append(out, Hit{Packet: packet, X: r.X / d, Y: r.Y / d, W: r.W / d, H: r.H / d})
+		out = append(out, Hit{Kind: "packet", Index: packet, Packet: packet, X: r.X / d, Y: r.Y / d, W: r.W / d, H: r.H / d})
 	}
 	// A line's box, at least as thick as a click may miss it by.
 	bounds := func(l Line) Rect {
@@ -186,6 +190,10 @@ func (f *Frame) Hits() []Hit {
 				}
 			}
 		}
+	}
+	for _, hb := range f.Hosts {
+		r, d := hb.Rect, f.DPR
+		out = append(out, Hit{Kind: "host", Index: hb.Host, Packet: -1, X: r.X / d, Y: r.Y / d, W: r.W / d, H: r.H / d})
 	}
 	return out
 }

@@ -1,11 +1,10 @@
 package stage
 
 import (
+	_ "embed"
 	"math"
 
 	"golang.org/x/image/font"
-	"golang.org/x/image/font/gofont/gobold"
-	"golang.org/x/image/font/gofont/goregular"
 	"golang.org/x/image/font/opentype"
 
 	"connlab/engine"
@@ -17,18 +16,19 @@ type Ink uint8
 
 // Inks. Packet kinds have an ink each, from InkKind on (KindInk).
 const (
-	InkText   Ink = iota // main text
-	InkDim               // secondary text: ticks, closed sockets
-	InkNow               // the current time and event
-	InkHeld              // bytes Nagle holds back
-	InkTimer             // a running timer
-	InkLost              // bytes lost to a reset, failed objects
-	InkSelect            // the selected packet's outline
-	InkBG                // the stage's background, text on a coloured label
-	InkPanel             // panels: header, boxes, ladder, plot
-	InkBorder            // box outlines, links, host lines
-	InkGrid              // grid lines, skipped time
-	InkKind              // first packet kind; KindInk(k) = InkKind + k
+	InkText    Ink = iota // main text
+	InkDim                // secondary text: ticks, closed sockets
+	InkNow                // the current time and event
+	InkHeld               // bytes Nagle holds back
+	InkTimer              // a running timer
+	InkLost               // bytes lost to a reset, failed objects
+	InkSelect             // the selected packet's outline
+	InkBG                 // the stage's background, text on a coloured label
+	InkPanel              // panels: header, boxes, ladder, plot
+	InkBorder             // box outlines, links, host lines
+	InkGrid               // grid lines, skipped time
+	InkPointer            // the teacher's pointer ring
+	InkKind               // first packet kind; KindInk(k) = InkKind + k
 )
 
 // KindInk is the ink of a packet of kind k.
@@ -107,13 +107,24 @@ func (ly *Layer) Texts() []Paint {
 	return out
 }
 
-// lineHeight is the height of a line of text of size s: the Go fonts'
-// ascent and descent are 1.12 em.
-func lineHeight(s float64) float64 { return math.Ceil(s * 1.2) }
+// lineHeight is the height of a line of text of size s: Noto Sans CJK's
+// ascent and descent are 1.16 em, and a little room between lines.
+func lineHeight(s float64) float64 { return math.Ceil(s * 1.25) }
 
-// Fonts measures text in the Go fonts (golang.org/x/image/font/gofont),
-// the faces the stage draws with, so that what the layout measures is
-// what is drawn. Canvas text is ASCII only.
+// The stage's fonts: Noto Sans CJK KR (SIL Open Font License 1.1, from
+// Debian's fonts-noto-cjk), cut down to the runes the stage draws.
+// Regenerate them after adding text to the stage with go generate.
+//
+//go:generate go test -run ^TestFontCoversStage$ -update-font .
+var (
+	//go:embed fonts/regular.otf
+	regularOTF []byte
+	//go:embed fonts/bold.otf
+	boldOTF []byte
+)
+
+// Fonts measures text in the stage's fonts, the faces it draws with, so
+// that what the layout measures is what is drawn.
 type Fonts struct {
 	regular, bold *opentype.Font
 	faces         map[faceKey]font.Face
@@ -134,13 +145,13 @@ type faceKey struct {
 	bold bool
 }
 
-// NewFonts parses the embedded Go fonts.
+// NewFonts parses the embedded fonts.
 func NewFonts() *Fonts {
-	r, err := opentype.Parse(goregular.TTF)
+	r, err := opentype.Parse(regularOTF)
 	if err != nil {
-		panic(err) // the embedded font is fixed: cannot fail
+		panic(err) // the embedded font is fixed and tested: cannot fail
 	}
-	b, err := opentype.Parse(gobold.TTF)
+	b, err := opentype.Parse(boldOTF)
 	if err != nil {
 		panic(err)
 	}
@@ -157,7 +168,7 @@ func (f *Fonts) Face(size float64, bold bool) font.Face {
 	if bold {
 		src = f.bold
 	}
-	fc, err := opentype.NewFace(src, &opentype.FaceOptions{Size: float64(k.size), DPI: 72, Hinting: font.HintingFull})
+	fc, err := opentype.NewFace(src, &opentype.FaceOptions{Size: float64(k.size), DPI: 72, Hinting: font.HintingNone})
 	if err != nil {
 		panic(err) // only for a bad size, which Round rules out
 	}

@@ -1,8 +1,8 @@
 package stage
 
 import (
+	"math"
 	"sort"
-	"strings"
 
 	"connlab/engine"
 )
@@ -20,27 +20,32 @@ const reducedStepEvery = 0.8
 // Player is the playback state of one loaded trace: which step is current,
 // the simulated time shown, and whether time is running.
 //
-// A step is one event. Stepping (next, prev, seek) sets the time to the
-// step's event time; playing advances show time with real time and makes the
-// current step follow it (the last event at or before the time).
+// A step is one event; a lesson's captions are bound to some of them and
+// are the lesson's own unit (NextCaption, PrevCaption). Stepping (next,
+// prev, seek) sets the time to the step's event time; playing and a caption
+// run advance show time with real time and make the current step follow it
+// (the last event at or before the time). The story ends at EndStep, the
+// last caption's step: nothing after it (a minute of TIME-WAIT, a
+// keep-alive timeout) can be reached.
 type Player struct {
 	Trace         *engine.Trace
 	Timeline      *Timeline
 	Captions      []string // the caption matches the trace was bound with
 	CaptionSteps  []int    // bound step per caption, -1 if it never happens
+	EndStep       int      // the last step of the story
+	CaptionTexts  []string // captions with their numbers from this run (SetCaptionTexts, caption.go)
 	Step          int
 	Time          engine.Time
 	Playing       bool
 	Speed         float64
 	ReducedMotion bool
-	Selected      int // selected packet, -1 for none
+	Selected      int    // selected packet, -1 for none
+	Pointer       string // the teacher's pointer: "packet:12", "host:1" or ""
+	Zoom          float64
 
 	// SimPerSecond is how much simulated show time passes per real second
 	// at speed 1 (see NewPlayer).
 	SimPerSecond engine.Time
-	// MaxTrip is the longest time any packet spends between being sent
-	// and arriving.
-	MaxTrip engine.Time
 	// Cwnd is the congestion window of the data sender, for PlotCwnd.
 	Cwnd []CwndPoint
 	// Ports is the ephemeral port pool over time, for PlotPorts.
@@ -49,8 +54,21 @@ type Player struct {
 	// FailedAt is when each of Trace.Objects failed to load, or Never.
 	FailedAt []engine.Time
 
-	reducedWait float64 // real seconds since the last reduced-motion jump
+	reducedWait float64     // real seconds since the last reduced-motion jump
+	run         *captionRun // the caption run in progress, or nil
 }
+
+// captionRun is NextCaption's animation: show time from one moment to the
+// next caption's, over wall seconds of real time.
+type captionRun struct {
+	from, to   engine.Time // show time
+	target     int         // the next caption's step
+	wall, done float64     // real seconds it takes, and has taken
+}
+
+// MaxCaptionRun is the longest NextCaption animates at speed 1, in real
+// seconds: a longer stretch of the run is played faster to fit.
+const MaxCaptionRun = 1.5
 
 // portSamples is how many points the port pool plot has.
 const portSamples = 400
@@ -60,6 +78,12 @@ const MaxShowSeconds = 60
 
 // idleSeconds is how long, in real seconds at speed 1, an idle gap lasts at most.
 const idleSeconds = 2.5
+
+// Zoom range of the ladder: 1 fits the story, larger shows less of it.
+const (
+	MinZoom = 1
+	MaxZoom = 16
+)
 
 // NewPlayer prepares playback of t with captions bound by Trace.Bind.
 //
@@ -74,41 +98,63 @@ func NewPlayer(t *engine.Trace, captions []string) *Player {
 	if rtt <= 0 {
 		rtt = 100 * engine.Millisecond
 	}
-	p := &Player{Trace: t, Captions: captions, Speed: 1, Selected: -1, SimPerSecond: rtt}
-	p.Timeline = NewTimeline(t, engine.Time(idleSeconds*float64(rtt)))
-	if d := p.Timeline.Duration(); d > MaxShowSeconds*rtt {
-		p.SimPerSecond = d / MaxShowSeconds
-		p.Timeline = NewTimeline(t, engine.Time(idleSeconds*float64(p.SimPerSecond)))
-	}
-	for i := range t.Packets {
-		p.MaxTrip = max(p.MaxTrip, t.Packets[i].ArriveAt-t.Packets[i].SentAt)
-	}
-	if PlotFor(t) == PlotCwnd {
-		p.Cwnd = CwndSeries(t)
-	}
-	if PlotFor(t) == PlotPorts {
-		p.Ports, p.PortPool = PortSeries(t, portSamples)
-	}
-	p.FailedAt = failures(t)
+	p := &Player{Trace: t, Captions: captions, Speed: 1, Selected: -1, SimPerSecond: rtt, Zoom: 1}
 	p.CaptionSteps, _ = t.Bind(captions)
 	if p.CaptionSteps == nil {
 		p.CaptionSteps = []int{}
 	}
+	p.EndStep = storyEnd(t, p.CaptionSteps)
+	end := engine.Time(0)
+	if p.EndStep >= 0 {
+		end = t.Events[p.EndStep].At
+	}
+	if p.EndStep == t.Len()-1 {
+		// No caption cuts the run short: it ends with its last packet
+		// or port pool change, whenever that is.
+		end = engine.Never
+	}
+	p.Timeline = NewTimeline(t, engine.Time(idleSeconds*float64(rtt)), end)
+	if d := p.Timeline.Duration(); d > MaxShowSeconds*rtt {
+		p.SimPerSecond = d / MaxShowSeconds
+		p.Timeline = NewTimeline(t, engine.Time(idleSeconds*float64(p.SimPerSecond)), end)
+	}
+	if t.Plot == PlotCwnd {
+		p.Cwnd = CwndSeries(t)
+	}
+	if t.Plot == PlotPorts {
+		p.Ports, p.PortPool = PortSeries(t, portSamples, p.Timeline.End())
+	}
+	p.FailedAt = failures(t)
 	p.Seek(0)
 	return p
 }
 
-// Len is the number of steps.
+// storyEnd is the step the story ends at: the last caption bound, or the
+// run's last step when no caption is.
+func storyEnd(t *engine.Trace, steps []int) int {
+	end := -1
+	for _, s := range steps {
+		end = max(end, s)
+	}
+	if end < 0 {
+		return t.Len() - 1
+	}
+	return end
+}
+
+// Len is the number of steps of the trace (the story's are EndStep+1).
 func (p *Player) Len() int { return p.Trace.Len() }
 
-// Seek makes step current (clamped to the trace) and sets the time to it.
+// Seek makes step current (clamped to the story) and sets the time to it.
+// It ends a caption run.
 func (p *Player) Seek(step int) {
-	step = min(max(step, 0), p.Len()-1)
+	step = min(max(step, 0), p.EndStep)
 	p.Step = step
 	if step >= 0 {
 		p.Time = p.Trace.Events[step].At
 	}
 	p.reducedWait = 0
+	p.run = nil
 }
 
 // Next moves one step forward and pauses.
@@ -129,33 +175,89 @@ func (p *Player) Home() {
 	p.Seek(0)
 }
 
-// End goes to the last step and the end of the run, and pauses.
+// End goes to the end of the story and pauses.
 func (p *Player) End() {
 	p.Playing = false
-	p.Seek(p.Len() - 1)
+	p.Seek(p.EndStep)
 	p.Time = p.lastTime()
 }
 
-// Play starts playback, from the beginning if the run is over.
+// NextCaption moves on to the next caption's step (the story's end after
+// the last caption): it plays the run from now to that moment, in real
+// time but never longer than MaxCaptionRun at speed 1, and stops there;
+// with reduced motion it jumps. A caption run in progress is finished at
+// once first, so pressing again goes on to the following caption.
+func (p *Player) NextCaption() {
+	p.Playing = false
+	if p.run != nil {
+		p.Seek(p.run.target)
+	}
+	target := p.EndStep
+	for _, s := range p.CaptionSteps {
+		if s > p.Step {
+			target = min(target, s)
+		}
+	}
+	if target <= p.Step {
+		p.Seek(p.Step)
+		return
+	}
+	tl := p.Timeline
+	from, to := tl.Show(p.Time), tl.Show(p.Trace.Events[target].At)
+	wall := math.Min((to-from).Seconds()/p.SimPerSecond.Seconds(), MaxCaptionRun) / p.Speed
+	if p.ReducedMotion || wall <= 0 {
+		p.Seek(target)
+		return
+	}
+	p.run = &captionRun{from: from, to: to, target: target, wall: wall}
+}
+
+// PrevCaption jumps back to the step of the caption before the current
+// step (during a caption run, to the caption it started from), or to the
+// first step.
+func (p *Player) PrevCaption() {
+	p.Playing = false
+	limit := p.Step
+	if p.run != nil {
+		limit++
+	}
+	target := 0
+	for _, s := range p.CaptionSteps {
+		if s >= 0 && s < limit {
+			target = max(target, s)
+		}
+	}
+	p.Seek(target)
+}
+
+// Animating reports whether a caption run is in progress.
+func (p *Player) Animating() bool { return p.run != nil }
+
+// Moving reports whether the picture changes with time: playing or a
+// caption run.
+func (p *Player) Moving() bool { return p.Playing || p.run != nil }
+
+// Play starts playback, from the beginning if the story is over.
 func (p *Player) Play() {
+	p.run = nil
 	if p.AtEnd() {
 		p.Seek(0)
 	}
 	p.Playing = p.Len() > 0
 }
 
-// AtEnd reports whether the last step is current and its time reached.
+// AtEnd reports whether the story's last step is current and its time reached.
 func (p *Player) AtEnd() bool {
-	return p.Step >= p.Len()-1 && p.Time >= p.lastTime()
+	return p.Step >= p.EndStep && p.Time >= p.lastTime()
 }
 
-// lastTime is when the run ends: its last event, or the last change of
-// the port pool in a bulk run that records little else.
+// lastTime is when the story ends: its last step, or in a bulk run that
+// records little else, the last change of the port pool before the end.
 func (p *Player) lastTime() engine.Time {
-	if p.Len() == 0 {
+	if p.EndStep < 0 {
 		return 0
 	}
-	return max(p.Trace.Events[p.Len()-1].At, p.Timeline.End())
+	return max(p.Trace.Events[p.EndStep].At, p.Timeline.End())
 }
 
 // SetSpeed sets the playback speed, clamped to MinSpeed..MaxSpeed.
@@ -163,24 +265,43 @@ func (p *Player) SetSpeed(v float64) {
 	p.Speed = min(max(v, MinSpeed), MaxSpeed)
 }
 
-// Advance moves playback on by dt seconds of real time. It reports whether
-// the current step changed.
+// SetZoom sets the ladder's zoom, clamped to MinZoom..MaxZoom.
+func (p *Player) SetZoom(z float64) {
+	p.Zoom = min(max(z, MinZoom), MaxZoom)
+}
+
+// Advance moves playback on by dt seconds of real time (the time since
+// the last frame, whatever the frame rate). It reports whether the
+// current step changed.
 func (p *Player) Advance(dt float64) bool {
-	if !p.Playing || p.Len() == 0 {
+	if p.Len() == 0 || dt <= 0 {
 		return false
 	}
 	old := p.Step
-	if p.ReducedMotion {
+	switch {
+	case p.run != nil:
+		r := p.run
+		r.done += dt
+		if r.done >= r.wall {
+			p.Seek(r.target)
+			break
+		}
+		show := r.from + engine.Time(float64(r.to-r.from)*r.done/r.wall)
+		p.Time = p.Timeline.Sim(show)
+		p.Step = min(max(p.Step, p.stepAt(p.Time)), r.target)
+	case !p.Playing:
+		return false
+	case p.ReducedMotion:
 		p.reducedWait += dt * p.Speed
 		if p.reducedWait >= reducedStepEvery {
 			p.Seek(p.Step + 1)
 		}
-	} else {
+	default:
 		show := p.Timeline.Show(p.Time) + engine.Time(dt*p.Speed*float64(p.SimPerSecond))
 		p.Time = min(p.Timeline.Sim(show), p.lastTime())
-		p.Step = max(p.Step, p.stepAt(p.Time))
+		p.Step = min(max(p.Step, p.stepAt(p.Time)), p.EndStep)
 	}
-	if p.AtEnd() {
+	if p.Playing && p.AtEnd() {
 		p.Playing = false
 	}
 	return p.Step != old
@@ -204,20 +325,14 @@ func (p *Player) Caption() int {
 	return c
 }
 
-// failures finds when each object failed: the browser's "error <path>"
-// event after the object was requested.
+// failures returns when each object failed: the time of the browser's
+// "error" event the engine recorded for it (Object.FailedStep).
 func failures(t *engine.Trace) []engine.Time {
 	out := make([]engine.Time, len(t.Objects))
 	for i, o := range t.Objects {
 		out[i] = engine.Never
-		if o.Failed == "" {
-			continue
-		}
-		for _, e := range t.Events {
-			if e.Kind == engine.EvApp && e.At >= o.RequestAt && strings.Contains(e.Text, "error "+o.Path) {
-				out[i] = e.At
-				break
-			}
+		if o.FailedStep >= 0 {
+			out[i] = t.Events[o.FailedStep].At
 		}
 	}
 	return out

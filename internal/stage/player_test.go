@@ -8,22 +8,27 @@ import (
 	"connlab/engine"
 )
 
-func TestTimelineCutsIdleGaps(t *testing.T) {
+func TestTimelineCompressesIdleGaps(t *testing.T) {
 	tr := &engine.Trace{
-		Events:  []engine.Event{{At: 0}, {At: 100 * engine.Millisecond}, {At: 60 * engine.Second}},
+		Events:  []engine.Event{{At: 0}, {At: 100 * engine.Millisecond}, {At: 60 * engine.Second}, {At: 61 * engine.Second}},
 		Packets: []engine.Packet{{SentAt: 0, ArriveAt: 50 * engine.Millisecond}},
 	}
-	tl := NewTimeline(tr, 200*engine.Millisecond)
+	tl := NewTimeline(tr, 200*engine.Millisecond, 60*engine.Second)
 	if got, want := tl.Duration(), 300*engine.Millisecond; got != want {
-		t.Errorf("Duration() = %v; want %v (0.1s busy + 0.2s of a 59.9s gap)", got, want)
+		t.Errorf("Duration() = %v; want %v (0.1s busy + a 59.9s gap shown as 0.2s; the event after the end left out)", got, want)
 	}
-	for _, at := range []engine.Time{0, 50 * engine.Millisecond, 100 * engine.Millisecond, 60 * engine.Second} {
-		if got := tl.Sim(tl.Show(at)); got != at {
+	for _, at := range []engine.Time{0, 50 * engine.Millisecond, 100 * engine.Millisecond, 30 * engine.Second, 60 * engine.Second} {
+		if got := tl.Sim(tl.Show(at)); got < at-engine.Microsecond || got > at+engine.Microsecond {
 			t.Errorf("Sim(Show(%v)) = %v; want %v", at, got, at)
 		}
 	}
-	if cuts := tl.Cuts(); len(cuts) != 1 || cuts[0][0] != 200*engine.Millisecond || cuts[0][1] != 59900*engine.Millisecond {
-		t.Errorf("Cuts() = %v; want [[0.200s 59.900s]]", cuts)
+	// The gap runs on, compressed: halfway through it in simulated time
+	// is halfway through its show time.
+	if got, want := tl.Show(30050*engine.Millisecond), 200*engine.Millisecond; got != want {
+		t.Errorf("Show(30.05s) = %v; want %v", got, want)
+	}
+	if gaps := tl.Gaps(); len(gaps) != 1 || gaps[0][0] != 100*engine.Millisecond || gaps[0][1] != 60*engine.Second {
+		t.Errorf("Gaps() = %v; want [[0.1s 60s]]", gaps)
 	}
 }
 
@@ -50,31 +55,113 @@ func TestPlayerStepsAndPlays(t *testing.T) {
 	if p.Step != syn-1 {
 		t.Errorf("Prev(): step %d; want %d", p.Step, syn-1)
 	}
+	// The story ends at the last caption: End, Next and playing stop there.
 	p.End()
 	p.Next()
-	if p.Step != p.Len()-1 {
-		t.Errorf("Next() at the end: step %d; want %d", p.Step, p.Len()-1)
+	if p.EndStep != synack || p.Step != synack {
+		t.Errorf("Next() at the end: step %d, EndStep %d; want both %d (the last caption's step)", p.Step, p.EndStep, synack)
 	}
-	// Playing from the start for one second of real time at speed 1 shows
-	// one round trip of simulated time, and the step follows the time.
 	p.Home()
 	p.Play()
-	for i := 0; i < 60; i++ {
-		p.Advance(1.0 / 60)
-	}
-	rtt := tr.Config.RTT
-	if d := p.Time - rtt; d < -engine.Millisecond || d > engine.Millisecond {
-		t.Errorf("after 1 s of play: time %v; want about %v", p.Time, rtt)
-	}
-	if p.Step+1 < tr.Len() && tr.Events[p.Step+1].At <= p.Time || tr.Events[p.Step].At > p.Time {
-		t.Errorf("after 1 s of play: step %d (at %v) is not the last event at or before %v", p.Step, tr.Events[p.Step].At, p.Time)
-	}
-	// Playing on reaches the end, however long the idle TIME-WAIT, and stops.
 	for i := 0; i < 60*MaxShowSeconds && p.Playing; i++ {
 		p.Advance(1.0 / 60)
 	}
-	if p.Playing || p.Step != p.Len()-1 {
-		t.Errorf("after playing to the end: playing %v step %d; want false %d", p.Playing, p.Step, p.Len()-1)
+	if p.Playing || p.Step != synack || p.Time != tr.Events[synack].At {
+		t.Errorf("after playing to the end: playing %v step %d time %v; want false %d %v", p.Playing, p.Step, p.Time, synack, tr.Events[synack].At)
+	}
+}
+
+// TestPlayFollowsWallClock plays a run without captions (it ends with
+// the run) at 60 and at 7 frames a second: one second of real time at
+// speed 1 is one round trip of simulated time either way, the step follows
+// the time, and playing on reaches the last step however long the idle
+// TIME-WAIT.
+func TestPlayFollowsWallClock(t *testing.T) {
+	tr := mustRun(t, "handshake", nil)
+	rtt := tr.Config.RTT
+	for _, fps := range []int{60, 7} {
+		p := NewPlayer(tr, nil)
+		p.Play()
+		for i := 0; i < fps; i++ {
+			p.Advance(1.0 / float64(fps))
+		}
+		if d := p.Time - rtt; d < -engine.Millisecond || d > engine.Millisecond {
+			t.Errorf("%d fps, after 1 s of play: time %v; want about %v", fps, p.Time, rtt)
+		}
+		if p.Step+1 < tr.Len() && tr.Events[p.Step+1].At <= p.Time || tr.Events[p.Step].At > p.Time {
+			t.Errorf("%d fps, after 1 s of play: step %d (at %v) is not the last event at or before %v", fps, p.Step, tr.Events[p.Step].At, p.Time)
+		}
+		for i := 0; i < fps*MaxShowSeconds && p.Playing; i++ {
+			p.Advance(1.0 / float64(fps))
+		}
+		if p.Playing || p.Step != p.Len()-1 || p.EndStep != p.Len()-1 {
+			t.Errorf("%d fps, after playing to the end: playing %v step %d; want false %d", fps, p.Playing, p.Step, p.Len()-1)
+		}
+	}
+}
+
+// TestNextCaptionAnimates checks the caption unit: one nextCaption plays
+// from the current moment to the next caption's step within
+// MaxCaptionRun seconds and stops there; pressing again during the run
+// finishes it at once and runs to the caption after; prevCaption jumps
+// back; reduced motion jumps straight there.
+func TestNextCaptionAnimates(t *testing.T) {
+	tr := mustRun(t, "nagle", nil)
+	caps := []string{`received "HTTP/1.1 200`, "timer server:80 delack set", "timer server:80 delack fired", `received "HTTP/1.1 200`}
+	p := NewPlayer(tr, caps)
+	steps := p.CaptionSteps
+	if p.EndStep != steps[3] {
+		t.Fatalf("EndStep = %d; want the last caption's step %d", p.EndStep, steps[3])
+	}
+	p.Apply(Command{Op: OpNextCaption})
+	if !p.Animating() || p.Step != 0 {
+		t.Fatalf("right after nextCaption: animating %v step %d; want true 0", p.Animating(), p.Step)
+	}
+	frames, last := 0, p.Time
+	for p.Animating() {
+		p.Advance(1.0 / 60)
+		frames++
+		if p.Time < last || p.Step > steps[0] {
+			t.Fatalf("frame %d: time %v after %v, step %d; want time moving forward to caption 0's step %d", frames, p.Time, last, p.Step, steps[0])
+		}
+		last = p.Time
+	}
+	if p.Step != steps[0] || p.Caption() != 0 || p.Time != tr.Events[steps[0]].At {
+		t.Errorf("after the run: step %d caption %d time %v; want %d 0 %v", p.Step, p.Caption(), p.Time, steps[0], tr.Events[steps[0]].At)
+	}
+	if secs := float64(frames) / 60; secs > MaxCaptionRun+0.02 {
+		t.Errorf("the run took %.2f s; want at most %v", secs, MaxCaptionRun)
+	}
+	// A second press half way finishes the run to caption 1 at once and
+	// starts the one to caption 2.
+	p.Apply(Command{Op: OpNextCaption})
+	p.Advance(0.1)
+	p.Apply(Command{Op: OpNextCaption})
+	if !p.Animating() || p.Step != steps[1] {
+		t.Errorf("nextCaption during a run: animating %v step %d; want true, from caption 1's step %d", p.Animating(), p.Step, steps[1])
+	}
+	p.Apply(Command{Op: OpPrevCaption})
+	if p.Animating() || p.Step != steps[1] {
+		t.Errorf("prevCaption during the run to caption 2: animating %v step %d; want false %d", p.Animating(), p.Step, steps[1])
+	}
+	p.Apply(Command{Op: OpPrevCaption})
+	if p.Step != steps[0] {
+		t.Errorf("prevCaption at caption 1: step %d; want %d", p.Step, steps[0])
+	}
+	p.ReducedMotion = true
+	p.Apply(Command{Op: OpNextCaption})
+	if p.Animating() || p.Step != steps[1] {
+		t.Errorf("nextCaption with reduced motion: animating %v step %d; want false %d", p.Animating(), p.Step, steps[1])
+	}
+	// Fine events stay reachable, up to the story's end.
+	p.Apply(Command{Op: OpNext})
+	if p.Step != steps[1]+1 {
+		t.Errorf("next after caption 1: step %d; want %d", p.Step, steps[1]+1)
+	}
+	p.Apply(Command{Op: OpEnd})
+	p.Apply(Command{Op: OpNextCaption})
+	if p.Step != steps[3] || p.Animating() {
+		t.Errorf("nextCaption at the end: step %d animating %v; want %d false", p.Step, p.Animating(), steps[3])
 	}
 }
 
@@ -101,6 +188,17 @@ func TestParseCommand(t *testing.T) {
 		{in: `{"op":"speed","value":0.25}`, want: Command{Op: OpSpeed, Speed: 0.25}},
 		{in: `{"op":"reducedMotion","value":true}`, want: Command{Op: OpReducedMotion, On: true}},
 		{in: `{"op":"theme","value":"projector"}`, want: Command{Op: OpTheme, Theme: "projector"}},
+		{in: `{"op":"nextCaption"}`, want: Command{Op: OpNextCaption}},
+		{in: `{"op":"prevCaption"}`, want: Command{Op: OpPrevCaption}},
+		{in: `{"op":"point","target":"packet:12"}`, want: Command{Op: OpPoint, Target: "packet:12"}},
+		{in: `{"op":"point","target":"host:1"}`, want: Command{Op: OpPoint, Target: "host:1"}},
+		{in: `{"op":"point","target":""}`, want: Command{Op: OpPoint}},
+		{in: `{"op":"zoom","value":"in"}`, want: Command{Op: OpZoom, Zoom: 2}},
+		{in: `{"op":"zoom","value":"fit"}`, want: Command{Op: OpZoom}},
+		{in: `{"op":"zoom","value":3}`, err: "allowed"},
+		{in: `{"op":"point"}`, err: "no target"},
+		{in: `{"op":"point","target":"packet:x"}`, err: "not an index"},
+		{in: `{"op":"point","target":"router:1"}`, err: "want"},
 		{in: `{"op":"speed","value":20}`, err: "allowed 0.25..8"},
 		{in: `{"op":"seek"}`, err: "no step"},
 		{in: `{"op":"theme","value":"pink"}`, err: "allowed"},
@@ -146,7 +244,8 @@ func TestStateJSON(t *testing.T) {
 	if err := json.Unmarshal([]byte(p.State().JSON()), &got); err != nil {
 		t.Fatal(err)
 	}
-	for _, k := range []string{"ready", "error", "scenario", "steps", "step", "time", "playing", "speed", "frame", "caption", "captionSteps", "line", "metrics", "selected"} {
+	for _, k := range []string{"ready", "error", "scenario", "steps", "step", "time", "playing", "speed", "frame", "caption", "captionSteps", "line", "metrics", "selected",
+		"captionStep", "animating", "lastFrameMs", "pointer", "endStep", "lineKo", "zoom"} {
 		if _, ok := got[k]; !ok {
 			t.Errorf("state JSON has no %q: %v", k, got)
 		}

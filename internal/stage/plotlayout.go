@@ -34,6 +34,14 @@ func clip(from, to, lo, hi engine.Time) (engine.Time, engine.Time, bool) {
 	return from, to, from < to
 }
 
+// The waterfall's legend.
+const (
+	legendTitle     = "객체별 시간"
+	legendWaiting   = "커넥션 대기"
+	legendRequested = "응답 대기"
+	legendReceiving = "받는 중"
+)
+
 // legendItem is a word of a plot's heading, after a colour swatch or not.
 type legendItem struct {
 	text   string
@@ -122,9 +130,9 @@ func (pl *Plan) dataArea(y, left float64) Rect {
 }
 
 // timeAxis draws the x axis with a grid line every step of time, labelled
-// by label, as many labels as fit, and unit at the right end. It returns
+// by label (which carries its unit), as many labels as fit. It returns
 // the labels' boxes.
-func (pl *Plan) timeAxis(a axes, every engine.Time, label func(engine.Time) string, unit string, measure Measure) []Rect {
+func (pl *Plan) timeAxis(a axes, every engine.Time, label func(engine.Time) string, measure Measure) []Rect {
 	u := pl.U
 	lh := pl.g.lineH
 	ly := &pl.Static
@@ -132,11 +140,6 @@ func (pl *Plan) timeAxis(a axes, every engine.Time, label func(engine.Time) stri
 	ly.line(Line{a.r.X, a.r.Y + a.r.H, a.r.X + a.r.W, a.r.Y + a.r.H}, pl.Line/2, InkBorder)
 	y := a.r.Y + a.r.H + u*0.2
 	var placed []Rect
-	if unit != "" {
-		uw := measure(unit, u, false)
-		placed = append(placed, Rect{r.X + r.W - u*0.3 - uw, y, uw, lh})
-		ly.text(Paint{R: placed[0], S: unit, Size: u, Ink: InkDim, Area: r})
-	}
 	if every <= 0 {
 		return placed
 	}
@@ -159,13 +162,16 @@ func (pl *Plan) timeAxis(a axes, every engine.Time, label func(engine.Time) stri
 	return placed
 }
 
-// rttLabel labels a time in round trips: "0", "1.5".
+// rttLabel labels a time in round trips: "0", "1.5 RTT".
 func rttLabel(rtt engine.Time) func(engine.Time) string {
 	return func(at engine.Time) string {
 		if rtt <= 0 {
 			return ""
 		}
-		return gtoa(math.Round(float64(at)/float64(rtt)*10) / 10)
+		if at == 0 {
+			return "0"
+		}
+		return gtoa(math.Round(float64(at)/float64(rtt)*10)/10) + " RTT"
 	}
 }
 
@@ -199,12 +205,10 @@ func (pl *Plan) cwndStatic(p *Player, measure Measure) {
 			cur = c.Cwnd / mss
 		}
 	}
-	items := []legendItem{{text: "cwnd (segments)"}}
+	items := []legendItem{{text: fitChoice(measure, pl.Plot.W-u, u, true, "혼잡 윈도 (세그먼트)", "cwnd")}}
 	if cur > 0 {
-		items[0].text = fmt.Sprintf("cwnd = %d segments", cur)
-		if measure(items[0].text, u, true) > pl.Plot.W-u {
-			items[0].text = fmt.Sprintf("cwnd = %d", cur)
-		}
+		items[0].text = fitChoice(measure, pl.Plot.W-u, u, true,
+			fmt.Sprintf("혼잡 윈도 = 세그먼트 %d개", cur), fmt.Sprintf("cwnd = %d", cur))
 	}
 	y := pl.flow(items, measure)
 	top := 1
@@ -221,7 +225,7 @@ func (pl *Plan) cwndStatic(p *Player, measure Measure) {
 	// Half a line more: the top value's label is centred on the top.
 	pl.axes = plotAxes{axes: axes{r: pl.dataArea(y+pl.g.lineH/2, left), t0: 0, t1: t1}, top: top}
 	a := pl.axes.axes
-	ticks := pl.timeAxis(a, p.Trace.Config.RTT, rttLabel(p.Trace.Config.RTT), "RTT", measure)
+	ticks := pl.timeAxis(a, p.Trace.Config.RTT, rttLabel(p.Trace.Config.RTT), measure)
 	pl.yLabels(a, []int{top, top / 2, 0}, pl.cwndY, ticks, measure)
 	pl.cwndData(p, &pl.Static, 0, pl.At)
 }
@@ -264,10 +268,10 @@ func (pl *Plan) waterfallStatic(p *Player, measure Measure) {
 	lh := pl.g.lineH
 	t := p.Trace
 	y := pl.flow([]legendItem{
-		{text: "objects over time"},
-		{text: "waiting", swatch: true, ink: InkBorder},
-		{text: "requested", swatch: true, ink: KindInk(engine.PkRequest)},
-		{text: "receiving", swatch: true, ink: KindInk(engine.PkResponse)},
+		{text: legendTitle},
+		{text: legendWaiting, swatch: true, ink: InkBorder},
+		{text: legendRequested, swatch: true, ink: KindInk(engine.PkRequest)},
+		{text: legendReceiving, swatch: true, ink: KindInk(engine.PkResponse)},
 	}, measure)
 	if len(t.Objects) == 0 {
 		return
@@ -334,7 +338,7 @@ func (pl *Plan) waterfallStatic(p *Player, measure Measure) {
 		placed = append(placed, tr)
 		pl.Static.text(Paint{R: tr, S: s, Size: u, Ink: InkText, Area: pl.Plot})
 	}
-	pl.timeAxis(pl.axes.axes, t.Config.RTT, rttLabel(t.Config.RTT), "RTT", measure)
+	pl.timeAxis(pl.axes.axes, t.Config.RTT, rttLabel(t.Config.RTT), measure)
 	pl.waterfallData(p, &pl.Static, 0, pl.At)
 	// Objects that failed by the step's time say so after their bar.
 	for i := range t.Objects {
@@ -342,7 +346,7 @@ func (pl *Plan) waterfallStatic(p *Player, measure Measure) {
 		if at > pl.At {
 			continue
 		}
-		const failed = "failed"
+		const failed = "실패"
 		row := pl.axes.rows[i]
 		w := measure(failed, u, true)
 		tr := Rect{math.Min(pl.axes.x(at)+u*0.2, pl.Plot.X+pl.Plot.W-w-u*0.2), math.Round(row.Y + (row.H-lh)/2), w, lh}
@@ -386,8 +390,8 @@ func (pl *Plan) portsStatic(p *Player, measure Measure) {
 		}
 	}
 	title := fitChoice(measure, pl.Plot.W-u, u, true,
-		fmt.Sprintf("ports: %d TIME-WAIT + %d in use / %d", cur.TimeWait, cur.InUse, p.PortPool),
-		fmt.Sprintf("TIME-WAIT %d / %d ports", cur.TimeWait, p.PortPool),
+		fmt.Sprintf("임시 포트: TIME-WAIT %d + 사용 중 %d / %d", cur.TimeWait, cur.InUse, p.PortPool),
+		fmt.Sprintf("TIME-WAIT %d / 포트 %d", cur.TimeWait, p.PortPool),
 		fmt.Sprintf("TIME-WAIT %d / %d", cur.TimeWait, p.PortPool))
 	y := pl.flow([]legendItem{{text: title}}, measure)
 	if len(pts) == 0 || p.PortPool == 0 {
@@ -399,7 +403,12 @@ func (pl *Plan) portsStatic(p *Player, measure Measure) {
 	// A red line at the pool's size: where connect() starts failing.
 	ly := &pl.Static
 	ly.line(Line{a.r.X, a.r.Y, a.r.X + a.r.W, a.r.Y}, pl.Line, InkLost)
-	ticks := pl.timeAxis(a, secondsStep(a.t1), func(at engine.Time) string { return ftoa(at.Seconds(), 0) + "s" }, "", measure)
+	ticks := pl.timeAxis(a, secondsStep(a.t1), func(at engine.Time) string {
+		if at == 0 {
+			return "0"
+		}
+		return ftoa(at.Seconds(), 0) + " s"
+	}, measure)
 	pl.yLabels(a, []int{p.PortPool, p.PortPool / 2, 0}, pl.portsY, ticks, measure)
 	pl.portsData(p, ly, 0, pl.At)
 }

@@ -39,10 +39,10 @@ type PortPoint struct {
 }
 
 // PortSeries samples the port pool of the client that uses it most at n+1
-// evenly spaced times from 0 to the trace's last sample, so the plot costs
-// the same however many connections the run opened. It also returns the
-// pool's size.
-func PortSeries(t *engine.Trace, n int) (pts []PortPoint, size int) {
+// evenly spaced times from 0 to its last sample at or before until (the
+// story's end), so the plot costs the same however many connections the
+// run opened. It also returns the pool's size.
+func PortSeries(t *engine.Trace, n int, until engine.Time) (pts []PortPoint, size int) {
 	count := map[int]int{}
 	host := -1
 	for _, ps := range t.Ports {
@@ -53,7 +53,7 @@ func PortSeries(t *engine.Trace, n int) (pts []PortPoint, size int) {
 	}
 	var samples []engine.PortSample
 	for _, ps := range t.Ports {
-		if ps.Host == host {
+		if ps.Host == host && ps.At <= until {
 			samples = append(samples, ps)
 		}
 	}

@@ -22,6 +22,7 @@ const (
 // SockLine is one line of a host box: a socket's state, or something the
 // socket holds that never appears on the wire.
 type SockLine struct {
+	Long   string // a longer text with the state explained in Korean, or ""
 	Text   string
 	Short  string // a shorter text for a narrow box, or ""
 	Tone   Tone
@@ -112,7 +113,8 @@ func sockDetail(p *Player, snap *engine.Snapshot, i int) []SockLine {
 	t := p.Trace
 	si := &t.Sockets[i]
 	ss := &snap.Sockets[i]
-	head := SockLine{Text: fmt.Sprintf(":%d %s", si.Local.Port, ss.State), Short: ss.State.String(), Bar: -1, Sock: i}
+	head := SockLine{Long: fmt.Sprintf(":%d %s %s", si.Local.Port, ss.State, StateKo(ss.State)),
+		Text: fmt.Sprintf(":%d %s", si.Local.Port, ss.State), Short: ss.State.String(), Bar: -1, Sock: i}
 	if ss.State == engine.Closed {
 		head.Tone = ToneDim
 	}
@@ -120,14 +122,14 @@ func sockDetail(p *Player, snap *engine.Snapshot, i int) []SockLine {
 	add := func(tone Tone, bar float64, format string, args ...any) {
 		out = append(out, SockLine{Text: fmt.Sprintf(format, args...), Tone: tone, Indent: true, Bar: bar, Sock: i})
 	}
-	if PlotFor(t) == PlotCwnd && ss.Cwnd > 0 && t.Config.MSS > 0 {
+	if t.Plot == PlotCwnd && ss.Cwnd > 0 && t.Config.MSS > 0 {
 		add(ToneNormal, -1, "cwnd %d MSS", ss.Cwnd/t.Config.MSS)
 	}
 	if ss.Unsent > 0 {
 		if ss.Held {
-			add(ToneHeld, -1, "Nagle holds %d B", ss.Unsent)
+			add(ToneHeld, -1, "네이글 버퍼 %d B", ss.Unsent)
 		} else {
-			add(ToneNormal, -1, "to send %d B", ss.Unsent)
+			add(ToneNormal, -1, "보낼 데이터 %d B", ss.Unsent)
 		}
 	}
 	if text, frac := TimerText(p, snap, i, TimerDelAck); text != "" {
@@ -135,10 +137,10 @@ func sockDetail(p *Player, snap *engine.Snapshot, i int) []SockLine {
 		out[len(out)-1].Timer = TimerDelAck
 	}
 	if ss.Unread > 0 {
-		add(ToneNormal, -1, "unread %d B", ss.Unread)
+		add(ToneNormal, -1, "읽지 않음 %d B", ss.Unread)
 	}
 	if ss.Lost > 0 {
-		add(ToneLost, -1, "lost %d B (RST)", ss.Lost)
+		add(ToneLost, -1, "잃음 %d B (RST)", ss.Lost)
 	}
 	if text, frac := TimerText(p, snap, i, TimerTimeWait); text != "" {
 		add(ToneTimer, frac, "%s", text)
@@ -156,11 +158,11 @@ func TimerText(p *Player, snap *engine.Snapshot, i int, k TimerKind) (string, fl
 	switch k {
 	case TimerDelAck:
 		if ss.DelAckAt != engine.Never && ss.DelAckAt > now {
-			return fmt.Sprintf("delayed ACK %.0f ms", (ss.DelAckAt - now).Milliseconds()), fraction(ss.DelAckAt-now, cfg.DelayedACK)
+			return fmt.Sprintf("확인응답 지연 %.0f ms", (ss.DelAckAt - now).Milliseconds()), fraction(ss.DelAckAt-now, cfg.DelayedACK)
 		}
 	case TimerTimeWait:
 		if ss.State == engine.TimeWait && ss.TWUntil != engine.Never && ss.TWUntil > now {
-			return fmt.Sprintf("TIME-WAIT %.1fs left", (ss.TWUntil - now).Seconds()), fraction(ss.TWUntil-now, cfg.TimeWait)
+			return fmt.Sprintf("TIME-WAIT %.1f초 남음", (ss.TWUntil - now).Seconds()), fraction(ss.TWUntil-now, cfg.TimeWait)
 		}
 	}
 	return "", 0

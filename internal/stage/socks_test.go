@@ -35,10 +35,10 @@ func TestSockLinesShowWhatNeverCrossesTheWire(t *testing.T) {
 		tone           Tone
 		bar            bool
 	}{
-		{"nagle", "Nagle holds", ToneHeld, false},
-		{"delayed-ack", "delayed ACK", ToneTimer, true},
-		{"reset", "lost", ToneLost, false},
-		{"handshake", "s left", ToneTimer, true},
+		{"nagle", "네이글 버퍼", ToneHeld, false},
+		{"delayed-ack", "확인응답 지연", ToneTimer, true},
+		{"reset", "잃음", ToneLost, false},
+		{"handshake", "초 남음", ToneTimer, true},
 	} {
 		l, ok := findLine(t, mustRun(t, tc.scenario, nil), tc.text)
 		if !ok {

@@ -20,8 +20,16 @@ type State struct {
 	Frame        int64     `json:"frame"`
 	Loads        int       `json:"loads"` // loads completed, failed ones included
 	Caption      int       `json:"caption"`
+	CaptionStep  int       `json:"captionStep"` // the caption at or before the step (= caption), -1 before the first
 	CaptionSteps []int     `json:"captionSteps"`
-	Line         string    `json:"line"`
+	CaptionTexts []string  `json:"captionTexts"` // the load's texts with this run's numbers (caption.go)
+	EndStep      int       `json:"endStep"`      // the story's last step: the last caption's
+	Animating    bool      `json:"animating"`    // a nextCaption run is in progress
+	LastFrameMs  float64   `json:"lastFrameMs"`  // performance.now() of the last frame drawn
+	Pointer      string    `json:"pointer"`      // the pointer's target: "packet:12", "host:1" or ""
+	Zoom         float64   `json:"zoom"`         // the ladder's zoom: 1 fits the story
+	Line         string    `json:"line"`         // the step's canonical line
+	LineKo       string    `json:"lineKo"`       // the step told in Korean (Describe)
 	Metrics      Metrics   `json:"metrics"`
 	Selected     *Selected `json:"selected"`
 }
@@ -90,7 +98,7 @@ func (p *Player) State() State {
 // StateWith is State with the current step's snapshot already at hand, so
 // the game loop need not rebuild it every frame.
 func (p *Player) StateWith(snap *engine.Snapshot) State {
-	s := State{CaptionSteps: []int{}, Caption: -1, Speed: 1, Time: engine.Time(0).String()}
+	s := State{CaptionSteps: []int{}, CaptionTexts: []string{}, Caption: -1, CaptionStep: -1, EndStep: -1, Speed: 1, Zoom: 1, Time: engine.Time(0).String()}
 	if p == nil {
 		return s
 	}
@@ -102,9 +110,18 @@ func (p *Player) StateWith(snap *engine.Snapshot) State {
 	s.Playing = p.Playing
 	s.Speed = p.Speed
 	s.Caption = p.Caption()
+	s.CaptionStep = s.Caption
 	s.CaptionSteps = p.CaptionSteps
+	s.EndStep = p.EndStep
+	s.Animating = p.Animating()
+	s.Pointer = p.Pointer
+	s.Zoom = p.Zoom
+	if p.CaptionTexts != nil {
+		s.CaptionTexts = p.CaptionTexts
+	}
 	if p.Step >= 0 && p.Step < t.Len() {
 		s.Line = t.Events[p.Step].String()
+		s.LineKo = Describe(t, p.Step)
 	}
 	if p.Selected >= 0 {
 		s.Selected = Inspect(t, p.Selected)
@@ -129,20 +146,19 @@ func (s State) JSON() string {
 func Inspect(t *engine.Trace, i int) *Selected {
 	pk := &t.Packets[i]
 	seg := &pk.Seg
-	seqBase, ackBase := seqBases(t, pk)
 	tcp := TCPInfo{
 		SrcPort:   seg.Src.Port,
 		DstPort:   seg.Dst.Port,
 		SeqRaw:    uint32(seg.Seq),
 		AckRaw:    uint32(seg.Ack),
-		Seq:       uint32(seg.Seq - seqBase),
+		Seq:       uint32(seg.Seq - pk.SeqBase),
 		Flags:     seg.Flags.String(),
 		Window:    seg.Window,
 		Len:       len(seg.Payload),
 		HeaderLen: seg.HeaderLen(),
 	}
 	if seg.Flags&engine.ACK != 0 {
-		tcp.Ack = uint32(seg.Ack - ackBase)
+		tcp.Ack = uint32(seg.Ack - pk.AckBase)
 	}
 	if seg.MSS != 0 {
 		tcp.Options = fmt.Sprintf("MSS=%d", seg.MSS)
@@ -158,38 +174,6 @@ func Inspect(t *engine.Trace, i int) *Selected {
 		TCP:      tcp,
 		HTTP:     pk.HTTP,
 	}
-}
-
-// seqBases returns the initial sequence numbers the packet's seq and ack
-// are relative to: the sender's ISS and IRS. The sending socket is
-// pk.Sock when it owns the segment's addresses; otherwise (a reset sent on
-// behalf of no socket) the receiving socket's numbers are used the other
-// way round. A port reused after TIME-WAIT names several sockets: the
-// latest one opened by the time the packet is sent is the one.
-func seqBases(t *engine.Trace, pk *engine.Packet) (seq, ack engine.Seq) {
-	seg := &pk.Seg
-	if s := pk.Sock; s >= 0 && s < len(t.Sockets) && t.Sockets[s].Local == seg.Src && t.Sockets[s].Remote == seg.Dst {
-		return t.Sockets[s].ISS, t.Sockets[s].IRS
-	}
-	found, rev := -1, false
-	for i, si := range t.Sockets {
-		if si.OpenedAt > pk.SentAt {
-			continue
-		}
-		switch {
-		case si.Local == seg.Src && si.Remote == seg.Dst:
-			found, rev = i, false
-		case si.Local == seg.Dst && si.Remote == seg.Src:
-			found, rev = i, true
-		}
-	}
-	if found < 0 {
-		return 0, 0
-	}
-	if rev {
-		return t.Sockets[found].IRS, t.Sockets[found].ISS
-	}
-	return t.Sockets[found].ISS, t.Sockets[found].IRS
 }
 
 func ipString(ip [4]byte) string {

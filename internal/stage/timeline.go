@@ -1,4 +1,4 @@
-// Package view holds the stage's logic that needs neither a browser nor a
+// Package stage holds the stage's logic that needs neither a browser nor a
 // screen: playback (steps and simulated time), the compressed timeline, the
 // JSON of the stage bridge, the packet inspector, layout and hit-testing.
 // The Ebiten program in wasm/ draws what this package computes.
@@ -11,24 +11,27 @@ import (
 )
 
 // Timeline maps simulated time to "show time": simulated time with long idle
-// gaps cut short, so that a 60 s TIME-WAIT or a keep-alive timeout does not
+// gaps compressed, so that a 60 s TIME-WAIT or a keep-alive timeout does not
 // leave the stage still for a minute. A gap is idle when no packet is on a
-// wire and no event happens; every idle gap longer than MaxIdle is shortened
-// to MaxIdle. Both playback and the ladder diagram run on show time.
+// wire and no event happens; every idle gap longer than MaxIdle is squeezed
+// linearly into MaxIdle of show time, so a countdown running through it
+// still runs down, only faster. Both playback and the ladder run on show
+// time.
 type Timeline struct {
 	MaxIdle engine.Time
-	cuts    []cut // sorted, disjoint
+	gaps    []gap // sorted, disjoint
 	end     engine.Time
 }
 
-// cut removes the simulated interval [from, to) from show time.
-type cut struct {
+// gap is an idle simulated interval [from, to) shown as MaxIdle of show time.
+type gap struct {
 	from, to engine.Time
-	before   engine.Time // total length removed by earlier cuts
+	show     engine.Time // show time at from
 }
 
-// NewTimeline builds the timeline of t, cutting idle gaps longer than maxIdle.
-func NewTimeline(t *engine.Trace, maxIdle engine.Time) *Timeline {
+// NewTimeline builds the timeline of t up to simulated time end (the end of
+// the lesson's story), compressing idle gaps longer than maxIdle.
+func NewTimeline(t *engine.Trace, maxIdle, end engine.Time) *Timeline {
 	tl := &Timeline{MaxIdle: maxIdle}
 	// Busy intervals: every packet's time on a link, every event's instant.
 	type span struct{ a, b engine.Time }
@@ -47,12 +50,15 @@ func NewTimeline(t *engine.Trace, maxIdle engine.Time) *Timeline {
 	var removed engine.Time
 	var busyEnd engine.Time
 	for i, s := range spans {
-		if i > 0 && s.a-busyEnd > maxIdle {
-			c := cut{from: busyEnd + maxIdle/2, to: s.a - maxIdle/2, before: removed}
-			tl.cuts = append(tl.cuts, c)
-			removed += c.to - c.from
+		if s.a > end {
+			break
 		}
-		busyEnd = max(busyEnd, s.b)
+		if i > 0 && s.a-busyEnd > maxIdle {
+			g := gap{from: busyEnd, to: s.a, show: busyEnd - removed}
+			tl.gaps = append(tl.gaps, g)
+			removed += g.to - g.from - maxIdle
+		}
+		busyEnd = max(busyEnd, min(s.b, end))
 	}
 	tl.end = busyEnd
 	return tl
@@ -60,42 +66,44 @@ func NewTimeline(t *engine.Trace, maxIdle engine.Time) *Timeline {
 
 // Show maps simulated time to show time.
 func (tl *Timeline) Show(at engine.Time) engine.Time {
-	// Last cut starting at or before at.
-	i := sort.Search(len(tl.cuts), func(k int) bool { return tl.cuts[k].from > at }) - 1
+	// Last gap starting at or before at.
+	i := sort.Search(len(tl.gaps), func(k int) bool { return tl.gaps[k].from > at }) - 1
 	if i < 0 {
 		return at
 	}
-	c := tl.cuts[i]
-	if at < c.to {
-		return c.from - c.before
+	g := tl.gaps[i]
+	if at < g.to {
+		return g.show + engine.Time(float64(at-g.from)*float64(tl.MaxIdle)/float64(g.to-g.from))
 	}
-	return at - c.before - (c.to - c.from)
+	return g.show + tl.MaxIdle + (at - g.to)
 }
 
-// Sim maps show time back to simulated time. Show time that falls on a cut
-// maps to the simulated time after it.
+// Sim maps show time back to simulated time.
 func (tl *Timeline) Sim(show engine.Time) engine.Time {
-	i := sort.Search(len(tl.cuts), func(k int) bool { return tl.cuts[k].from-tl.cuts[k].before > show }) - 1
+	i := sort.Search(len(tl.gaps), func(k int) bool { return tl.gaps[k].show > show }) - 1
 	if i < 0 {
 		return show
 	}
-	c := tl.cuts[i]
-	return show + c.before + (c.to - c.from)
+	g := tl.gaps[i]
+	if show < g.show+tl.MaxIdle {
+		return g.from + engine.Time(float64(show-g.show)*float64(g.to-g.from)/float64(tl.MaxIdle))
+	}
+	return g.to + (show - g.show - tl.MaxIdle)
 }
 
-// End is the simulated time of the run's last event, packet arrival or
-// port pool change.
+// End is the simulated time the timeline ends at: the story's end, or the
+// run's last event, packet arrival or port pool change before it.
 func (tl *Timeline) End() engine.Time { return tl.end }
 
-// Duration is the show time of the whole run.
+// Duration is the show time of the whole story.
 func (tl *Timeline) Duration() engine.Time { return tl.Show(tl.end) }
 
-// Cuts lists the removed intervals as simulated [from, to) pairs, for the
-// ladder's "time skipped" marks.
-func (tl *Timeline) Cuts() [][2]engine.Time {
-	out := make([][2]engine.Time, len(tl.cuts))
-	for i, c := range tl.cuts {
-		out[i] = [2]engine.Time{c.from, c.to}
+// Gaps lists the compressed idle intervals as simulated [from, to) pairs,
+// for the ladder's "유휴 시간 생략" bands.
+func (tl *Timeline) Gaps() [][2]engine.Time {
+	out := make([][2]engine.Time, len(tl.gaps))
+	for i, g := range tl.gaps {
+		out[i] = [2]engine.Time{g.from, g.to}
 	}
 	return out
 }

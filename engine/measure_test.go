@@ -1,0 +1,337 @@
+package engine
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"testing"
+)
+
+// lineTime reads the time at the start of a canonical line.
+func lineTime(t *testing.T, line string) float64 {
+	t.Helper()
+	s, _, _ := strings.Cut(line, " ")
+	d, err := ParseDuration(s)
+	if err != nil {
+		t.Fatalf("line %q: %v", line, err)
+	}
+	return d.Seconds()
+}
+
+// firstLine returns the index and time of the first line containing all of subs.
+func findLine(t *testing.T, lines []string, from int, subs ...string) (int, float64) {
+	t.Helper()
+next:
+	for i := from; i < len(lines); i++ {
+		for _, s := range subs {
+			if !strings.Contains(lines[i], s) {
+				continue next
+			}
+		}
+		return i, lineTime(t, lines[i])
+	}
+	t.Fatalf("no line contains %q", subs)
+	return -1, 0
+}
+
+func countLines(lines []string, subs ...string) int {
+	n := 0
+next:
+	for _, l := range lines {
+		for _, s := range subs {
+			if !strings.Contains(l, s) {
+				continue next
+			}
+		}
+		n++
+	}
+	return n
+}
+
+func runLines(t *testing.T, name string, params map[string]string) (*Trace, []string) {
+	t.Helper()
+	tr, err := Run(name, params)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tr, tr.Lines()
+}
+
+func measureOK(t *testing.T, tr *Trace, spec string) Value {
+	t.Helper()
+	v, err := tr.MeasureSpec(spec)
+	if err != nil {
+		t.Fatalf("%s on %s: %v", spec, tr.Scenario, err)
+	}
+	return v
+}
+
+// near compares with the microsecond the canonical lines print.
+func near(a, b float64) bool { return math.Abs(a-b) < 1.5e-6 }
+
+// Every measurement's value agrees with a count made another way: from the
+// canonical lines or by walking Packets.
+func TestMeasurementsAgreeWithTheLines(t *testing.T) {
+	t.Run("page-loaded and round-trips", func(t *testing.T) {
+		tr, lines := runLines(t, "serial", map[string]string{"rtt": "80ms"})
+		i, at := findLine(t, lines, 0, "app browser page loaded")
+		v := measureOK(t, tr, "page-loaded")
+		if !near(v.V, at) || v.Step != i || v.Unit != UnitTime {
+			t.Errorf("page-loaded = %+v; want %gs at step %d", v, at, i)
+		}
+		if r := measureOK(t, tr, "round-trips"); !near(r.V*0.08, at) || r.Unit != UnitRounds {
+			t.Errorf("round-trips = %+v; want %g", r, at/0.08)
+		}
+	})
+	t.Run("page-loaded of a lane", func(t *testing.T) {
+		tr, lines := runLines(t, "compare", nil)
+		for _, lane := range []string{"serial", "parallel", "persistent", "pipelined"} {
+			_, at := findLine(t, lines, 0, "app "+lane+"-browser page loaded")
+			if v := measureOK(t, tr, "page-loaded:"+lane); !near(v.V, at) {
+				t.Errorf("page-loaded:%s = %g; want %g", lane, v.V, at)
+			}
+		}
+		serverSends := countLines(lines, " send serial-server:")
+		if v := measureOK(t, tr, "segments:serial,server"); int(v.V) != serverSends || serverSends == 0 {
+			t.Errorf("segments:serial,server = %g; want %d (the serial lane's server)", v.V, serverSends)
+		}
+		if _, err := tr.MeasureSpec("page-loaded:nosuch"); err == nil || !strings.Contains(err.Error(), "nosuch") {
+			t.Errorf("page-loaded:nosuch: err = %v; want one naming the lane", err)
+		}
+	})
+	t.Run("first-byte and done", func(t *testing.T) {
+		tr, lines := runLines(t, "serial", nil)
+		// The first byte of /a.png's response is read in the first read() on
+		// the connection that sent its GET.
+		gi, _ := findLine(t, lines, 0, `sent "GET /a.png`)
+		port := strings.Fields(lines[gi])[2] // client:3277x
+		_, at := findLine(t, lines, gi, "call "+port+" read()")
+		if v := measureOK(t, tr, "first-byte:/a.png"); !near(v.V, at) {
+			t.Errorf("first-byte:/a.png = %g; want %g (%s)", v.V, at, lines[gi])
+		}
+		_, done := findLine(t, lines, gi, "http "+port+` received "HTTP/1.1 200`)
+		if v := measureOK(t, tr, "done:/a.png"); !near(v.V, done) {
+			t.Errorf("done:/a.png = %g; want %g", v.V, done)
+		}
+		if _, err := tr.MeasureSpec("done:/nope.png"); err == nil {
+			t.Error("done:/nope.png: no error")
+		}
+	})
+	t.Run("the second load of a path", func(t *testing.T) {
+		tr, lines := runLines(t, "slow-start", nil)
+		first, _ := findLine(t, lines, 0, `http client:32768 received "HTTP/1.1 200`)
+		_, second := findLine(t, lines, first+1, `http client:32768 received "HTTP/1.1 200`)
+		if v := measureOK(t, tr, "done:/big.bin#2"); !near(v.V, second) {
+			t.Errorf("done:/big.bin#2 = %g; want %g", v.V, second)
+		}
+		for _, bad := range []string{"done:/big.bin#3", "done:/big.bin#x", "done:/big.bin#0"} {
+			if _, err := tr.MeasureSpec(bad); err == nil {
+				t.Errorf("%s: no error", bad)
+			}
+		}
+	})
+	t.Run("connect-at", func(t *testing.T) {
+		tr, lines := runLines(t, "transaction-delay", map[string]string{"dns": "130ms"})
+		i, at := findLine(t, lines, 0, "call client connect(")
+		if v := measureOK(t, tr, "connect-at"); !near(v.V, at) || v.Step != i || !near(at, 0.130) {
+			t.Errorf("connect-at = %+v; want %g at step %d (the DNS time)", v, at, i)
+		}
+	})
+	t.Run("handshake-time", func(t *testing.T) {
+		tr, lines := runLines(t, "handshake", map[string]string{"rtt": "240ms"})
+		_, syn := findLine(t, lines, 0, "send client:32768>server:80 [SYN]")
+		i, est := findLine(t, lines, 0, "state client:32768 SYN-SENT -> ESTABLISHED")
+		v := measureOK(t, tr, "handshake-time")
+		if !near(v.V, est-syn) || v.Step != i || v.V < 0.240 {
+			t.Errorf("handshake-time = %+v; want %g at step %d", v, est-syn, i)
+		}
+	})
+	t.Run("ack-delay", func(t *testing.T) {
+		for _, c := range []struct {
+			think string
+			want  float64 // the book's 200 ms timer, or the response's piggyback
+		}{{"300ms", 0.200}, {"50ms", 0.050}} {
+			tr, lines := runLines(t, "delayed-ack", map[string]string{"think": c.think})
+			gi, got := findLine(t, lines, 0, "recv client:32768>server:80 [PSH+ACK]")
+			ai, sent := findLine(t, lines, gi, "send server:80>client:32768")
+			v := measureOK(t, tr, "ack-delay")
+			if !near(v.V, sent-got) || math.Abs(v.V-c.want) > 1e-6 {
+				t.Errorf("think=%s: ack-delay = %g; want %g (line %q)", c.think, v.V, sent-got, lines[ai])
+			}
+		}
+	})
+	t.Run("held", func(t *testing.T) {
+		tr, lines := runLines(t, "nagle", nil)
+		wi, wat := findLine(t, lines, 0, "call client:32768 write(34)")
+		si, sat := findLine(t, lines, wi, "send client:32768>server:80", "len=34")
+		v := measureOK(t, tr, "held")
+		if !near(v.V, sat-wat) || v.Step != si {
+			t.Errorf("held = %+v; want %g at step %d", v, sat-wat, si)
+		}
+		tr, _ = runLines(t, "nagle", map[string]string{"nodelay": "true"})
+		if v := measureOK(t, tr, "held"); v.V != 0 {
+			t.Errorf("nodelay=true: held = %g; want 0", v.V)
+		}
+	})
+	t.Run("longest-idle", func(t *testing.T) {
+		tr, _ := runLines(t, "dumb-proxy", nil)
+		// Walk the wire: the longest stretch with no packet travelling.
+		want := 0.0
+		busy := tr.Packets[0].SentAt
+		end := tr.Events[tr.Find("page loaded", 0)].At
+		for _, p := range tr.Packets {
+			if p.SentAt > end {
+				break
+			}
+			if g := (p.SentAt - busy).Seconds(); g > want {
+				want = g
+			}
+			busy = max(busy, p.ArriveAt)
+		}
+		if v := measureOK(t, tr, "longest-idle"); !near(v.V, want) || v.V < 4 {
+			t.Errorf("longest-idle = %g; want %g (the dumb proxy's hang of about 5 s)", v.V, want)
+		}
+	})
+	t.Run("ports", func(t *testing.T) {
+		tr, lines := runLines(t, "time-wait", nil)
+		i, at := findLine(t, lines, 0, "EADDRNOTAVAIL")
+		if v := measureOK(t, tr, "exhausted-at"); !near(v.V, at) || v.Step != i {
+			t.Errorf("exhausted-at = %+v; want %g", v, at)
+		}
+		if v := measureOK(t, tr, "failed-conns"); int(v.V) != countLines(lines, "app loadgen connection", "failed: EADDRNOTAVAIL") || v.V != 4 {
+			t.Errorf("failed-conns = %g; want %d", v.V, countLines(lines, "app loadgen connection", "failed: EADDRNOTAVAIL"))
+		}
+		_, freed := findLine(t, lines, 0, "TIME-WAIT -> CLOSED")
+		if v := measureOK(t, tr, "port-freed-at"); !near(v.V, freed) {
+			t.Errorf("port-freed-at = %g; want %g", v.V, freed)
+		}
+		if v := measureOK(t, tr, "time-wait-max"); int(v.V) != countLines(lines, "-> TIME-WAIT") {
+			t.Errorf("time-wait-max = %g; want all %d in TIME-WAIT at once", v.V, countLines(lines, "-> TIME-WAIT"))
+		}
+		if v := measureOK(t, tr, "ports-left"); v.V != 0 {
+			t.Errorf("ports-left = %g; want 0 (exhausted)", v.V)
+		}
+		tr, _ = runLines(t, "time-wait", map[string]string{"timewait": "2s"})
+		if v := measureOK(t, tr, "ports-left"); v.V <= 0 {
+			t.Errorf("timewait=2s: ports-left = %g; want some free", v.V)
+		}
+		if v := measureOK(t, tr, "failed-conns"); v.V != 0 {
+			t.Errorf("timewait=2s: failed-conns = %g; want 0", v.V)
+		}
+	})
+	t.Run("segments, bytes and filters", func(t *testing.T) {
+		tr, lines := runLines(t, "segmentation", nil)
+		sends := func(subs ...string) int { return countLines(lines, append([]string{" send "}, subs...)...) }
+		for spec, want := range map[string]int{
+			"segments":             sends(),
+			"segments:server":      sends("send server:"),
+			"segments:server,data": sends("send server:", "len=") - countLines(lines, " send server:", "len=0"),
+			"segments:ack":         sends("[ACK]", "len=0"),
+			"segments:syn":         sends("[SYN]"),
+			"segments:fin":         sends("FIN"),
+			"handshakes":           sends("[SYN]"),
+			"handshakes:client":    sends("send client:", "[SYN]"),
+		} {
+			if v := measureOK(t, tr, spec); int(v.V) != want {
+				t.Errorf("%s = %g; want %d", spec, v.V, want)
+			}
+		}
+		var wire, payload int
+		for _, p := range tr.Packets {
+			wire += p.Seg.WireLen()
+			payload += len(p.Seg.Payload)
+		}
+		if v := measureOK(t, tr, "bytes-on-wire"); int(v.V) != wire || v.Unit != UnitBytes {
+			t.Errorf("bytes-on-wire = %+v; want %d", v, wire)
+		}
+		if v := measureOK(t, tr, "payload-bytes"); int(v.V) != payload {
+			t.Errorf("payload-bytes = %g; want %d", v.V, payload)
+		}
+		// Every segment here has a 20-byte IP and a 20-byte TCP header, plus
+		// 4 bytes of MSS option on the SYN and SYN+ACK.
+		if v := measureOK(t, tr, "header-bytes"); int(v.V) != 40*len(tr.Packets)+4*2 {
+			t.Errorf("header-bytes = %g; want %d", v.V, 40*len(tr.Packets)+8)
+		}
+		if _, err := tr.MeasureSpec("segments:purple"); err == nil {
+			t.Error("segments:purple: no error")
+		}
+	})
+	t.Run("connections, TIME-WAIT, requests, retries", func(t *testing.T) {
+		tr, lines := runLines(t, "parallel", map[string]string{"images": "5"})
+		if v := measureOK(t, tr, "conns-opened"); int(v.V) != countLines(lines, "call client connect(") {
+			t.Errorf("conns-opened = %g; want %d", v.V, countLines(lines, "call client connect("))
+		}
+		if v := measureOK(t, tr, "time-wait:server"); int(v.V) != countLines(lines, "state server:", "-> TIME-WAIT") || v.V != 6 {
+			t.Errorf("time-wait:server = %g; want %d", v.V, countLines(lines, "state server:", "-> TIME-WAIT"))
+		}
+		if v := measureOK(t, tr, "time-wait:client"); v.V != 0 {
+			t.Errorf("time-wait:client = %g; want 0 (the server closes first)", v.V)
+		}
+		if v := measureOK(t, tr, "requests"); int(v.V) != countLines(lines, "http client:", `sent "GET`) {
+			t.Errorf("requests = %g; want %d", v.V, countLines(lines, "http client:", `sent "GET`))
+		}
+		if v := measureOK(t, tr, "objects-loaded"); v.V != 6 {
+			t.Errorf("objects-loaded = %g; want 6 (the page and five images)", v.V)
+		}
+		tr, lines = runLines(t, "retry", nil)
+		if v := measureOK(t, tr, "retries"); int(v.V) != countLines(lines, "app browser retry ") || v.V != 1 {
+			t.Errorf("retries = %g; want %d", v.V, countLines(lines, "app browser retry "))
+		}
+		if v := measureOK(t, tr, "objects-failed"); int(v.V) != countLines(lines, "app browser error ") {
+			t.Errorf("objects-failed = %g; want %d", v.V, countLines(lines, "app browser error "))
+		}
+	})
+	t.Run("cwnd-max", func(t *testing.T) {
+		tr, lines := runLines(t, "slow-start", nil)
+		want := 0
+		for _, l := range lines {
+			var n int
+			if _, rest, ok := strings.Cut(l, "cwnd server:80 "); ok {
+				if _, err := fmtSscan(rest, &n); err == nil && n > want {
+					want = n
+				}
+			}
+		}
+		if v := measureOK(t, tr, "cwnd-max"); int(v.V) != want || want < 10 {
+			t.Errorf("cwnd-max = %g; want %d", v.V, want)
+		}
+	})
+}
+
+// fmtSscan reads the segment count of a cwnd line's rest, "cwnd=2920 ssthresh=inf (2 segments)".
+func fmtSscan(rest string, n *int) (int, error) {
+	var bytes int
+	var ss string
+	k, err := fmt.Sscanf(rest, "cwnd=%d ssthresh=%s", &bytes, &ss)
+	if err != nil {
+		return k, err
+	}
+	*n = bytes / 1460
+	return k, nil
+}
+
+func TestMeasureErrors(t *testing.T) {
+	tr, _ := runLines(t, "handshake", nil)
+	for spec, want := range map[string]string{
+		"nosuch":            "unknown measurement",
+		"elapsed-time":      "known: ",
+		"connect-at:x":      "takes no argument",
+		"exhausted-at":      "no connection fails",
+		"page-loaded:lane9": "no host or lane",
+		"first-byte:/x.png": "no object",
+		"retries:x":         "takes no argument",
+	} {
+		if _, err := tr.MeasureSpec(spec); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: err = %v; want %q", spec, err, want)
+		}
+	}
+	var nilTrace *Trace
+	if _, err := nilTrace.Measure("segments", ""); err == nil {
+		t.Error("nil trace: no error")
+	}
+	for _, m := range Measurements() {
+		if m.Doc == "" || m.Unit.String() == "" {
+			t.Errorf("measurement %s has no doc or unit", m.Name)
+		}
+	}
+}

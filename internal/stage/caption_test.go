@@ -1,0 +1,108 @@
+package stage
+
+import (
+	"strings"
+	"testing"
+
+	"connlab/engine"
+)
+
+func runTrace(t *testing.T, name string, params map[string]string) *engine.Trace {
+	t.Helper()
+	tr, err := engine.Run(name, params)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tr
+}
+
+func TestExpandCaption(t *testing.T) {
+	nagle := runTrace(t, "nagle", nil)
+	fast := runTrace(t, "nagle", map[string]string{"nodelay": "true"})
+	for _, c := range []struct {
+		tr         *engine.Trace
+		text, want string
+	}{
+		{nagle, "본문을 `write()`한 지 {{held}}가 지났습니다.", "본문을 `write()`한 지 300 ms가 지났습니다."},
+		{fast, "본문을 `write()`한 지 {{held}}가 지났습니다.", "본문을 `write()`한 지 0 ms가 지났습니다."},
+		{nagle, "{{page-loaded|초}}에 도착", "0.6초에 도착"},
+		{nagle, "{{page-loaded - page-loaded@nodelay=true}} 빨라짐", "300 ms 빨라짐"},
+		{nagle, "{{page-loaded | rtt}}", "6 RTT"},
+		{nagle, "{{held + 50ms}} / {{held - 0.1s}}", "350 ms / 200 ms"},
+		{nagle, "세그먼트 {{segments:client,data}}개, {{payload-bytes:client}}", "세그먼트 3개, 248바이트"},
+		{nagle, "placeholders {{held}} and {{held|ms}} twice", "placeholders 300 ms and 300 ms twice"},
+		{runTrace(t, "segmentation", nil), "{{first-byte - connect-at}}", "201 ms"},
+		{runTrace(t, "serial", nil), "{{page-loaded}}", "3.23초"},
+		{runTrace(t, "time-wait", nil), "{{port-freed-at}}", "60.3초"},
+		{runTrace(t, "segmentation", map[string]string{"bandwidth": "10Mbps"}), "{{held|ms}}", "0 ms"},
+		{nagle, "no placeholder at all", "no placeholder at all"},
+	} {
+		got, err := ExpandCaption(c.tr, c.text)
+		if err != nil || got != c.want {
+			t.Errorf("ExpandCaption(%s, %q) = %q, %v; want %q", c.tr.Scenario, c.text, got, err, c.want)
+		}
+	}
+}
+
+func TestExpandCaptionErrors(t *testing.T) {
+	tr := runTrace(t, "handshake", nil)
+	for text, want := range map[string]string{
+		"{{nosuch}}":                  "unknown measurement",
+		"{{held|hours}}":              "unknown format",
+		"{{held - }}":                 "ends with an operator",
+		"{{held segments}}":           "two measurements",
+		"{{held - segments}}":         "adds a count to a time",
+		"{{held@rtt=1h}}":             "rtt=1h",
+		"{{held@rtt}}":                "want key=value",
+		"{{}}":                        "empty expression",
+		"text {{ held":                "unclosed",
+		"{{exhausted-at}}":            "no connection fails",
+		"ok {{held}} then {{nosuch}}": "{{nosuch}}",
+	} {
+		got, err := ExpandCaption(tr, text)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("ExpandCaption(%q) = %q, %v; want an error with %q", text, got, err, want)
+		}
+	}
+	if _, err := ExpandCaption(nil, "{{held}}"); err == nil {
+		t.Error("nil trace: no error")
+	}
+}
+
+func TestExpandCaptionsSharesRuns(t *testing.T) {
+	tr := runTrace(t, "nagle", nil)
+	got, err := ExpandCaptions(tr, []string{"a {{held}}", "b {{held@nodelay=true}}", "c"})
+	if err != nil || strings.Join(got, "|") != "a 300 ms|b 0 ms|c" {
+		t.Errorf("ExpandCaptions = %q, %v", got, err)
+	}
+	_, err = ExpandCaptions(tr, []string{"ok", "{{bad}}"})
+	if err == nil || !strings.HasPrefix(err.Error(), "caption 2:") {
+		t.Errorf("err = %v; want caption 2 named", err)
+	}
+}
+
+func TestFormats(t *testing.T) {
+	for _, c := range []struct {
+		q    Quantity
+		f    string
+		want string
+	}{
+		{Quantity{V: 0.0012, Unit: engine.UnitTime}, "", "1.2 ms"},
+		{Quantity{V: 0.3, Unit: engine.UnitTime}, "", "300 ms"},
+		{Quantity{V: 0.8276, Unit: engine.UnitTime}, "초", "0.83초"},
+		{Quantity{V: 1.1699, Unit: engine.UnitTime}, "", "1.17초"},
+		{Quantity{V: 5, Unit: engine.UnitTime}, "", "5초"},
+		{Quantity{V: 2.5, Unit: engine.UnitTime}, "ms", "2,500 ms"},
+		{Quantity{V: 0.8, Unit: engine.UnitTime, RTT: 100 * engine.Millisecond}, "rtt", "8 RTT"},
+		{Quantity{V: 60000, Unit: engine.UnitCount}, "", "60,000"},
+		{Quantity{V: 1448, Unit: engine.UnitBytes}, "", "1,448바이트"},
+		{Quantity{V: 4.17, Unit: engine.UnitRounds}, "", "4.2 RTT"},
+	} {
+		if got := c.q.Format(c.f); got != c.want {
+			t.Errorf("%+v.Format(%q) = %q; want %q", c.q, c.f, got, c.want)
+		}
+	}
+	if got := Placeholders("a {{x:y}} b {{a - b|ms}}"); strings.Join(got, ";") != "a - b|ms;x:y" {
+		t.Errorf("Placeholders = %q", got)
+	}
+}

@@ -1,0 +1,346 @@
+package stage
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"connlab/engine"
+)
+
+// Korean words of the stage, in the glossary's terms
+// (/work/shared/glossary.ko.md is mirrored in lessons' wording).
+
+// roleKo names a host by its role.
+var roleKo = map[engine.Role]string{
+	engine.RoleClient: "클라이언트",
+	engine.RoleServer: "서버",
+	engine.RoleProxy:  "프락시",
+}
+
+// laneKo names the runs compare puts side by side.
+var laneKo = map[string]string{
+	"serial":     "순차",
+	"parallel":   "병렬",
+	"persistent": "지속",
+	"pipelined":  "파이프라인",
+}
+
+// HostKo is host h's Korean name: 클라이언트, 서버, 프락시.
+func HostKo(t *engine.Trace, h int) string {
+	if h < 0 || h >= len(t.Hosts) {
+		return "?"
+	}
+	if s, ok := roleKo[t.Hosts[h].Role]; ok {
+		return s
+	}
+	return t.Hosts[h].Name
+}
+
+// LaneKo is the Korean name of lane i of a comparison, or "".
+func LaneKo(t *engine.Trace, i int) string {
+	if i < 0 || i >= len(t.Lanes) {
+		return ""
+	}
+	if s, ok := laneKo[t.Lanes[i]]; ok {
+		return s
+	}
+	return t.Lanes[i]
+}
+
+// stateKo explains each TCP state in a few Korean words.
+var stateKo = [...]string{
+	engine.Closed:      "닫힘",
+	engine.Listen:      "연결 기다림",
+	engine.SynSent:     "SYN 보냄",
+	engine.SynReceived: "SYN 받음",
+	engine.Established: "커넥션 수립",
+	engine.FinWait1:    "FIN 보냄",
+	engine.FinWait2:    "상대 FIN 기다림",
+	engine.CloseWait:   "상대가 끊음",
+	engine.Closing:     "양쪽이 끊는 중",
+	engine.LastAck:     "마지막 ACK 기다림",
+	engine.TimeWait:    "시간 대기",
+}
+
+// StateKo is the Korean explanation of TCP state s.
+func StateKo(s engine.State) string {
+	if int(s) < len(stateKo) {
+		return stateKo[s]
+	}
+	return s.String()
+}
+
+// timerKo names the engine's timers.
+var timerKo = map[string]string{
+	"delack":    "확인응답 지연 타이머",
+	"keepalive": "keep-alive 타이머",
+	"timewait":  "TIME-WAIT 타이머",
+}
+
+// Describe is a Korean sentence telling what step of t does, for the
+// stage's header, the page's event log and screen readers. The canonical
+// English line (Event.String) stays what logs and golden files use.
+func Describe(t *engine.Trace, step int) string {
+	if step < 0 || step >= t.Len() {
+		return ""
+	}
+	e := t.Events[step]
+	who := subject(t, e)
+	// words after the kind and the socket or host name
+	rest := strings.Fields(e.Text)
+	if len(rest) > 2 {
+		rest = rest[2:]
+	} else {
+		rest = nil
+	}
+	arg := strings.Join(rest, " ")
+	var s string
+	switch e.Kind {
+	case engine.EvSend, engine.EvRecv:
+		s = describePacket(t, e)
+	case engine.EvState:
+		// "LISTEN -> SYN-RECEIVED": a socket spawned by a listener
+		// starts from the listener's state.
+		if len(rest) == 3 && e.Sock >= 0 {
+			to := t.At(step).Sockets[e.Sock].State
+			s = fmt.Sprintf("%s 상태가 %s에서 %s(%s)로 바뀝니다.", who, rest[0], to, StateKo(to))
+		}
+	case engine.EvTimer:
+		s = describeTimer(who, rest, e.At)
+	case engine.EvCwnd:
+		segs := between(arg, "(", " segments)")
+		s = fmt.Sprintf("%s의 혼잡 윈도가 세그먼트 %s개가 됩니다.", who, segs)
+	case engine.EvCall:
+		s = describeCall(t, who, arg)
+	case engine.EvHTTP:
+		s = describeHTTP(who, rest, arg)
+	case engine.EvApp:
+		s = describeApp(t, e, who, arg)
+	}
+	if s == "" {
+		return e.String()
+	}
+	return s
+}
+
+// subject names who an event is about: "클라이언트(:32768)" for a socket
+// (a particle after it reads on from the name),
+// "서버" for a host, with the lane first in a comparison ("병렬 클라이언트").
+func subject(t *engine.Trace, e engine.Event) string {
+	name := HostKo(t, e.Host)
+	if e.Host >= 0 && e.Host < len(t.Hosts) && len(t.Lanes) > 1 {
+		name = LaneKo(t, t.Hosts[e.Host].Lane) + " " + name
+	}
+	if e.Sock >= 0 && e.Sock < len(t.Sockets) {
+		name += "(:" + strconv.Itoa(int(t.Sockets[e.Sock].Local.Port)) + ")"
+	}
+	return name
+}
+
+func describePacket(t *engine.Trace, e engine.Event) string {
+	if e.Packet < 0 || e.Packet >= len(t.Packets) {
+		return ""
+	}
+	pk := &t.Packets[e.Packet]
+	seg := &pk.Seg
+	info := PacketSeqs(t, e.Packet)
+	if n := len(seg.Payload); n > 0 {
+		info += fmt.Sprintf(", %d바이트", n)
+	}
+	from, to := HostKo(t, pk.From), HostKo(t, pk.To)
+	if e.Kind == engine.EvSend {
+		return fmt.Sprintf("%s가 %s 세그먼트를 %s에 보냅니다 (%s).", from, pk.Label, to, info)
+	}
+	return fmt.Sprintf("%s가 %s에서 온 %s 세그먼트를 받습니다 (%s).", to, from, pk.Label, info)
+}
+
+// PacketSeqs is packet i's relative sequence (and acknowledgement)
+// numbers, as the inspector and a packet analyzer show them: "seq 1 ack 71".
+func PacketSeqs(t *engine.Trace, i int) string {
+	in := Inspect(t, i)
+	s := "seq " + strconv.FormatUint(uint64(in.TCP.Seq), 10)
+	if t.Packets[i].Seg.Flags&engine.ACK != 0 {
+		s += " ack " + strconv.FormatUint(uint64(in.TCP.Ack), 10)
+	}
+	return s
+}
+
+// describeTimer: "delack set 0.350158s", "timewait fired".
+func describeTimer(who string, rest []string, at engine.Time) string {
+	if len(rest) < 2 {
+		return ""
+	}
+	name, ok := timerKo[rest[0]]
+	if !ok {
+		return ""
+	}
+	switch rest[1] {
+	case "set":
+		if len(rest) > 2 {
+			if until, err := engine.ParseDuration(rest[2]); err == nil {
+				return fmt.Sprintf("%s가 %s를 겁니다 (%s 뒤에 끝남).", who, name, durKo(until-at))
+			}
+		}
+		return fmt.Sprintf("%s가 %s를 겁니다.", who, name)
+	case "fired":
+		return fmt.Sprintf("%s의 %s가 끝났습니다.", who, name)
+	case "cancelled":
+		return fmt.Sprintf("%s가 %s를 취소합니다.", who, name)
+	}
+	return ""
+}
+
+func describeCall(t *engine.Trace, who, arg string) string {
+	switch {
+	case arg == "socket()":
+		return who + "가 socket()으로 소켓을 만듭니다."
+	case strings.HasPrefix(arg, "listen("):
+		return fmt.Sprintf("%s가 %s번 포트에서 listen()으로 커넥션을 기다립니다.", who, between(arg, "(", ")"))
+	case strings.HasPrefix(arg, "connect("):
+		peer := hostOfAddr(t, between(arg, "(", ")"))
+		if strings.Contains(arg, "failed") {
+			return fmt.Sprintf("%s의 connect()가 실패합니다: 임시 포트가 모두 쓰이고 있습니다 (EADDRNOTAVAIL).", who)
+		}
+		return fmt.Sprintf("%s가 connect()로 %s에 커넥션을 엽니다 (임시 포트 %s).", who, peer, afterLast(arg, " "))
+	case strings.HasPrefix(arg, "accept()"):
+		return fmt.Sprintf("%s가 accept()로 %s의 커넥션을 받아들입니다.", who, hostOfAddr(t, afterLast(arg, " ")))
+	case arg == "read() = 0":
+		return who + "의 read()가 0을 돌려줍니다: 상대가 더 보낼 것이 없습니다(FIN)."
+	case strings.HasPrefix(arg, "read() = "):
+		return fmt.Sprintf("%s가 read()로 %s바이트를 읽습니다.", who, afterLast(arg, " "))
+	case strings.HasPrefix(arg, "write("):
+		return fmt.Sprintf("%s가 write()로 %s바이트를 씁니다.", who, between(arg, "(", ")"))
+	case strings.HasPrefix(arg, "close() with "):
+		return fmt.Sprintf("%s가 읽지 않은 데이터를 남긴 채 close()합니다.", who)
+	case strings.HasPrefix(arg, "close()"):
+		return who + "가 close()로 커넥션을 닫습니다 (전체 끊기)."
+	case strings.HasPrefix(arg, "shutdown("):
+		return who + "가 shutdown()으로 보내는 쪽만 닫습니다 (절반 끊기)."
+	}
+	return ""
+}
+
+// hostOfAddr turns "server:80" or "parallel-client:32768" into the host's
+// Korean name, keeping the port.
+func hostOfAddr(t *engine.Trace, addr string) string {
+	name, port, _ := strings.Cut(addr, ":")
+	for i, h := range t.Hosts {
+		if h.Name == name {
+			if port != "" {
+				return HostKo(t, i) + "(:" + port + ")"
+			}
+			return HostKo(t, i)
+		}
+	}
+	return addr
+}
+
+func describeHTTP(who string, rest []string, arg string) string {
+	if len(rest) == 0 {
+		return ""
+	}
+	msg := between(arg, "\"", "\"")
+	switch rest[0] {
+	case "sent":
+		if strings.Contains(arg, "all headers forwarded") {
+			return fmt.Sprintf("%s가 받은 헤더를 하나도 빼지 않고 그대로 전달합니다: %s", who, msg)
+		}
+		return fmt.Sprintf("%s가 HTTP 메시지를 보냅니다: %s", who, msg)
+	case "received":
+		if strings.Contains(arg, "truncated") {
+			return fmt.Sprintf("%s가 받은 응답이 Content-Length보다 짧게 끝났습니다: %s", who, msg)
+		}
+		if n := between(arg, "(", " bytes)"); n != "" {
+			return fmt.Sprintf("%s가 HTTP 메시지를 다 받았습니다: %s (본문 %s바이트)", who, msg, n)
+		}
+		return fmt.Sprintf("%s가 HTTP 메시지를 받았습니다: %s", who, msg)
+	case "relays":
+		return fmt.Sprintf("%s가 메시지를 그대로 전달합니다: %s", who, msg)
+	}
+	return ""
+}
+
+func describeApp(t *engine.Trace, e engine.Event, who, arg string) string {
+	switch {
+	case strings.HasPrefix(arg, "dns ") && strings.HasSuffix(arg, " cached"):
+		return who + "가 DNS 캐시에서 www.example.com의 주소를 찾습니다."
+	case strings.HasPrefix(arg, "dns lookup"):
+		return who + "가 www.example.com의 주소를 DNS에 묻습니다."
+	case strings.HasPrefix(arg, "dns answer"):
+		return fmt.Sprintf("DNS가 답합니다: www.example.com = %s", afterLast(arg, " "))
+	case strings.HasPrefix(arg, "rendered "):
+		return fmt.Sprintf("%s가 화면에 그립니다: %s", who, strings.TrimPrefix(arg, "rendered "))
+	case strings.HasPrefix(arg, "page loaded"):
+		return fmt.Sprintf("페이지를 다 불러왔습니다: 객체 %s개, %s.", between(arg, "of ", " objects"), durKo(e.At))
+	case strings.HasPrefix(arg, "closes idle connection"):
+		return fmt.Sprintf("%s가 %s 동안 쉬던 커넥션을 닫습니다.", who, secondsKo(afterLast(arg, " ")))
+	case strings.HasPrefix(arg, "busy: reads"):
+		return fmt.Sprintf("%s가 바빠서 %s 뒤에야 받은 데이터를 읽습니다.", who, strings.TrimSuffix(afterLast(arg, " "), "ms")+" ms")
+	case strings.HasPrefix(arg, "retry "):
+		return fmt.Sprintf("%s가 새 커넥션으로 다시 요청합니다: %s", who, between(arg, "retry ", " on"))
+	case strings.HasPrefix(arg, "error "):
+		what := between(arg, "error ", ":")
+		switch {
+		case strings.Contains(arg, "not idempotent"):
+			return fmt.Sprintf("%s는 %s를 다시 보내지 않습니다: POST는 멱등이 아닙니다.", who, what)
+		case strings.Contains(arg, "never read are lost"):
+			return fmt.Sprintf("%s 실패: 상대가 커넥션을 리셋해서, 받아 두고 읽지 않은 데이터를 잃었습니다.", what)
+		case strings.Contains(arg, "reset by peer"):
+			return fmt.Sprintf("%s 실패: 상대가 커넥션을 리셋했습니다.", what)
+		case strings.Contains(arg, "truncated"):
+			return fmt.Sprintf("%s 실패: 본문이 Content-Length보다 짧습니다.", what)
+		}
+		return fmt.Sprintf("%s 실패.", what)
+	case strings.HasPrefix(arg, "connection ") && strings.Contains(arg, "EADDRNOTAVAIL"):
+		return fmt.Sprintf("커넥션 %s번 실패: 임시 포트가 모두 쓰이고 있습니다 (TIME-WAIT %s개).", between(arg, "connection ", " failed"), between(arg, "(", " in TIME-WAIT"))
+	case strings.HasPrefix(arg, "done: "):
+		return fmt.Sprintf("부하 생성이 끝났습니다: 커넥션 %s개, 실패 %s개.", between(arg, "done: ", " connections"), between(arg, "connections, ", " failed"))
+	case strings.HasPrefix(arg, "server closed"):
+		return "서버가 커넥션을 닫아 응답이 끝났습니다. 프락시도 클라이언트 쪽 커넥션을 닫습니다."
+	case strings.HasPrefix(arg, "removes hop-by-hop fields"):
+		return fmt.Sprintf("%s가 홉별 헤더를 지웁니다: %s", who, afterLast(arg, ": "))
+	case strings.HasPrefix(arg, "ignores "):
+		return fmt.Sprintf("%s가 새 요청 %s를 처리하지 못합니다: 서버가 커넥션을 닫기를 아직 기다리는 중입니다.", who, between(arg, "\"", " HTTP"))
+	case strings.HasPrefix(arg, "stops after"):
+		return fmt.Sprintf("%s가 본문을 %s바이트만 보내고 커넥션을 닫습니다.", who, between(arg, "after ", " of"))
+	}
+	return ""
+}
+
+// between returns the text of s after the first from and before the next
+// to, or "".
+func between(s, from, to string) string {
+	_, rest, ok := strings.Cut(s, from)
+	if !ok {
+		return ""
+	}
+	v, _, ok := strings.Cut(rest, to)
+	if !ok {
+		return ""
+	}
+	return v
+}
+
+func afterLast(s, sep string) string { return s[strings.LastIndex(s, sep)+len(sep):] }
+
+// secondsKo writes "5s" or "5.0s" as "5초".
+func secondsKo(s string) string {
+	if d, err := engine.ParseDuration(s); err == nil {
+		return durKo(d)
+	}
+	return s
+}
+
+// durKo writes a duration the way a Korean sentence says it: "200 ms",
+// "1.5초", "58초".
+func durKo(d engine.Time) string {
+	switch sec := d.Seconds(); {
+	case sec < 1:
+		return fmt.Sprintf("%.0f ms", d.Milliseconds())
+	case sec < 10:
+		return strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%.2f", sec), "0"), ".") + "초"
+	default:
+		return fmt.Sprintf("%.0f초", sec)
+	}
+}

@@ -1,0 +1,45 @@
+package stage
+
+import (
+	"strings"
+	"testing"
+	"unicode"
+
+	"connlab/engine"
+)
+
+// TestDescribeEveryEvent tells every event of every scenario in Korean:
+// a sentence with Hangul in it, never the canonical English line.
+func TestDescribeEveryEvent(t *testing.T) {
+	for _, name := range engine.ScenarioNames() {
+		tr := mustRun(t, name, nil)
+		for i, e := range tr.Events {
+			got := Describe(tr, i)
+			if got == e.String() || !strings.ContainsFunc(got, func(r rune) bool { return unicode.Is(unicode.Hangul, r) }) {
+				t.Errorf("%s step %d: Describe(%q) = %q; want a Korean sentence", name, i, e.String(), got)
+			}
+			if strings.Contains(got, "%!") || strings.Contains(got, "  ") {
+				t.Errorf("%s step %d: Describe(%q) = %q: badly formatted", name, i, e.String(), got)
+			}
+		}
+	}
+}
+
+// TestDescribeSays checks a few sentences word for word.
+func TestDescribeSays(t *testing.T) {
+	tr := mustRun(t, "nagle", nil)
+	for _, tc := range []struct{ match, want string }{
+		{"send client:32768>server:80 [SYN]", "클라이언트가 SYN 세그먼트를 서버에 보냅니다 (seq 0)."},
+		{"state client:32768 SYN-SENT -> ESTABLISHED", "클라이언트(:32768) 상태가 SYN-SENT에서 ESTABLISHED(커넥션 수립)로 바뀝니다."},
+		{"timer server:80 delack set 0.450803s", "서버(:80)가 확인응답 지연 타이머를 겁니다 (200 ms 뒤에 끝남)."},
+		{"call client:32768 write(34)", "클라이언트(:32768)가 write()로 34바이트를 씁니다."},
+	} {
+		step := tr.Find(tc.match, 0)
+		if step < 0 {
+			t.Fatalf("no step matches %q", tc.match)
+		}
+		if got := Describe(tr, step); got != tc.want {
+			t.Errorf("Describe(%q) = %q; want %q", tr.Events[step].String(), got, tc.want)
+		}
+	}
+}

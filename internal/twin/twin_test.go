@@ -1,0 +1,122 @@
+//go:build linux
+
+package twin
+
+import (
+	"sort"
+	"strings"
+	"testing"
+	"time"
+)
+
+// The judge: each case runs a scenario on the engine and on real Linux
+// sockets (two network namespaces, the relay, tcpdump at the client) and
+// fails on every difference Compare finds that is not listed in known.
+//
+// The scenarios whose default profile is the book's run with
+// profile=today: the kernel is today's Linux, not a 1990s BSD.
+var cases = []struct {
+	name   string
+	params map[string]string
+}{
+	{"handshake", nil},
+	{"delayed-ack", map[string]string{"profile": "today"}},
+	{"slow-start", map[string]string{"profile": "today"}},
+	{"nagle", map[string]string{"profile": "today", "nodelay": "false"}},
+	{"nagle", map[string]string{"profile": "today", "nodelay": "true"}},
+	{"keep-alive", map[string]string{"profile": "today", "keepalive": "1s"}}, // the server's idle timeout, shortened from 5 s
+	{"graceful-close", nil},
+	{"reset", nil},
+	{"time-wait", nil}, // 14 connections at 2/s; TIME-WAIT is counted with ss, not waited out
+	{"persistent", map[string]string{"keepalive": "1s"}}, // through an HTTP/1.1 proxy (a third namespace); idle timeout shortened from 5 s
+}
+
+// known lists differences between the engine and Linux that are understood
+// and accepted, each with why. A difference matches when its text contains
+// match (and its scenario is scenario). The test prints every one it meets.
+var known = []struct {
+	scenario, match, why string
+}{}
+
+// attempts is how many times a case may run. The machine is shared: a
+// run whose relay, programs or kernel were held up by other work (a vCPU
+// descheduled, softirqs deferred to ksoftirqd) differs from the engine in
+// timing only, and by a different amount each time. A case keeps its run
+// with the fewest unexplained differences; a real difference is in every
+// run, so it still fails.
+const attempts = 3
+
+// parallel is how many cases run at once (each has its own namespaces).
+const parallel = 3
+
+// maxLate is how late the relay may deliver a packet in a run that is kept
+// without another try.
+const maxLate = 2 * time.Millisecond
+
+func caseName(name string, params map[string]string) string {
+	var kv []string
+	for k, v := range params {
+		kv = append(kv, k+"="+v)
+	}
+	sort.Strings(kv)
+	return strings.Join(append([]string{name}, kv...), " ")
+}
+
+// explain splits diffs into unexplained ones and known ones (with why).
+func explain(scenario string, diffs []Difference) (unexplained []Difference, explained []string) {
+next:
+	for _, d := range diffs {
+		for _, k := range known {
+			if k.scenario == scenario && strings.Contains(d.String(), k.match) {
+				explained = append(explained, d.String()+"\n    known: "+k.why)
+				continue next
+			}
+		}
+		unexplained = append(unexplained, d)
+	}
+	return unexplained, explained
+}
+
+func TestTwin(t *testing.T) {
+	if err := Preflight(); err != nil {
+		t.Fatal(err)
+	}
+	sem := make(chan struct{}, parallel)
+	for _, c := range cases {
+		t.Run(caseName(c.name, c.params), func(t *testing.T) {
+			t.Parallel()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			var best *Result
+			var bestDiffs []Difference
+			var bestKnown []string
+			for try := 1; try <= attempts; try++ {
+				r, err := Run(c.name, c.params)
+				if err != nil {
+					t.Fatal(err)
+				}
+				diffs, expl := explain(c.name, Compare(r))
+				t.Logf("run %d: %d unexplained differences, %d known; relay: %d packets, late by %v on average, %v at the 99th percentile, %v at most (real-time: %v)",
+					try, len(diffs), len(expl), r.Relay.Packets, r.Relay.MeanLate, r.Relay.P99Late, r.Relay.MaxLate, r.Relay.RealTime)
+				if best == nil || len(diffs) < len(bestDiffs) {
+					best, bestDiffs, bestKnown = r, diffs, expl
+				}
+				if len(diffs) == 0 && r.Relay.MaxLate <= maxLate {
+					break
+				}
+			}
+			for _, n := range best.Notes {
+				t.Log("note: " + n)
+			}
+			for _, k := range bestKnown {
+				t.Log(k)
+			}
+			for _, d := range bestDiffs {
+				t.Error(d)
+			}
+			if len(bestDiffs) > 0 {
+				t.Log(Summary(best))
+			}
+		})
+	}
+}
