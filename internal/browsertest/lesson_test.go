@@ -13,9 +13,9 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"connlab/internal/stage"
-	"github.com/chromedp/chromedp/kb"
 )
 
 // The lesson most tests use: small, with an rtt control and packets on
