@@ -152,12 +152,14 @@ function act(op) {
 }
 
 // load (re)runs the scenario with the current params, at step 0. The
-// stage runs it on its next Update; two frames later its state is the
-// load's result.
-let loadFrame = 0;
+// stage runs it on its next Update; its state counts the loads it has
+// run (failed ones included), so the first state with a higher count is
+// the load's result. (The stage draws only when something changed, so
+// counting frames would not do.)
+let loadsBefore = 0;
 function load() {
   const st = bridge.state();
-  loadFrame = st ? st.frame : 0;
+  loadsBefore = st && typeof st.loads === "number" ? st.loads : 0;
   loadPending = true;
   const sent = bridge.load({
     scenario: scenarioName(),
@@ -173,11 +175,21 @@ function load() {
   waitForLoad();
 }
 
+/**
+ * loadDone reports whether st is the result of the last load sent.
+ * @param {State|null} st
+ * @returns {boolean}
+ */
+function loadDone(st) {
+  return !!st && typeof st.loads === "number" && st.loads > loadsBefore;
+}
+
+// waitForLoad looks for the load's result at every animation frame, in
+// case the stage's notice (connlabStageChanged) came before it.
 function waitForLoad() {
   requestAnimationFrame(() => {
     if (!loadPending) return;
-    const st = bridge.state();
-    if (st && st.frame >= loadFrame + 2) update();
+    if (loadDone(bridge.state())) update();
     else waitForLoad();
   });
 }
@@ -240,7 +252,7 @@ function update() {
   const st = bridge.state();
   if (!st) return;
   if (loadPending) {
-    if (st.frame < loadFrame + 2) return; // the load has not run yet
+    if (!loadDone(st)) return; // the load has not run yet
     loadPending = false;
     if (st.error) {
       loadFailed(st.error);
