@@ -152,12 +152,14 @@ function act(op) {
 }
 
 // load (re)runs the scenario with the current params, at step 0. The
-// stage runs it on its next Update; two frames later its state is the
-// load's result.
-let loadFrame = 0;
+// stage runs it on its next Update; its state counts the loads it has
+// run (failed ones included), so the first state with a higher count is
+// the load's result. (The stage draws only when something changed, so
+// counting frames would not do.)
+let loadsBefore = 0;
 function load() {
   const st = bridge.state();
-  loadFrame = st ? st.frame : 0;
+  loadsBefore = st && typeof st.loads === "number" ? st.loads : 0;
   loadPending = true;
   const sent = bridge.load({
     scenario: scenarioName(),
@@ -173,11 +175,21 @@ function load() {
   waitForLoad();
 }
 
+/**
+ * loadDone reports whether st is the result of the last load sent.
+ * @param {State|null} st
+ * @returns {boolean}
+ */
+function loadDone(st) {
+  return !!st && typeof st.loads === "number" && st.loads > loadsBefore;
+}
+
+// waitForLoad looks for the load's result at every animation frame, in
+// case the stage's notice (connlabStageChanged) came before it.
 function waitForLoad() {
   requestAnimationFrame(() => {
     if (!loadPending) return;
-    const st = bridge.state();
-    if (st && st.frame >= loadFrame + 2) update();
+    if (loadDone(bridge.state())) update();
     else waitForLoad();
   });
 }
@@ -223,10 +235,14 @@ function showTime(el, t) {
   }
 }
 
-/** lastStep is the step where the lesson's story ends: the timeline's extent. */
-function lastStep() {
-  if (!last) return 0;
-  return typeof last.endStep === "number" && last.endStep >= 0 ? Math.min(last.endStep, last.steps - 1) : last.steps - 1;
+/**
+ * lastStep is the step where the lesson's story ends: the timeline's
+ * extent, and the last step the page counts ("단계 33 / 33").
+ * @param {State} st
+ * @returns {number}
+ */
+function lastStep(st) {
+  return typeof st.endStep === "number" && st.endStep >= 0 ? Math.min(st.endStep, st.steps - 1) : st.steps - 1;
 }
 
 const log = new EventLog($("event-log"), bridge);
@@ -236,7 +252,7 @@ function update() {
   const st = bridge.state();
   if (!st) return;
   if (loadPending) {
-    if (st.frame < loadFrame + 2) return; // the load has not run yet
+    if (!loadDone(st)) return; // the load has not run yet
     loadPending = false;
     if (st.error) {
       loadFailed(st.error);
@@ -249,8 +265,8 @@ function update() {
   page.error = st.error || "";
   page.step = st.step;
   page.caption = st.caption;
-  page.steps = st.steps;
-  page.endStep = lastStep();
+  page.endStep = lastStep(st);
+  page.steps = page.endStep + 1; // the story's steps (the run may go on after it: TIME-WAIT expiring...)
   page.playing = !!st.playing;
   page.animating = !!st.animating;
   captionSteps = st.captionSteps || [];
@@ -260,9 +276,9 @@ function update() {
   timeline.disabled = false;
   timeline.max = String(page.endStep);
   timeline.value = String(st.step);
-  timeline.setAttribute("aria-valuetext", stepText(st.step, st.steps));
+  timeline.setAttribute("aria-valuetext", stepText(st.step, page.steps));
   const position = $("position");
-  position.textContent = positionText(st, 0); // the caption itself stands under the stage
+  position.textContent = positionText({ step: st.step, steps: page.steps, caption: st.caption, time: st.time }, 0); // the caption itself stands under the stage
   position.dataset.exact = st.time;
   const play = $("play");
   play.textContent = st.playing ? "‖ 일시정지" : "▶ 재생";
@@ -293,10 +309,11 @@ function loaded(st) {
   if (requestedStep !== null) {
     const s = requestedStep;
     requestedStep = null;
-    if (s >= st.steps) {
+    const end = lastStep(st);
+    if (s > end) {
       notice(
-        "주소의 step=" + s + "은(는) 범위를 벗어났습니다. 이 강의는 단계 1부터 " + st.steps + "까지이고, 주소로는 step=0부터 step=" +
-          (st.steps - 1) + "까지입니다. 처음부터 보여 드립니다."
+        "주소의 step=" + s + "은(는) 범위를 벗어났습니다. 이 강의는 단계 1부터 " + (end + 1) + "까지이고, 주소로는 step=0부터 step=" +
+          end + "까지입니다. 처음부터 보여 드립니다."
       );
     } else if (s > 0) {
       act({ op: "seek", step: s });

@@ -393,7 +393,7 @@ export function projectedWindow(data, page, bridge) {
     lastState = st;
     sendTheme();
     captionTitle();
-    position.textContent = stepText(st.step, st.steps);
+    position.textContent = stepText(st.step, page.steps);
     playBtn.textContent = st.playing ? "‖ 일시정지" : "▶ 재생";
     playBtn.setAttribute("aria-pressed", st.playing ? "true" : "false");
     broadcast();

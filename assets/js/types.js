@@ -15,7 +15,7 @@
  * @property {boolean} playing
  * @property {number} speed
  * @property {number} frame         frames drawn
- * @property {number} [loads]
+ * @property {number} loads     loads run, failed ones included
  * @property {number} caption       the caption in force, -1 before the first
  * @property {number[]} captionSteps the step each caption is bound to, -1 if none
  * @property {string[]} [captionTexts] the captions with this run's numbers

@@ -13,9 +13,9 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"connlab/internal/stage"
-	"github.com/chromedp/chromedp/kb"
 )
 
 // The lesson most tests use: small, with an rtt control and packets on
@@ -251,8 +251,7 @@ func TestDeepLink(t *testing.T) {
 		}
 		// The page counts steps from 1, as the stage's header does; the
 		// address keeps the 0-based index.
-		st := b.state()
-		if pos, want := eval[string](b, `document.getElementById("position").textContent`), fmt.Sprintf("단계 %d / %d · ", step+1, st.Steps); !strings.HasPrefix(pos, want) {
+		if pos, want := eval[string](b, `document.getElementById("position").textContent`), fmt.Sprintf("단계 %d / %d · ", step+1, b.storySteps()); !strings.HasPrefix(pos, want) {
 			t.Errorf("%s: the timeline says %q; want it to begin %q", when, pos, want)
 		}
 	}
@@ -411,8 +410,10 @@ func TestInspector(t *testing.T) {
 	// Esc closes it and clears the selection on the stage.
 	b.key(kb.Escape)
 	b.waitJS("패킷 살펴보기 to close on Esc", `document.getElementById("inspector").hidden`, 5*time.Second)
-	if sel := b.state().Selected; sel != nil {
-		t.Errorf("after Esc the stage still has packet %d (%s) selected", sel.Index, sel.Label)
+	// The stage takes the command on its next Update.
+	b.waitJS("the stage to clear its selection after Esc", `(JSON.parse(`+stageJSON+`) || {}).selected === null`, 2*time.Second)
+	if !eval[bool](b, `document.getElementById("inspector").hidden`) {
+		t.Errorf("패킷 살펴보기 opened again after Esc cleared the selection")
 	}
 }
 

@@ -28,10 +28,11 @@ func (b *tab) packetHits() []rect {
 		.map(h => ({X: h.x, Y: h.y, W: h.w, H: h.h}))`)
 }
 
-// stageString reads one string field of connlab.state().
-func (b *tab) stageString(field string) string {
+// storySteps is how many steps the page counts: the lesson's story's
+// (state().endStep + 1), or the run's where the stage does not say.
+func (b *tab) storySteps() int {
 	b.t.Helper()
-	return eval[string](b, `String((JSON.parse(`+stageJSON+`) || {})[`+jsString(field)+`] ?? "")`)
+	return eval[int](b, `(s => typeof s.endStep === "number" && s.endStep >= 0 ? s.endStep + 1 : s.steps)(JSON.parse(`+stageJSON+`))`)
 }
 
 // activeInStage reports what has the focus: "stage:<tag>" when it is in

@@ -60,7 +60,7 @@ func (b *tab) checkCaptions(when string, steps []site.Step) {
 func variantLoaded(name, variant string) string {
 	return fmt.Sprintf(`window.connlabPage && window.connlabPage.ready && window.connlabPage.scenario === %q &&
 		window.connlabPage.variant === %q && (JSON.parse(%s) || {}).scenario === %q &&
-		(JSON.parse(%s) || {}).steps === window.connlabPage.steps`, name, variant, stageJSON, name, stageJSON)
+		(JSON.parse(%s) || {}).endStep === window.connlabPage.endStep`, name, variant, stageJSON, name, stageJSON)
 }
 
 // TestVariant opens lesson 17 (scenario reset), switches with the keyboard
