@@ -40,6 +40,7 @@ run: wasm
 # very build (they rebuild it themselves only when it is missing or stale).
 test: deps fmt vet wasm
 	$(GO) test $(NATIVE_PKGS)
+	node --test assets/
 	$(WASM_ENV) $(GO) test -exec="$(WASM_EXEC)" ./engine/...
 	node --test assets/
 

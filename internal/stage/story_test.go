@@ -1,4 +1,4 @@
-package stage
+package stage_test
 
 import (
 	"fmt"
@@ -10,6 +10,7 @@ import (
 
 	"connlab/engine"
 	"connlab/internal/site"
+	"connlab/internal/stage"
 )
 
 // story is one lesson's scenario (or a variant's) with its captions.
@@ -47,11 +48,11 @@ func plainCaption(c string) string { return html.UnescapeString(tags.ReplaceAllS
 type captionRule struct {
 	name  string
 	match *regexp.Regexp
-	check func(f *Frame, p *Player, c string) error
+	check func(f *stage.Frame, p *stage.Player, c string) error
 }
 
 // drawn is the frame's texts.
-func drawn(f *Frame) []string {
+func drawn(f *stage.Frame) []string {
 	var out []string
 	for _, tx := range f.Texts() {
 		out = append(out, tx.S)
@@ -60,8 +61,8 @@ func drawn(f *Frame) []string {
 }
 
 // drawsText requires some text of the frame to contain want.
-func drawsText(want string) func(f *Frame, p *Player, c string) error {
-	return func(f *Frame, p *Player, c string) error {
+func drawsText(want string) func(f *stage.Frame, p *stage.Player, c string) error {
+	return func(f *stage.Frame, p *stage.Player, c string) error {
 		for _, s := range drawn(f) {
 			if strings.Contains(s, want) {
 				return nil
@@ -72,14 +73,14 @@ func drawsText(want string) func(f *Frame, p *Player, c string) error {
 }
 
 // labels lists the packet labels shown: on the links and on the ladder.
-func labels(f *Frame) (link, ladder []string) {
+func labels(f *stage.Frame) (link, ladder []string) {
 	for _, m := range f.Packets {
 		if m.ShowLabel {
 			link = append(link, m.Text)
 		}
 	}
 	if f.Ladder != nil {
-		for _, ms := range [][]LadderMark{f.Ladder.Marks, f.Flying} {
+		for _, ms := range [][]stage.LadderMark{f.Ladder.Marks, f.Flying} {
 			for _, m := range ms {
 				if m.ShowLabel {
 					ladder = append(ladder, m.Text)
@@ -96,8 +97,8 @@ func labels(f *Frame) (link, ladder []string) {
 // A caption that names a kind of packet none of which has been sent by
 // its step speaks of one to come or of its absence ("RST는 나가지
 // 않습니다"): nothing is required then.
-func showsPacket(name string) func(f *Frame, p *Player, c string) error {
-	return func(f *Frame, p *Player, c string) error {
+func showsPacket(name string) func(f *stage.Frame, p *stage.Player, c string) error {
+	return func(f *stage.Frame, p *stage.Player, c string) error {
 		sent := false
 		for _, pk := range p.Trace.Packets {
 			sent = sent || pk.SentAt <= f.At && labelNames(pk.Label, name)
@@ -142,7 +143,7 @@ var captionRules = []captionRule{
 	{"timer set", regexp.MustCompile(`타이머를 겁니다`), drawsText("확인응답 지연")},
 	{"hang", regexp.MustCompile(`여기서 멈춥니다`), drawsText("기다리는 중")},
 	{"seq", regexp.MustCompile("`seq"), drawsText("seq ")},
-	{"three SYNs on the link", regexp.MustCompile(`링크 위에 SYN 세 개`), func(f *Frame, p *Player, c string) error {
+	{"three SYNs on the link", regexp.MustCompile(`링크 위에 SYN 세 개`), func(f *stage.Frame, p *stage.Player, c string) error {
 		link, _ := labels(f)
 		n := 0
 		for _, s := range link {
@@ -155,7 +156,7 @@ var captionRules = []captionRule{
 		}
 		return nil
 	}},
-	{"count on the ladder", regexp.MustCompile(`사다리 그림에서 세어`), func(f *Frame, p *Player, c string) error {
+	{"count on the ladder", regexp.MustCompile(`사다리 그림에서 세어`), func(f *stage.Frame, p *stage.Player, c string) error {
 		if f.Ladder == nil {
 			return fmt.Errorf("no ladder")
 		}
@@ -176,7 +177,7 @@ var captionRules = []captionRule{
 		}
 		return nil
 	}},
-	{"MSS segments", regexp.MustCompile(`MSS 크기로 잘라`), func(f *Frame, p *Player, c string) error {
+	{"MSS segments", regexp.MustCompile(`MSS 크기로 잘라`), func(f *stage.Frame, p *stage.Player, c string) error {
 		return nil
 	}},
 }
@@ -195,10 +196,10 @@ func TestCaptionsShowWhatTheySay(t *testing.T) {
 			for _, s := range st.steps {
 				matches = append(matches, s.At)
 			}
-			p := NewPlayer(tr, matches)
+			p := stage.NewPlayer(tr, matches)
 			for _, sz := range storySizes {
-				sc := NewScale(sz.w, sz.h, 1, sz.projector)
-				var stg Stage
+				sc := stage.NewScale(sz.w, sz.h, 1, sz.projector)
+				var stg stage.Stage
 				for i, step := range p.CaptionSteps {
 					if step < 0 {
 						t.Errorf("caption %d (%q) binds to no step", i+1, st.steps[i].At)
@@ -206,8 +207,8 @@ func TestCaptionsShowWhatTheySay(t *testing.T) {
 					}
 					p.Seek(step)
 					snap := tr.At(step)
-					f, _ := stg.Frame(p, &snap, sz.w, sz.h, sc, measure)
-					if err := checkFrame(f, sz, 1); err != nil {
+					f, _ := stg.Frame(p, &snap, sz.w, sz.h, sc, stage.MeasureForTest)
+					if err := stage.CheckFrameForTest(f, sz.w, sz.h, sz.projector, sz.minText, 1); err != nil {
 						t.Errorf("%vx%v caption %d: %v", sz.w, sz.h, i+1, err)
 					}
 					c := plainCaption(string(st.steps[i].Caption))
@@ -227,7 +228,11 @@ func TestCaptionsShowWhatTheySay(t *testing.T) {
 
 // storySizes are the stage's sizes on the page at 1280x720 and in
 // presentation at 1920x1080, as measured in Chromium.
-var storySizes = []stageSize{
+var storySizes = []struct {
+	w, h      float64
+	projector bool
+	minText   float64
+}{
 	{665, 294, false, 16},
 	{1862, 841, true, 24},
 }

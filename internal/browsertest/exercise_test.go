@@ -1,0 +1,145 @@
+package browsertest
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"connlab/internal/site"
+	"connlab/internal/stage"
+)
+
+const nagle = "/lessons/07-nagle/"
+
+// exerciseState is what the test reads of one exercise form.
+type exerciseState struct {
+	Question string `json:"question"`
+	Verdict  string `json:"verdict"`
+	Class    string `json:"class"`
+	Ready    bool   `json:"ready"`
+}
+
+func (b *tab) exercise(id string) exerciseState {
+	b.t.Helper()
+	raw := eval[string](b, `JSON.stringify((f => ({
+		question: f.querySelector(".exercise-question").textContent,
+		verdict: f.querySelector(".exercise-verdict").textContent,
+		class: f.querySelector(".exercise-verdict").className,
+		ready: !f.querySelector('button[type="submit"]').disabled,
+	}))(document.querySelector('form[data-exercise="`+id+`"]')))`)
+	var s exerciseState
+	if err := json.Unmarshal([]byte(raw), &s); err != nil {
+		b.t.Fatalf("exercise %s: %v (%s)", id, err, raw)
+	}
+	return s
+}
+
+// loads is how many loads the stage has completed.
+func (b *tab) loads() int {
+	b.t.Helper()
+	return eval[int](b, `(JSON.parse(`+stageJSON+`) || {}).loads || 0`)
+}
+
+// solved computes, natively, what the page must find for exercise i of l
+// with seed: the engine's answer.
+func solved(t *testing.T, l *site.Lesson, i int, seed uint64) *stage.Answer {
+	t.Helper()
+	e := &l.Exercises[i].Exercise
+	drawn, err := e.Draw(seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := e.Solve(drawn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+// answer types text into exercise id's input and presses 확인.
+func (b *tab) answer(id, text string) {
+	b.t.Helper()
+	form := `form[data-exercise="` + id + `"]`
+	b.do("answering "+id, chromedp.SetValue(chromedp.CSS(form+` input[name="answer"]`), text),
+		chromedp.Click(chromedp.CSS(form+` button[type="submit"]`)))
+}
+
+// TestExercises answers one exercise of lesson 7 right and one wrong: the
+// page says which, gives the engine's answer, and the stage jumps to the
+// run of the drawn numbers at the step that proves it. 다른 문제 draws new
+// numbers, and the solved exercise shows in 목차.
+func TestExercises(t *testing.T) {
+	l := lessonByURL(t, nagle)
+	b := newTab(t, 1280, 720)
+	b.openLesson(nagle)
+	first, second := l.Exercises[0].ID, l.Exercises[1].ID
+	b.waitJS("the exercises to be ready", `!document.querySelector('form[data-exercise="`+first+`"] button[type="submit"]').disabled`, 20*time.Second)
+
+	right := solved(t, l, 0, 1)
+	if q := b.exercise(first).Question; q != plain(right.Question) {
+		t.Errorf("exercise 1 asks %q; the engine's first problem is %q", q, plain(right.Question))
+	}
+	loads := b.loads()
+	b.answer(first, right.Text)
+	b.waitJS("the verdict on the right answer", `document.querySelector('form[data-exercise="`+first+`"]').dataset.verdict === "right"`, 10*time.Second)
+	if v := b.exercise(first); !strings.Contains(v.Class, "right") || !strings.Contains(v.Verdict, "맞았습니다") || !strings.Contains(v.Verdict, right.Text) {
+		t.Errorf("verdict on %q: %q (%s); want 맞았습니다 and the answer", right.Text, v.Verdict, v.Class)
+	}
+	b.waitJS("the stage to load the exercise's run", fmt.Sprintf(`(JSON.parse(%s) || {}).loads > %d`, stageJSON, loads), 20*time.Second)
+	b.waitJS("the stage at the step that proves it", fmt.Sprintf(`(JSON.parse(%s) || {}).step === %d`, stageJSON, right.Step), 10*time.Second)
+	if st := b.state(); st.Scenario != "nagle" || st.Error != "" {
+		t.Errorf("after the verdict the stage shows %q (error %q); want nagle", st.Scenario, st.Error)
+	}
+	b.shot("#exercises", "exercises-nagle")
+
+	wrong := solved(t, l, 1, 1)
+	bad := strconv.FormatFloat(wrong.Value*3000, 'f', 0, 64) + " ms" // three times the answer, in ms
+	loads = b.loads()
+	b.answer(second, bad)
+	b.waitJS("the verdict on the wrong answer", `document.querySelector('form[data-exercise="`+second+`"]').dataset.verdict === "wrong"`, 10*time.Second)
+	if v := b.exercise(second); !strings.Contains(v.Verdict, "틀렸습니다") || !strings.Contains(v.Verdict, wrong.Text) {
+		t.Errorf("verdict on %q: %q; want 틀렸습니다 and the right answer %q", bad, v.Verdict, wrong.Text)
+	}
+	b.waitJS("the stage to load the wrong exercise's run", fmt.Sprintf(`(JSON.parse(%s) || {}).loads > %d && (JSON.parse(%s) || {}).step === %d`, stageJSON, loads, stageJSON, wrong.Step), 20*time.Second)
+	b.shot("", "exercises-verdict")
+
+	// An answer that is not a number gets a Korean message, not a verdict.
+	b.answer(second, "삼백")
+	b.waitJS("the message on an unreadable answer", `document.querySelector('form[data-exercise="`+second+`"] .exercise-verdict').classList.contains("error")`, 10*time.Second)
+
+	// 다른 문제: the next seed's numbers.
+	b.do("다른 문제", chromedp.Click(chromedp.CSS(`form[data-exercise="`+second+`"] .exercise-next`)))
+	next := solved(t, l, 1, 2)
+	b.waitJS("the next problem", `document.querySelector('form[data-exercise="`+second+`"] .exercise-question').textContent === `+jsString(plain(next.Question)), 10*time.Second)
+
+	saved := eval[string](b, `localStorage.getItem("connlab.solved") || ""`)
+	if !strings.Contains(saved, `"`+first+`"`) || strings.Contains(saved, `"`+second+`"`) {
+		t.Errorf("progress saved = %s; want %s solved and %s not", saved, first, second)
+	}
+	b.open("/")
+	b.waitJS("목차's progress", `document.querySelector('li[data-lesson="`+l.ID+`"] .lesson-progress').textContent !== ""`, 10*time.Second)
+	if got, want := eval[string](b, `document.querySelector('li[data-lesson="`+l.ID+`"] .lesson-progress').textContent`), fmt.Sprintf("1/%d 해결", l.Problems()); got != want {
+		t.Errorf("목차 shows %q for %s; want %q", got, l.ID, want)
+	}
+}
+
+// TestCaptionsFollowSettings: with nodelay on, lesson 7's captions quote
+// that run, not the default one's 300 ms.
+func TestCaptionsFollowSettings(t *testing.T) {
+	b := newTab(t, 1280, 720)
+	b.openLesson(nagle + "?nodelay=true")
+	b.waitJS("the nodelay run's captions", `(JSON.parse(`+stageJSON+`) || {}).captionTexts.length > 0`, 20*time.Second)
+	texts := eval[[]string](b, `JSON.parse(`+stageJSON+`).captionTexts`)
+	last := texts[len(texts)-1]
+	if !strings.Contains(last, "0 ms가 늦어졌습니다") || strings.Contains(last, "300 ms") {
+		t.Errorf("last caption with nodelay=true: %q; want 0 ms late", last)
+	}
+	if li := eval[string](b, `document.querySelector('#captions li:last-child button').textContent`); li != plain(last) {
+		t.Errorf("단계별 설명 shows %q; want the stage's %q", li, plain(last))
+	}
+}
