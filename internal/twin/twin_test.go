@@ -3,6 +3,7 @@
 package twin
 
 import (
+	"fmt"
 	"sort"
 	"strings"
 	"testing"
@@ -27,7 +28,7 @@ var cases = []struct {
 	{"keep-alive", map[string]string{"profile": "today", "keepalive": "1s"}}, // the server's idle timeout, shortened from 5 s
 	{"graceful-close", nil},
 	{"reset", nil},
-	{"time-wait", nil}, // 14 connections at 2/s; TIME-WAIT is counted with ss, not waited out
+	{"time-wait", map[string]string{"rate": "10"}},       // 14 connections at 10/s (the lesson: 2/s); TIME-WAIT is counted with ss, not waited out
 	{"persistent", map[string]string{"keepalive": "1s"}}, // through an HTTP/1.1 proxy (a third namespace); idle timeout shortened from 5 s
 }
 
@@ -115,6 +116,19 @@ func TestTwin(t *testing.T) {
 				t.Error(d)
 			}
 			if len(bestDiffs) > 0 {
+				count := map[string]int{}
+				var whats []string
+				for _, d := range bestDiffs {
+					if count[d.What] == 0 {
+						whats = append(whats, d.What)
+					}
+					count[d.What]++
+				}
+				var parts []string
+				for _, w := range whats {
+					parts = append(parts, fmt.Sprintf("%d %s", count[w], w))
+				}
+				t.Logf("%d differences: %s", len(bestDiffs), strings.Join(parts, ", "))
 				t.Log(Summary(best))
 			}
 		})
