@@ -45,7 +45,14 @@ type Config struct {
 	RTT       Time  // round-trip propagation delay client<->server (one-way = RTT/2 per link direction)
 	Bandwidth int64 // link bandwidth, bits per second; serialization delay = bytes*8/Bandwidth
 	MSS       int   // maximum segment size announced in the SYN (bytes of payload per segment)
-	RecvWnd   int   // receive buffer (advertised window when empty), bytes; no window scaling
+	RecvWnd   int   // receive space: the window first offered (quantized to the MSS in today's profile), bytes
+
+	// TCP options and window management (RFC 7323, RFC 2018).
+	WindowScale   int  // window scale shift offered in the SYN; -1 = no option
+	Timestamps    bool // timestamps option in the SYN and, if both offer it, every segment
+	SACKPermitted bool // SACK-permitted option in the SYN (nothing is lost here, so no SACK blocks follow)
+	RecvBufMax    int  // receive-buffer autotuning's ceiling, bytes (the window is half of it); 0 = a fixed window
+	MinRTO        Time // lower bound of the retransmission timeout
 
 	// TCP.
 	InitialWindow int  // initial congestion window, in segments
@@ -85,7 +92,17 @@ func DefaultConfig(p Profile) Config {
 		RTT:       100 * Millisecond, // a continental round trip; the lessons' reference
 		Bandwidth: 10_000_000,        // 10 Mbit/s: slow enough that serialization shows
 		MSS:       1460,              // Ethernet MTU 1500 - 20 (IPv4) - 20 (TCP), RFC 9293 §3.7.1
-		RecvWnd:   65535,             // largest window without window scaling (RFC 7323)
+		// Linux: tcp_rmem[1] = 131072 bytes of receive buffer, half of it for
+		// the window (tcp_win_from_space, net/ipv4/tcp_input.c); the SYN offers
+		// it rounded down to the MSS, 64240 (tcp_select_initial_window,
+		// net/ipv4/tcp_output.c), a SYN+ACK rounded to MSS-12, 65160.
+		RecvWnd: 65536,
+		// tcp_select_initial_window: ilog2(max(tcp_rmem[2] = 6 MB, rmem_max)) - 15 = 7.
+		WindowScale:   7,
+		Timestamps:    true,              // net.ipv4.tcp_timestamps = 1 (RFC 7323 §3)
+		SACKPermitted: true,              // net.ipv4.tcp_sack = 1 (RFC 2018)
+		RecvBufMax:    6 << 20,           // tcp_rmem[2]; tcp_rcv_space_adjust grows the buffer up to it
+		MinRTO:        200 * Millisecond, // Linux TCP_RTO_MIN (RFC 6298 §2.4 asks for 1 s)
 
 		InitialWindow:    10,               // RFC 6928; Linux TCP_INIT_CWND = 10
 		DelayedACK:       40 * Millisecond, // Linux TCP_DELACK_MIN (RFC 9293 §3.8.6.3: under 500 ms)
@@ -138,6 +155,16 @@ func DefaultConfig(p Profile) Config {
 		// yet read is lost.
 		c.RSTExactSeq = false
 		c.RSTUnread = "discard"
+		// Plain 20-byte headers with only the MSS option, as in the book's
+		// figures: RFC 1323's window scaling and timestamps were optional
+		// and off by default in the Windows clients of 2002 (Tcp1323Opts
+		// = 0), so windows stop at 65,535 bytes.
+		c.RecvWnd = 65535
+		c.WindowScale = -1
+		c.Timestamps = false
+		c.SACKPermitted = false
+		c.RecvBufMax = 0
+		c.MinRTO = Second // RFC 2988 §2.4 (2000): at least 1 s
 	}
 	return c
 }
@@ -169,7 +196,8 @@ var params = []param{
 	{"rtt", "왕복 시간 (round-trip time)", kindDuration, int64(Millisecond), int64(2 * Second), func(c *Config) any { return &c.RTT }, nil},
 	{"bandwidth", "대역폭 (bandwidth)", kindBandwidth, 56_000, 10_000_000_000, func(c *Config) any { return &c.Bandwidth }, nil},
 	{"mss", "최대 세그먼트 크기 (MSS)", kindInt, 88, 8960, func(c *Config) any { return &c.MSS }, nil},
-	{"rwnd", "수신 윈도 (receive window), bytes", kindInt, 1460, 65535, func(c *Config) any { return &c.RecvWnd }, nil},
+	{"rwnd", "수신 윈도 (처음 광고하는 크기), bytes; 창 크기 조정이 없으면 65535까지", kindInt, 1460, 1 << 20, func(c *Config) any { return &c.RecvWnd }, nil},
+	{"rmemmax", "수신 버퍼 자동 조정 상한, bytes (0 = 고정된 수신 윈도)", kindInt, 0, 64 << 20, func(c *Config) any { return &c.RecvBufMax }, nil},
 	{"iw", "초기 혼잡 윈도 (initial window), segments", kindInt, 1, 100, func(c *Config) any { return &c.InitialWindow }, nil},
 	{"delack", "확인응답 지연 타이머 (delayed-ACK timer)", kindDuration, int64(Millisecond), int64(500 * Millisecond), func(c *Config) any { return &c.DelayedACK }, nil},
 	{"quickack", "처음에 바로 확인응답하는 세그먼트 수 (quick-ACK)", kindInt, 0, 16, func(c *Config) any { return &c.QuickAcks }, nil},

@@ -208,9 +208,18 @@ func (s *Sim) segLine(seg *Segment, seqBase, ackBase Seq, head string) string {
 	if seg.Flags&ACK != 0 {
 		line += fmt.Sprintf(" ack=%d", ack)
 	}
-	line += fmt.Sprintf(" win=%d len=%d", seg.Window, len(seg.Payload))
+	line += fmt.Sprintf(" win=%d len=%d", seg.WindowBytes(), len(seg.Payload))
 	if seg.MSS != 0 {
 		line += fmt.Sprintf(" mss=%d", seg.MSS)
+	}
+	if seg.SACKPerm {
+		line += " sack_perm"
+	}
+	if seg.Flags&SYN != 0 && seg.HasTS {
+		line += " ts"
+	}
+	if seg.HasWScale {
+		line += fmt.Sprintf(" wscale=%d", seg.WScale)
 	}
 	if head != "" {
 		line += fmt.Sprintf(" %q", firstLine(head))

@@ -490,14 +490,14 @@ func TestResetDestroysUnsentResponseButGracefulCloseDoesNot(t *testing.T) {
 	// Linux: the client reads the part of /a.png that arrived, then gets
 	// ECONNRESET; the part the server had not sent is gone.
 	tr := run(t, "reset", nil)
-	i := traceHas(t, tr, "call client:32768 read() = 14600")
+	i := traceHas(t, tr, "call client:32768 read() = 14480")
 	if j := traceHas(t, tr, "error /a.png: connection reset by peer"); j != i+1 {
 		t.Fatalf("reset reported at step %d; want right after the read at %d", j, i)
 	}
 	traceLacks(t, tr, "never read are lost")
 	// Windows-like: the bytes that arrived are thrown away too.
 	w := run(t, "reset", map[string]string{"rstunread": "discard"})
-	traceHas(t, w, "error /a.png: connection reset by peer (14600 received bytes never read are lost)")
+	traceHas(t, w, "error /a.png: connection reset by peer (14480 received bytes never read are lost)")
 	g := run(t, "graceful-close", nil)
 	traceLacks(t, g, "[RST")
 	traceHas(t, g, "shutdown(SHUT_WR)")

@@ -23,13 +23,49 @@ const (
 	// same run always gives the same file.
 	pcapEpoch = 1767225600
 
-	ipHeaderLen  = 20
-	ipTTL        = 64
-	ipProtoTCP   = 6
-	ipFlagDF     = 0x4000
-	tcpOptMSS    = 2 // option kind; length 4 (RFC 9293 §3.2)
-	tcpOptMSSLen = 4
+	ipHeaderLen    = 20
+	ipTTL          = 64
+	ipProtoTCP     = 6
+	ipFlagDF       = 0x4000
+	tcpOptNOP      = 1
+	tcpOptMSS      = 2 // option kind; length 4 (RFC 9293 §3.2)
+	tcpOptMSSLen   = 4
+	tcpOptWS       = 3 // window scale, length 3 (RFC 7323 §2.2)
+	tcpOptSACKPerm = 4 // SACK-permitted, length 2 (RFC 2018 §2)
+	tcpOptTS       = 8 // timestamps, length 10 (RFC 7323 §3.2)
+	tcpOptWSLen    = 3
+	tcpOptSACKPLen = 2
+	tcpOptTSLen    = 10
 )
+
+// appendTCPOptions writes seg's options in the order and padding Linux
+// uses (tcp_options_write in net/ipv4/tcp_output.c): MSS; SACK-permitted
+// and timestamps (or NOP NOP before timestamps alone, NOP NOP before
+// SACK-permitted alone); NOP and window scale. Their length is
+// seg.HeaderLen()-20.
+func appendTCPOptions(b []byte, seg *Segment) []byte {
+	if seg.MSS != 0 {
+		b = append(b, tcpOptMSS, tcpOptMSSLen)
+		b = binary.BigEndian.AppendUint16(b, seg.MSS)
+	}
+	switch {
+	case seg.HasTS:
+		if seg.SACKPerm {
+			b = append(b, tcpOptSACKPerm, tcpOptSACKPLen)
+		} else {
+			b = append(b, tcpOptNOP, tcpOptNOP)
+		}
+		b = append(b, tcpOptTS, tcpOptTSLen)
+		b = binary.BigEndian.AppendUint32(b, seg.TSval)
+		b = binary.BigEndian.AppendUint32(b, seg.TSecr)
+	case seg.SACKPerm:
+		b = append(b, tcpOptNOP, tcpOptNOP, tcpOptSACKPerm, tcpOptSACKPLen)
+	}
+	if seg.HasWScale {
+		b = append(b, tcpOptNOP, tcpOptWS, tcpOptWSLen, seg.WScale)
+	}
+	return b
+}
 
 // PCAP returns the trace's packets as a libpcap file that Wireshark and
 // tshark open: one record per packet, stamped 2026-01-01T00:00:00Z plus the
@@ -94,10 +130,7 @@ func appendIPv4TCP(b []byte, seg *Segment, id uint16) []byte {
 	b = append(b, byte(seg.HeaderLen()/4)<<4, byte(seg.Flags))
 	b = binary.BigEndian.AppendUint16(b, seg.Window)
 	b = append(b, 0, 0, 0, 0) // checksum (filled in below), urgent pointer
-	if seg.MSS != 0 {
-		b = append(b, tcpOptMSS, tcpOptMSSLen)
-		b = binary.BigEndian.AppendUint16(b, seg.MSS)
-	}
+	b = appendTCPOptions(b, seg)
 	b = append(b, seg.Payload...)
 
 	// The checksum covers a pseudo-header (source, destination, zero,

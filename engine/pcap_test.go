@@ -233,3 +233,58 @@ func BenchmarkPCAP(b *testing.B) {
 		tr.PCAP()
 	}
 }
+
+func TestPCAPWritesLinuxOptions(t *testing.T) {
+	tr, err := Run("handshake", nil) // today: Linux's options
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs := readPCAP(t, tr.PCAP())
+	be := binary.BigEndian
+	syn := recs[0].data[20:]
+	if hl := int(syn[12]>>4) * 4; hl != 40 {
+		t.Fatalf("SYN header %d bytes; want 40", hl)
+	}
+	// MSS 1460; SACK_PERM; TS val ecr 0; NOP; WS 7 (tcp_options_write's order).
+	opts := syn[20:40]
+	ts := be.Uint32(opts[8:])
+	want := []byte{2, 4, 0x05, 0xb4, 4, 2, 8, 10, 0, 0, 0, 0, 0, 0, 0, 0, 1, 3, 3, 7}
+	be.PutUint32(want[8:], ts)
+	if !bytes.Equal(opts, want) {
+		t.Errorf("SYN options % x; want % x", opts, want)
+	}
+	if be.Uint16(syn[14:]) != 64240 {
+		t.Errorf("SYN window %d; want 64240", be.Uint16(syn[14:]))
+	}
+	synack := recs[1].data[20:]
+	if ecr := be.Uint32(synack[32:]); ecr != ts {
+		t.Errorf("SYN+ACK echoes TSecr %d; want the SYN's TSval %d", ecr, ts)
+	}
+	for i, rec := range recs[2:] {
+		tcp := rec.data[20:]
+		if hl := int(tcp[12]>>4) * 4; hl != 32 || !bytes.Equal(tcp[20:24], []byte{1, 1, 8, 10}) {
+			t.Errorf("segment %d: header %d bytes, options % x; want 32 with NOP NOP TS", i+3, hl, tcp[20:hl])
+		}
+	}
+	// After the handshake windows are scaled by 2^7: 64256 bytes is 502.
+	if w := be.Uint16(recs[2].data[20+14:]); w != 502 {
+		t.Errorf("first ACK's window field %d; want 502 (64256 >> 7)", w)
+	}
+}
+
+func TestPCAPBookHasPlainHeaders(t *testing.T) {
+	tr, err := Run("handshake", map[string]string{"profile": "book"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, rec := range readPCAP(t, tr.PCAP()) {
+		tcp := rec.data[20:]
+		want := 20
+		if tcp[13]&byte(SYN) != 0 {
+			want = 24 // the MSS option only
+		}
+		if hl := int(tcp[12]>>4) * 4; hl != want {
+			t.Errorf("record %d: TCP header %d bytes; want %d", i+1, hl, want)
+		}
+	}
+}

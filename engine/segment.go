@@ -47,8 +47,21 @@ type Segment struct {
 	Src, Dst Addr
 	Seq, Ack Seq
 	Flags    Flags
-	Window   uint16
+	Window   uint16 // the header's window field: the window in bytes >> WndShift
 	MSS      uint16 // MSS option (SYN segments only); 0 = absent
+
+	// More options (RFC 7323, RFC 2018), laid out as Linux writes them
+	// (tcp_options_write in net/ipv4/tcp_output.c).
+	SACKPerm  bool   // SACK-permitted (SYN segments only)
+	HasWScale bool   // window scale option (SYN segments only)
+	WScale    uint8  // its shift count
+	HasTS     bool   // timestamps option
+	TSval     uint32 // the sender's timestamp clock
+	TSecr     uint32 // the last TSval received from the peer
+
+	// WndShift is not a header field: it is the scale the receiver applies
+	// to Window (RFC 7323 §2.3; 0 in SYN segments, which are never scaled).
+	WndShift uint8
 	Payload  []byte
 }
 
@@ -64,12 +77,29 @@ func (s *Segment) Len() int {
 	return n
 }
 
-// HeaderLen is the TCP header length: 20 bytes, 24 with the MSS option.
+// WindowBytes is the window the segment advertises, in bytes.
+func (s *Segment) WindowBytes() int { return int(s.Window) << s.WndShift }
+
+// HeaderLen is the TCP header length: 20 bytes plus the options, each
+// group padded to 4 bytes as Linux pads them: MSS (4), SACK-permitted and
+// timestamps (12, or NOP NOP TS), SACK-permitted alone (NOP NOP SACK_PERM,
+// 4), window scale (NOP WS, 4). A Linux SYN is 40 bytes; a data segment
+// with timestamps 32.
 func (s *Segment) HeaderLen() int {
+	n := 20
 	if s.MSS != 0 {
-		return 24
+		n += 4
 	}
-	return 20
+	switch {
+	case s.HasTS:
+		n += 12
+	case s.SACKPerm:
+		n += 4
+	}
+	if s.HasWScale {
+		n += 4
+	}
+	return n
 }
 
 // WireLen is the length of the IP packet that carries the segment.

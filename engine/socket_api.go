@@ -33,6 +33,9 @@ func (k *Socket) read() []byte {
 	b := k.unread
 	k.unread = nil
 	k.got += len(b)
+	if len(b) > 0 {
+		k.rcvSpaceAdjust()
+	}
 	if k.sim.detailed {
 		k.gotHash = fnv(k.gotHash, b)
 	}

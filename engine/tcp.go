@@ -24,8 +24,33 @@ type Socket struct {
 	sndWnd int // window the peer advertised
 	sndSml Seq // end of the last small segment sent (Minshall's Nagle check)
 	rcvNxt Seq // next sequence number expected
-	rcvBuf int // receive buffer size
-	mss    int // effective send MSS: min(ours, peer's)
+	rcvBuf int // window clamp: the largest window the buffer allows (grows with autotuning)
+	mss    int // effective send MSS: min(ours, peer's), less 12 bytes of timestamps
+
+	// Receive window growth and autotuning (tcp_window.go).
+	rcvSsthresh int  // the window offered grows toward rcvBuf (Linux rcv_ssthresh)
+	rcvEdge     Seq  // right edge of the window last advertised
+	rcvWup      Seq  // RCV.NXT when the last ACK left (RFC 7323 §4.3 Last.ACK.sent)
+	edgeSet     bool // rcvEdge is valid
+	rcvqSpace   int  // bytes read in the last measured round trip
+	rcvqSeq     int  // k.got at the start of the measurement
+	rcvqTime    Time
+
+	// Options agreed in the handshake (RFC 7323, RFC 2018).
+	tsOK     bool
+	sackOK   bool
+	peerWS   bool   // both sides offered window scaling
+	sndShift uint8  // the peer's scale, applied to windows it advertises
+	rcvShift uint8  // ours, applied to windows we advertise
+	tsRecent uint32 // the peer's last TSval, echoed in TSecr
+	tsOffset uint32
+
+	// Round-trip estimate (RFC 6298).
+	srtt, rttvar, rto Time
+	synAt             Time       // when our SYN or SYN+ACK left
+	sentAt            []sentMark // data segments in flight, for RTT samples
+	lastSend          Time       // when data was last sent (Linux lsndtime)
+	lastRecv          Time       // when data last arrived (Linux lrcvtime)
 
 	cc congestion
 
@@ -106,7 +131,7 @@ func (h *Host) newSocket(local, remote Addr, peer int, app sockApp, active bool)
 	s := h.sim
 	k := &Socket{
 		host: h, sim: s, local: local, remote: remote, peer: peer, app: app, active: active,
-		rcvBuf: s.cfg.RecvWnd, mss: s.cfg.MSS, nodelay: s.cfg.NoDelay,
+		rcvBuf: s.cfg.RecvWnd, mss: s.cfg.MSS, nodelay: s.cfg.NoDelay, rto: initialRTO,
 		minshall:  s.cfg.Profile == Today,
 		quickAcks: s.cfg.QuickAcks,
 		cc:        newCongestion(s.cfg, s.cfg.MSS),
@@ -130,6 +155,7 @@ func (h *Host) newSocket(local, remote Addr, peer int, app sockApp, active bool)
 		s.nextID++
 	}
 	k.iss = Seq(0x1000_0000*uint32(h.id+1) + 0x0101_0101*uint32(k.id) + uint32(local.Port))
+	k.tsOffset = uint32(fnv(0, []byte(local.String()+remote.String())))
 	if s.detailed {
 		s.t.Sockets[k.id].ISS = k.iss
 	}
@@ -158,6 +184,7 @@ func (h *Host) dial(to *Host, port uint16, app sockApp) *Socket {
 	}
 	h.samplePorts()
 	k.sndUna, k.sndNxt = k.iss, k.iss
+	k.rcvSsthresh = k.initialWindow(s.cfg.MSS)
 	k.setState(SynSent)
 	k.sendSegment(SYN, nil)
 	return k
@@ -208,20 +235,9 @@ func (k *Socket) setState(st State) {
 
 func (k *Socket) name() string { return fmt.Sprintf("%s:%d", k.host.name, k.local.Port) }
 
-// window is the receive window to advertise: free space in the buffer.
-func (k *Socket) window() int {
-	return max(0, min(k.rcvBuf-len(k.unread), 65535))
-}
-
 // sendSegment builds and transmits one segment from the current variables.
 func (k *Socket) sendSegment(flags Flags, payload []byte) {
-	seg := Segment{
-		Src: k.local, Dst: k.remote, Seq: k.sndNxt, Flags: flags,
-		Window: uint16(k.window()), Payload: payload,
-	}
-	if flags&SYN != 0 {
-		seg.MSS = uint16(k.sim.cfg.MSS)
-	}
+	seg := Segment{Src: k.local, Dst: k.remote, Seq: k.sndNxt, Flags: flags, Payload: payload}
 	if k.state != SynSent || flags&SYN == 0 {
 		seg.Flags |= ACK
 		seg.Ack = k.rcvNxt
@@ -229,10 +245,31 @@ func (k *Socket) sendSegment(flags Flags, payload []byte) {
 	if flags&SYN != 0 && k.state == SynSent {
 		seg.Flags = SYN
 	}
+	wnd := k.window()
+	if flags&SYN != 0 {
+		k.offerOptions(&seg)
+		k.synAt = k.sim.now
+		wnd = k.rcvSsthresh // the initial window, unscaled (RFC 7323 §2.2)
+	} else {
+		seg.WndShift = k.rcvShift
+		seg.HasTS = k.tsOK
+	}
+	seg.Window = uint16(wnd >> seg.WndShift)
+	if seg.HasTS {
+		seg.TSval, seg.TSecr = k.tsClock(), k.tsRecent
+	}
 	label, kind, head := k.describe(&seg)
 	k.sndNxt = k.sndNxt.Add(seg.Len())
-	k.lastWnd = int(seg.Window)
+	if len(payload) > 0 || flags&FIN != 0 {
+		k.sentAt = append(k.sentAt, sentMark{end: k.sndNxt, at: k.sim.now})
+	}
+	if len(payload) > 0 {
+		k.lastSend = k.sim.now
+	}
+	k.lastWnd = wnd
 	if seg.Flags&ACK != 0 {
+		k.rcvEdge, k.edgeSet = k.rcvNxt.Add(wnd), true
+		k.rcvWup = k.rcvNxt
 		k.ackSent()
 	}
 	k.host.transmit(k, seg, label, kind, head)

@@ -42,19 +42,32 @@ func (l *Listener) passiveOpen(syn *Segment) {
 	k.state = Listen // the new socket starts as a copy of the listener
 	k.synchronize(syn)
 	k.sndUna, k.sndNxt = k.iss, k.iss
+	quantum := h.sim.cfg.MSS
+	if k.tsOK {
+		quantum -= tsOptLen
+	}
+	k.rcvSsthresh = k.initialWindow(quantum)
 	k.setState(SynReceived)
 	k.sendSegment(SYN, nil)
 }
 
-// synchronize takes the peer's ISN, window and MSS from its SYN.
+// tsOptLen is what the timestamps option takes from every segment's
+// payload: 10 bytes and two NOPs (Linux TCPOLEN_TSTAMP_ALIGNED).
+const tsOptLen = 12
+
+// synchronize takes the peer's ISN, window, MSS and options from its SYN.
 func (k *Socket) synchronize(syn *Segment) {
 	k.irs = syn.Seq
 	k.rcvNxt = syn.Seq.Add(1)
-	k.sndWnd = int(syn.Window)
+	k.sndWnd = int(syn.Window) // never scaled in a SYN (RFC 7323 §2.2)
+	k.agreeOptions(syn)
 	if syn.MSS != 0 {
 		k.mss = min(k.mss, int(syn.MSS))
 	} else {
 		k.mss = min(k.mss, 536) // RFC 9293 §3.7.1: default send MSS
+	}
+	if k.tsOK {
+		k.mss -= tsOptLen // 1448 bytes of payload at MSS 1460 (tcp_current_mss)
 	}
 	k.cc = newCongestion(k.sim.cfg, k.mss)
 	if k.sim.detailed {
@@ -77,7 +90,9 @@ func (k *Socket) input(seg *Segment) {
 		}
 		k.synchronize(seg)
 		k.sndUna = seg.Ack
+		k.rttSample(k.sim.now - k.synAt)
 		k.setState(Established)
+		k.establishedNow()
 		k.cc.record(k, "initial window")
 		k.ackNow = true
 		if !k.sim.cfg.DataOnHandshakeACK {
@@ -95,8 +110,10 @@ func (k *Socket) input(seg *Segment) {
 			return
 		}
 		k.sndUna = seg.Ack
-		k.sndWnd = int(seg.Window)
+		k.sndWnd = int(seg.Window) << k.sndShift
+		k.rttSample(k.sim.now - k.synAt)
 		k.setState(Established)
+		k.establishedNow()
 		k.cc.record(k, "initial window")
 		k.listener.app.accepted(k)
 	case Closed, Listen:
@@ -106,6 +123,9 @@ func (k *Socket) input(seg *Segment) {
 	if seg.Flags&RST != 0 {
 		k.checkReset(seg)
 		return
+	}
+	if seg.HasTS && k.tsOK && seg.Seq.LessThanEq(k.rcvWup) {
+		k.tsRecent = seg.TSval // RFC 7323 §4.3
 	}
 	if seg.Flags&ACK != 0 {
 		k.processAck(seg)
@@ -126,6 +146,8 @@ func (k *Socket) input(seg *Segment) {
 		}
 		k.unread = append(k.unread, seg.Payload...)
 		k.rcvNxt = k.rcvNxt.Add(len(seg.Payload))
+		k.lastRecv = k.sim.now
+		k.growWindow(len(seg.Payload))
 		k.ackUnacked += len(seg.Payload)
 		k.scheduleAck()
 		newData = true
@@ -162,10 +184,11 @@ func (k *Socket) processAck(seg *Segment) {
 		k.ackNow = true // acknowledges something not yet sent
 		return
 	}
-	k.sndWnd = int(seg.Window)
+	k.sndWnd = int(seg.Window) << k.sndShift
 	if !k.sndUna.LessThan(ack) {
 		return
 	}
+	k.ackedSent(ack)
 	acked := k.sndUna.Size(ack)
 	finAcked := k.finSent && ack == k.sndNxt
 	if finAcked {
@@ -208,6 +231,14 @@ func (k *Socket) checkReset(seg *Segment) {
 	case inWindow:
 		k.challengeAck()
 	}
+}
+
+// establishedNow starts what runs from the end of the handshake: the
+// receive-space measurement and the idle clock (Linux sets lsndtime in
+// tcp_finish_connect and on entering ESTABLISHED from SYN-RECEIVED).
+func (k *Socket) establishedNow() {
+	k.initReceiveSpace()
+	k.lastSend = k.sim.now
 }
 
 // challengeAckGap is Linux's per-socket limit on challenge and other

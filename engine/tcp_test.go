@@ -98,19 +98,19 @@ func TestHandshakeCarriesMSSAndPureACKPrecedesRequest(t *testing.T) {
 	r := newRig(t, Today, nil)
 	r.app.onConnect = []byte("GET / HTTP/1.1\r\n\r\n")
 	r.client = r.c.dial(r.sv, 80, r.app)
-	r.expect("client:32768>server:80 [SYN] seq=0 win=65535 len=0 mss=1460")
+	r.expect("client:32768>server:80 [SYN] seq=0 win=64240 len=0 mss=1460 sack_perm ts wscale=7")
 	if r.client.state != SynSent {
 		t.Fatalf("client state = %v; want SYN-SENT", r.client.state)
 	}
 	r.until(51 * Millisecond)
-	r.expect("server:80>client:32768 [SYN+ACK] seq=0 ack=1 win=65535 len=0 mss=1460")
+	r.expect("server:80>client:32768 [SYN+ACK] seq=0 ack=1 win=65160 len=0 mss=1460 sack_perm ts wscale=7")
 	r.until(101 * Millisecond)
 	// Linux acknowledges the SYN+ACK at once with a pure ACK
 	// (tcp_rcv_synsent_state_process); the request written when
 	// connect() returned follows in its own segment.
 	r.expect(
-		"client:32768>server:80 [ACK] seq=1 ack=1 win=65535 len=0",
-		"client:32768>server:80 [PSH+ACK] seq=1 ack=1 win=65535 len=18",
+		"client:32768>server:80 [ACK] seq=1 ack=1 win=64256 len=0",
+		"client:32768>server:80 [PSH+ACK] seq=1 ack=1 win=64256 len=18",
 	)
 	if r.client.state != Established {
 		t.Fatalf("client state = %v; want ESTABLISHED", r.client.state)
@@ -127,11 +127,43 @@ func TestBookRequestRidesOnHandshakeACK(t *testing.T) {
 	r.expect("client:32768>server:80 [PSH+ACK] seq=1 ack=1 win=65535 len=18")
 }
 
+func TestWindowScalingLetsTheWindowPass64K(t *testing.T) {
+	r := newRig(t, Today, nil)
+	r.establish()
+	if r.client.rcvShift != 7 || r.server.sndShift != 7 {
+		t.Fatalf("window scale %d/%d; want 7 both ways", r.client.rcvShift, r.server.sndShift)
+	}
+	if r.server.sndWnd != 64256 {
+		t.Fatalf("server sees a window of %d; want 64256 (502 << 7)", r.server.sndWnd)
+	}
+	// A long transfer read at once: autotuning (tcp_rcv_space_adjust)
+	// raises the window past what 16 bits could say.
+	r.server.write(make([]byte, 2_000_000))
+	r.until(r.s.now + 2*Second)
+	if r.client.lastWnd <= 65535 || r.server.sndWnd <= 65535 {
+		t.Fatalf("window after 2 MB: offered %d, seen %d; want more than 65535", r.client.lastWnd, r.server.sndWnd)
+	}
+	if r.client.rcvBuf > r.s.cfg.RecvBufMax/2 {
+		t.Fatalf("window clamp %d beyond half of tcp_rmem[2]", r.client.rcvBuf)
+	}
+}
+
+func TestBookWindowStopsAt65535(t *testing.T) {
+	r := newRig(t, Book, nil)
+	r.establish()
+	r.server.write(make([]byte, 2_000_000))
+	r.until(r.s.now + 5*Second)
+	if r.client.rcvShift != 0 || r.client.lastWnd != 65535 || r.server.mss != 1460 {
+		t.Fatalf("book: shift %d, window %d, mss %d; want 0, 65535, 1460", r.client.rcvShift, r.client.lastWnd, r.server.mss)
+	}
+}
+
 func TestMSSIsTheSmallerOfBothSides(t *testing.T) {
 	r := newRig(t, Today, func(c *Config) { c.MSS = 536 })
 	r.establish()
-	if r.client.mss != 536 || r.server.mss != 536 {
-		t.Fatalf("mss = %d/%d; want 536", r.client.mss, r.server.mss)
+	// 536, less the 12 bytes of timestamps every segment carries.
+	if r.client.mss != 524 || r.server.mss != 524 {
+		t.Fatalf("mss = %d/%d; want 524", r.client.mss, r.server.mss)
 	}
 }
 
@@ -140,10 +172,10 @@ func TestSegmentationAndInitialWindow(t *testing.T) {
 	r.establish()
 	r.server.write(make([]byte, 5000))
 	r.expect(
-		"server:80>client:32768 [ACK] seq=1 ack=1 win=65535 len=1460",
-		"server:80>client:32768 [ACK] seq=1461 ack=1 win=65535 len=1460",
-		"server:80>client:32768 [ACK] seq=2921 ack=1 win=65535 len=1460",
-		"server:80>client:32768 [PSH+ACK] seq=4381 ack=1 win=65535 len=620",
+		"server:80>client:32768 [ACK] seq=1 ack=1 win=65280 len=1448",
+		"server:80>client:32768 [ACK] seq=1449 ack=1 win=65280 len=1448",
+		"server:80>client:32768 [ACK] seq=2897 ack=1 win=65280 len=1448",
+		"server:80>client:32768 [PSH+ACK] seq=4345 ack=1 win=65280 len=656",
 	)
 }
 
@@ -208,7 +240,7 @@ func TestQuickACKAtConnectionStart(t *testing.T) {
 	r.server.write(make([]byte, 100))
 	r.seen = len(r.s.t.Packets)
 	r.until(r.s.now + 51*Millisecond)
-	r.expect("client:32768>server:80 [ACK] seq=1 ack=101 win=65535 len=0")
+	r.expect("client:32768>server:80 [ACK] seq=1 ack=101 win=64256 len=0")
 }
 
 func TestPiggybackCancelsDelayedACK(t *testing.T) {
@@ -261,7 +293,7 @@ func TestActiveCloseHoldsTimeWaitFor2MSL(t *testing.T) {
 	r := newRig(t, Today, nil)
 	r.establish()
 	r.client.close()
-	r.expect("client:32768>server:80 [FIN+ACK] seq=1 ack=1 win=65535 len=0")
+	r.expect("client:32768>server:80 [FIN+ACK] seq=1 ack=1 win=64256 len=0")
 	if r.client.state != FinWait1 {
 		t.Fatalf("client = %v; want FIN-WAIT-1", r.client.state)
 	}
@@ -269,9 +301,9 @@ func TestActiveCloseHoldsTimeWaitFor2MSL(t *testing.T) {
 	if r.server.state != CloseWait {
 		t.Fatalf("server = %v; want CLOSE-WAIT", r.server.state)
 	}
-	r.expect("server:80>client:32768 [ACK] seq=1 ack=2 win=65535 len=0")
+	r.expect("server:80>client:32768 [ACK] seq=1 ack=2 win=65280 len=0")
 	r.server.close()
-	r.expect("server:80>client:32768 [FIN+ACK] seq=1 ack=2 win=65535 len=0")
+	r.expect("server:80>client:32768 [FIN+ACK] seq=1 ack=2 win=65280 len=0")
 	if r.server.state != LastAck {
 		t.Fatalf("server = %v; want LAST-ACK", r.server.state)
 	}
@@ -298,7 +330,7 @@ func TestCloseEntersFinWait1AtOnceWhileFINWaitsBehindData(t *testing.T) {
 	r := newRig(t, Today, func(c *Config) { c.InitialWindow = 1 })
 	r.establish()
 	r.server.write(make([]byte, 3000))
-	r.expect("server:80>client:32768 [ACK] seq=1 ack=1 win=65535 len=1460")
+	r.expect("server:80>client:32768 [ACK] seq=1 ack=1 win=65280 len=1448")
 	r.server.close()
 	// Two segments of data are still unsent, so the FIN cannot go yet, but
 	// the state moves now (RFC 9293 §3.10.4).
@@ -308,9 +340,9 @@ func TestCloseEntersFinWait1AtOnceWhileFINWaitsBehindData(t *testing.T) {
 	}
 	r.until(r.s.now + 101*Millisecond)
 	r.expect(
-		"client:32768>server:80 [ACK] seq=1 ack=1461 win=65535 len=0",
-		"server:80>client:32768 [ACK] seq=1461 ack=1 win=65535 len=1460",
-		"server:80>client:32768 [FIN+PSH+ACK] seq=2921 ack=1 win=65535 len=80",
+		"client:32768>server:80 [ACK] seq=1 ack=1449 win=64256 len=0",
+		"server:80>client:32768 [ACK] seq=1449 ack=1 win=65280 len=1448",
+		"server:80>client:32768 [FIN+PSH+ACK] seq=2897 ack=1 win=65280 len=104",
 	)
 	if r.server.state != FinWait1 {
 		t.Fatalf("server = %v; want FIN-WAIT-1 until its FIN is acknowledged", r.server.state)
@@ -337,7 +369,7 @@ func TestHalfCloseStillReceives(t *testing.T) {
 	r.establish()
 	r.app.autoRead = false
 	r.client.shutdownWrite()
-	r.expect("client:32768>server:80 [FIN+ACK] seq=1 ack=1 win=65535 len=0")
+	r.expect("client:32768>server:80 [FIN+ACK] seq=1 ack=1 win=64256 len=0")
 	r.until(r.s.now + 51*Millisecond)
 	r.server.write([]byte("still talking"))
 	r.until(r.s.now + 51*Millisecond)
@@ -363,7 +395,7 @@ func TestCloseWithUnreadDataResetsAndPeerReadsThenGetsReset(t *testing.T) {
 			r.until(r.s.now + 51*Millisecond)
 			r.seen = len(r.s.t.Packets)
 			r.server.close() // "request" is unread in the server's buffer
-			r.expect("server:80>client:32768 [RST+ACK] seq=36 ack=8 win=65535 len=0")
+			r.expect("server:80>client:32768 [RST+ACK] seq=36 ack=8 win=65280 len=0")
 			if r.server.state != Closed {
 				t.Fatalf("server = %v; want CLOSED", r.server.state)
 			}
@@ -401,7 +433,7 @@ func TestRSTAcceptedOnlyAtRcvNxtElseChallengeACK(t *testing.T) {
 	r.rstAt(70000) // beyond it: dropped
 	r.expect()
 	r.rstAt(100) // in the window, not exact: a challenge ACK (RFC 5961 §3.2)
-	r.expect("client:32768>server:80 [ACK] seq=1 ack=1 win=65535 len=0")
+	r.expect("client:32768>server:80 [ACK] seq=1 ack=1 win=64256 len=0")
 	r.rstAt(200) // again at once: rate-limited, no second ACK
 	r.expect()
 	if r.client.state != Established {
@@ -409,7 +441,7 @@ func TestRSTAcceptedOnlyAtRcvNxtElseChallengeACK(t *testing.T) {
 	}
 	r.until(r.s.now + challengeAckGap)
 	r.rstAt(300)
-	r.expect("client:32768>server:80 [ACK] seq=1 ack=1 win=65535 len=0")
+	r.expect("client:32768>server:80 [ACK] seq=1 ack=1 win=64256 len=0")
 	r.rstAt(0)
 	r.expect()
 	if r.client.state != Closed || r.app.resets != 1 {
@@ -435,12 +467,12 @@ func TestDataForClosedSocketGetsRST(t *testing.T) {
 	r := newRig(t, Today, nil)
 	r.establish()
 	r.server.close()
-	r.expect("server:80>client:32768 [FIN+ACK] seq=1 ack=1 win=65535 len=0")
+	r.expect("server:80>client:32768 [FIN+ACK] seq=1 ack=1 win=65280 len=0")
 	r.client.write([]byte("late request"))
-	r.expect("client:32768>server:80 [PSH+ACK] seq=1 ack=1 win=65535 len=12")
+	r.expect("client:32768>server:80 [PSH+ACK] seq=1 ack=1 win=64256 len=12")
 	r.until(r.s.now + 51*Millisecond)
 	r.expect(
-		"client:32768>server:80 [ACK] seq=13 ack=2 win=65535 len=0",
+		"client:32768>server:80 [ACK] seq=13 ack=2 win=64256 len=0",
 		"server:80>client:32768 [RST] seq=1 win=0 len=0",
 	)
 	if r.server.state != Closed {
@@ -451,7 +483,7 @@ func TestDataForClosedSocketGetsRST(t *testing.T) {
 func TestSegmentForNoSocketGetsRST(t *testing.T) {
 	r := newRig(t, Today, nil)
 	k := r.c.dial(r.sv, 81, r.app) // nobody listens on 81
-	r.expect("client:32768>server:81 [SYN] seq=0 win=65535 len=0 mss=1460")
+	r.expect("client:32768>server:81 [SYN] seq=0 win=64240 len=0 mss=1460 sack_perm ts wscale=7")
 	r.until(51 * Millisecond)
 	r.expect("server:81>client:32768 [RST+ACK] seq=0 ack=1 win=0 len=0")
 	r.until(101 * Millisecond)

@@ -264,7 +264,7 @@ func TestStateJSON(t *testing.T) {
 func TestInspectRelativeNumbers(t *testing.T) {
 	tr := mustRun(t, "handshake", nil)
 	syn := Inspect(tr, tr.Events[tr.Find("[SYN]", 0)].Packet)
-	if syn.TCP.Flags != "SYN" || syn.TCP.Seq != 0 || syn.TCP.Ack != 0 || syn.TCP.HeaderLen != 24 || syn.TCP.Options == "" || syn.IP.Len != 44 || syn.IP.TTL != 64 || syn.IP.Proto != "TCP" {
+	if syn.TCP.Flags != "SYN" || syn.TCP.Seq != 0 || syn.TCP.Ack != 0 || syn.TCP.HeaderLen != 40 || !strings.HasPrefix(syn.TCP.Options, "MSS=1460, SACK_PERM, TSval=") || !strings.HasSuffix(syn.TCP.Options, ", WS=128") || syn.IP.Len != 60 || syn.IP.TTL != 64 || syn.IP.Proto != "TCP" {
 		t.Errorf("Inspect(SYN) = %+v", syn)
 	}
 	sa := Inspect(tr, tr.Events[tr.Find("[SYN+ACK]", 0)].Packet)

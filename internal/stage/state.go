@@ -3,6 +3,7 @@ package stage
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"connlab/engine"
 )
@@ -160,9 +161,7 @@ func Inspect(t *engine.Trace, i int) *Selected {
 	if seg.Flags&engine.ACK != 0 {
 		tcp.Ack = uint32(seg.Ack - pk.AckBase)
 	}
-	if seg.MSS != 0 {
-		tcp.Options = fmt.Sprintf("MSS=%d", seg.MSS)
-	}
+	tcp.Options = tcpOptions(seg)
 	return &Selected{
 		Index:    i,
 		Label:    pk.Label,
@@ -178,4 +177,24 @@ func Inspect(t *engine.Trace, i int) *Selected {
 
 func ipString(ip [4]byte) string {
 	return fmt.Sprintf("%d.%d.%d.%d", ip[0], ip[1], ip[2], ip[3])
+}
+
+// tcpOptions lists a segment's TCP options in the order they are on the
+// wire, named as Wireshark names them: "MSS=1460, SACK_PERM, TSval=…
+// TSecr=…, WS=128". Empty when the segment has none.
+func tcpOptions(seg *engine.Segment) string {
+	var opts []string
+	if seg.MSS != 0 {
+		opts = append(opts, fmt.Sprintf("MSS=%d", seg.MSS))
+	}
+	if seg.SACKPerm {
+		opts = append(opts, "SACK_PERM")
+	}
+	if seg.HasTS {
+		opts = append(opts, fmt.Sprintf("TSval=%d TSecr=%d", seg.TSval, seg.TSecr))
+	}
+	if seg.HasWScale {
+		opts = append(opts, fmt.Sprintf("WS=%d", 1<<seg.WScale))
+	}
+	return strings.Join(opts, ", ")
 }

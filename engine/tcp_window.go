@@ -1,0 +1,165 @@
+package engine
+
+// The receive window, the options agreed in the handshake, and the
+// round-trip estimate, as Linux keeps them (net/ipv4/tcp_input.c,
+// net/ipv4/tcp_output.c), with the book's plain TCP as the special case of
+// no options and a fixed window.
+
+// initialWindow is the window first offered, in a SYN or SYN+ACK (never
+// scaled, RFC 7323 §2.2). Linux rounds the receive space down to a
+// multiple of the MSS it expects (tcp_select_initial_window): 64240 in a
+// SYN, 65160 in a SYN+ACK that agreed to timestamps.
+func (k *Socket) initialWindow(quantum int) int {
+	w := k.sim.cfg.RecvWnd
+	if k.sim.cfg.Profile == Today && w > quantum {
+		w = w / quantum * quantum
+	}
+	return min(w, 65535)
+}
+
+// window is the receive window to advertise now, in bytes: the free space
+// of the buffer, no more than rcvSsthresh, rounded up to a multiple of the
+// window scale (__tcp_select_window), and never less than what is left of
+// the window already offered (RFC 9293 §3.8.6.2.2: do not shrink it).
+func (k *Socket) window() int {
+	w := min(max(0, k.rcvBuf-len(k.unread)), k.rcvSsthresh)
+	if s := k.rcvShift; s > 0 {
+		w = (w + 1<<s - 1) >> s << s
+	}
+	if k.edgeSet {
+		w = max(w, k.rcvNxt.Size(k.rcvEdge))
+	}
+	return min(w, 65535<<k.rcvShift)
+}
+
+// growWindow lets the offered window grow as data arrives
+// (tcp_grow_window): by two MSS per segment of 128 bytes or more, up to the
+// free space of the buffer.
+func (k *Socket) growWindow(n int) {
+	if n < 128 {
+		return
+	}
+	room := k.rcvBuf - len(k.unread) - k.rcvSsthresh
+	if room > 0 {
+		k.rcvSsthresh += min(room, max(2*k.sim.cfg.MSS, 2*n))
+	}
+}
+
+// rcvSpaceAdjust is Linux's receive-buffer autotuning (tcp_rcv_space_adjust,
+// called as the application reads): once per round trip, if the
+// application read more than in the round trip before, the buffer grows to
+// hold twice that plus room for the sender's slow start, up to RecvBufMax;
+// the window may grow to half the buffer (tcp_win_from_space).
+func (k *Socket) rcvSpaceAdjust() {
+	bufMax := k.sim.cfg.RecvBufMax
+	if bufMax == 0 || k.srtt == 0 || k.sim.now-k.rcvqTime < k.srtt {
+		return
+	}
+	copied := k.got - k.rcvqSeq
+	if copied > k.rcvqSpace {
+		rcvwin := 2*copied + 16*k.sim.cfg.MSS
+		rcvwin += 2 * (rcvwin * (copied - k.rcvqSpace) / k.rcvqSpace)
+		k.rcvBuf = max(k.rcvBuf, min(2*rcvwin, bufMax)/2)
+		k.rcvqSpace = copied
+	}
+	k.rcvqSeq, k.rcvqTime = k.got, k.sim.now
+}
+
+// initReceiveSpace starts autotuning's measurement when the connection is
+// established (tcp_init_buffer_space): the first round trip is expected to
+// bring at most an initial window of ten segments.
+func (k *Socket) initReceiveSpace() {
+	k.rcvqSpace = min(k.rcvSsthresh, 10*k.sim.cfg.MSS)
+	k.rcvqSeq, k.rcvqTime = k.got, k.sim.now
+}
+
+// offerOptions adds the SYN options this side offers; a SYN+ACK offers
+// only what the SYN did (RFC 7323 §1.3, RFC 2018 §2).
+func (k *Socket) offerOptions(seg *Segment) {
+	c := k.sim.cfg
+	seg.MSS = uint16(c.MSS)
+	passive := seg.Flags&ACK != 0
+	if c.Timestamps && (!passive || k.tsOK) {
+		seg.HasTS = true
+	}
+	if c.SACKPermitted && (!passive || k.sackOK) {
+		seg.SACKPerm = true
+	}
+	if c.WindowScale >= 0 && (!passive || k.peerWS) {
+		seg.HasWScale, seg.WScale = true, uint8(c.WindowScale)
+	}
+}
+
+// agreeOptions takes the peer's SYN options. Timestamps, SACK and window
+// scaling are used only if both SYNs carry them; a passive socket learns
+// the peer's offer here and answers with the same set.
+func (k *Socket) agreeOptions(syn *Segment) {
+	c := k.sim.cfg
+	k.tsOK = c.Timestamps && syn.HasTS
+	k.sackOK = c.SACKPermitted && syn.SACKPerm
+	k.peerWS = c.WindowScale >= 0 && syn.HasWScale
+	if k.peerWS {
+		k.sndShift = min(syn.WScale, 14) // RFC 7323 §2.3: at most 14
+		k.rcvShift = uint8(c.WindowScale)
+	}
+	if syn.HasTS {
+		k.tsRecent = syn.TSval
+	}
+}
+
+// tsClock is the timestamp clock: milliseconds (Linux's tcp_time_stamp_ts)
+// plus a per-connection offset (Linux hashes the addresses with a secret,
+// secure_tcp_ts_off; a fixed hash keeps runs reproducible).
+func (k *Socket) tsClock() uint32 {
+	return uint32(k.sim.now/Millisecond) + k.tsOffset
+}
+
+// sentMark is when a data segment ending at end was sent, for RTT samples.
+type sentMark struct {
+	end Seq
+	at  Time
+}
+
+// initialRTO is the timeout before any RTT sample (RFC 6298 §2.1; Linux
+// TCP_TIMEOUT_INIT).
+const initialRTO = Second
+
+// rttSample folds one round-trip measurement into SRTT and RTTVAR
+// (RFC 6298 §2.2-2.3) and sets the retransmission timeout: in today's
+// profile as Linux does, SRTT plus the larger of 4*RTTVAR and TCP_RTO_MIN
+// (tcp_rtt_estimator and tcp_set_rto in net/ipv4/tcp_input.c); in the
+// book's, RFC 6298 §2.4's max(SRTT + 4*RTTVAR, MinRTO). Never above 120 s
+// (Linux TCP_RTO_MAX).
+func (k *Socket) rttSample(r Time) {
+	if k.srtt == 0 {
+		k.srtt, k.rttvar = r, r/2
+	} else {
+		d := k.srtt - r
+		if d < 0 {
+			d = -d
+		}
+		k.rttvar = (3*k.rttvar + d) / 4
+		k.srtt = (7*k.srtt + r) / 8
+	}
+	minRTO := k.sim.cfg.MinRTO
+	if k.sim.cfg.Profile == Today {
+		k.rto = k.srtt + max(4*k.rttvar, minRTO)
+	} else {
+		k.rto = max(k.srtt+4*k.rttvar, minRTO)
+	}
+	k.rto = min(k.rto, 120*Second)
+}
+
+// ackedSent takes RTT samples for data acknowledged up to ack: the time
+// since the oldest newly acknowledged segment was sent (as Linux measures
+// from the first segment an ACK covers, tcp_clean_rtx_queue).
+func (k *Socket) ackedSent(ack Seq) {
+	n := 0
+	for n < len(k.sentAt) && k.sentAt[n].end.LessThanEq(ack) {
+		n++
+	}
+	if n > 0 {
+		k.rttSample(k.sim.now - k.sentAt[0].at)
+		k.sentAt = k.sentAt[n:]
+	}
+}
