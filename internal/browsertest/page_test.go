@@ -115,6 +115,14 @@ func TestEventLogKorean(t *testing.T) {
 		}
 	}
 	b.shot("#log-panel", "event-log-ko")
+	// With the panel closed too, a screen reader hears the event a
+	// Shift+→ stopped at, in Korean (a status region beside the caption).
+	if said := eval[string](b, `document.getElementById("stage-says").textContent`); said != items[4].Shown {
+		t.Errorf("the status region says %q after the step to 5; want its Korean line %q", said, items[4].Shown)
+	}
+	if busy := eval[string](b, `document.getElementById("event-log").getAttribute("aria-busy")`); busy != "false" {
+		t.Errorf("이벤트 기록 is aria-busy=%q while the stage stands still; want false", busy)
+	}
 	b.do("switching to 원문", chromedp.Click(chromedp.ID("log-canonical")))
 	if got := eval[string](b, `document.querySelector("#event-log li").innerText.trim()`); got != canonical[0] {
 		t.Errorf("with 원문 on, the first line reads %q; want %q", got, canonical[0])
