@@ -113,3 +113,64 @@ func TestFailedObjectsNameTheirStep(t *testing.T) {
 	}
 	t.Fatal("retry has no /order object")
 }
+
+// TestMessageRecords: every message record names bytes its socket really
+// sent, starting with its head, and the packets' labels and heads are the
+// records' (Trace.PacketMessages).
+func TestMessageRecords(t *testing.T) {
+	for _, name := range ScenarioNames() {
+		tr := run(t, name, nil)
+		// Each socket's send stream, from its packets (retransmissions
+		// carry the same bytes).
+		streams := map[int][]byte{}
+		for _, p := range tr.Packets {
+			if p.Sock < 0 || len(p.Seg.Payload) == 0 {
+				continue
+			}
+			off := int(uint32(p.Seg.Seq - tr.Sockets[p.Sock].ISS - 1))
+			st := streams[p.Sock]
+			for len(st) < off+len(p.Seg.Payload) {
+				st = append(st, 0)
+			}
+			copy(st[off:], p.Seg.Payload)
+			streams[p.Sock] = st
+		}
+		if len(tr.Messages) == 0 {
+			t.Errorf("%s: no messages recorded", name)
+		}
+		for i, m := range tr.Messages {
+			// Bytes written need not all be sent: a reset throws away the
+			// rest (lesson 17).
+			st := streams[m.Sock]
+			if m.Start > m.HeadEnd || m.HeadEnd > m.End || (m.Packet >= 0) != (m.Start < len(st)) {
+				t.Errorf("%s message %d (%s): bytes %d..%d..%d, first sent in packet %d, of a %d-byte stream", name, i, m.StartLine, m.Start, m.HeadEnd, m.End, m.Packet, len(st))
+				continue
+			}
+			if m.Packet < 0 {
+				continue
+			}
+			if got := string(st[m.Start:min(m.HeadEnd, len(st))]); !strings.HasPrefix(m.Head, got) || !strings.HasPrefix(m.Head, m.StartLine+"\r\n") {
+				t.Errorf("%s message %d: the stream has %q where its head %q is", name, i, got, m.Head)
+			}
+			if e := tr.Events[m.Step]; e.Kind != EvCall || e.Sock != m.Sock || !strings.Contains(e.Text, " write(") {
+				t.Errorf("%s message %d: its write is %s", name, i, e)
+			}
+		}
+		carried := map[[2]int]bool{} // socket, seq: a byte a packet carried
+		for i, p := range tr.Packets {
+			var heads, labels []string
+			for _, m := range tr.PacketMessages(i) {
+				heads = append(heads, tr.Messages[m].Head)
+				labels = append(labels, tr.Messages[m].Label)
+			}
+			again := carried[[2]int{p.Sock, int(p.Seg.Seq)}]
+			carried[[2]int{p.Sock, int(p.Seg.Seq)}] = len(p.Seg.Payload) > 0
+			if again && len(heads) > 0 || !again && strings.Join(heads, "") != p.HTTP {
+				t.Errorf("%s packet %d: HTTP %q; the messages starting in it %q", name, i, p.HTTP, heads)
+			}
+			if len(labels) > 0 && !strings.HasPrefix(p.Label, labels[0]) && !strings.Contains(p.Label, "+"+labels[len(labels)-1]) {
+				t.Errorf("%s packet %d: label %q; the messages starting in it %q", name, i, p.Label, labels)
+			}
+		}
+	}
+}

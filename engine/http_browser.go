@@ -297,13 +297,12 @@ func (c *browserConn) write(f *fetch) {
 		b.sim.app(b.host, "retry %s %s on a new connection", f.method, f.path)
 	}
 	b.sim.recordf(EvHTTP, b.host.id, c.sock, "http %s sent %q", c.sock, m.StartLine())
-	head := m.Head()
 	if f.twoWrites {
-		c.sock.write([]byte(head), m.Label(), head, PkRequest)
-		c.sock.write(m.Body, m.Label()+" body", "", PkRequest)
+		msg := c.sock.writeMessage(m, []byte(m.Head()), PkRequest)
+		c.sock.writeMore(msg, m.Body)
 		return
 	}
-	c.sock.write(m.Bytes(), m.Label(), head, PkRequest)
+	c.sock.writeMessage(m, m.Bytes(), PkRequest)
 }
 
 func (c *browserConn) readable(k *Socket) {

@@ -209,6 +209,7 @@ func (p *parser) frame(m *Message) error {
 		m.Want = cl
 	}
 	codings := m.Header.Tokens("Transfer-Encoding")
+	v, _ := protoVersion(m.Proto)
 	switch {
 	// 1. A response to HEAD, any 1xx, 204 or 304: no body, whatever the
 	// fields say.
@@ -218,6 +219,15 @@ func (p *parser) frame(m *Message) error {
 	// §6.1 lets a server reject it): this parser refuses it.
 	case len(codings) > 0 && hasCL && !p.response:
 		return fmt.Errorf("request has both Transfer-Encoding and Content-Length")
+	// HTTP/1.0 has no Transfer-Encoding: such a message's framing is
+	// faulty (RFC 9112 §6.1), so a response is read until the close and a
+	// request is refused.
+	case len(codings) > 0 && v < 11:
+		if !p.response {
+			return fmt.Errorf("HTTP/1.0 request with Transfer-Encoding")
+		}
+		m.Want = -1
+		p.closeEnd, m.CloseDelimit = true, true
 	// 4. Transfer-Encoding with chunked last: chunked. Otherwise a
 	// response is delimited by the close and a request cannot be framed.
 	case len(codings) > 0:

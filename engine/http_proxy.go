@@ -23,7 +23,7 @@ func newDumbProxy(h, server *Host, port uint16) *dumbProxy {
 
 func (px *dumbProxy) accepted(k *Socket) {
 	px.host.recordAccept(k)
-	k.app = &dumbLeg{px: px, client: k}
+	k.app = &dumbLeg{px: px, client: k, relaying: -1}
 }
 
 // dumbLeg is the proxy's handling of one client connection.
@@ -35,7 +35,7 @@ type dumbLeg struct {
 	fwd      []byte   // request bytes waiting for the upstream handshake
 	fwdHead  *Message // the request being relayed
 	busy     bool     // a request is being relayed: the proxy waits for the server to close
-	relaying string   // label of the response being relayed
+	relaying int      // the record of the response being relayed (Trace.Messages), or -1
 	ignored  bool
 	upLeg    *dumbUp
 }
@@ -92,22 +92,20 @@ func (u *dumbUp) connected(k *Socket) {
 	l := u.leg
 	px := l.px
 	px.sim.recordf(EvHTTP, px.host.id, k, "http %s sent %q (all headers forwarded as they came)", k, l.fwdHead.StartLine())
-	k.write(l.fwd, l.fwdHead.Label(), l.fwdHead.Head(), PkRequest)
+	k.writeMessage(l.fwdHead, l.fwd, PkRequest)
 }
 
 func (u *dumbUp) readable(k *Socket) {
 	l := u.leg
 	data := k.read()
 	if len(data) > 0 && l.client.canSendData() {
-		head := ""
-		if i := strings.Index(string(data), "\r\n\r\n"); strings.HasPrefix(string(data), "HTTP/") && i > 0 {
-			if m, err := parseHead(string(data[:i+2]), true); err == nil {
-				l.relaying, head = m.Label(), m.Head()
-				l.px.sim.recordf(EvHTTP, l.px.host.id, l.client, "http %s relays %q", l.client, m.StartLine())
-			}
+		if m := relayedHead(data); m != nil {
+			l.px.sim.recordf(EvHTTP, l.px.host.id, l.client, "http %s relays %q", l.client, m.StartLine())
+			l.relaying = l.client.writeMessage(m, data, PkResponse)
+		} else {
+			// The rest of a relayed body is more of the same response.
+			l.client.writeMore(l.relaying, data)
 		}
-		// The rest of a relayed body keeps the response's label.
-		l.client.write(data, l.relaying, head, PkResponse)
 	}
 	if k.eof() {
 		// Only now does the dumb proxy believe the response is over.
@@ -115,6 +113,20 @@ func (u *dumbUp) readable(k *Socket) {
 		k.close()
 		l.client.close()
 	}
+}
+
+// relayedHead is the response head that relayed bytes start with, if any
+// (the dumb proxy does not parse; the trace names what it relays).
+func relayedHead(data []byte) *Message {
+	i := strings.Index(string(data), "\r\n\r\n")
+	if !strings.HasPrefix(string(data), "HTTP/") || i <= 0 {
+		return nil
+	}
+	m, err := parseHead(string(data[:i+2]), true)
+	if err != nil {
+		return nil
+	}
+	return m
 }
 
 func (u *dumbUp) reset(k *Socket) { u.leg.client.close() }
@@ -234,7 +246,7 @@ func (l *smartLeg) answer(resp *Message) {
 		out.Header = append(out.Header, Field{"Connection", "close"})
 	}
 	px.sim.recordf(EvHTTP, px.host.id, k, "http %s sent %q", k, out.StartLine())
-	k.write(out.Bytes(), out.Label(), out.Head(), PkResponse)
+	k.writeMessage(out, out.Bytes(), PkResponse)
 	if !keep {
 		l.closing = true
 		k.close()
@@ -250,9 +262,9 @@ func (l *smartLeg) interim(resp *Message) {
 	if l.pending[0].Proto == "HTTP/1.0" {
 		return
 	}
-	out := &Message{Proto: "HTTP/1.1", Status: resp.Status, Reason: resp.Reason, Header: ForwardHeader(resp.Header)}
+	out := &Message{Proto: "HTTP/1.1", Status: resp.Status, Reason: resp.Reason, Header: append(ForwardHeader(resp.Header), Field{"Via", "1.1 proxy"})}
 	l.px.sim.recordf(EvHTTP, l.px.host.id, l.client, "http %s sent %q", l.client, out.StartLine())
-	l.client.write(out.Bytes(), out.Label(), out.Head(), PkResponse)
+	l.client.writeMessage(out, out.Bytes(), PkResponse)
 }
 
 // smartUp is one of the proxy's connections to the server.
@@ -269,7 +281,7 @@ func (u *smartUp) connected(*Socket) { u.send() }
 func (u *smartUp) send() {
 	u.p.expect(u.req.Method)
 	u.px.sim.recordf(EvHTTP, u.px.host.id, u.sock, "http %s sent %q", u.sock, u.req.StartLine())
-	u.sock.write(u.req.Bytes(), u.req.Label(), u.req.Head(), PkRequest)
+	u.sock.writeMessage(u.req, u.req.Bytes(), PkRequest)
 }
 
 func (u *smartUp) readable(k *Socket) {

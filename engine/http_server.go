@@ -182,11 +182,12 @@ type responseKey struct {
 	served                int
 }
 
-// madeResponse is a response's bytes, with the length of its head.
+// madeResponse is a response's bytes, with the length of its head and the
+// response itself (its head, for the trace).
 type madeResponse struct {
 	bytes   []byte
 	headLen int
-	label   string
+	msg     *Message
 }
 
 // build makes the response to req: 200 with the resource (404 if there is
@@ -223,7 +224,9 @@ func (srv *httpServer) build(req *Message, r resource, keep bool, served int) ma
 		// not even a last chunk (RFC 9110 §9.3.2, RFC 9112 §6.3 item 1).
 		resp.Body, resp.Chunked = nil, false
 	}
-	return madeResponse{bytes: resp.Bytes(), headLen: len(resp.Head()), label: resp.Label()}
+	b := resp.Bytes()
+	resp.Body = nil // kept for its head only
+	return madeResponse{bytes: b, headLen: len(resp.Head()), msg: resp}
 }
 
 // keepAlive decides whether the connection stays open after answering req:
@@ -261,13 +264,10 @@ func (sc *serverConn) respond() {
 	if r.truncateAt > 0 {
 		b = b[:made.headLen+r.truncateAt]
 	}
-	label, head := "", ""
 	if srv.sim.detailed {
-		head = string(made.bytes[:made.headLen])
-		srv.sim.recordf(EvHTTP, srv.host.id, k, "http %s sent %q", k, firstLine(head))
-		label = made.label
+		srv.sim.recordf(EvHTTP, srv.host.id, k, "http %s sent %q", k, made.msg.StartLine())
 	}
-	k.write(b, label, head, PkResponse)
+	k.writeMessage(made.msg, b, PkResponse)
 	sc.served++
 	sc.busy = false
 	if r.truncateAt > 0 {

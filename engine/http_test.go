@@ -64,6 +64,8 @@ func TestParserFramings(t *testing.T) {
 		{"request with both", "POST / HTTP/1.1\r\nContent-Length: 7\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n", false, nil, nil, "", "request has both Transfer-Encoding and Content-Length"},
 		{"chunked after gzip", "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n", true, nil, []string{"ok"}, "", ""},
 		{"response not chunked last", "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\nContent-Length: 2\r\n\r\nabcdef", true, nil, nil, "complete", ""},
+		{"HTTP/1.0 response with chunked", "HTTP/1.0 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 2\r\n\r\n2\r\nok\r\n0\r\n\r\n", true, nil, nil, "complete", ""},
+		{"HTTP/1.0 request with chunked", "POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", false, nil, nil, "", "HTTP/1.0 request with Transfer-Encoding"},
 		{"request not chunked last", "POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n", false, nil, nil, "", `request Transfer-Encoding "gzip" does not end in chunked`},
 
 		// RFC 9112 §2.3, §4, §5: start lines and fields.
@@ -246,6 +248,49 @@ func TestBrowserPersistence(t *testing.T) {
 		conn.complete(msgs[0])
 		if conn.persistent != c.want {
 			t.Errorf("mode %d, %q: persistent = %v; want %v", c.mode, c.resp, conn.persistent, c.want)
+		}
+	}
+}
+
+// TestInterimResponses: a 1xx is not the answer to a request; the browser
+// waits for the final response, and the smart proxy forwards the 1xx to an
+// HTTP/1.1 client only (RFC 9110 §15.2).
+func TestInterimResponses(t *testing.T) {
+	s := newSim("t", DefaultConfig(Today), true)
+	cl, sv := s.pair()
+	newServer(sv)
+	b := newBrowser(cl, sv, 80, mode11, 1)
+	conn := b.open()
+	f := b.get("/a")
+	conn.sent = []*fetch{f}
+	msgs, err := conn.p.feed([]byte("HTTP/1.1 103 Early Hints\r\nLink: </s.css>\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"))
+	if err != nil || len(msgs) != 2 {
+		t.Fatalf("%d messages, %v", len(msgs), err)
+	}
+	conn.complete(msgs[0])
+	if o := s.t.Objects[f.obj]; len(conn.sent) != 1 || o.DoneAt != Never {
+		t.Fatalf("after the 103: %d requests outstanding, done at %v; want the request still waiting", len(conn.sent), o.DoneAt)
+	}
+	conn.complete(msgs[1])
+	if o := s.t.Objects[f.obj]; len(conn.sent) != 0 || o.Status != 200 {
+		t.Fatalf("after the 200: %d requests outstanding, status %d", len(conn.sent), o.Status)
+	}
+
+	for _, proto := range []string{"HTTP/1.1", "HTTP/1.0"} {
+		r := newRig(t, Today, nil)
+		r.establish()
+		l := &smartLeg{px: &smartProxy{host: r.sv, sim: r.s}, client: r.server, pending: []*Message{{Request: true, Method: "GET", Target: "/", Proto: proto}}}
+		l.interim(&Message{Proto: "HTTP/1.1", Status: 100, Reason: "Continue", Header: Header{{"Connection", "x"}, {"X", "1"}}})
+		var sent []string
+		for _, p := range r.s.t.Packets[r.seen:] {
+			sent = append(sent, string(p.Seg.Payload))
+		}
+		want := []string{"HTTP/1.1 100 Continue\r\nVia: 1.1 proxy\r\n\r\n"}
+		if proto == "HTTP/1.0" {
+			want = nil
+		}
+		if strings.Join(sent, "|") != strings.Join(want, "|") {
+			t.Errorf("%s client: the proxy sent %q; want %q", proto, sent, want)
 		}
 	}
 }

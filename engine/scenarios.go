@@ -330,7 +330,7 @@ func (lc *loadConn) connected(k *Socket) {
 	if lc.g.req == nil {
 		lc.g.req = loadRequest.Bytes()
 	}
-	k.write(lc.g.req, loadRequest.Label(), loadRequest.Head(), PkRequest)
+	k.writeMessage(loadRequest, lc.g.req, PkRequest)
 }
 
 func (lc *loadConn) readable(k *Socket) {

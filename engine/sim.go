@@ -215,6 +215,7 @@ func (s *Sim) app(h *Host, format string, args ...any) {
 // finish completes the trace's indexes and returns it.
 func (s *Sim) finish() *Trace {
 	t := s.t
+	t.placeMessages()
 	t.cumBytes = make([]int64, len(t.Packets))
 	var sum int64
 	for i := range t.Packets {

@@ -3,21 +3,14 @@ package engine
 // The socket calls an application makes (the chapter's socket API, §4.1.4).
 // Each is recorded in the trace as a "call" event.
 
-// write queues b for sending (write(2)). mark, if not nil, labels the bytes
-// as an HTTP message so the stage can name the segments that carry it.
-func (k *Socket) write(b []byte, label, head string, kind PacketKind) {
+// write queues b for sending (write(2)). An HTTP application records the
+// messages it writes with writeMessage, which calls write.
+func (k *Socket) write(b []byte) {
 	if k.sim.detailed {
 		k.sim.recordf(EvCall, k.host.id, k, "call %s write(%d)", k, len(b))
 	}
-	if k.finQueued || k.state == Closed {
+	if !k.writable() {
 		return // EPIPE: the application gets an error; nothing is sent
-	}
-	start := k.sndNxt.Add(len(k.unsent))
-	if k.state == SynSent {
-		start = k.iss.Add(1 + len(k.unsent))
-	}
-	if label != "" && k.sim.detailed {
-		k.marks = append(k.marks, streamMark{seq: start, end: start.Add(len(b)), label: label, head: head, kind: kind})
 	}
 	k.unsent = append(k.unsent, b...)
 	k.wrote += len(b)
@@ -29,6 +22,10 @@ func (k *Socket) write(b []byte, label, head string, kind PacketKind) {
 	// step must show what it left behind (bytes Nagle holds back).
 	k.snap()
 }
+
+// writable reports whether write accepts bytes: not after the write side
+// was closed.
+func (k *Socket) writable() bool { return !k.finQueued && k.state != Closed }
 
 // read takes every unread byte (read(2)). A window update goes out when
 // reading reopens a window that had closed below one MSS.

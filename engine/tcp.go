@@ -55,7 +55,7 @@ type Socket struct {
 	timers  [numTimers]Time   // deadlines, Never when stopped
 	timerGn [numTimers]uint32 // generation, to ignore stale queue entries
 
-	marks []streamMark // HTTP messages starting in the send stream
+	marks []int // Trace.Messages written on this socket and not yet acknowledged, in stream order
 
 	// Totals and FNV-1a hashes of the stream, for the invariant that
 	// bytes arrive complete and in order unless a reset says otherwise.
@@ -82,15 +82,6 @@ type Listener struct {
 	host *Host
 	port uint16
 	app  acceptApp
-}
-
-// streamMark labels the segment that carries byte offset off of the send stream.
-type streamMark struct {
-	seq   Seq    // first byte of the message
-	end   Seq    // one past its last byte
-	label string // "GET /a.png", "200 OK"
-	head  string // start line and headers
-	kind  PacketKind
 }
 
 // listen opens a listener on h:port (socket, bind, listen).
@@ -247,8 +238,8 @@ func (k *Socket) sendSegment(flags Flags, payload []byte) {
 	k.host.transmit(k, seg, label, kind, head)
 }
 
-// describe labels a segment for the stage: its flags, or the HTTP message it
-// carries (with the message's head if the message starts here).
+// describe labels a segment for the stage: its flags, or the HTTP messages
+// whose bytes it carries (labelMessages).
 func (k *Socket) describe(seg *Segment) (label string, kind PacketKind, head string) {
 	switch {
 	case seg.Flags&RST != 0:
@@ -257,23 +248,7 @@ func (k *Socket) describe(seg *Segment) (label string, kind PacketKind, head str
 		return seg.Flags.String(), PkHandshake, ""
 	}
 	if len(seg.Payload) > 0 {
-		end := seg.Seq.Add(len(seg.Payload))
-		for _, m := range k.marks {
-			if !seg.Seq.LessThan(m.end) || !m.seq.LessThan(end) {
-				continue // the message does not overlap this segment
-			}
-			if label == "" {
-				label, kind = m.label, m.kind
-			}
-			if seg.Seq.LessThanEq(m.seq) {
-				// A message starts here, perhaps mid-segment; pipelined
-				// requests can start several in one segment.
-				if head != "" {
-					label += " +" + m.label
-				}
-				head += m.head
-			}
-		}
+		label, kind, head = k.labelMessages(seg)
 		if label == "" {
 			// Unlabelled bytes: clients send requests, servers responses.
 			label, kind = fmt.Sprintf("DATA %d", len(seg.Payload)), PkRequest

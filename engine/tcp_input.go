@@ -172,7 +172,7 @@ func (k *Socket) processAck(seg *Segment) {
 		acked--
 	}
 	k.sndUna = ack
-	for len(k.marks) > 0 && k.marks[0].end.LessThanEq(ack) {
+	for len(k.marks) > 0 && k.messageEnd(k.marks[0]).LessThanEq(ack) {
 		k.marks = k.marks[1:]
 	}
 	if acked > 0 && k.cc.onAck(acked) {

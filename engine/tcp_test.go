@@ -29,7 +29,7 @@ type testApp struct {
 
 func (a *testApp) connected(k *Socket) {
 	if a.onConnect != nil {
-		k.write(a.onConnect, "", "", PkRequest)
+		k.write(a.onConnect)
 	}
 }
 func (a *testApp) readable(k *Socket) {
@@ -138,7 +138,7 @@ func TestMSSIsTheSmallerOfBothSides(t *testing.T) {
 func TestSegmentationAndInitialWindow(t *testing.T) {
 	r := newRig(t, Today, nil)
 	r.establish()
-	r.server.write(make([]byte, 5000), "", "", PkResponse)
+	r.server.write(make([]byte, 5000))
 	r.expect(
 		"server:80>client:32768 [ACK] seq=1 ack=1 win=65535 len=1460",
 		"server:80>client:32768 [ACK] seq=1461 ack=1 win=65535 len=1460",
@@ -150,7 +150,7 @@ func TestSegmentationAndInitialWindow(t *testing.T) {
 func TestBookInitialWindowIsOneSegment(t *testing.T) {
 	r := newRig(t, Book, func(c *Config) { c.NoDelay = true })
 	r.establish()
-	r.server.write(make([]byte, 5000), "", "", PkResponse)
+	r.server.write(make([]byte, 5000))
 	r.expect("server:80>client:32768 [ACK] seq=1 ack=1 win=65535 len=1460")
 	// One segment is not two full ones: the client's ACK waits for its
 	// 200 ms timer, then cwnd grows to 2 and two segments go out.
@@ -174,7 +174,7 @@ func TestSlowStartDoublesPerRoundTrip(t *testing.T) {
 	// each ACK adds one MSS, so each round trip doubles the flight.
 	r := newRig(t, Today, func(c *Config) { c.InitialWindow = 1; c.QuickAcks = 16 })
 	r.establish()
-	r.server.write(make([]byte, 31*1460), "", "", PkResponse)
+	r.server.write(make([]byte, 31*1460))
 	start := r.s.now
 	r.until(start + 10*Second)
 	rounds := make([]int, 5)
@@ -193,7 +193,7 @@ func TestSlowStartDoublesPerRoundTrip(t *testing.T) {
 func TestDelayedACKEverySecondFullSegment(t *testing.T) {
 	r := newRig(t, Book, func(c *Config) { c.NoDelay = true; c.InitialWindow = 10 })
 	r.establish()
-	r.server.write(make([]byte, 2*1460), "", "", PkResponse)
+	r.server.write(make([]byte, 2*1460))
 	r.seen = len(r.s.t.Packets)
 	r.until(r.s.now + 60*Millisecond)
 	r.expect("client:32768>server:80 [ACK] seq=1 ack=2921 win=65535 len=0")
@@ -205,7 +205,7 @@ func TestDelayedACKEverySecondFullSegment(t *testing.T) {
 func TestQuickACKAtConnectionStart(t *testing.T) {
 	r := newRig(t, Today, nil)
 	r.establish()
-	r.server.write(make([]byte, 100), "", "", PkResponse)
+	r.server.write(make([]byte, 100))
 	r.seen = len(r.s.t.Packets)
 	r.until(r.s.now + 51*Millisecond)
 	r.expect("client:32768>server:80 [ACK] seq=1 ack=101 win=65535 len=0")
@@ -214,14 +214,14 @@ func TestQuickACKAtConnectionStart(t *testing.T) {
 func TestPiggybackCancelsDelayedACK(t *testing.T) {
 	r := newRig(t, Book, nil)
 	r.establish()
-	r.client.write([]byte("ping"), "", "", PkRequest)
+	r.client.write([]byte("ping"))
 	r.expect("client:32768>server:80 [PSH+ACK] seq=1 ack=1 win=65535 len=4")
 	r.until(r.s.now + 51*Millisecond)
 	if r.server.timers[timerDelAck] == Never {
 		t.Fatal("server did not start its delayed-ACK timer")
 	}
 	r.server.read()
-	r.server.write([]byte("pong"), "", "", PkResponse)
+	r.server.write([]byte("pong"))
 	r.expect("server:80>client:32768 [PSH+ACK] seq=1 ack=5 win=65535 len=4")
 	if r.server.timers[timerDelAck] != Never {
 		t.Fatal("delayed-ACK timer still running after the ACK rode on data")
@@ -235,8 +235,8 @@ func TestNagleHoldsSecondSmallWriteUntilACK(t *testing.T) {
 		t.Run(fmt.Sprint("nodelay=", nodelay), func(t *testing.T) {
 			r := newRig(t, Book, func(c *Config) { c.NoDelay = nodelay })
 			r.establish()
-			r.client.write([]byte("head"), "", "", PkRequest)
-			r.client.write([]byte("body"), "", "", PkRequest)
+			r.client.write([]byte("head"))
+			r.client.write([]byte("body"))
 			if nodelay {
 				r.expect(
 					"client:32768>server:80 [PSH+ACK] seq=1 ack=1 win=65535 len=4",
@@ -297,7 +297,7 @@ func TestActiveCloseHoldsTimeWaitFor2MSL(t *testing.T) {
 func TestCloseEntersFinWait1AtOnceWhileFINWaitsBehindData(t *testing.T) {
 	r := newRig(t, Today, func(c *Config) { c.InitialWindow = 1 })
 	r.establish()
-	r.server.write(make([]byte, 3000), "", "", PkResponse)
+	r.server.write(make([]byte, 3000))
 	r.expect("server:80>client:32768 [ACK] seq=1 ack=1 win=65535 len=1460")
 	r.server.close()
 	// Two segments of data are still unsent, so the FIN cannot go yet, but
@@ -325,7 +325,7 @@ func TestCloseFromCloseWaitEntersLastAckAtOnce(t *testing.T) {
 	if r.server.state != CloseWait {
 		t.Fatalf("server = %v; want CLOSE-WAIT", r.server.state)
 	}
-	r.server.write(make([]byte, 3000), "", "", PkResponse)
+	r.server.write(make([]byte, 3000))
 	r.server.close()
 	if r.server.state != LastAck || r.server.finSent {
 		t.Fatalf("server = %v, FIN sent %v; want LAST-ACK with the FIN queued", r.server.state, r.server.finSent)
@@ -339,7 +339,7 @@ func TestHalfCloseStillReceives(t *testing.T) {
 	r.client.shutdownWrite()
 	r.expect("client:32768>server:80 [FIN+ACK] seq=1 ack=1 win=65535 len=0")
 	r.until(r.s.now + 51*Millisecond)
-	r.server.write([]byte("still talking"), "", "", PkResponse)
+	r.server.write([]byte("still talking"))
 	r.until(r.s.now + 51*Millisecond)
 	if got := string(r.client.read()); got != "still talking" {
 		t.Fatalf("after shutdown(SHUT_WR) the client read %q; want %q", got, "still talking")
@@ -357,9 +357,9 @@ func TestCloseWithUnreadDataResetsAndPeerReadsThenGetsReset(t *testing.T) {
 		t.Run(c.unread, func(t *testing.T) {
 			r := newRig(t, Today, func(cfg *Config) { cfg.RSTUnread = c.unread })
 			r.establish()
-			r.server.write([]byte("response the client will never read"), "", "", PkResponse)
+			r.server.write([]byte("response the client will never read"))
 			r.app.autoRead = false
-			r.client.write([]byte("request"), "", "", PkRequest)
+			r.client.write([]byte("request"))
 			r.until(r.s.now + 51*Millisecond)
 			r.seen = len(r.s.t.Packets)
 			r.server.close() // "request" is unread in the server's buffer
@@ -436,7 +436,7 @@ func TestDataForClosedSocketGetsRST(t *testing.T) {
 	r.establish()
 	r.server.close()
 	r.expect("server:80>client:32768 [FIN+ACK] seq=1 ack=1 win=65535 len=0")
-	r.client.write([]byte("late request"), "", "", PkRequest)
+	r.client.write([]byte("late request"))
 	r.expect("client:32768>server:80 [PSH+ACK] seq=1 ack=1 win=65535 len=12")
 	r.until(r.s.now + 51*Millisecond)
 	r.expect(

@@ -137,6 +137,24 @@ type Object struct {
 	FailedStep  int    // the step of the browser's "error" event when it failed, else -1
 }
 
+// MessageRecord is one HTTP message an application wrote on a socket, as
+// the HTTP layer recorded it. Packet labels and heads (Packet.Label,
+// Packet.HTTP) are derived from it by stream offset.
+type MessageRecord struct {
+	Sock int // the writing socket (index into Trace.Sockets)
+	// Start, HeadEnd and End are offsets in the socket's send stream
+	// (0 is the first byte after the SYN): the message's first byte, the
+	// first byte of its body, and one past its last byte written.
+	Start, HeadEnd, End int
+	StartLine           string // "GET /a.png HTTP/1.1", "HTTP/1.1 200 OK"
+	Header              Header
+	Head                string     // start line and header fields, ending with the empty line
+	Label               string     // what the stage writes on its packets: "GET /a.png", "200 OK"
+	Kind                PacketKind // PkRequest or PkResponse
+	Step                int        // the step of the write call that wrote its first byte
+	Packet              int        // the packet that first carried its first byte (-1 if none did)
+}
+
 // Trace is the complete record of one run of a scenario.
 type Trace struct {
 	Scenario string
@@ -149,7 +167,8 @@ type Trace struct {
 	Packets  []Packet
 	Events   []Event
 	Objects  []Object
-	Ports    []PortSample // every change of a client's ephemeral port pool
+	Messages []MessageRecord // every HTTP message written, in the order written
+	Ports    []PortSample    // every change of a client's ephemeral port pool
 
 	// sockStates[i] lists the socket's state after each event that changed it.
 	sockStates [][]sockRecord

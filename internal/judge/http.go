@@ -1,10 +1,12 @@
 package judge
 
 import (
+	"bufio"
 	"bytes"
+	"io"
+	"net/http"
 	"regexp"
 	"sort"
-	"strconv"
 	"strings"
 
 	"connlab/engine"
@@ -27,9 +29,11 @@ var (
 
 // direction is one direction of one TCP connection, reassembled.
 type direction struct {
-	data  []byte // contiguous bytes from the first data byte
-	fin   bool   // the sender's FIN follows data
-	spans []span // which packet first carried each stretch of data
+	src, dst engine.Addr
+	conn     int    // how many connections between src and dst came before this one
+	data     []byte // contiguous bytes from the first data byte
+	fin      bool   // the sender's FIN follows data
+	spans    []span // which packet first carried each stretch of data
 }
 
 type span struct{ off, pkt int }
@@ -56,8 +60,10 @@ func httpOnWire(tr *engine.Trace) wireHTTP {
 		fin   int          // offset of the FIN, or -1
 	}
 	var done []direction
-	finish := func(o *open) {
-		var d direction
+	count := map[key]int{}
+	finish := func(k key, o *open) {
+		d := direction{src: k.src, dst: k.dst, conn: count[k]}
+		count[k]++
 		offs := make([]int, 0, len(o.parts))
 		for off := range o.parts {
 			offs = append(offs, off)
@@ -83,7 +89,7 @@ func httpOnWire(tr *engine.Trace) wireHTTP {
 		k := key{seg.Src, seg.Dst}
 		if seg.Flags&engine.SYN != 0 {
 			if o := conns[k]; o != nil {
-				finish(o)
+				finish(k, o)
 			}
 			conns[k] = &open{isn: seg.Seq, parts: map[int]part{}, fin: -1}
 		}
@@ -110,111 +116,100 @@ func httpOnWire(tr *engine.Trace) wireHTTP {
 		return keys[i].src.String()+keys[i].dst.String() < keys[j].src.String()+keys[j].dst.String()
 	})
 	for _, k := range keys {
-		finish(conns[k])
+		finish(k, conns[k])
+	}
+	// Requests first: a response's framing depends on its request's
+	// method (no body after HEAD).
+	methods := map[key][][]string{}
+	for _, d := range done {
+		if !strings.HasPrefix(string(d.data), "HTTP/") {
+			k := key{d.src, d.dst}
+			for len(methods[k]) <= d.conn {
+				methods[k] = append(methods[k], nil)
+			}
+			methods[k][d.conn] = w.parse(d, nil)
+		}
 	}
 	for _, d := range done {
-		w.parse(d)
+		if strings.HasPrefix(string(d.data), "HTTP/") {
+			var m []string
+			if ms := methods[key{d.dst, d.src}]; d.conn < len(ms) {
+				m = ms[d.conn]
+			}
+			w.parse(d, m)
+		}
 	}
 	sort.Strings(w.requests)
 	sort.Strings(w.codes)
 	return w
 }
 
-// parse reads the messages of one direction in order, stopping at the first
-// one that is not complete.
-func (w *wireHTTP) parse(d direction) {
-	data := d.data
-	for len(data) > 0 {
-		at := d.packetAt(len(d.data) - len(data))
-		start, _, _ := strings.Cut(string(data[:min(len(data), 200)]), "\r\n")
+// parse reads the messages of one direction in order with net/http's
+// readers (RFC 9112 framing we did not write), stopping at the first one
+// that is not complete. A response direction is given the methods of its
+// connection's requests, in order; a request direction returns them.
+func (w *wireHTTP) parse(d direction, methods []string) (sent []string) {
+	rd := bytes.NewReader(d.data)
+	br := bufio.NewReader(rd)
+	pos := func() int { return len(d.data) - rd.Len() - br.Buffered() }
+	for pos() < len(d.data) {
+		off := pos()
+		start, _, _ := strings.Cut(string(d.data[off:min(len(d.data), off+200)]), "\r\n")
 		req := requestLine.FindStringSubmatch(start)
 		resp := responseLine.FindStringSubmatch(start)
 		if req == nil && resp == nil {
-			return // not HTTP, or the rest of a message we could not frame
+			return sent // not HTTP, or the rest of a message we could not frame
 		}
-		w.heads[at] = append(w.heads[at], start)
-		end := bytes.Index(data, []byte("\r\n\r\n"))
-		if end < 0 {
-			return // the head itself is cut short
-		}
-		head, body := string(data[:end]), data[end+4:]
-		n, ok := bodyLen(head, body, resp != nil, d.fin)
-		if !ok {
-			return
-		}
+		w.heads[d.packetAt(off)] = append(w.heads[d.packetAt(off)], start)
 		if req != nil {
+			r, err := http.ReadRequest(br)
+			if err != nil || complete(r.Body, true) != nil {
+				return sent
+			}
 			w.requests = append(w.requests, req[1]+" "+req[2])
-		} else {
-			w.codes = append(w.codes, resp[1])
+			sent = append(sent, r.Method)
+			continue
 		}
-		data = body[n:]
-	}
-}
-
-// bodyLen returns the length of the body framing that starts body (RFC 9112
-// §6.3), and whether it is all there.
-func bodyLen(head string, body []byte, response, fin bool) (int, bool) {
-	var length = -1
-	chunked := false
-	for _, line := range strings.Split(head, "\r\n")[1:] {
-		name, value, _ := strings.Cut(line, ":")
-		value = strings.TrimSpace(value)
-		switch strings.ToLower(name) {
-		case "content-length":
-			n, err := strconv.Atoi(value)
-			if err != nil {
-				return 0, false
-			}
-			length = n
-		case "transfer-encoding":
-			chunked = strings.Contains(strings.ToLower(value), "chunked")
+		method := "GET"
+		if len(methods) > 0 {
+			method = methods[0]
 		}
-	}
-	switch {
-	case chunked:
-		return chunkedLen(body)
-	case length >= 0:
-		return length, len(body) >= length
-	case response:
-		return len(body), fin // delimited by the close
-	}
-	return 0, true
-}
-
-// chunkedLen returns the length of a chunked body ending "0\r\n\r\n", and
-// whether it is all there.
-func chunkedLen(body []byte) (int, bool) {
-	pos := 0
-	for {
-		eol := bytes.Index(body[pos:], []byte("\r\n"))
-		if eol < 0 {
-			return 0, false
-		}
-		size, err := strconv.ParseInt(string(body[pos:pos+eol]), 16, 64)
+		r, err := http.ReadResponse(br, &http.Request{Method: method})
 		if err != nil {
-			return 0, false
+			return sent
 		}
-		pos += eol + 2
-		if size == 0 {
-			if !bytes.HasPrefix(body[pos:], []byte("\r\n")) {
-				return 0, false
-			}
-			return pos + 2, true
+		// A body with no length ends with the connection: complete only
+		// if the sender's FIN came (RFC 9112 §6.3 item 8).
+		closeDelimited := r.ContentLength < 0 && len(r.TransferEncoding) == 0 && r.Body != http.NoBody
+		if complete(r.Body, !closeDelimited || d.fin) != nil {
+			return sent
 		}
-		pos += int(size) + 2
-		if pos > len(body) {
-			return 0, false
+		if r.StatusCode/100 != 1 && len(methods) > 0 {
+			methods = methods[1:] // a 1xx is interim: the final response follows
 		}
+		w.codes = append(w.codes, resp[1])
 	}
+	return sent
 }
 
-// labelled returns the start lines in packet p's HTTP field.
-func labelled(p *engine.Packet) []string {
+// complete reads body to its end and reports whether it was all there;
+// ended says whether the bytes after the last one count as its end.
+func complete(body io.ReadCloser, ended bool) error {
+	if _, err := io.Copy(io.Discard, body); err != nil {
+		return err
+	}
+	if !ended {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+
+// labelled returns the start lines of the messages the engine recorded as
+// starting in packet p (Trace.PacketMessages).
+func labelled(tr *engine.Trace, p int) []string {
 	var lines []string
-	for _, line := range strings.Split(p.HTTP, "\r\n") {
-		if requestLine.MatchString(line) || responseLine.MatchString(line) {
-			lines = append(lines, line)
-		}
+	for _, m := range tr.PacketMessages(p) {
+		lines = append(lines, tr.Messages[m].StartLine)
 	}
 	return lines
 }

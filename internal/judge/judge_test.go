@@ -77,7 +77,7 @@ func judge(t *testing.T, tshark string, tr *engine.Trace, data []byte, allowed m
 		frameOf[p] = n + 1
 	}
 	for p := range tr.Packets {
-		if got, want := labelled(&tr.Packets[p]), w.heads[p]; !slices.Equal(got, want) {
+		if got, want := labelled(tr, p), w.heads[p]; !slices.Equal(got, want) {
 			v.problems = append(v.problems, fmt.Sprintf("%s: its HTTP field names %q; HTTP heads beginning in its payload: %q",
 				describe(tr, order, frameOf[p]), got, want))
 		}
@@ -154,14 +154,18 @@ func handTrace() *engine.Trace {
 		if from == s {
 			f, tt = 1, 0
 		}
-		return engine.Packet{From: f, To: tt, TxStart: at, SendStep: -1, RecvStep: -1, HTTP: head,
+		return engine.Packet{From: f, To: tt, Sock: f, TxStart: at, SendStep: -1, RecvStep: -1, HTTP: head,
 			Seg: engine.Segment{Src: from, Dst: to, Seq: seq, Ack: ack, Flags: fl, Window: 65535, MSS: mss, Payload: []byte(payload)}}
 	}
 	ms := engine.Millisecond
 	return &engine.Trace{
 		Scenario: "hand",
 		Hosts:    []engine.HostInfo{{Name: "client", IP: c.IP}, {Name: "server", IP: s.IP, Role: engine.RoleServer}},
-		Sockets:  []engine.SocketInfo{{Host: 0, Local: c, Remote: s, Peer: 1, Active: true}, {Host: 1, Local: s, Remote: c}},
+		Sockets:  []engine.SocketInfo{{Host: 0, Local: c, Remote: s, Peer: 1, Active: true, ISS: 100, IRS: 900}, {Host: 1, Local: s, Remote: c, ISS: 900, IRS: 100}},
+		Messages: []engine.MessageRecord{
+			{Sock: 0, Start: 0, HeadEnd: len(req), End: len(req), StartLine: "GET /a.png HTTP/1.1", Head: req, Label: "GET /a.png", Kind: engine.PkRequest, Step: -1, Packet: 2},
+			{Sock: 1, Start: 0, HeadEnd: len(resp), End: len(resp) + 5, StartLine: "HTTP/1.1 200 OK", Head: resp, Label: "200 OK", Kind: engine.PkResponse, Step: -1, Packet: 3},
+		},
 		Packets: []engine.Packet{
 			pk(0, c, s, 100, 0, engine.SYN, 1460, "", ""),
 			pk(50*ms, s, c, 900, 101, engine.SYN|engine.ACK, 1460, "", ""),
@@ -201,7 +205,7 @@ func TestJudgeCatches(t *testing.T) {
 			[]string{"frame 3 = packet 2", "TCP checksum status"}},
 		{"IP checksum", alter(func(b []byte) []byte { b[rec(b, 1)+10]++; return b }), tr,
 			[]string{"frame 2 = packet 1", "IPv4 header checksum status"}},
-		{"response code", good, withHTTP(tr, 3, "HTTP/1.1 404 Not Found\r\n\r\n"), []string{`frame 4 = packet 3`, `its HTTP field names ["HTTP/1.1 404 Not Found"]; HTTP heads beginning in its payload: ["HTTP/1.1 200 OK"]`}},
+		{"response code", good, withStartLine(tr, 1, "HTTP/1.1 404 Not Found"), []string{`frame 4 = packet 3`, `its HTTP field names ["HTTP/1.1 404 Not Found"]; HTTP heads beginning in its payload: ["HTTP/1.1 200 OK"]`}},
 		{"truncated body", good, withPayload(tr, 3, "HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nhello"), []string{`tshark decoded status codes ["200"]; complete on the wire: []`}},
 		{"missing RST", good, withFlags(tr, 4, engine.ACK), []string{"frame 5 = packet 4", `"Connection reset (RST)"`}},
 		{"retransmission", alter(func(b []byte) []byte {
@@ -226,10 +230,11 @@ func TestJudgeCatches(t *testing.T) {
 	}
 }
 
-func withHTTP(tr *engine.Trace, p int, head string) *engine.Trace {
+// withStartLine changes message m's start line in the trace only.
+func withStartLine(tr *engine.Trace, m int, line string) *engine.Trace {
 	c := *tr
-	c.Packets = slices.Clone(tr.Packets)
-	c.Packets[p].HTTP = head
+	c.Messages = slices.Clone(tr.Messages)
+	c.Messages[m].StartLine = line
 	return &c
 }
 
@@ -253,7 +258,6 @@ func withRetransmission(tr *engine.Trace) *engine.Trace {
 	c := *tr
 	dup := tr.Packets[2]
 	dup.TxStart = 210 * engine.Millisecond
-	dup.HTTP = "" // tshark does not decode a retransmitted request again
 	c.Packets = append(slices.Clone(tr.Packets), dup)
 	return &c
 }

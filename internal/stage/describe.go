@@ -100,12 +100,7 @@ func Describe(t *engine.Trace, step int) string {
 	case engine.EvSend, engine.EvRecv:
 		s = describePacket(t, e)
 	case engine.EvState:
-		// "LISTEN -> SYN-RECEIVED": a socket spawned by a listener
-		// starts from the listener's state.
-		if len(rest) == 3 && e.Sock >= 0 {
-			to := t.At(step).Sockets[e.Sock].State
-			s = fmt.Sprintf("%s 상태가 %s에서 %s(%s)로 바뀝니다.", who, rest[0], to, StateKo(to))
-		}
+		s = fmt.Sprintf("%s 상태가 %s에서 %s(%s)로 바뀝니다.", who, e.From, e.To, StateKo(e.To))
 	case engine.EvTimer:
 		s = describeTimer(who, rest, e.At)
 	case engine.EvCwnd:

@@ -3,6 +3,8 @@ package stage
 import (
 	"math"
 	"sort"
+	"strconv"
+	"strings"
 
 	"connlab/engine"
 )
@@ -19,8 +21,9 @@ type Ladder struct {
 	PxPer       float64         // pixels per second of show time
 	Marks       []LadderMark    // packets arrived by the step's time
 
-	lg     *ladderGeom
-	placed []Rect // the static layer's texts, which moving labels avoid
+	lg       *ladderGeom
+	placed   []Rect             // the static layer's texts, which moving labels avoid
+	reserved map[int]LadderMark // labels kept for packets in flight at the step's time
 }
 
 // LadderMark is one packet on the ladder.
@@ -32,6 +35,7 @@ type LadderMark struct {
 	Label     Rect
 	Text      string
 	ShowLabel bool
+	texts     []string // the label's wordings, longest first
 }
 
 // ladderGeom is the ladder's fixed part for one trace and canvas: columns,
@@ -293,12 +297,46 @@ func (lg *ladderGeom) layout(p *Player, pl *Plan, start engine.Time, measure Mea
 		l.Marks = append(l.Marks, m)
 		l.drawMark(ly, pl, m)
 	}
-	for k := range l.Marks {
-		m := &l.Marks[k]
-		l.placeLabel(m, measure, u, lineH, l.placed)
-		if m.ShowLabel {
-			l.placed = append(l.placed, m.Label)
-			drawMarkLabel(ly, m, u, r)
+	// Labels by what they tell: handshakes, FINs and RSTs first (the
+	// lessons count and name them), then requests, responses, and pure
+	// ACKs, which say least; within each, the packets of the moment first: those still in
+	// flight at the step's time (drawn per frame, their places kept here),
+	// then the arrived ones, latest first.
+	l.reserved = map[int]LadderMark{}
+	var flying []LadderMark
+	for i := first; i < len(t.Packets) && t.Packets[i].SentAt <= pl.At; i++ {
+		pk := &t.Packets[i]
+		if pk.ArriveAt <= pl.At {
+			continue
+		}
+		if m, ok := l.mark(tl, pk, i, 1); ok {
+			flying = append(flying, m)
+		}
+	}
+	for class := 0; class < 5; class++ {
+		for k := len(flying) - 1; k >= 0; k-- {
+			m := flying[k]
+			if labelClass(m.Kind) != class {
+				continue
+			}
+			l.labelTexts(&m, t)
+			l.placeLabel(&m, measure, u, lineH, l.placed)
+			if m.ShowLabel {
+				l.reserved[m.Packet] = m
+				l.placed = append(l.placed, m.Label)
+			}
+		}
+		for k := len(l.Marks) - 1; k >= 0; k-- {
+			m := &l.Marks[k]
+			if labelClass(m.Kind) != class {
+				continue
+			}
+			l.labelTexts(m, t)
+			l.placeLabel(m, measure, u, lineH, l.placed)
+			if m.ShowLabel {
+				l.placed = append(l.placed, m.Label)
+				drawMarkLabel(ly, m, u, r)
+			}
 		}
 	}
 	// State changes beside the host lines, where they fit.
@@ -395,27 +433,92 @@ func (l *Ladder) drawMark(ly *Layer, pl *Plan, m LadderMark) {
 	}
 }
 
-// placeLabel puts a packet's label at the middle of its line, above it or
-// else below, shortened to the gap between its hosts, inside the ladder
-// and clear of every rect in avoid.
+// placeLabel puts a packet's label on its line, at the middle or else a
+// little before or after it, above the line or below, in the longest
+// wording that fits the gap between its hosts, inside the ladder and clear
+// of every rect in avoid.
 func (l *Ladder) placeLabel(m *LadderMark, measure Measure, u, lineH float64, avoid []Rect) {
-	mx, my := m.Full.Lerp(0.5)
-	if my < l.Top || my > l.Bottom {
-		return
+	texts := m.texts
+	if len(texts) == 0 {
+		texts = []string{m.Text}
 	}
-	s := fitText(measure, m.Text, math.Abs(m.Full.X1-m.Full.X0)-u*0.8, u, true)
-	if s == "" {
-		return
-	}
-	w := measure(s, u, true) + u*0.4
+	room := math.Abs(m.Full.X1-m.Full.X0) - u*0.8
 	area := Rect{l.Rect.X + l.lg.tickW, l.lg.textTop, l.Rect.W - l.lg.tickW, l.Rect.Y + l.Rect.H - l.lg.textTop}
-	for _, y := range []float64{my - lineH, my} {
-		r := Rect{math.Round(mx - w/2), math.Round(y), math.Ceil(w), lineH}
-		if inside(r, area) && !overlapsAny(r, avoid) {
-			m.Label, m.Text, m.ShowLabel = r, s, true
-			return
+	for k, text := range texts {
+		s := text
+		if k == len(texts)-1 {
+			s = fitText(measure, text, room, u, true)
+		}
+		if s == "" || measure(s, u, true) > room {
+			continue
+		}
+		w := measure(s, u, true) + u*0.4
+		for _, at := range []float64{0.5, 0.35, 0.65, 0.2, 0.8} {
+			mx, my := m.Full.Lerp(at)
+			if my < l.Top || my > l.Bottom {
+				continue
+			}
+			for _, y := range []float64{my - lineH, my} {
+				r := Rect{math.Round(mx - w/2), math.Round(y), math.Ceil(w), lineH}
+				if inside(r, area) && !overlapsAny(r, avoid) {
+					m.Label, m.Text, m.ShowLabel = r, s, true
+					return
+				}
+			}
 		}
 	}
+}
+
+// labelClass ranks a packet kind for a label: 0 handshake, 1 FIN and
+// RST, 2 request, 3 response, 4 pure ACK.
+func labelClass(k engine.PacketKind) int {
+	switch k {
+	case engine.PkHandshake:
+		return 0
+	case engine.PkFIN, engine.PkRST:
+		return 1
+	case engine.PkRequest:
+		return 2
+	case engine.PkResponse:
+		return 3
+	}
+	return 4
+}
+
+// labelTexts sets the wordings a packet's label may take, longest first:
+// a segment carrying data adds its sequence number ("200 OK seq 1"), and
+// one that only continues a message says just that ("seq 1461").
+func (l *Ladder) labelTexts(m *LadderMark, t *engine.Trace) {
+	m.texts = PacketTexts(t, m.Packet)
+}
+
+// PacketTexts are the wordings of packet i's label, longest first.
+func PacketTexts(t *engine.Trace, i int) []string {
+	pk := &t.Packets[i]
+	if len(pk.Seg.Payload) == 0 {
+		return []string{pk.Label}
+	}
+	seq := "seq " + strconv.FormatUint(uint64(Inspect(t, i).TCP.Seq), 10)
+	if pk.HTTP == "" && continues(t, i) {
+		if strings.HasSuffix(pk.Label, " +FIN") {
+			return []string{seq + " +FIN", "+FIN"}
+		}
+		return []string{seq, pk.Label}
+	}
+	return []string{pk.Label + " " + seq, pk.Label}
+}
+
+// continues reports whether packet i carries the middle or end of a
+// message an earlier packet of its socket began: same label, no head.
+func continues(t *engine.Trace, i int) bool {
+	pk := &t.Packets[i]
+	for k := i - 1; k >= 0; k-- {
+		q := &t.Packets[k]
+		if q.Sock == pk.Sock && q.From == pk.From && len(q.Seg.Payload) > 0 {
+			return strings.TrimSuffix(q.Label, " +FIN") == strings.TrimSuffix(pk.Label, " +FIN")
+		}
+	}
+	return false
 }
 
 // drawMarkLabel draws a label on the panel's colour in the packet's.
@@ -448,14 +551,20 @@ func (l *Ladder) layoutFlying(p *Player, f *Frame, measure Measure) {
 			f.Flying = append(f.Flying, m)
 		}
 	}
-	// Labels over every line, once a packet is halfway.
+	// Labels over every line, once a packet is halfway: where the static
+	// layer kept room for it, or else where one fits now.
 	avoid := l.placed[:len(l.placed):len(l.placed)]
 	for k := range f.Flying {
 		m := &f.Flying[k]
 		if head := m.Drawn; head.X1 != m.Full.X1 && math.Abs(head.X1-m.Full.X0) < math.Abs(m.Full.X1-m.Full.X0)/2 {
 			continue
 		}
-		l.placeLabel(m, measure, u, f.g.lineH, avoid)
+		if r, ok := l.reserved[m.Packet]; ok {
+			m.Label, m.Text, m.ShowLabel = r.Label, r.Text, true
+		} else {
+			l.labelTexts(m, t)
+			l.placeLabel(m, measure, u, f.g.lineH, avoid)
+		}
 		if m.ShowLabel {
 			avoid = append(avoid, m.Label)
 			drawMarkLabel(ly, m, u, l.Rect)

@@ -517,7 +517,7 @@ func (f *Frame) layoutMoving(p *Player, snap *engine.Snapshot, measure Measure) 
 		ink := ToneInk(tr.tone)
 		ly.text(Paint{R: Rect{tr.x, tr.y, w, f.g.lineH}, S: s, Size: u, Ink: ink, Area: tr.area})
 		bx := tr.x + w + u*0.4
-		if bw := math.Min(tr.area.X+tr.area.W-f.g.pad-bx, timerBarW(u)); bw >= u {
+		if bw := math.Min(tr.area.X+tr.area.W-f.g.pad-bx, timerBarW(u)); bw >= u && frac >= 0 {
 			r := Rect{bx, tr.y + f.g.lineH*0.25, bw, f.g.lineH * 0.5}
 			ly.outline(r, math.Max(1, f.Line/2), ink)
 			ly.fill(Rect{r.X, r.Y, r.W * frac, r.H}, ink)

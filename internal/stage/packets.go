@@ -20,7 +20,10 @@ func (f *Frame) placePackets(p *Player, snap *engine.Snapshot, measure Measure) 
 		lineOf[ll.Link] = ll
 	}
 	var placed []Rect
-	for _, i := range inFlight(t, snap, p.Time) {
+	// The latest sent first: their labels win the rows beside the link.
+	fl := inFlight(t, snap, p.Time)
+	sort.Sort(sort.Reverse(sort.IntSlice(fl)))
+	for _, i := range fl {
 		pk := &t.Packets[i]
 		ll, ok := lineOf[pk.Link]
 		if !ok {
@@ -36,8 +39,11 @@ func (f *Frame) placePackets(p *Player, snap *engine.Snapshot, measure Measure) 
 		if s := fitText(measure, pk.Label, hi-lo-u*0.6, u, true); s != "" {
 			m.Text = s
 			lw := math.Ceil(measure(s, u, true) + u*0.6)
-			x := math.Round(math.Max(lo, math.Min(m.Bar.X1-lw/2, hi-lw)))
+			x0 := math.Round(math.Max(lo, math.Min(m.Bar.X1-lw/2, hi-lw)))
 			lane, _ := f.box(pk.From)
+			// Each row beside the link, the label over its packet or else
+			// moved along the row to the nearest free place.
+		rows:
 			for row := 0; ; row++ {
 				y := ll.Line.Y0 - u*0.2 - lh - float64(row)*lh
 				if !ll.Up {
@@ -47,15 +53,23 @@ func (f *Frame) placePackets(p *Player, snap *engine.Snapshot, measure Measure) 
 				if y < lane.Y || y+lh > lane.Y+lane.H {
 					break
 				}
-				r := Rect{x, y, lw, lh}
-				if !overlapsAny(r, placed) {
-					m.Label, m.ShowLabel = r, true
-					placed = append(placed, r)
-					break
+				for k := 0; k <= int((hi-lo)/lw); k++ {
+					for _, x := range []float64{x0 - float64(k)*(lw+2), x0 + float64(k)*(lw+2)} {
+						r := Rect{x, y, lw, lh}
+						if x >= lo && x+lw <= hi && !overlapsAny(r, placed) {
+							m.Label, m.ShowLabel = r, true
+							placed = append(placed, r)
+							break rows
+						}
+					}
 				}
 			}
 		}
 		f.Packets = append(f.Packets, m)
+	}
+	// Drawn oldest first, so the latest bars lie on top.
+	for a, b := 0, len(f.Packets)-1; a < b; a, b = a+1, b-1 {
+		f.Packets[a], f.Packets[b] = f.Packets[b], f.Packets[a]
 	}
 	for _, m := range f.Packets {
 		if m.Packet == f.Selected {

@@ -54,6 +54,7 @@ type Player struct {
 	// FailedAt is when each of Trace.Objects failed to load, or Never.
 	FailedAt []engine.Time
 
+	hangs       []hang      // connections left hanging (SockLines marks them)
 	reducedWait float64     // real seconds since the last reduced-motion jump
 	run         *captionRun // the caption run in progress, or nil
 }
@@ -99,10 +100,7 @@ func NewPlayer(t *engine.Trace, captions []string) *Player {
 		rtt = 100 * engine.Millisecond
 	}
 	p := &Player{Trace: t, Captions: captions, Speed: 1, Selected: -1, SimPerSecond: rtt, Zoom: 1}
-	p.CaptionSteps, _ = t.Bind(captions)
-	if p.CaptionSteps == nil {
-		p.CaptionSteps = []int{}
-	}
+	p.CaptionSteps = settle(t, captions)
 	p.EndStep = storyEnd(t, p.CaptionSteps)
 	end := engine.Time(0)
 	if p.EndStep >= 0 {
@@ -125,8 +123,37 @@ func NewPlayer(t *engine.Trace, captions []string) *Player {
 		p.Ports, p.PortPool = PortSeries(t, portSamples, p.Timeline.End())
 	}
 	p.FailedAt = failures(t)
+	p.hangs = hangs(t)
 	p.Seek(0)
 	return p
+}
+
+// settle binds captions to steps (Trace.Bind) and moves each on to the
+// last event of the same instant before the next caption's: a caption
+// tells a moment, and the events of one instant are one picture (the FIN
+// that close() sends, the SYN that connect() sends).
+func settle(t *engine.Trace, captions []string) []int {
+	steps, _ := t.Bind(captions)
+	if steps == nil {
+		return []int{}
+	}
+	for i, s := range steps {
+		if s < 0 {
+			continue
+		}
+		limit := t.Len()
+		for _, n := range steps[i+1:] {
+			if n >= 0 {
+				limit = n
+				break
+			}
+		}
+		for s+1 < limit && t.Events[s+1].At == t.Events[s].At {
+			s++
+		}
+		steps[i] = s
+	}
+	return steps
 }
 
 // storyEnd is the step the story ends at: the last caption bound, or the

@@ -2,6 +2,8 @@ package stage
 
 import (
 	"fmt"
+	"sort"
+	"strconv"
 	"strings"
 
 	"connlab/engine"
@@ -30,6 +32,8 @@ type SockLine struct {
 	Bar    float64   // fraction of a timer left, drawn as a shrinking bar; <0 for none
 	Timer  TimerKind // the timer this line counts down, redrawn every frame
 	Sock   int       // the socket of the line
+
+	rank int // how much the line matters when not all fit: higher first
 }
 
 // TimerKind names a timer a host box counts down.
@@ -40,6 +44,7 @@ const (
 	NoTimer TimerKind = iota
 	TimerDelAck
 	TimerTimeWait
+	TimerWait // a hung connection's wait, counting up
 )
 
 // SockLines describes the sockets of host at the current step in at most
@@ -63,13 +68,7 @@ func SockLines(p *Player, snap *engine.Snapshot, host, maxLines int, compact boo
 	// Every socket takes at least a line: with more sockets than lines
 	// (a load generator's thousands) go straight to the summary.
 	if !compact && len(socks) <= maxLines {
-		var all []SockLine
-		for _, i := range socks {
-			all = append(all, sockDetail(p, snap, i)...)
-		}
-		if len(all) <= maxLines {
-			return all
-		}
+		return fewSockets(p, snap, socks, maxLines)
 	}
 	out := []SockLine{{Text: countLine(snap, socks), Bar: -1}}
 	if compact {
@@ -88,6 +87,74 @@ func SockLines(p *Player, snap *engine.Snapshot, host, maxLines int, compact boo
 				return out
 			}
 			out = append(out, d...)
+		}
+	}
+	return out
+}
+
+// fewSockets fits the lines of a few sockets in maxLines: all of them if
+// they fit; else the sockets holding something (a hang, bytes held back,
+// lost or unread, a running timer) with the lines that matter most, the
+// socket with the weightiest first, then the other live sockets' state,
+// then the closed ones', listed in the order the sockets opened.
+func fewSockets(p *Player, snap *engine.Snapshot, socks []int, maxLines int) []SockLine {
+	details := make([][]SockLine, len(socks))
+	total := 0
+	for k, i := range socks {
+		details[k] = sockDetail(p, snap, i)
+		total += len(details[k])
+	}
+	if total <= maxLines {
+		var out []SockLine
+		for _, d := range details {
+			out = append(out, d...)
+		}
+		return out
+	}
+	weight := func(k int) int {
+		w := -1
+		for _, l := range details[k][1:] {
+			w = max(w, l.rank)
+		}
+		return w
+	}
+	order := make([]int, len(socks))
+	for k := range order {
+		order[k] = len(socks) - 1 - k // the latest first
+	}
+	sort.SliceStable(order, func(a, b int) bool { return weight(order[a]) > weight(order[b]) })
+	keep := make([][]bool, len(socks))
+	budget := maxLines
+	for _, k := range order {
+		keep[k] = make([]bool, len(details[k]))
+		if budget < 2 || len(details[k]) < 2 {
+			continue
+		}
+		// The head and the socket's lines by rank, as many as fit.
+		keep[k][0], budget = true, budget-1
+		idx := make([]int, 0, len(details[k])-1)
+		for j := 1; j < len(details[k]); j++ {
+			idx = append(idx, j)
+		}
+		sort.SliceStable(idx, func(a, b int) bool { return details[k][idx[a]].rank > details[k][idx[b]].rank })
+		for _, j := range idx[:min(len(idx), budget)] {
+			keep[k][j] = true
+		}
+		budget -= min(len(idx), budget)
+	}
+	for _, live := range []bool{true, false} {
+		for _, k := range order {
+			if budget > 0 && !keep[k][0] && (snap.Sockets[socks[k]].State != engine.Closed) == live {
+				keep[k][0], budget = true, budget-1
+			}
+		}
+	}
+	var out []SockLine
+	for k, d := range details {
+		for j, l := range d {
+			if keep[k][j] {
+				out = append(out, l)
+			}
 		}
 	}
 	return out
@@ -124,10 +191,12 @@ func sockDetail(p *Player, snap *engine.Snapshot, i int) []SockLine {
 	}
 	if t.Plot == PlotCwnd && ss.Cwnd > 0 && t.Config.MSS > 0 {
 		add(ToneNormal, -1, "cwnd %d MSS", ss.Cwnd/t.Config.MSS)
+		out[len(out)-1].rank = 2
 	}
 	if ss.Unsent > 0 {
 		if ss.Held {
 			add(ToneHeld, -1, "네이글 버퍼 %d B", ss.Unsent)
+			out[len(out)-1].rank = 9
 		} else {
 			add(ToneNormal, -1, "보낼 데이터 %d B", ss.Unsent)
 		}
@@ -135,18 +204,97 @@ func sockDetail(p *Player, snap *engine.Snapshot, i int) []SockLine {
 	if text, frac := TimerText(p, snap, i, TimerDelAck); text != "" {
 		add(ToneTimer, frac, "%s", text)
 		out[len(out)-1].Timer = TimerDelAck
+		out[len(out)-1].rank = 6
 	}
 	if ss.Unread > 0 {
 		add(ToneNormal, -1, "읽지 않음 %d B", ss.Unread)
+		out[len(out)-1].rank = 5
+	}
+	if n := p.discarded(i); n > 0 {
+		add(ToneLost, -1, "읽지 않음 %d B 버림 (RST)", n)
+		out[len(out)-1].rank = 8
 	}
 	if ss.Lost > 0 {
 		add(ToneLost, -1, "잃음 %d B (RST)", ss.Lost)
+		out[len(out)-1].rank = 8
 	}
 	if text, frac := TimerText(p, snap, i, TimerTimeWait); text != "" {
 		add(ToneTimer, frac, "%s", text)
 		out[len(out)-1].Timer = TimerTimeWait
+		out[len(out)-1].rank = 4
+	}
+	if text, _ := TimerText(p, snap, i, TimerWait); text != "" {
+		add(ToneHeld, -1, "%s", text)
+		out[len(out)-1].Timer = TimerWait
+		out[len(out)-1].rank = 10
 	}
 	return out
+}
+
+// discarded is how many unread bytes socket i threw away when its
+// application closed it in the current instant (the close became a RST).
+func (p *Player) discarded(i int) int {
+	t := p.Trace
+	if p.Step < 0 || p.Step >= t.Len() {
+		return 0
+	}
+	start := p.Step
+	for start > 0 && t.Events[start-1].At == t.Events[p.Step].At {
+		start--
+	}
+	if start == 0 {
+		return 0
+	}
+	before, now := t.At(start - 1).Sockets[i], t.At(p.Step).Sockets[i]
+	if before.Unread > 0 && before.State != engine.Closed && now.State == engine.Closed && now.Lost == 0 {
+		return before.Unread
+	}
+	return 0
+}
+
+// hang is a connection an application stopped serving: the dumb proxy
+// ignoring a second request while it waits for the server to close.
+type hang struct {
+	sock int
+	step int
+	at   engine.Time
+}
+
+// hangs finds the connections an application ignores a request on: its
+// "ignores ... on proxy:8080" event names the socket.
+func hangs(t *engine.Trace) []hang {
+	var out []hang
+	for i, e := range t.Events {
+		if e.Kind != engine.EvApp || !strings.Contains(e.Text, " ignores ") {
+			continue
+		}
+		name, port, ok := strings.Cut(afterLast(e.Text, " on "), ":")
+		if !ok {
+			continue
+		}
+		port = strings.TrimSuffix(strings.Fields(port)[0], ":")
+		sock := -1
+		for k, si := range t.Sockets {
+			if si.OpenStep <= i && t.Hosts[si.Host].Name == name && strconv.Itoa(int(si.Local.Port)) == port {
+				sock = k
+			}
+		}
+		if sock >= 0 {
+			out = append(out, hang{sock: sock, step: i, at: e.At})
+		}
+	}
+	return out
+}
+
+// waiting returns when socket i began to hang, if it hangs at the step.
+func (p *Player) waiting(snap *engine.Snapshot, i int) (engine.Time, bool) {
+	ss := &snap.Sockets[i]
+	for _, h := range p.hangs {
+		if h.sock == i && h.step <= p.Step && !ss.Closed && ss.State != engine.Closed {
+			return h.at, true
+		}
+	}
+	return 0, false
 }
 
 // TimerText is the line of socket i's timer of kind k at the player's
@@ -163,6 +311,10 @@ func TimerText(p *Player, snap *engine.Snapshot, i int, k TimerKind) (string, fl
 	case TimerTimeWait:
 		if ss.State == engine.TimeWait && ss.TWUntil != engine.Never && ss.TWUntil > now {
 			return fmt.Sprintf("TIME-WAIT %.1f초 남음", (ss.TWUntil - now).Seconds()), fraction(ss.TWUntil-now, cfg.TimeWait)
+		}
+	case TimerWait:
+		if since, ok := p.waiting(snap, i); ok {
+			return fmt.Sprintf("기다리는 중 %.1f초", (now - since).Seconds()), -1
 		}
 	}
 	return "", 0
