@@ -287,11 +287,29 @@ function update() {
   showCaption(st.caption);
   if (!active) revealPredictions(st.caption); // their captions are the lesson's own
   showMetrics(st.metrics || {});
-  log.show(st.step);
+  log.show(st.step, page.playing || page.animating);
+  sayEvent(st);
   showInspector(st.selected);
   syncURL();
   saveProgress();
   document.dispatchEvent(new CustomEvent("connlab:state", { detail: st }));
+}
+
+// sayEvent tells a screen reader, in Korean, the event the stage stopped
+// at after a move of one event or a few (Shift+→, the timeline): a new
+// caption speaks for itself (its box is a live region), and nothing is
+// said while the stage moves. 이벤트 기록 has every line, when open.
+let saidStep = -1;
+let saidCaption = -1;
+/** @param {State} st */
+function sayEvent(st) {
+  if (st.playing || st.animating || st.step === saidStep) return;
+  const captionChanged = st.caption !== saidCaption;
+  saidStep = st.step;
+  saidCaption = st.caption;
+  if (captionChanged) return;
+  const [line] = bridge.lines(st.step, st.step + 1);
+  $("stage-says").textContent = line ? line.ko || line.text : "";
 }
 
 /**
@@ -301,6 +319,8 @@ function update() {
  */
 function loaded(st) {
   goodParams = Object.assign({}, params);
+  saidStep = st.step;
+  saidCaption = st.caption;
   markInvalid(null, true);
   page.profile = params.profile || data.profile;
   $("lesson-profile").textContent = profileName(page.profile);

@@ -20,6 +20,7 @@ export class EventLog {
     this.bridge = bridge;
     this.from = 0;
     this.to = 0; // lines [from, to) are shown
+    this.moving = false;
   }
 
   /** clear forgets the lines (another run). */
@@ -29,11 +30,15 @@ export class EventLog {
   }
 
   /**
-   * show shows the lines up to step.
+   * show shows the lines up to step. While the stage moves (playing, or
+   * animating towards a caption) the list is busy: a screen reader speaks
+   * the new lines once it stops, not one event after another.
    * @param {number} step
+   * @param {boolean} moving
    */
-  show(step) {
+  show(step, moving) {
     const list = this.list;
+    this.moving = moving;
     const to = step + 1;
     if (to === this.to) return this.markCurrent();
     if (to > this.to && to - this.to <= logMax && this.to > 0) {
@@ -48,7 +53,6 @@ export class EventLog {
       list.replaceChildren();
       this.from = this.to = Math.max(0, to - logMax);
       this.append(this.from, to);
-      list.setAttribute("aria-busy", "false");
     }
     while (this.to - this.from > logMax && list.firstElementChild) {
       list.firstElementChild.remove();
@@ -69,6 +73,7 @@ export class EventLog {
 
   markCurrent() {
     const list = this.list;
+    list.setAttribute("aria-busy", this.moving ? "true" : "false");
     list.querySelectorAll("li.current").forEach((li) => li.classList.remove("current"));
     if (list.lastElementChild) {
       list.lastElementChild.classList.add("current");

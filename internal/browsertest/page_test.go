@@ -92,9 +92,25 @@ func TestEventLogKorean(t *testing.T) {
 	b := newTab(t, 1280, 720)
 	b.openLesson(handshake)
 	b.do("opening 이벤트 기록", chromedp.Click(chromedp.ID("log-open")))
+	// A screen reader hears, with the log closed too, the event a
+	// Shift+→ stopped at, in Korean (a status region beside the caption),
+	// unless the step brought a new caption, which speaks for itself.
+	said := 0
 	for i := 1; i <= 4; i++ {
+		before := b.page().Caption
 		b.shiftKey(kb.ArrowRight)
 		b.waitStep(i)
+		if b.page().Caption != before {
+			continue
+		}
+		last := eval[string](b, `document.querySelector("#event-log li:last-child").innerText.trim()`)
+		if got := eval[string](b, `document.getElementById("stage-says").textContent`); got != last {
+			t.Errorf("step %d: the status region says %q; want the step's Korean line %q", i+1, got, last)
+		}
+		said++
+	}
+	if said == 0 {
+		t.Errorf("every step of 1..4 brought a new caption: nothing checked the status region")
 	}
 	if live := eval[string](b, `document.getElementById("event-log").getAttribute("aria-live")`); live != "polite" {
 		t.Errorf("이벤트 기록 has aria-live=%q; want polite", live)
@@ -115,6 +131,9 @@ func TestEventLogKorean(t *testing.T) {
 		}
 	}
 	b.shot("#log-panel", "event-log-ko")
+	if busy := eval[string](b, `document.getElementById("event-log").getAttribute("aria-busy")`); busy != "false" {
+		t.Errorf("이벤트 기록 is aria-busy=%q while the stage stands still; want false", busy)
+	}
 	b.do("switching to 원문", chromedp.Click(chromedp.ID("log-canonical")))
 	if got := eval[string](b, `document.querySelector("#event-log li").innerText.trim()`); got != canonical[0] {
 		t.Errorf("with 원문 on, the first line reads %q; want %q", got, canonical[0])
