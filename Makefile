@@ -21,8 +21,9 @@ WASM_ENV  := GOOS=js GOARCH=wasm
 # it is installed.
 # tshark judges the pcap export, chromium and fonts-noto-cjk run the browser
 # tests (Hangul renders as boxes without the font), nodejs runs the engine's
-# tests compiled to WebAssembly.
-DEPS := tshark:tshark chromium:chromium fonts-noto-cjk:/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc nodejs:node
+# tests compiled to WebAssembly, tcpdump and iproute2 (ip, ss) run the Linux
+# twin's tests (internal/twin).
+DEPS := tshark:tshark chromium:chromium fonts-noto-cjk:/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc nodejs:node tcpdump:tcpdump iproute2:ip
 
 STAGE_SRC := $(shell find engine wasm internal/stage -name '*.go' -not -name '*_test.go' 2>/dev/null) go.mod go.sum
 
