@@ -43,7 +43,6 @@ test: deps fmt vet wasm
 	$(GO) test $(NATIVE_PKGS)
 	node --test assets/
 	$(WASM_ENV) $(GO) test -exec="$(WASM_EXEC)" ./engine/...
-	node --test assets/
 
 # deps installs missing Debian packages when run as root (apt-get update once,
 # then one install; tshark's debconf question about non-root capture is
