@@ -113,6 +113,10 @@ func cliPCAP(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if t.BulkAbove > 0 {
+		return fmt.Errorf("%s with connections=%d is a bulk run: above %d connections no segment is recorded, so there is no capture to write; use connections=%d or fewer",
+			name, t.Config.Conns, t.BulkAbove, t.BulkAbove)
+	}
 	data := t.PCAP()
 	if out == "-" {
 		_, err = stdout.Write(data)

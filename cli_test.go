@@ -111,6 +111,7 @@ func TestCLIErrors(t *testing.T) {
 		{[]string{"pcap", "handshake", "-o"}, 2, []string{"-o needs a file name"}},
 		{[]string{"pcap", "nope", "-o", missing}, 2, []string{`unknown scenario "nope"`}},
 		{[]string{"pcap", "handshake", "-o", missing}, 1, []string{missing}},
+		{[]string{"pcap", "time-wait", "-o", "-", "ports=32768-33767", "rate=100", "connections=3000"}, 2, []string{"connections=3000 is a bulk run", "connections=2000 or fewer"}},
 	} {
 		handled, code, out, errOut := cli(c.args...)
 		if !handled || code != c.code || out != "" {

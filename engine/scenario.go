@@ -99,8 +99,12 @@ func ScenarioNames() []string {
 
 // Run runs sc with c and returns its full trace.
 func (sc *Scenario) Run(c Config) *Trace {
-	s := newSim(sc.Name, c, sc.bulkAbove == 0 || c.Conns <= sc.bulkAbove)
+	detailed := sc.bulkAbove == 0 || c.Conns <= sc.bulkAbove
+	s := newSim(sc.Name, c, detailed)
 	s.t.Plot = sc.Plot
+	if !detailed {
+		s.t.BulkAbove = sc.bulkAbove
+	}
 	sc.build(s)
 	s.run()
 	return s.finish()

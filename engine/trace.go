@@ -159,16 +159,21 @@ type MessageRecord struct {
 type Trace struct {
 	Scenario string
 	Plot     PlotKind // the plot the scenario's stage draws beside its ladder (Scenario.Plot)
-	Config   Config
-	Lanes    []string // lane names for compare scenarios; one empty lane otherwise
-	Hosts    []HostInfo
-	Links    []LinkInfo
-	Sockets  []SocketInfo
-	Packets  []Packet
-	Events   []Event
-	Objects  []Object
-	Messages []MessageRecord // every HTTP message written, in the order written
-	Ports    []PortSample    // every change of a client's ephemeral port pool
+
+	// BulkAbove is set (to the scenario's limit) in a bulk run: one of more
+	// connections than the scenario traces one by one, which records port
+	// samples but no segments. It is 0 when every segment is recorded.
+	BulkAbove int
+	Config    Config
+	Lanes     []string // lane names for compare scenarios; one empty lane otherwise
+	Hosts     []HostInfo
+	Links     []LinkInfo
+	Sockets   []SocketInfo
+	Packets   []Packet
+	Events    []Event
+	Objects   []Object
+	Messages  []MessageRecord // every HTTP message written, in the order written
+	Ports     []PortSample    // every change of a client's ephemeral port pool
 
 	// sockStates[i] lists the socket's state after each event that changed it.
 	sockStates [][]sockRecord
