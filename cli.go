@@ -100,6 +100,9 @@ func cliPCAP(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if err := t.CheckPCAP(); err != nil {
+		return err
+	}
 	data := t.PCAP()
 	if out == "-" {
 		_, err = stdout.Write(data)

@@ -99,6 +99,7 @@ func ScenarioNames() []string {
 // Run runs sc with c and returns its full trace.
 func (sc *Scenario) Run(c Config) *Trace {
 	s := newSim(sc.Name, c, sc.bulkAbove == 0 || c.Conns <= sc.bulkAbove)
+	s.t.Bulk, s.t.bulkAbove = !s.detailed, sc.bulkAbove
 	sc.build(s)
 	s.run()
 	return s.finish()

@@ -225,5 +225,6 @@ func (s *Sim) finish() *Trace {
 			t.maxTrip = d
 		}
 	}
+	t.numberFrames()
 	return t
 }

@@ -12,6 +12,7 @@ func (k *Socket) write(b []byte, label, head string, kind PacketKind) {
 	if k.finQueued || k.state == Closed {
 		return // EPIPE: the application gets an error; nothing is sent
 	}
+	k.restartAfterIdle()
 	start := k.sndNxt.Add(len(k.unsent))
 	if k.state == SynSent {
 		start = k.iss.Add(1 + len(k.unsent))

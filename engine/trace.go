@@ -92,6 +92,10 @@ type Packet struct {
 	Kind     PacketKind
 	SendStep int // index of its EvSend event
 	RecvStep int // index of its EvRecv event (-1 until delivered)
+	// Frame is the packet's 1-based frame number in the run's pcap export
+	// (the capture point Config.Capture), as Wireshark numbers it; 0 if
+	// that capture does not see it.
+	Frame int
 }
 
 // PacketKind groups packets by colour on the stage.
@@ -139,6 +143,11 @@ type Trace struct {
 	Events   []Event
 	Objects  []Object
 	Ports    []PortSample // every change of a client's ephemeral port pool
+	// Bulk says the run was too large to trace every segment: it kept
+	// only application events and port samples (Packets is empty).
+	Bulk bool
+
+	bulkAbove int // the connection count above which the scenario runs in bulk
 
 	// sockStates[i] lists the socket's state after each event that changed it.
 	sockStates [][]sockRecord
