@@ -113,9 +113,8 @@ func cliPCAP(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if t.BulkAbove > 0 {
-		return fmt.Errorf("%s with connections=%d is a bulk run: above %d connections no segment is recorded, so there is no capture to write; use connections=%d or fewer",
-			name, t.Config.Conns, t.BulkAbove, t.BulkAbove)
+	if err := t.CheckPCAP(); err != nil {
+		return err
 	}
 	data := t.PCAP()
 	if out == "-" {

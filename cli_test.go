@@ -111,7 +111,9 @@ func TestCLIErrors(t *testing.T) {
 		{[]string{"pcap", "handshake", "-o"}, 2, []string{"-o needs a file name"}},
 		{[]string{"pcap", "nope", "-o", missing}, 2, []string{`unknown scenario "nope"`}},
 		{[]string{"pcap", "handshake", "-o", missing}, 1, []string{missing}},
-		{[]string{"pcap", "time-wait", "-o", "-", "ports=32768-33767", "rate=100", "connections=3000"}, 2, []string{"connections=3000 is a bulk run", "connections=2000 or fewer"}},
+		// A run too large to record every packet is refused, not written empty.
+		{[]string{"pcap", "time-wait", "ports=32768-33767", "rate=100", "connections=3000", "-o", missing}, 2, []string{"too large to record every packet", "at most 2000"}},
+		{[]string{"pcap", "handshake", "capture=proxy", "-o", missing}, 2, []string{"no proxy host"}},
 	} {
 		handled, code, out, errOut := cli(c.args...)
 		if !handled || code != c.code || out != "" {

@@ -50,3 +50,32 @@ func (cc *congestion) record(k *Socket, why string) {
 	}
 	k.sim.record(EvCwnd, k.host.id, k, -1, line)
 }
+
+// restartAfterIdle is slow start after idle (RFC 5681 §4.1): when the
+// application writes after the connection sent nothing for longer than
+// the RTO, with nothing in flight, cwnd falls back toward the restart
+// window RW = min(initial window, cwnd). Linux (tcp_cwnd_restart in
+// net/ipv4/tcp_output.c, checked as a write queues new data,
+// tcp_slow_start_after_idle_check) halves cwnd once per RTO of idleness
+// and stops at RW; the book's era (RFC 2581 §4.1, 4.4BSD tcp_output) goes
+// straight to RW.
+func (k *Socket) restartAfterIdle() {
+	c := k.sim.cfg
+	idle := k.sim.now - k.lastSend
+	if !c.SlowStartAfterIdle || k.inFlight() > 0 || idle <= k.rto || k.state != Established && k.state != CloseWait {
+		return
+	}
+	rw := min(c.InitialWindow*k.mss, k.cc.cwnd)
+	cwnd := rw
+	if c.Profile == Today {
+		cwnd = k.cc.cwnd
+		for idle -= k.rto; idle > 0 && cwnd > rw; idle -= k.rto {
+			cwnd /= 2
+		}
+		cwnd = max(cwnd, rw)
+	}
+	if cwnd != k.cc.cwnd {
+		k.cc.cwnd = cwnd
+		k.cc.record(k, "restart after idle")
+	}
+}

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"encoding/binary"
+	"fmt"
 	"sort"
 )
 
@@ -67,22 +68,92 @@ func appendTCPOptions(b []byte, seg *Segment) []byte {
 	return b
 }
 
-// PCAP returns the trace's packets as a libpcap file that Wireshark and
-// tshark open: one record per packet, stamped 2026-01-01T00:00:00Z plus the
-// time its first bit went on the wire (TxStart), in that order (packets
-// starting at the same instant keep their send order). Each record is a
-// complete IPv4 packet with a real IPv4 and TCP header and correct checksums.
-func (t *Trace) PCAP() []byte {
-	order := make([]int, len(t.Packets))
-	size := 24
+// capture lists the packets the capture point sees, in the order it sees
+// them, with the time it stamps each: a packet its host sends when its
+// first bit goes on the wire (TxStart), a packet its host receives when
+// its last bit has arrived (ArriveAt). The point is every host of the role
+// Config.Capture names (capture=client: what a student running Wireshark
+// beside the browser sees). Packets between other hosts are not in it.
+// Equal stamps keep the order of the events. Capture "all" (the default
+// for now) lists every packet stamped at its TxStart.
+func (t *Trace) capture() (order []int, stamps []Time, err error) {
+	if t.Config.Capture == "" || t.Config.Capture == "all" {
+		for i := range t.Packets {
+			order = append(order, i)
+		}
+		sort.SliceStable(order, func(a, b int) bool { return t.Packets[order[a]].TxStart < t.Packets[order[b]].TxStart })
+		for _, i := range order {
+			stamps = append(stamps, t.Packets[i].TxStart)
+		}
+		return order, stamps, nil
+	}
+	role := RoleClient
+	switch t.Config.Capture {
+	case "server":
+		role = RoleServer
+	case "proxy":
+		role = RoleProxy
+	}
+	found := false
+	at := make([]bool, len(t.Hosts))
+	for i, h := range t.Hosts {
+		at[i] = h.Role == role
+		found = found || at[i]
+	}
+	if !found {
+		return nil, nil, fmt.Errorf("capture=%s: scenario %s has no %s host to capture at", t.Config.Capture, t.Scenario, t.Config.Capture)
+	}
+	type seen struct {
+		i    int
+		at   Time
+		step int
+	}
+	var s []seen
 	for i := range t.Packets {
-		order[i] = i
+		p := &t.Packets[i]
+		switch {
+		case at[p.From]:
+			s = append(s, seen{i, p.TxStart, p.SendStep})
+		case at[p.To]:
+			s = append(s, seen{i, p.ArriveAt, p.RecvStep})
+		}
+	}
+	sort.SliceStable(s, func(a, b int) bool {
+		if s[a].at != s[b].at {
+			return s[a].at < s[b].at
+		}
+		return s[a].step < s[b].step
+	})
+	for _, x := range s {
+		order = append(order, x.i)
+		stamps = append(stamps, x.at)
+	}
+	return order, stamps, nil
+}
+
+// CheckPCAP reports why the run's pcap export would not be the whole
+// capture: a run too large to trace every segment (it kept only
+// application events), or a capture point the scenario does not have.
+func (t *Trace) CheckPCAP() error {
+	if t.Bulk {
+		return fmt.Errorf("%s: this run is too large to record every packet (connections=%d, more than %d); a pcap needs every packet: lower connections to at most %d", t.Scenario, t.Config.Conns, t.bulkAbove, t.bulkAbove)
+	}
+	_, _, err := t.capture()
+	return err
+}
+
+// PCAP returns what the capture point sees (see capture) as a libpcap file
+// that Wireshark and tshark open: one record per packet, stamped
+// 2026-01-01T00:00:00Z plus the time the capture point saw it. Each record
+// is a complete IPv4 packet with a real IPv4 and TCP header, options and
+// correct checksums. Call CheckPCAP first: a bulk run or an unknown
+// capture point gives a file with no records.
+func (t *Trace) PCAP() []byte {
+	order, stamps, _ := t.capture()
+	size := 24
+	for _, i := range order {
 		size += 16 + t.Packets[i].Seg.WireLen()
 	}
-	sort.SliceStable(order, func(a, b int) bool {
-		return t.Packets[order[a]].TxStart < t.Packets[order[b]].TxStart
-	})
-
 	out := make([]byte, 0, size)
 	out = binary.LittleEndian.AppendUint32(out, pcapMagicNano)
 	out = binary.LittleEndian.AppendUint16(out, pcapVersionMaj)
@@ -92,18 +163,37 @@ func (t *Trace) PCAP() []byte {
 	out = binary.LittleEndian.AppendUint32(out, pcapSnapLen)
 	out = binary.LittleEndian.AppendUint32(out, linkTypeRaw)
 
-	ipID := make([]uint16, len(t.Hosts)) // IPv4 identification, per sending host
-	for _, i := range order {
+	// IPv4 identification, per sending host, counted over every packet it
+	// sent (as its kernel counts), whether or not this capture sees them.
+	sent := make([]int, len(t.Packets))
+	for i := range sent {
+		sent[i] = i
+	}
+	sort.SliceStable(sent, func(a, b int) bool { return t.Packets[sent[a]].TxStart < t.Packets[sent[b]].TxStart })
+	ids := make([]uint16, len(t.Packets))
+	next := make([]uint16, len(t.Hosts))
+	for _, i := range sent {
+		next[t.Packets[i].From]++
+		ids[i] = next[t.Packets[i].From]
+	}
+	for r, i := range order {
 		p := &t.Packets[i]
 		n := p.Seg.WireLen()
-		out = binary.LittleEndian.AppendUint32(out, uint32(pcapEpoch+p.TxStart/Second))
-		out = binary.LittleEndian.AppendUint32(out, uint32(p.TxStart%Second))
+		out = binary.LittleEndian.AppendUint32(out, uint32(pcapEpoch+stamps[r]/Second))
+		out = binary.LittleEndian.AppendUint32(out, uint32(stamps[r]%Second))
 		out = binary.LittleEndian.AppendUint32(out, uint32(n)) // captured length
 		out = binary.LittleEndian.AppendUint32(out, uint32(n)) // original length
-		ipID[p.From]++
-		out = appendIPv4TCP(out, &p.Seg, ipID[p.From])
+		out = appendIPv4TCP(out, &p.Seg, ids[i])
 	}
 	return out
+}
+
+// numberFrames sets every packet's Frame from the capture.
+func (t *Trace) numberFrames() {
+	order, _, _ := t.capture()
+	for r, i := range order {
+		t.Packets[i].Frame = r + 1
+	}
 }
 
 // appendIPv4TCP appends seg as an IPv4 packet (RFC 791) carrying a TCP

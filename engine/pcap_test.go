@@ -9,12 +9,15 @@ import (
 )
 
 // pcapTrace is a small hand-built trace: a handshake, one request and the
-// server's FIN. The packets are deliberately out of TxStart order in the
-// slice, and the last two start at the same instant.
+// server's FIN, captured at the client: its own packets stamped when they
+// start (TxStart), the server's when they arrive (ArriveAt). The packets
+// are deliberately out of order in the slice, and the request leaves the
+// client the instant the FIN arrives.
 func pcapTrace() *Trace {
 	client := Addr{IP: [4]byte{10, 0, 0, 1}, Port: 50000}
 	server := Addr{IP: [4]byte{10, 0, 0, 2}, Port: 80}
 	return &Trace{
+		Config: Config{Capture: "client"},
 		Hosts: []HostInfo{
 			{Name: "client", IP: client.IP, Role: RoleClient},
 			{Name: "server", IP: server.IP, Role: RoleServer},
@@ -22,8 +25,8 @@ func pcapTrace() *Trace {
 		Packets: []Packet{
 			{From: 0, To: 1, TxStart: 0, Seg: Segment{Src: client, Dst: server, Seq: 1000, Flags: SYN, Window: 65535, MSS: 1460}},
 			{From: 0, To: 1, TxStart: 100*Millisecond + 123, Seg: Segment{Src: client, Dst: server, Seq: 1001, Ack: 5001, Flags: PSH | ACK, Window: 65535, Payload: []byte("GET /\r\n")}},
-			{From: 1, To: 0, TxStart: 100*Millisecond + 123, Seg: Segment{Src: server, Dst: client, Seq: 5001, Ack: 1001, Flags: FIN | ACK, Window: 29200}},
-			{From: 1, To: 0, TxStart: 50 * Millisecond, Seg: Segment{Src: server, Dst: client, Seq: 5000, Ack: 1001, Flags: SYN | ACK, Window: 29200, MSS: 1400}},
+			{From: 1, To: 0, TxStart: 60 * Millisecond, ArriveAt: 100*Millisecond + 123, Seg: Segment{Src: server, Dst: client, Seq: 5001, Ack: 1001, Flags: FIN | ACK, Window: 29200}},
+			{From: 1, To: 0, TxStart: 10 * Millisecond, ArriveAt: 50 * Millisecond, Seg: Segment{Src: server, Dst: client, Seq: 5000, Ack: 1001, Flags: SYN | ACK, Window: 29200, MSS: 1400}},
 		},
 	}
 }
@@ -112,7 +115,8 @@ func checksumOK(data ...[]byte) bool {
 func TestPCAPFields(t *testing.T) {
 	tr := pcapTrace()
 	recs := readPCAP(t, tr.PCAP())
-	// Records in TxStart order; equal times keep slice order.
+	// Records in the order the client sees them; equal times keep the order
+	// of the events.
 	order := []int{0, 3, 1, 2}
 	wantID := []uint16{1, 1, 2, 2} // per sending host: client 1, 2; server 1, 2
 	if len(recs) != len(order) {
@@ -122,8 +126,12 @@ func TestPCAPFields(t *testing.T) {
 	for r, rec := range recs {
 		p := tr.Packets[order[r]]
 		seg := p.Seg
-		if sec, nsec := int64(rec.sec), int64(rec.nsec); sec != 1767225600+int64(p.TxStart/Second) || nsec != int64(p.TxStart%Second) {
-			t.Errorf("record %d: time %d.%09d; want 2026-01-01 + %v", r+1, sec, nsec, p.TxStart)
+		at := p.TxStart
+		if p.From != 0 {
+			at = p.ArriveAt // received at the client
+		}
+		if sec, nsec := int64(rec.sec), int64(rec.nsec); sec != 1767225600+int64(at/Second) || nsec != int64(at%Second) {
+			t.Errorf("record %d: time %d.%09d; want 2026-01-01 + %v", r+1, sec, nsec, at)
 		}
 		ip, tcp := rec.data[:20], rec.data[20:]
 		hl := int(tcp[12]>>4) * 4
@@ -196,7 +204,8 @@ func TestPCAPEmpty(t *testing.T) {
 }
 
 // TestPCAPScenarios exports every scenario and checks each record against
-// its packet: one record per packet, in TxStart order, with good checksums.
+// its packet: one record per packet the client's interface sees (its Frame),
+// in time order, with good checksums.
 // It runs under js/wasm too, where the browser's download button calls PCAP.
 func TestPCAPScenarios(t *testing.T) {
 	for _, name := range ScenarioNames() {
@@ -205,8 +214,17 @@ func TestPCAPScenarios(t *testing.T) {
 			t.Fatalf("Run(%q): %v", name, err)
 		}
 		recs := readPCAP(t, tr.PCAP())
-		if len(recs) != len(tr.Packets) {
-			t.Errorf("%s: %d records for %d packets", name, len(recs), len(tr.Packets))
+		frames := 0
+		for _, p := range tr.Packets {
+			if p.Frame > 0 {
+				frames++
+				if rec := recs[p.Frame-1]; len(rec.data) != p.Seg.WireLen() {
+					t.Errorf("%s: frame %d has %d bytes; its packet %d", name, p.Frame, len(rec.data), p.Seg.WireLen())
+				}
+			}
+		}
+		if len(recs) != frames || frames == 0 {
+			t.Errorf("%s: %d records for %d numbered frames", name, len(recs), frames)
 			continue
 		}
 		last := Time(-1)
@@ -286,5 +304,74 @@ func TestPCAPBookHasPlainHeaders(t *testing.T) {
 		if hl := int(tcp[12]>>4) * 4; hl != want {
 			t.Errorf("record %d: TCP header %d bytes; want %d", i+1, hl, want)
 		}
+	}
+}
+
+func TestPCAPCapturesAtOneVantage(t *testing.T) {
+	for _, c := range []struct {
+		capture string
+		synAck  Time // when this capture point sees the SYN+ACK, after the SYN at 0
+	}{{"client", 100 * Millisecond}, {"server", 0}} {
+		tr, err := Run("handshake", map[string]string{"capture": c.capture})
+		if err != nil {
+			t.Fatal(err)
+		}
+		recs := readPCAP(t, tr.PCAP())
+		if len(recs) != len(tr.Packets) {
+			t.Fatalf("capture=%s: %d records for %d packets", c.capture, len(recs), len(tr.Packets))
+		}
+		stamp := func(r pcapRecord) Time { return Time(r.sec-1767225600)*Second + Time(r.nsec) }
+		// The handshake's round trip as Wireshark's ack_rtt measures it:
+		// a full RTT at the client, almost nothing at the server.
+		if d := stamp(recs[1]) - stamp(recs[0]); d < c.synAck || d > c.synAck+Millisecond {
+			t.Errorf("capture=%s: SYN+ACK %v after the SYN; want %v", c.capture, d, c.synAck)
+		}
+		for i, p := range tr.Packets {
+			if p.Frame < 1 || p.Frame > len(recs) {
+				t.Errorf("capture=%s: packet %d has frame %d", c.capture, i, p.Frame)
+			}
+		}
+	}
+	// Through a proxy, the client's interface sees only its own link.
+	tr, err := Run("persistent", map[string]string{"capture": "client"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := 0
+	for _, p := range tr.Packets {
+		client := tr.Hosts[p.From].Role == RoleClient || tr.Hosts[p.To].Role == RoleClient
+		if client != (p.Frame > 0) {
+			t.Fatalf("packet %s>%s has frame %d", tr.Hosts[p.From].Name, tr.Hosts[p.To].Name, p.Frame)
+		}
+		if client {
+			seen++
+		}
+	}
+	if n := len(readPCAP(t, tr.PCAP())); n != seen || seen == len(tr.Packets) {
+		t.Fatalf("client capture has %d records; want the %d of %d packets on the client's link", n, seen, len(tr.Packets))
+	}
+	if _, err := Run("handshake", map[string]string{"capture": "proxy"}); err != nil {
+		t.Fatal(err)
+	}
+	tr, _ = Run("handshake", map[string]string{"capture": "proxy"})
+	if err := tr.CheckPCAP(); err == nil || !strings.Contains(err.Error(), "no proxy host") {
+		t.Fatalf("CheckPCAP with capture=proxy and no proxy = %v; want an error naming it", err)
+	}
+}
+
+func TestPCAPRefusesBulkRuns(t *testing.T) {
+	tr, err := Run("time-wait", map[string]string{"ports": "32768-33767", "rate": "100", "connections": "3000"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tr.CheckPCAP(); err == nil || !strings.Contains(err.Error(), "at most 2000") {
+		t.Fatalf("CheckPCAP on a 3000-connection bulk run = %v; want an error saying how to get every packet", err)
+	}
+	tr, err = Run("time-wait", map[string]string{"connections": "2000", "rate": "100"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tr.CheckPCAP(); err != nil || len(readPCAP(t, tr.PCAP())) != len(tr.Packets) || len(tr.Packets) == 0 {
+		t.Fatalf("2000 connections: CheckPCAP %v, %d packets; want every packet written", err, len(tr.Packets))
 	}
 }

@@ -99,12 +99,9 @@ func ScenarioNames() []string {
 
 // Run runs sc with c and returns its full trace.
 func (sc *Scenario) Run(c Config) *Trace {
-	detailed := sc.bulkAbove == 0 || c.Conns <= sc.bulkAbove
-	s := newSim(sc.Name, c, detailed)
+	s := newSim(sc.Name, c, sc.bulkAbove == 0 || c.Conns <= sc.bulkAbove)
 	s.t.Plot = sc.Plot
-	if !detailed {
-		s.t.BulkAbove = sc.bulkAbove
-	}
+	s.t.Bulk, s.t.bulkAbove = !s.detailed, sc.bulkAbove
 	sc.build(s)
 	s.run()
 	return s.finish()

@@ -226,5 +226,6 @@ func (s *Sim) finish() *Trace {
 			t.maxTrip = d
 		}
 	}
+	t.numberFrames()
 	return t
 }

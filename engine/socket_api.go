@@ -12,6 +12,7 @@ func (k *Socket) write(b []byte) {
 	if !k.writable() {
 		return // EPIPE: the application gets an error; nothing is sent
 	}
+	k.restartAfterIdle()
 	k.unsent = append(k.unsent, b...)
 	k.wrote += len(b)
 	if k.sim.detailed {

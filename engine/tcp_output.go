@@ -27,8 +27,11 @@ func (k *Socket) output() {
 		if n < k.mss {
 			k.sndSml = k.sndNxt.Add(n)
 		}
-		if k.rcvNxt != k.irs.Add(1) {
-			k.pingpong = true // data follows data received: an interactive exchange
+		if k.rcvNxt != k.irs.Add(1) && k.sim.now-k.lastRecv < k.sim.cfg.DelayedACK {
+			// A reply within the delayed-ACK timeout of the last data
+			// received: an interactive exchange (Linux tcp_event_data_sent,
+			// inet_csk_inc_pingpong_cnt, TCP_PINGPONG_THRESH 1).
+			k.pingpong = true
 		}
 		k.sendSegment(flags, payload)
 	}

@@ -511,3 +511,94 @@ func TestSeqComparisonWraps(t *testing.T) {
 		t.Fatalf("wrap-around compare failed: %v < %v", a, b)
 	}
 }
+
+// warm sends n bytes from the server and runs until every byte is
+// acknowledged.
+func (r *rig) warm(n int) {
+	r.server.write(make([]byte, n))
+	for r.server.inFlight() > 0 || len(r.server.unsent) > 0 {
+		r.s.runUntil(r.s.q.peek())
+	}
+	r.seen = len(r.s.t.Packets)
+}
+
+func TestSlowStartAfterIdleHalvesPerRTO(t *testing.T) {
+	r := newRig(t, Today, nil)
+	r.establish()
+	r.warm(300_000)
+	k := r.server
+	c0, rto, rw := k.cc.cwnd, k.rto, 10*k.mss
+	if c0 < 8*rw || rto < 300*Millisecond || rto > 400*Millisecond {
+		t.Fatalf("after warming: cwnd %d, RTO %v; want a cwnd far above %d and an RTO near 300 ms", c0, rto, rw)
+	}
+	// Idle for less than an RTO: nothing changes.
+	r.until(k.lastSend + rto)
+	r.warm(1)
+	if k.cc.cwnd != c0 {
+		t.Fatalf("cwnd %d after idling one RTO; want %d unchanged", k.cc.cwnd, c0)
+	}
+	// Idle for 2.5 RTOs: tcp_cwnd_restart halves twice.
+	c0 = k.cc.cwnd
+	r.until(k.lastSend + rto*5/2 + 1)
+	k.write(make([]byte, 100))
+	if want := max(c0/4, rw); k.cc.cwnd != want {
+		t.Fatalf("cwnd %d after 2.5 RTOs idle; want %d (%d halved twice, at least %d)", k.cc.cwnd, want, c0, rw)
+	}
+	if r.s.t.Find("restart after idle", 0) < 0 {
+		t.Fatal("no cwnd event says why the window fell")
+	}
+	// Idle for a long time: down to the initial window, never below.
+	r.warm(0)
+	r.until(r.s.now + 60*Second)
+	k.write(make([]byte, 100))
+	if k.cc.cwnd != rw {
+		t.Fatalf("cwnd %d after a minute idle; want the initial window %d", k.cc.cwnd, rw)
+	}
+}
+
+func TestBookSlowStartAfterIdleGoesStraightToRestartWindow(t *testing.T) {
+	r := newRig(t, Book, func(c *Config) { c.NoDelay = true })
+	r.establish()
+	r.warm(100_000)
+	k := r.server
+	if k.cc.cwnd <= 4*k.mss {
+		t.Fatalf("cwnd %d after warming; want it grown", k.cc.cwnd)
+	}
+	r.until(k.lastSend + k.rto + Millisecond)
+	k.write(make([]byte, 100))
+	if k.cc.cwnd != k.mss {
+		t.Fatalf("cwnd %d after an RTO idle; want one segment (RFC 2581 §4.1)", k.cc.cwnd)
+	}
+}
+
+func TestDelayedACKTimerEndsPingpong(t *testing.T) {
+	r := newRig(t, Today, nil)
+	r.establish()
+	r.client.write([]byte("req1"))
+	r.until(r.s.now + 51*Millisecond)
+	r.server.write([]byte("resp1")) // a reply at once: pingpong
+	if !r.server.pingpong {
+		t.Fatal("server not in pingpong mode after replying at once")
+	}
+	r.until(r.s.now + 100*Millisecond)
+	r.seen = len(r.s.t.Packets)
+	// req2 gets no reply: the server's ACK waits for its 40 ms timer,
+	// which ends pingpong mode.
+	r.client.write([]byte("req2"))
+	at := r.s.now + 50*Millisecond
+	r.until(at + 39*Millisecond)
+	r.expect("client:32768>server:80 [PSH+ACK] seq=5 ack=6 win=64256 len=4")
+	r.until(at + 41*Millisecond)
+	r.expect("server:80>client:32768 [ACK] seq=6 ack=9 win=65280 len=0")
+	if r.server.pingpong {
+		t.Fatal("server still in pingpong mode after its delayed-ACK timer fired")
+	}
+	// req3 is acknowledged the moment it arrives (a quick ACK).
+	r.client.write([]byte("req3"))
+	r.expect("client:32768>server:80 [PSH+ACK] seq=9 ack=6 win=64256 len=4")
+	r.until(r.s.now + 51*Millisecond)
+	ack := r.s.t.Packets[len(r.s.t.Packets)-1]
+	if ack.From != r.sv.id || ack.Seg.Ack != r.server.rcvNxt || ack.SentAt != r.s.t.Packets[len(r.s.t.Packets)-2].ArriveAt {
+		t.Fatalf("req3's ACK %+v; want it sent as req3 arrived", ack)
+	}
+}

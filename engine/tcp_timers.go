@@ -46,6 +46,11 @@ func (k *Socket) fire(tk timerKind, gen uint32) {
 	}
 	switch tk {
 	case timerDelAck:
+		// A delayed ACK that had to fire means the exchange is not
+		// interactive after all: leave pingpong mode, so the quick ACKs
+		// left apply again (tcp_delack_timer_handler in
+		// net/ipv4/tcp_timer.c calls inet_csk_exit_pingpong_mode).
+		k.pingpong = false
 		k.ackNow = true
 		k.output()
 	case timerTimeWait:

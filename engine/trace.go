@@ -101,6 +101,10 @@ type Packet struct {
 	Kind             PacketKind
 	SendStep         int // index of its EvSend event
 	RecvStep         int // index of its EvRecv event (-1 until delivered)
+	// Frame is the packet's 1-based frame number in the run's pcap export
+	// (the capture point Config.Capture), as Wireshark numbers it; 0 if
+	// that capture does not see it.
+	Frame int
 }
 
 // PacketKind groups packets by colour on the stage.
@@ -160,20 +164,21 @@ type Trace struct {
 	Scenario string
 	Plot     PlotKind // the plot the scenario's stage draws beside its ladder (Scenario.Plot)
 
-	// BulkAbove is set (to the scenario's limit) in a bulk run: one of more
-	// connections than the scenario traces one by one, which records port
-	// samples but no segments. It is 0 when every segment is recorded.
-	BulkAbove int
-	Config    Config
-	Lanes     []string // lane names for compare scenarios; one empty lane otherwise
-	Hosts     []HostInfo
-	Links     []LinkInfo
-	Sockets   []SocketInfo
-	Packets   []Packet
-	Events    []Event
-	Objects   []Object
-	Messages  []MessageRecord // every HTTP message written, in the order written
-	Ports     []PortSample    // every change of a client's ephemeral port pool
+	Config   Config
+	Lanes    []string // lane names for compare scenarios; one empty lane otherwise
+	Hosts    []HostInfo
+	Links    []LinkInfo
+	Sockets  []SocketInfo
+	Packets  []Packet
+	Events   []Event
+	Objects  []Object
+	Messages []MessageRecord // every HTTP message written, in the order written
+	Ports    []PortSample    // every change of a client's ephemeral port pool
+	// Bulk says the run was too large to trace every segment: it kept
+	// only application events and port samples (Packets is empty).
+	Bulk bool
+
+	bulkAbove int // the connection count above which the scenario runs in bulk
 
 	// sockStates[i] lists the socket's state after each event that changed it.
 	sockStates [][]sockRecord
