@@ -103,12 +103,16 @@ type link struct {
 	delay    Time
 	bw       int64
 	busy     Time // when the transmitter is free again
+	fq       *fqQueue // the fair-queueing qdisc (qdisc=fq), nil for FIFO
 }
 
 // connect joins a and b with a full-duplex link: delay one way, bw each way.
 func (s *Sim) connect(a, b *Host, delay Time, bw int64) {
 	for _, d := range [][2]*Host{{a, b}, {b, a}} {
 		l := &link{idx: len(s.t.Links), from: d[0], to: d[1], delay: delay, bw: bw}
+		if s.cfg.Qdisc == "fq" {
+			l.fq = newFQ(s, l)
+		}
 		s.links[[2]int{d[0].id, d[1].id}] = l
 		s.t.Links = append(s.t.Links, LinkInfo{From: d[0].id, To: d[1].id, Delay: delay, Bandwidth: bw})
 	}
@@ -139,9 +143,6 @@ func (h *Host) transmit(sock *Socket, seg Segment, label string, kind PacketKind
 	if l == nil {
 		panic(fmt.Sprintf("engine: no link from %s to %v", h.name, seg.Dst))
 	}
-	start := max(s.now, l.busy)
-	end := start + serialization(seg.WireLen(), l.bw)
-	l.busy = end
 	wp := s.newWirePacket()
 	*wp = wirePacket{seg: seg, to: l.to, link: l, idx: -1}
 	if s.detailed {
@@ -153,14 +154,32 @@ func (h *Host) transmit(sock *Socket, seg Segment, label string, kind PacketKind
 		sb, ab := s.seqBases(sock, &seg)
 		s.t.Packets = append(s.t.Packets, Packet{
 			From: h.id, To: l.to.id, Sock: id, Link: l.idx,
-			SentAt: s.now, TxStart: start, TxEnd: end, ArriveAt: end + l.delay,
-			Seg: seg, Label: label, HTTP: head, Kind: kind, RecvStep: -1,
+			SentAt: s.now, Seg: seg, Label: label, HTTP: head, Kind: kind, RecvStep: -1,
 			SeqBase: sb, AckBase: ab,
 		})
 		step := s.record(EvSend, h.id, sock, wp.idx, "send "+s.segLine(&seg, sb, ab, head))
 		s.t.Packets[wp.idx].SendStep = step
 	}
+	if l.fq != nil {
+		l.fq.enqueue(wp)
+		return
+	}
+	l.clock(wp)
+}
+
+// clock puts wp on the wire once the transmitter is free (FIFO: in the
+// order packets were queued) and schedules its arrival.
+func (l *link) clock(wp *wirePacket) Time {
+	s := l.from.sim
+	start := max(s.now, l.busy)
+	end := start + serialization(wp.seg.WireLen(), l.bw)
+	l.busy = end
+	if wp.idx >= 0 {
+		p := &s.t.Packets[wp.idx]
+		p.TxStart, p.TxEnd, p.ArriveAt = start, end, end+l.delay
+	}
 	s.schedule(qItem{at: end + l.delay, kind: qDeliver, pkt: wp})
+	return end
 }
 
 // deliver hands an arriving packet to its host's TCP.
