@@ -102,7 +102,7 @@ type link struct {
 	from, to *Host
 	delay    Time
 	bw       int64
-	busy     Time // when the transmitter is free again
+	busy     Time     // when the transmitter is free again
 	fq       *fqQueue // the fair-queueing qdisc (qdisc=fq), nil for FIFO
 }
 
