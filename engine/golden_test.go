@@ -13,34 +13,12 @@ import (
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden from the current engine")
 
-// goldenVariants are runs with other parameters that lessons show, kept
-// as golden traces too (testdata/FILE.golden).
-var goldenVariants = []struct {
-	file, scenario string
-	params         map[string]string
-}{
-	{"handshake-tls12", "handshake", map[string]string{"tls": "1.2"}},
-	{"handshake-tls13", "handshake", map[string]string{"tls": "1.3"}},
-	{"handshake-tls12-book", "handshake", map[string]string{"tls": "1.2", "profile": "book"}},
-	{"compare-tls13", "compare", map[string]string{"tls": "1.3"}},
-	{"parallel-fifo", "parallel", map[string]string{"profile": "today", "qdisc": "fifo", "bandwidth": "1Mbps"}},
-	{"parallel-fq", "parallel", map[string]string{"profile": "today", "qdisc": "fq", "bandwidth": "1Mbps"}},
-}
-
-// TestGolden compares every scenario's trace with engine/testdata/NAME.golden,
-// and each of goldenVariants with its file.
+// TestGolden compares every scenario's trace with engine/testdata/NAME.golden.
 // Regenerate with: go test ./engine -update, and review the diff.
 func TestGolden(t *testing.T) {
-	runs := map[string]func() (*Trace, error){}
 	for _, name := range ScenarioNames() {
-		runs[name] = func() (*Trace, error) { return Run(name, nil) }
-	}
-	for _, v := range goldenVariants {
-		runs[v.file] = func() (*Trace, error) { return Run(v.scenario, v.params) }
-	}
-	for name, run := range runs {
 		t.Run(name, func(t *testing.T) {
-			tr, err := run()
+			tr, err := Run(name, nil)
 			if err != nil {
 				t.Fatal(err)
 			}

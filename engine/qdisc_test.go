@@ -14,7 +14,7 @@ func TestFairQueueing(t *testing.T) {
 	done := map[string][]float64{}
 	loaded := map[string]float64{}
 	for _, q := range []string{"fifo", "fq"} {
-		tr := mustRun(t, "parallel", map[string]string{"profile": "today", "bandwidth": "1Mbps", "qdisc": q})
+		tr := mustRun(t, "parallel-"+q, nil)
 		for _, p := range []string{"/a.png", "/b.png", "/c.png"} {
 			v, err := tr.Measure("done", p)
 			if err != nil {
