@@ -217,14 +217,16 @@ func (b *tab) waitPath(path string) {
 	deadline := time.Now().Add(30 * time.Second)
 	got := ""
 	for time.Now().Before(deadline) {
-		p, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`document.readyState === "complete" ? location.pathname : ""`))
+		ctx, cancel := b.within(callTimeout)
+		p, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.readyState === "complete" ? location.pathname : ""`))
+		cancel()
 		if err == nil && p == path {
 			return
 		}
 		got = p
 		time.Sleep(50 * time.Millisecond)
 	}
-	b.t.Fatalf("waiting 30s for the page %s: the tab shows %q", path, got)
+	b.t.Fatal(b.failure(fmt.Sprintf("waiting 30s for the page %s", path), fmt.Errorf("the tab shows %q", got)))
 }
 
 // atStep waits until the page and the stage both show step n. It allows
@@ -239,8 +241,10 @@ func (b *tab) atStep(n int) {
 // front brings the tab's window to the front.
 func (b *tab) front() {
 	b.t.Helper()
-	if _, err := chromedp.Call(b.ctx, page.BringToFront, cdp.Empty{}); err != nil {
-		b.t.Fatalf("bringing a window to the front: %v", err)
+	ctx, cancel := b.within(callTimeout)
+	defer cancel()
+	if _, err := chromedp.Call(ctx, page.BringToFront, cdp.Empty{}); err != nil {
+		b.t.Fatal(b.failure("bringing a window to the front", err))
 	}
 }
 
@@ -259,6 +263,11 @@ func (proj *tab) openPresenter(l *site.Lesson, w, h int64) *tab {
 	}
 	pctx, cancel := chromedp.NewContext(proj.ctx, chromedp.WithTargetID(id))
 	t.Cleanup(cancel)
+	// The first call attaches to the window and gets pctx itself: a
+	// deadline on it would close the window when the deadline passes.
+	if err := chromedp.Do(pctx); err != nil {
+		t.Fatalf("attaching to the presenter window: %v", err)
+	}
 	pres := &tab{t: t, ctx: pctx, w: w, h: h}
 	pres.waitPath(l.PresenterURL())
 	return pres
@@ -399,10 +408,12 @@ func TestPresenterStorageFallback(t *testing.T) {
 	l, _ := presentLesson(t)
 	noChannel := func(b *tab) {
 		t.Helper()
-		_, err := chromedp.Call(b.ctx, page.AddScriptToEvaluateOnNewDocument,
+		ctx, cancel := b.within(callTimeout)
+		defer cancel()
+		_, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument,
 			page.AddScriptToEvaluateOnNewDocumentParams{Source: `delete window.BroadcastChannel`})
 		if err != nil {
-			t.Fatalf("removing BroadcastChannel: %v", err)
+			t.Fatal(b.failure("removing BroadcastChannel", err))
 		}
 	}
 	proj := newTab(t, 1280, 720)
@@ -455,7 +466,7 @@ func TestPresenterPointer(t *testing.T) {
 	}
 	pres.do("clicking the packet on the map", chromedp.Click(chromedp.CSS(`#pointer-map .hit-packet`)))
 	pointer(target)
-	proj.do("letting the stage draw the ring", chromedp.Sleep(300*time.Millisecond))
+	proj.settle()
 	proj.shot("", "present-pointer-packet")
 	pres.front()
 	pres.shot("", "presenter-pointer-map")
