@@ -36,6 +36,16 @@ func (cc *congestion) onAck(acked int) bool {
 	return true
 }
 
+// lossThresh is ssthresh after a loss. RFC 5681 §3.1 eq. (4), the book's
+// era: half the data in flight, at least two segments. Linux's Reno
+// (tcp_reno_ssthresh in net/ipv4/tcp_cong.c) halves cwnd instead.
+func (cc *congestion) lossThresh(k *Socket) int {
+	if k.sim.cfg.Profile == Book {
+		return max(k.sndUna.Size(k.sndMax)/2, 2*cc.mss)
+	}
+	return max(cc.cwnd/2, 2*cc.mss)
+}
+
 func (cc *congestion) record(k *Socket, why string) {
 	if !k.sim.detailed {
 		return
