@@ -230,3 +230,71 @@ func TestDataRTOBacksOff(t *testing.T) {
 		t.Errorf("book RTO %v below RFC 2988's 1 s minimum", first)
 	}
 }
+
+// One lost segment with many behind it: three duplicate ACKs bring it
+// back at once (no timeout), ssthresh falls to 0.7*cwnd today (CUBIC) or
+// half the flight (book, Reno), and congestion avoidance follows.
+func TestFastRetransmitAndAvoidance(t *testing.T) {
+	for _, p := range []string{"today", "book"} {
+		drop := "server:12"
+		if p == "book" {
+			drop = "server:20"
+		}
+		tr := run(t, "slow-start", map[string]string{"profile": p, "drop": drop, "size": "400000"})
+		d := tr.Find("drop server:80>client", 0)
+		if d < 0 {
+			t.Fatalf("%s: nothing dropped", p)
+		}
+		fr := tr.Find("fast retransmit", d)
+		if fr < 0 || tr.Find("rto fired", 0) >= 0 {
+			t.Fatalf("%s: no fast retransmit without a timeout", p)
+		}
+		lost := tr.Packets[tr.Events[d].Packet].Seg.Seq
+		resent := false
+		for _, pk := range tr.Packets {
+			if pk.SendStep > fr && pk.Seg.Seq == lost && len(pk.Seg.Payload) > 0 {
+				resent = true
+				break
+			}
+		}
+		if !resent {
+			t.Errorf("%s: the lost segment was not sent again", p)
+		}
+		dups := 0
+		for i := d; i < fr; i++ {
+			if e := tr.Events[i]; e.Kind == EvRecv && strings.Contains(e.Text, "client:32768>server:80 [ACK]") {
+				dups++
+			}
+		}
+		if dups < 3 {
+			t.Errorf("%s: %d ACKs before fast retransmit, want 3 duplicates", p, dups)
+		}
+		if p == "today" && !strings.Contains(tr.Events[fr-1].Text+tr.String(), "sack=") {
+			t.Errorf("today's duplicate ACKs carry no SACK blocks")
+		}
+		if tr.Find("recovery done", fr) < 0 {
+			t.Errorf("%s: recovery never ended", p)
+		}
+		// Congestion avoidance: once cwnd has reached ssthresh it grows
+		// by less than a segment per ACK.
+		var prev int
+		growths := 0
+		for _, e := range tr.Events[tr.Find("recovery done", fr):] {
+			if e.Kind == EvCwnd && strings.Contains(e.Text, "server:80") {
+				var cw, ss int
+				fmt.Sscanf(e.Text[strings.Index(e.Text, "cwnd=")+5:], "%d ssthresh=%d", &cw, &ss)
+				if prev >= ss && cw > prev {
+					growths++
+					if cw-prev >= 1448 {
+						t.Errorf("%s: cwnd grew %d bytes on one ACK in congestion avoidance", p, cw-prev)
+						break
+					}
+				}
+				prev = cw
+			}
+		}
+		if growths == 0 {
+			t.Errorf("%s: cwnd never grew in congestion avoidance", p)
+		}
+	}
+}

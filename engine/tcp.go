@@ -69,6 +69,7 @@ type Socket struct {
 	ooo       []oooSeg // segments received beyond RCV.NXT, in order
 	oooTick   uint64   // recency counter for SACK block order
 	dsack     []sackBlock
+	rec       recovery
 
 	unsent    []byte // written by the application, not yet sent
 	finQueued bool   // the application closed its write side: FIN after unsent
@@ -200,7 +201,7 @@ func (h *Host) dial(to *Host, port uint16, app sockApp) *Socket {
 		s.recordf(EvCall, h.id, k, "call %s connect(%s:%d) = port %d", h.name, to.name, port, p)
 	}
 	h.samplePorts()
-	k.sndUna, k.sndNxt, k.sndMax = k.iss, k.iss, k.iss
+	k.sndUna, k.sndNxt, k.sndMax, k.rec.recover = k.iss, k.iss, k.iss, k.iss
 	k.rcvSsthresh = k.initialWindow(s.cfg.MSS)
 	k.setState(SynSent)
 	k.sendSegment(SYN, nil)
@@ -288,7 +289,7 @@ func (k *Socket) sendSegment(flags Flags, payload []byte) {
 		k.sndMax = k.sndNxt
 	}
 	if len(payload) > 0 || flags&FIN != 0 {
-		k.sentAt = append(k.sentAt, sentMark{end: k.sndNxt, at: k.sim.now, rtx: rtx})
+		k.markSent(rtx)
 	}
 	if seg.Len() > 0 && flags&RST == 0 && k.timers[timerRTO] == Never {
 		k.armRTO()

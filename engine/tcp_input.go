@@ -41,7 +41,7 @@ func (l *Listener) passiveOpen(syn *Segment) {
 	k.listener = l
 	k.state = Listen // the new socket starts as a copy of the listener
 	k.synchronize(syn)
-	k.sndUna, k.sndNxt, k.sndMax = k.iss, k.iss, k.iss
+	k.sndUna, k.sndNxt, k.sndMax, k.rec.recover = k.iss, k.iss, k.iss, k.iss
 	quantum := h.sim.cfg.MSS
 	if k.tsOK {
 		quantum -= tsOptLen
@@ -158,10 +158,17 @@ func (k *Socket) processAck(seg *Segment) {
 		k.ackNow = true // acknowledges something not yet sent
 		return
 	}
-	k.sndWnd = int(seg.Window) << k.sndShift
+	wnd := int(seg.Window) << k.sndShift
 	if !k.sndUna.LessThan(ack) {
+		if k.isDupAck(seg, wnd) {
+			k.onDupAck()
+		} else if ack == k.sndUna {
+			k.rec.dupacks = 0
+		}
+		k.sndWnd = wnd
 		return
 	}
+	k.sndWnd = wnd
 	k.ackedSent(ack, seg)
 	if k.sndNxt.LessThan(ack) {
 		k.sndNxt = ack // after a timeout: the peer had more than we resent
@@ -183,7 +190,7 @@ func (k *Socket) processAck(seg *Segment) {
 	for len(k.marks) > 0 && k.messageEnd(k.marks[0]).LessThanEq(ack) {
 		k.marks = k.marks[1:]
 	}
-	if acked > 0 && k.cc.onAck(acked) {
+	if !k.onNewAck(acked) && acked > 0 && k.cc.onAck(k, acked) {
 		k.cc.record(k, "")
 	}
 	if !finAcked {

@@ -104,7 +104,7 @@ func (k *Socket) inFlight() int { return k.sndUna.Size(k.sndNxt) }
 // usable is how many more bytes the sender may send now:
 // min(cwnd, peer's window) less what is in flight (RFC 5681 §2, RFC 9293 §3.8.6).
 func (k *Socket) usable() int {
-	return min(k.cc.cwnd, k.sndWnd) - k.inFlight()
+	return min(k.cc.cwnd+k.limitedTransmit(), k.sndWnd) - k.inFlight()
 }
 
 // nagleHolds reports whether Nagle's algorithm (RFC 896; RFC 9293

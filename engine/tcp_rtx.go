@@ -100,7 +100,9 @@ func (k *Socket) retransmitTimeout() {
 	if k.retries == 1 {
 		k.cc.ssthresh = k.cc.lossThresh(k)
 	}
+	k.cc.epoch = Never
 	k.cc.cwnd = k.mss
+	k.rec = recovery{recover: k.sndMax} // RFC 6582 §3.2 step 2 after a timeout
 	k.cc.record(k, "timeout")
 	k.sndNxt = k.sndUna
 	k.finSent = false
@@ -360,4 +362,119 @@ func sackLine(blocks []sackBlock, base Seq) string {
 		s += fmt.Sprintf("%d-%d", uint32(b.Left-base), uint32(b.Right-base))
 	}
 	return s
+}
+
+// recovery is fast retransmit and fast recovery (RFC 5681 §3.2) with
+// NewReno's partial ACKs (RFC 6582), the recovery of the book's era and of
+// RFC 5681 for both profiles. What today's Linux does instead is left out
+// and only approximated: it counts SACKed segments rather than duplicate
+// ACKs and resends every hole the SACK scoreboard shows (RFC 6675,
+// tcp_sacktag_write_queue and tcp_xmit_retransmit_queue), detects loss by
+// time with RACK (RFC 8985, tcp_rack_detect_loss: a lost segment is resent
+// once a segment sent after it is SACKed and a quarter of the minimum RTT
+// has passed, which with three or more segments behind it is within the
+// same round trip as the third duplicate ACK here), probes a lost tail
+// with TLP after about two round trips instead of waiting for the RTO
+// (tcp_schedule_loss_probe), and paces the reduction with PRR (RFC 6937,
+// tcp_cwnd_reduction) instead of inflating cwnd. With one loss and three
+// or more segments after it, all of them send the same retransmission at
+// the same moment; a loss among the last three segments of a burst is
+// repaired here by the RTO where Linux's TLP would be faster.
+type recovery struct {
+	in      bool // in fast recovery
+	recover Seq  // SND.MAX when recovery began (RFC 6582 "recover")
+	dupacks int  // duplicate ACKs in a row
+}
+
+// dupThresh is the duplicate ACKs that signal a loss (RFC 5681 §3.2).
+const dupThresh = 3
+
+// isDupAck tells a duplicate ACK by RFC 5681 §2's definition: data is
+// outstanding, it carries no data, no SYN or FIN, acknowledges SND.UNA
+// and advertises the same window.
+func (k *Socket) isDupAck(seg *Segment, wnd int) bool {
+	return k.sndUna != k.sndMax && len(seg.Payload) == 0 && seg.Flags&(SYN|FIN) == 0 &&
+		seg.Ack == k.sndUna && wnd == k.sndWnd
+}
+
+// onDupAck counts a duplicate ACK: the third starts fast retransmit
+// (RFC 5681 §3.2 steps 2-4, unless the ACKs belong to a recovery just
+// ended, RFC 6582 §3.2 step 2); later ones inflate cwnd by one segment
+// each, letting new data out (step 4). Before the third, today's sender
+// may send one new segment per duplicate ACK (limited transmit, RFC 3042,
+// which Linux gets from not counting SACKed segments in flight).
+func (k *Socket) onDupAck() {
+	r := &k.rec
+	r.dupacks++
+	switch {
+	case r.in:
+		k.cc.cwnd += k.mss
+	case r.dupacks == dupThresh && k.recoverCovered():
+		r.in, r.recover = true, k.sndMax
+		k.cc.ssthresh = k.cc.lossThresh(k)
+		k.cc.epoch = Never
+		k.cc.cwnd = k.cc.ssthresh + dupThresh*k.mss
+		k.cc.record(k, "fast retransmit")
+		k.retransmitHead()
+	}
+}
+
+// recoverCovered is RFC 6582 §3.2 step 2: duplicate ACKs start a new
+// recovery only once the cumulative ACK has passed the last one's
+// "recover" (which starts at the ISS).
+func (k *Socket) recoverCovered() bool {
+	return k.rec.recover.LessThan(k.sndUna)
+}
+
+// limitedTransmit is the extra room limited transmit (RFC 3042) gives.
+func (k *Socket) limitedTransmit() int {
+	if k.sim.cfg.Profile != Today || k.rec.in || k.rec.dupacks >= dupThresh {
+		return 0
+	}
+	return k.rec.dupacks * k.mss
+}
+
+// onNewAck ends or continues recovery when the cumulative ACK advances
+// by acked bytes (RFC 6582 §3.2 steps 3-5): a full ACK (past "recover")
+// ends it with cwnd = min(ssthresh, FlightSize + SMSS); a partial ACK
+// resends the next hole at once and deflates cwnd by what it acknowledged.
+// It reports whether recovery handled cwnd.
+func (k *Socket) onNewAck(acked int) bool {
+	r := &k.rec
+	r.dupacks = 0
+	if !r.in {
+		return false
+	}
+	if !k.sndUna.LessThan(r.recover) {
+		r.in = false
+		k.cc.cwnd = min(k.cc.ssthresh, k.inFlight()+k.mss)
+		k.cc.record(k, "recovery done")
+		return true
+	}
+	k.retransmitHead()
+	k.cc.cwnd = max(k.cc.cwnd-acked+k.mss, k.mss)
+	k.cc.record(k, "partial ack")
+	return true
+}
+
+// retransmitHead sends the oldest unacknowledged segment again without
+// moving SND.NXT (fast retransmit).
+func (k *Socket) retransmitHead() {
+	n := min(len(k.rtxq), k.mss)
+	flags := Flags(0)
+	if n == len(k.rtxq) {
+		flags |= PSH
+		if k.finOut {
+			flags |= FIN
+		}
+	}
+	if n == 0 && flags&FIN == 0 {
+		return
+	}
+	next := k.sndNxt
+	k.sndNxt = k.sndUna
+	k.sendSegment(flags, k.rtxq[:n:n])
+	if k.sndNxt.LessThan(next) {
+		k.sndNxt = next
+	}
 }

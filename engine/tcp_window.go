@@ -147,6 +147,20 @@ func (k *Socket) rttSample(r Time) {
 	k.rto = min(k.rto, k.maxRTO())
 }
 
+// markSent notes that a segment ending at SND.NXT left now; a segment
+// sent again marks its first sending's record (Karn's rule).
+func (k *Socket) markSent(rtx bool) {
+	if rtx {
+		for i := range k.sentAt {
+			if k.sentAt[i].end == k.sndNxt {
+				k.sentAt[i].rtx = true
+				return
+			}
+		}
+	}
+	k.sentAt = append(k.sentAt, sentMark{end: k.sndNxt, at: k.sim.now, rtx: rtx})
+}
+
 // ackedSent takes RTT samples for data acknowledged up to ack: the time
 // since the oldest newly acknowledged segment was sent (as Linux measures
 // from the first segment an ACK covers, tcp_clean_rtx_queue). Karn's rule
