@@ -94,6 +94,9 @@ type Config struct {
 	KeepAliveMax     int  // server closes a persistent connection after this many requests
 	Think            Time // server's processing time per request
 	DNS              Time // DNS lookup time before the first connection (0 = cached)
+	// TLS is the TLS version the browser and the server speak over each
+	// connection: none (plain HTTP on port 80), 1.2 or 1.3 (port 443).
+	TLS string
 
 	// Page and load.
 	PageSize  int // bytes of the HTML page's body
@@ -142,6 +145,7 @@ func DefaultConfig(p Profile) Config {
 		KeepAliveMax:     100,              // Apache MaxKeepAliveRequests default; Keep-Alive: max=100
 		Think:            0,                // the chapter: server processing is short next to TCP delays
 		DNS:              0,                // a cached name
+		TLS:              "none",           // the chapter's plain HTTP; lessons turn TLS on
 
 		// Linux answers a SYN+ACK with a pure ACK at once
 		// (net/ipv4/tcp_input.c, tcp_rcv_synsent_state_process calls
@@ -264,6 +268,7 @@ var params = []param{
 	{"loss", "무작위 손실률 (seed로 정해지는 결정적 손실)", kindPercent, 0, 500_000, func(c *Config) any { return &c.LossPPM }, nil},
 	{"seed", "무작위 손실의 씨앗(seed)", kindInt, 0, 1 << 31, func(c *Config) any { return &c.Seed }, nil},
 	{"queue", "링크 방향마다의 큐 크기: 패킷 수(100) 또는 바이트(64KB, 65536B)", kindQueue, 1, 1 << 30, func(c *Config) any { return &c.Queue }, nil},
+	{"tls", "TLS 버전: none(평문 HTTP, 80번 포트), 1.2, 1.3(443번 포트)", kindChoice, 0, 0, func(c *Config) any { return &c.TLS }, []string{"none", "1.2", "1.3"}},
 	{"conns", "호스트당 최대 커넥션 수", kindInt, 1, 16, func(c *Config) any { return &c.ConnsPerHost }, nil},
 	{"keepalive", "keep-alive 유휴 타임아웃", kindDuration, int64(Second), int64(300 * Second), func(c *Config) any { return &c.KeepAliveTimeout }, nil},
 	{"max", "커넥션당 최대 요청 수", kindInt, 1, 1000, func(c *Config) any { return &c.KeepAliveMax }, nil},
