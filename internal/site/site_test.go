@@ -525,3 +525,37 @@ func TestRealSite(t *testing.T) {
 		}
 	}
 }
+
+// TestQuizPage renders the real chapter quiz: its exercises under the quiz
+// heading, no predict box, and its entry in 목차 counting its problems.
+func TestQuizPage(t *testing.T) {
+	s, err := New(os.DirFS("../.."), fakeBuild)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	resp := get(t, s, "/lessons/19-quiz/")
+	page := body(t, resp)
+	if resp.StatusCode != 200 {
+		t.Fatalf("GET quiz = %d", resp.StatusCode)
+	}
+	for _, want := range []string{
+		"<h1>4장 퀴즈</h1>",
+		`<p class="lesson-number">장 퀴즈 · `,
+		`<h2 id="exercises-title">퀴즈 문제</h2>`,
+		`<a href="/lessons/18-compare/" rel="prev">`,
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("quiz page lacks %s", want)
+		}
+	}
+	if strings.Contains(page, `<aside class="predict"`) {
+		t.Error("quiz page has a predict box; a quiz has none")
+	}
+	if n := strings.Count(page, `<form class="exercise" data-exercise="19-quiz/`); n < 10 || n > 15 {
+		t.Errorf("quiz page has %d exercise forms; want 10 to 15", n)
+	}
+	toc := body(t, get(t, s, "/"))
+	if !regexp.MustCompile(`<li value="19" data-lesson="19-quiz" data-problems="1[0-5]" class="quiz"><a href="/lessons/19-quiz/">4장 퀴즈</a> <span class="quiz-badge">퀴즈</span>`).MatchString(toc) {
+		t.Errorf("목차 lacks the quiz entry with its problems counted")
+	}
+}
