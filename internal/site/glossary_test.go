@@ -88,10 +88,15 @@ var (
 // rttOK reports whether the RTT at i in s is used as the glossary says.
 func rttOK(s string, i int) bool {
 	before := strings.TrimRightFunc(s[:i], unicode.IsSpace)
-	if before != s[:i] { // "1 RTT", "½ RTT", "몇 RTT"
+	if before != s[:i] { // "1 RTT", "½ RTT", "한 RTT", "몇 RTT"
 		r := []rune(before)
-		if len(r) > 0 && (unicode.IsDigit(r[len(r)-1]) || r[len(r)-1] == '½' || strings.HasSuffix(before, "몇")) {
+		if len(r) > 0 && (unicode.IsDigit(r[len(r)-1]) || r[len(r)-1] == '½') {
 			return true
+		}
+		for _, count := range []string{"한", "두", "세", "네", "몇", "여러"} { // 한 RTT, 여러 RTT
+			if before == count || strings.HasSuffix(before, " "+count) {
+				return true
+			}
 		}
 	}
 	// RTT as a unit among units: "(known: ms, 초, RTT)"
@@ -243,6 +248,8 @@ func TestGlossaryRules(t *testing.T) {
 		{"왕복 시간(round-trip time, RTT) 한 번, 곧 1 RTT입니다.", 0},
 		{"요청마다 한 번의 왕복 시간(RTT)씩, 몇 RTT가 들까요?", 0},
 		{"RTT가 길면 느립니다.", 1},
+		{"꼬박 한 RTT가 지나고, 여러 RTT가 듭니다.", 0},
+		{"긴 RTT에서는", 1},
 		{"단위: ms, 초, RTT)와 왕복 횟수(RTT)", 0},
 		{"커넥션을 닫습니다.", 1},
 		{"커넥션을 끊습니다. 출력 채널만 닫을 수도 있습니다.", 0},
