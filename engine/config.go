@@ -252,7 +252,7 @@ var params = []param{
 	{"rtt", "왕복 시간 (round-trip time)", kindDuration, int64(Millisecond), int64(2 * Second), func(c *Config) any { return &c.RTT }, nil},
 	{"bandwidth", "대역폭 (bandwidth)", kindBandwidth, 56_000, 10_000_000_000, func(c *Config) any { return &c.Bandwidth }, nil},
 	{"mss", "최대 세그먼트 크기 (MSS)", kindInt, 88, 8960, func(c *Config) any { return &c.MSS }, nil},
-	{"rwnd", "수신 윈도 (처음 광고하는 크기), bytes; 창 크기 조정이 없으면 65535까지", kindInt, 1460, 1 << 20, func(c *Config) any { return &c.RecvWnd }, nil},
+	{"rwnd", "수신 윈도 (처음 광고하는 크기), bytes; 윈도 크기 조정(window scale)이 없으면 65535까지", kindInt, 1460, 1 << 20, func(c *Config) any { return &c.RecvWnd }, nil},
 	{"slowstartidle", "유휴 뒤 느린 시작 다시 하기 (tcp_slow_start_after_idle)", kindBool, 0, 1, func(c *Config) any { return &c.SlowStartAfterIdle }, nil},
 	{"rmemmax", "수신 버퍼 자동 조정 상한, bytes (0 = 고정된 수신 윈도)", kindInt, 0, 64 << 20, func(c *Config) any { return &c.RecvBufMax }, nil},
 	{"rtoinit", "처음 재전송 타임아웃 (RTT를 재기 전, SYN의 타임아웃)", kindDuration, int64(200 * Millisecond), int64(60 * Second), func(c *Config) any { return &c.InitialRTO }, nil},
