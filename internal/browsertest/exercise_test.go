@@ -197,3 +197,36 @@ func TestChallenge(t *testing.T) {
 		t.Errorf("progress saved = %s; want %s solved", saved, c.ID)
 	}
 }
+
+// TestQuiz answers the chapter quiz's first question, which runs a
+// scenario other than the page's own: the verdict is right, the stage
+// loads that scenario's run at the step that proves it, and the solved
+// question counts in 목차 under the quiz.
+func TestQuiz(t *testing.T) {
+	const quiz = "/lessons/19-quiz/"
+	l := lessonByURL(t, quiz)
+	if !l.Quiz {
+		t.Fatalf("%s is not marked quiz", l.File)
+	}
+	b := newTab(t, 1280, 720)
+	b.openLesson(quiz)
+	first := l.Exercises[0]
+	b.waitJS("the quiz to be ready", `!document.querySelector('form[data-exercise="`+first.ID+`"] button[type="submit"]').disabled`, 20*time.Second)
+	if h := eval[string](b, `document.getElementById("exercises-title").textContent`); h != "퀴즈 문제" {
+		t.Errorf("the quiz's exercises are titled %q; want 퀴즈 문제", h)
+	}
+	right := solved(t, l, 0, 1)
+	loads := b.loads()
+	b.answer(first.ID, right.Text)
+	b.waitJS("the verdict on the right answer", `document.querySelector('form[data-exercise="`+first.ID+`"]').dataset.verdict === "right"`, 10*time.Second)
+	b.waitJS("the stage at the step that proves it", fmt.Sprintf(`(JSON.parse(%s) || {}).loads > %d && (JSON.parse(%s) || {}).step === %d`, stageJSON, loads, stageJSON, right.Step), 20*time.Second)
+	if st := b.state(); st.Scenario != first.Scenario || st.Error != "" {
+		t.Errorf("after the verdict the stage shows %q (error %q); want %s", st.Scenario, st.Error, first.Scenario)
+	}
+	b.shot("#exercises", "quiz")
+	b.open("/")
+	b.waitJS("목차's progress", `document.querySelector('li[data-lesson="`+l.ID+`"] .lesson-progress').textContent !== ""`, 10*time.Second)
+	if got, want := eval[string](b, `document.querySelector('li[data-lesson="`+l.ID+`"] .lesson-progress').textContent`), fmt.Sprintf("1/%d 해결", l.Problems()); got != want {
+		t.Errorf("목차 shows %q for the quiz; want %q", got, want)
+	}
+}

@@ -509,13 +509,15 @@ func TestRealSite(t *testing.T) {
 			`src="/stage/?`,
 			"scenario=" + l.Scenario,
 			`id="lesson-data"`,
-			"<h2>먼저 예상해 보세요</h2>",
 			"단계별 설명",
 			">정리</h2>",
 		} {
 			if !strings.Contains(page, want) {
 				t.Errorf("%s lacks %s", l.URL(), want)
 			}
+		}
+		if !l.Quiz && !strings.Contains(page, "<h2>먼저 예상해 보세요</h2>") {
+			t.Errorf("%s lacks its 먼저 예상해 보세요 box", l.URL())
 		}
 		if i > 0 && !strings.Contains(page, `rel="prev">← 이전 강의: `) {
 			t.Errorf("%s has no 이전 강의 link", l.URL())
@@ -540,7 +542,7 @@ func TestQuizPage(t *testing.T) {
 	}
 	for _, want := range []string{
 		"<h1>4장 퀴즈</h1>",
-		`<p class="lesson-number">장 퀴즈 · `,
+		`<p class="lesson-number">퀴즈 · `,
 		`<h2 id="exercises-title">퀴즈 문제</h2>`,
 		`<a href="/lessons/18-compare/" rel="prev">`,
 	} {
@@ -555,7 +557,7 @@ func TestQuizPage(t *testing.T) {
 		t.Errorf("quiz page has %d exercise forms; want 10 to 15", n)
 	}
 	toc := body(t, get(t, s, "/"))
-	if !regexp.MustCompile(`<li value="19" data-lesson="19-quiz" data-problems="1[0-5]" class="quiz"><a href="/lessons/19-quiz/">4장 퀴즈</a> <span class="quiz-badge">퀴즈</span>`).MatchString(toc) {
+	if !regexp.MustCompile(`<li value="19" data-lesson="19-quiz" data-problems="1[0-5]" class="quiz"><a href="/lessons/19-quiz/">4장 퀴즈</a> <span class="quiz-badge">퀴즈</span> <span class="summary">이 장의 강의들에서 고루 뽑은 1[0-5]문제</span>`).MatchString(toc) {
 		t.Errorf("목차 lacks the quiz entry with its problems counted")
 	}
 }
