@@ -294,7 +294,43 @@ func init() {
 		}
 		return v, nil
 	})
+	measure("header-field", UnitCount, "host,field", "HTTP messages written by the host (default any) that carry the header field", headerField)
 	measure("cwnd-max", UnitCount, "host", "the largest congestion window of the host, in segments (default server)", cwndMax)
+}
+
+// headerField counts the HTTP messages the host writes with a header
+// field of that name: "proxy,Meter" is how many messages the proxy passed
+// on with Meter still in them (none, for a proxy that honours Connection;
+// RFC 9110 §7.6.1). Its step is the write of the last message counted, or
+// of the host's last message when none carries the field.
+func headerField(t *Trace, arg string) (Value, error) {
+	host, field, ok := strings.Cut(arg, ",")
+	if !ok {
+		host, field = "", arg
+	}
+	if field == "" {
+		return Value{}, fmt.Errorf("header-field needs a field name (header-field:proxy,Meter)")
+	}
+	hosts, err := t.hostSet(host)
+	if err != nil {
+		return Value{}, err
+	}
+	v := Value{Step: -1}
+	last := -1
+	for _, m := range t.Messages {
+		if m.Sock < 0 || m.Sock >= len(t.Sockets) || !hosts[t.Sockets[m.Sock].Host] {
+			continue
+		}
+		last = m.Step
+		if _, has := m.Header.Get(field); has {
+			v.V++
+			v.Step = m.Step
+		}
+	}
+	if v.Step < 0 {
+		v.Step = last
+	}
+	return v, nil
 }
 
 func orNever(err error, msg string) error {

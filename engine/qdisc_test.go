@@ -75,3 +75,31 @@ func TestQdiscDefaults(t *testing.T) {
 		t.Errorf("book: qdisc %s, want fifo", q)
 	}
 }
+
+// TestFairQueueingDropsFromTheHead: a full fq qdisc drops the oldest
+// packet of the longest flow (fq_codel_drop), not the one arriving; a
+// FIFO drops the one arriving.
+func TestFairQueueingDropsFromTheHead(t *testing.T) {
+	for _, q := range []string{"fifo", "fq"} {
+		tr := mustRun(t, "slow-start", map[string]string{"profile": "today", "queue": "8", "bandwidth": "2Mbps", "qdisc": q})
+		drops, late := 0, 0
+		for _, p := range tr.Packets {
+			if p.Drop != DropQueue {
+				continue
+			}
+			drops++
+			if p.DropStep > p.SendStep+1 {
+				late++ // other packets were sent after it, before it was dropped
+			}
+		}
+		if drops == 0 {
+			t.Fatalf("%s: nothing dropped", q)
+		}
+		if q == "fifo" && late != 0 || q == "fq" && late != drops {
+			t.Errorf("%s: %d of %d queue drops came after later packets were queued", q, late, drops)
+		}
+		if _, err := tr.Measure("done", "/big.bin#2"); err != nil {
+			t.Errorf("%s: %v", q, err)
+		}
+	}
+}
