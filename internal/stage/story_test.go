@@ -259,4 +259,3 @@ func TestCaptionsShowWhatTheySay(t *testing.T) {
 		})
 	}
 }
-
