@@ -483,3 +483,32 @@ func TestPresenterPointer(t *testing.T) {
 	pres.key("c")
 	pointer("")
 }
+
+// TestPresenterCaptionNumbers: the presenter window quotes the projected
+// run's numbers. Lesson 1 with rtt=200ms says its handshake took 200 ms,
+// not the 100 ms the lesson's default run (and its raw caption) says.
+func TestPresenterCaptionNumbers(t *testing.T) {
+	l := lessonByURL(t, "/lessons/01-tcp-connection/")
+	const withNumber = 6 // "SYN을 보낸 지 왕복 시간 한 번({{handshake-time}})이 지났습니다."
+	if !strings.Contains(string(l.Steps[withNumber].Caption), "{{handshake-time}}") {
+		t.Fatalf("lesson 1's caption %d = %q; the test wants the one quoting the handshake time", withNumber+1, l.Steps[withNumber].Caption)
+	}
+	proj := newTab(t, 1280, 720)
+	proj.openLesson(l.URL() + "?rtt=200ms&present=1")
+	steps := proj.state().CaptionSteps
+	if len(steps) <= withNumber || steps[withNumber] < 0 {
+		t.Fatalf("the stage places lesson 1's captions at %v", steps)
+	}
+	at := steps[withNumber]
+	proj.openLesson(fmt.Sprintf("%s?rtt=200ms&present=1&step=%d", l.URL(), at))
+	proj.atStep(at)
+	pres := proj.openPresenter(l, 1280, 800)
+	proj.front()
+	pres.waitJS("the presenter window at the handshake's caption",
+		fmt.Sprintf(`window.connlabPresenter.connected && window.connlabPresenter.caption === %d`, withNumber), 10*time.Second)
+	now := eval[string](pres, `document.getElementById("presenter-caption").innerHTML`)
+	projected := eval[string](proj, `document.getElementById("current-caption").innerHTML`)
+	if now != projected || !strings.Contains(now, "200 ms") || strings.Contains(now, "{{") {
+		t.Errorf("presenter's caption = %q; want the projected window's %q, with 200 ms", now, projected)
+	}
+}
