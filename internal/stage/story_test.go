@@ -257,4 +257,3 @@ func TestCaptionsShowWhatTheySay(t *testing.T) {
 		})
 	}
 }
-
