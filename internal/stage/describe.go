@@ -112,11 +112,37 @@ func Describe(t *engine.Trace, step int) string {
 		s = describeHTTP(who, rest, arg)
 	case engine.EvApp:
 		s = describeApp(t, e, who, arg)
+	case engine.EvTLS:
+		s = describeTLS(who, arg)
 	}
 	if s == "" {
 		return e.String()
 	}
 	return s
+}
+
+// describeTLS: "sent Client Hello (TLS 1.3, 1789 bytes)", "received
+// Finished", "handshake done (TLS 1.3)". The messages keep the names a
+// packet analyzer gives them.
+func describeTLS(who, arg string) string {
+	switch {
+	case strings.HasPrefix(arg, "sent "):
+		msg, info, _ := strings.Cut(strings.TrimPrefix(arg, "sent "), " (")
+		info = strings.TrimSuffix(info, ")")
+		if n, ok := strings.CutSuffix(info, " bytes"); ok {
+			parts := strings.Split(n, ", ")
+			if b, err := strconv.Atoi(parts[len(parts)-1]); err == nil {
+				parts[len(parts)-1] = Thousands(int64(b)) + "바이트"
+			}
+			info = strings.Join(parts, ", ")
+		}
+		return fmt.Sprintf("%s가 TLS 메시지를 보냅니다: %s (%s).", who, msg, info)
+	case strings.HasPrefix(arg, "received "):
+		return fmt.Sprintf("%s가 TLS 메시지를 받습니다: %s.", who, strings.TrimPrefix(arg, "received "))
+	case strings.HasPrefix(arg, "handshake done"):
+		return fmt.Sprintf("%s의 TLS 핸드셰이크가 끝났습니다 %s.", who, strings.TrimPrefix(arg, "handshake done "))
+	}
+	return ""
 }
 
 // subject names who an event is about: "클라이언트(:32768)" for a socket
