@@ -453,7 +453,7 @@ func (l *Ladder) placeLabel(m *LadderMark, measure Measure, u, lineH float64, av
 			continue
 		}
 		w := measure(s, u, true) + u*0.4
-		for _, at := range []float64{0.5, 0.35, 0.65, 0.2, 0.8} {
+		for _, at := range []float64{0.5, 0.35, 0.65, 0.2, 0.8, 0.1, 0.9} {
 			mx, my := m.Full.Lerp(at)
 			if my < l.Top || my > l.Bottom {
 				continue

@@ -289,8 +289,16 @@ func (g *geom) placeBoxes(t *engine.Trace, rowH, laneGap float64, lines int, mea
 		}
 		boxW := content + 2*g.pad
 		if n > 1 {
-			// Links at least 5.5 lines of text long: room for a label.
-			boxW = math.Min(boxW, (g.net.W-float64(n-1)*5.5*u)/float64(n))
+			// Links at least 5.5 lines of text long: room for a label; on
+			// a stage too narrow for that and the hosts' names (a phone),
+			// shorter links (the ladder labels the packets).
+			link := 5.5 * u
+			for _, h := range hosts {
+				if name := measure(HostKo(t, h), u, true) + 2*g.pad; (g.net.W-float64(n-1)*link)/float64(n) < name {
+					link = 2.5 * u
+				}
+			}
+			boxW = math.Min(boxW, (g.net.W-float64(n-1)*link)/float64(n))
 		}
 		boxW = math.Round(math.Min(boxW, g.net.W))
 		step := 0.0
@@ -442,7 +450,7 @@ func (pl *Plan) hostsStatic(p *Player, snap *engine.Snapshot, measure Measure) {
 				pl.timers = append(pl.timers, timerRow{x: lx, y: y, room: room, area: r, sock: sl.Sock, kind: sl.Timer, tone: sl.Tone})
 				continue
 			}
-			s := fitChoice(measure, room, u, false, sl.Long, sl.Text, sl.Short)
+			s := fitChoice(measure, room, u, false, sl.Long, sl.Text, sl.Short, sl.Ko)
 			if s == "" {
 				continue
 			}
