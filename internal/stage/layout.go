@@ -204,16 +204,17 @@ func newGeom(p *Player, w, h float64, sc Scale, measure Measure) *geom {
 	lines := 0
 	if compare {
 		// A row per lane, a title in each box and a count of its sockets
-		// if there is room, as long as the plot keeps a line of text per
-		// lane, its legend and its time axis; with less room than that the
-		// plot has the stage to itself.
+		// if there is room, as long as the plot keeps two lines of text
+		// per lane (the lane's name and its SYN count beside its ladder and
+		// bars), its legend and its time axis; with less room than that
+		// the plot has the stage to itself.
 		g.pad = math.Round(u * 0.15)
 		legendW := measure(legendTitle, u, true)
 		for _, s := range []string{legendWaiting, legendRequested, legendReceiving} {
 			legendW += u*1.9 + measure(s, u, false)
 		}
 		legendRows := math.Ceil(legendW / (body.W - u*0.8))
-		minPlot := u*0.5 + legendRows*g.lineH + float64(lanes)*g.lineH*1.1 + g.lineH + u*0.6
+		minPlot := u*0.5 + legendRows*g.lineH + float64(lanes)*g.lineH*2.2 + g.lineH + u*0.6
 		if body.H-netOf(1)-gap >= minPlot {
 			lines = 1
 		}

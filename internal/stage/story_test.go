@@ -214,6 +214,33 @@ var captionRules = []captionRule{
 		}
 		return nil
 	}},
+	{"handshakes of each lane", regexp.MustCompile(`핸드셰이크`), func(f *stage.Frame, p *stage.Player, c string) error {
+		// A comparison counts each lane's SYNs beside its ladder.
+		tr := p.Trace
+		if len(tr.Lanes) < 2 {
+			return nil
+		}
+		want := map[string]int{}
+		for lane := range tr.Lanes {
+			n := 0
+			for _, pk := range tr.Packets {
+				if pk.SentAt <= f.At && pk.Label == "SYN" && tr.Hosts[pk.From].Lane == lane {
+					n++
+				}
+			}
+			want[fmt.Sprintf("SYN %d", n)]++
+		}
+		got := map[string]int{}
+		for _, s := range drawn(f) {
+			got[s]++
+		}
+		for s, n := range want {
+			if got[s] < n {
+				return fmt.Errorf("%d lanes should read %q; %d do (texts %q)", n, s, got[s], drawn(f))
+			}
+		}
+		return nil
+	}},
 	{"segments one after another", regexp.MustCompile(`줄지어`), func(f *stage.Frame, p *stage.Player, c string) error {
 		// The data segments on the link are as many bars, none over another.
 		var bars []stage.Line
