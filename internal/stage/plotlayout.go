@@ -15,7 +15,7 @@ type plotAxes struct {
 	// compare: each lane's ladder, by lane; packets cross it from the
 	// client's line to the server's and back, time along the x axis
 	strips map[int]laneStrip
-	top  int    // cwnd: segments at the top of the y axis; ports: the pool's size
+	top    int // cwnd: segments at the top of the y axis; ports: the pool's size
 }
 
 // laneStrip is a lane's ladder in a comparison: the client's line at
