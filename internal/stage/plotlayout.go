@@ -349,7 +349,7 @@ func (pl *Plan) waterfallStatic(p *Player, measure Measure) {
 			}
 			inner = Rect{area.X, by + blockH*0.58, area.W, blockH * 0.36}
 			// How many handshakes the lane has begun: the SYNs on its ladder.
-			if n := lanes(t, g.lane, pl.At); blockH >= 2*lh {
+			if n := synsSent(t, g.lane, pl.At); blockH >= 2*lh {
 				s := synCount(n)
 				tr := Rect{pl.Plot.X + u*0.4, math.Round(by + blockH/2), measure(s, u, false), lh}
 				if inside(tr, pl.Plot) && !overlapsAny(tr, placed) {
@@ -396,8 +396,8 @@ func (pl *Plan) waterfallStatic(p *Player, measure Measure) {
 // synCount is a lane's count of handshakes begun: "SYN 3".
 func synCount(n int) string { return "SYN " + itoa(n) }
 
-// lanes counts the SYNs the client of lane sent by at.
-func lanes(t *engine.Trace, lane int, at engine.Time) int {
+// synsSent counts the SYNs the client of lane sent by at.
+func synsSent(t *engine.Trace, lane int, at engine.Time) int {
 	n := 0
 	for _, pk := range t.Packets {
 		if pk.SentAt > at {
