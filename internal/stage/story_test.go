@@ -241,6 +241,34 @@ var captionRules = []captionRule{
 		}
 		return nil
 	}},
+	{"requests sent again", regexp.MustCompile(`다시 보내`), func(f *stage.Frame, p *stage.Player, c string) error {
+		// The requests sent after the first RST that have arrived are
+		// labelled on the ladder, where the lesson's end is told.
+		tr := p.Trace
+		rst := engine.Never
+		for _, pk := range tr.Packets {
+			if pk.Kind == engine.PkRST && pk.SentAt < rst {
+				rst = pk.SentAt
+			}
+		}
+		if f.Ladder == nil {
+			return nil
+		}
+		_, ladder := labels(f)
+		for _, pk := range tr.Packets {
+			if pk.Kind != engine.PkRequest || pk.HTTP == "" || pk.SentAt <= rst || pk.ArriveAt > f.At {
+				continue
+			}
+			found := false
+			for _, s := range ladder {
+				found = found || strings.HasPrefix(s, pk.Label)
+			}
+			if !found {
+				return fmt.Errorf("the request %q sent again is not labelled on the ladder (labels %q)", pk.Label, ladder)
+			}
+		}
+		return nil
+	}},
 	{"segments one after another", regexp.MustCompile(`줄지어`), func(f *stage.Frame, p *stage.Player, c string) error {
 		// The data segments on the link are as many bars, none over another.
 		var bars []stage.Line
