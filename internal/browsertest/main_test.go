@@ -36,6 +36,7 @@ var (
 	baseURL    string          // the in-process server, http://127.0.0.1:port
 	browserCtx context.Context // the one Chromium; every test opens its own tab
 	shotDir    string          // build/screenshots
+	profileDir string          // Chromium's profile folder, on its processes' command lines
 )
 
 func TestMain(m *testing.M) {
@@ -91,11 +92,12 @@ func setup(m *testing.M) int {
 	defer srv.Close()
 	baseURL = srv.URL
 
+	profileDir = filepath.Join(tmp, "profile")
 	var chromeLog bytes.Buffer
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromium),
 		chromedp.NoSandbox,
-		chromedp.UserDataDir(filepath.Join(tmp, "profile")),
+		chromedp.UserDataDir(profileDir),
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("enable-unsafe-swiftshader", true),
 		chromedp.CombinedOutput(&chromeLog),
@@ -188,7 +190,8 @@ func stageBuild(root, dir string) (string, error) {
 }
 
 // newestSource returns the modification time of the newest file the stage
-// is built from: engine/ and wasm/ Go files (not tests), go.mod and go.sum.
+// is built from: engine/, internal/stage/ and wasm/ Go files (not tests),
+// go.mod and go.sum.
 func newestSource(root string) (time.Time, error) {
 	var newest time.Time
 	see := func(p string) error {
@@ -201,7 +204,7 @@ func newestSource(root string) (time.Time, error) {
 		}
 		return nil
 	}
-	for _, dir := range []string{"engine", "wasm"} {
+	for _, dir := range []string{"engine", "internal/stage", "wasm"} {
 		err := filepath.WalkDir(filepath.Join(root, dir), func(p string, d fs.DirEntry, err error) error {
 			if err != nil {
 				return err

@@ -20,7 +20,7 @@ import (
 
 // tab is one browser tab of a test, with a viewport of w x h CSS pixels.
 type tab struct {
-	t   *testing.T
+	t   testing.TB
 	ctx context.Context
 	w   int64
 	h   int64
@@ -31,7 +31,7 @@ const tabTimeout = 90 * time.Second
 
 // newTab opens a fresh tab in the package's browser; it closes when the
 // test ends.
-func newTab(t *testing.T, w, h int64) *tab {
+func newTab(t testing.TB, w, h int64) *tab {
 	t.Helper()
 	ctx, cancel := chromedp.NewContext(browserCtx)
 	t.Cleanup(cancel)
