@@ -174,11 +174,12 @@ func DefaultConfig(p Profile) Config {
 		// tshark's frames to packets in TxStart order (issue 9 item 4).
 		Capture: "all",
 
-		// Linux's default transmit queue: txqueuelen 1000 packets
-		// (DEFAULT_TX_QUEUE_LEN in include/linux/netdevice.h, the limit of
-		// pfifo_fast and of fq_codel's own 10240 a generous superset). No
-		// lesson's default run queues more than a few dozen packets, so
-		// nothing is dropped unless a lesson asks (queue=, drop=, loss=).
+		// The queue stands for the path's bottleneck buffer (here, each
+		// link direction's). 1000 packets, Linux's default transmit queue
+		// (txqueuelen, DEFAULT_TX_QUEUE_LEN in include/linux/netdevice.h),
+		// in both profiles: no lesson's run at its default settings queues
+		// more than a few hundred packets, so nothing is lost unless a
+		// lesson asks (queue=, drop=, loss=).
 		Queue: 1000,
 		Seed:  1,
 
@@ -222,10 +223,6 @@ func DefaultConfig(p Profile) Config {
 		// RFC 2581 §4.1 (1999) and 4.4BSD's tcp_output: after an idle
 		// RTO, back to the restart window at once, without halving.
 		c.SlowStartAfterIdle = true
-		// 4.4BSD's interface queue: IFQ_MAXLEN = 50 packets (net/if.h).
-		// The book's one connection never has more than 44 segments of a
-		// 65,535-byte window in flight, so its lessons lose nothing.
-		c.Queue = 50
 		// The book's era queued every packet in one FIFO (BSD's ifqueue,
 		// Linux's pfifo_fast): a burst goes out whole before the next.
 		c.Qdisc = "fifo"

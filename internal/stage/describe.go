@@ -76,6 +76,7 @@ var timerKo = map[string]string{
 	"delack":    "확인응답 지연 타이머",
 	"keepalive": "keep-alive 타이머",
 	"timewait":  "TIME-WAIT 타이머",
+	"rto":       "재전송 타이머",
 }
 
 // Describe is a Korean sentence telling what step of t does, for the
@@ -105,7 +106,7 @@ func Describe(t *engine.Trace, step int) string {
 		s = describeTimer(who, rest, e.At)
 	case engine.EvCwnd:
 		segs := between(arg, "(", " segments)")
-		s = fmt.Sprintf("%s의 혼잡 윈도가 세그먼트 %s개가 됩니다.", who, segs)
+		s = fmt.Sprintf("%s의 혼잡 윈도가 세그먼트 %s개가 됩니다.", who, segs) + cwndWhyKo(e.Text)
 	case engine.EvCall:
 		s = describeCall(t, who, arg)
 	case engine.EvHTTP:
@@ -114,6 +115,8 @@ func Describe(t *engine.Trace, step int) string {
 		s = describeApp(t, e, who, arg)
 	case engine.EvTLS:
 		s = describeTLS(who, arg)
+	case engine.EvDrop:
+		s = describeDrop(t, e)
 	}
 	if s == "" {
 		return e.String()
@@ -170,6 +173,9 @@ func describePacket(t *engine.Trace, e engine.Event) string {
 		info += fmt.Sprintf(", %d바이트", n)
 	}
 	from, to := HostKo(t, pk.From), HostKo(t, pk.To)
+	if e.Kind == engine.EvSend && pk.Retransmit {
+		return fmt.Sprintf("%s가 %s 세그먼트를 %s에 다시 보냅니다 (재전송, %s).", from, pk.Label, to, info)
+	}
 	if e.Kind == engine.EvSend {
 		return fmt.Sprintf("%s가 %s 세그먼트를 %s에 보냅니다 (%s).", from, pk.Label, to, info)
 	}
@@ -208,6 +214,8 @@ func describeTimer(who string, rest []string, at engine.Time) string {
 		return fmt.Sprintf("%s의 %s가 끝났습니다.", who, name)
 	case "cancelled":
 		return fmt.Sprintf("%s가 %s를 취소합니다.", who, name)
+	case "gave":
+		return rtoGaveUp(who)
 	}
 	return ""
 }
