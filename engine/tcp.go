@@ -75,6 +75,9 @@ type Socket struct {
 	ackUnacked int  // bytes received and not yet acknowledged
 	ackNow     bool // an ACK must go out with the next output
 	quickAcks  int  // ACKs still to send at once (Linux quick-ACK mode)
+	rcvMss     int  // the peer's segment size as seen (Linux icsk_ack.rcv_mss)
+	lastSeg    int  // size of the last small segment without PSH (icsk_ack.last_seg_size)
+	pushed     int  // small pushed segments since the last ACK, up to 2 (ICSK_ACK_PUSHED, ICSK_ACK_PUSHED2)
 	pingpong   bool // interactive: sends data after receiving (Linux pingpong mode)
 
 	timers  [numTimers]Time   // deadlines, Never when stopped
@@ -134,6 +137,7 @@ func (h *Host) newSocket(local, remote Addr, peer int, app sockApp, active bool)
 		rcvBuf: s.cfg.RecvWnd, mss: s.cfg.MSS, nodelay: s.cfg.NoDelay, rto: initialRTO,
 		minshall:  s.cfg.Profile == Today,
 		quickAcks: s.cfg.QuickAcks,
+		rcvMss:    min(s.cfg.MSS, 536), // tcp_initialize_rcv_mss: TCP_MSS_DEFAULT until a segment shows more
 		cc:        newCongestion(s.cfg, s.cfg.MSS),
 	}
 	for i := range k.timers {

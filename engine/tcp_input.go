@@ -146,16 +146,26 @@ func (k *Socket) input(seg *Segment) {
 		}
 		k.unread = append(k.unread, seg.Payload...)
 		k.rcvNxt = k.rcvNxt.Add(len(seg.Payload))
-		k.lastRecv = k.sim.now
-		k.growWindow(len(seg.Payload))
-		k.ackUnacked += len(seg.Payload)
-		k.scheduleAck()
+		k.dataReceived(len(seg.Payload), seg.Flags&PSH != 0)
 		newData = true
 	}
 	if seg.Flags&FIN != 0 && seg.Seq.Add(len(seg.Payload)) == k.rcvNxt && !k.peerFIN {
 		k.rcvNxt = k.rcvNxt.Add(1)
 		k.peerFIN = true
-		k.ackNow = true // a FIN is acknowledged at once
+		switch {
+		case k.state == Established && k.sim.cfg.Profile == Today:
+			// Linux delays the ACK of a FIN that ends the peer's
+			// side, expecting the application to close soon after
+			// (tcp_fin in net/ipv4/tcp_input.c enters pingpong mode
+			// and schedules a delayed ACK): the FIN+ACK of a prompt
+			// close() acknowledges it.
+			k.pingpong = true
+			if k.timers[timerDelAck] == Never {
+				k.setTimer(timerDelAck, k.sim.now+k.sim.cfg.DelayedACK)
+			}
+		default:
+			k.ackNow = true // a FIN is acknowledged at once
+		}
 		switch k.state {
 		case Established:
 			k.setState(CloseWait)
@@ -169,6 +179,13 @@ func (k *Socket) input(seg *Segment) {
 			k.setState(TimeWait)
 		}
 		newData = true
+	}
+	if newData && k.ackNow && k.sim.cfg.Profile == Today {
+		// Linux sends a due ACK from the receive path
+		// (tcp_rcv_established: tcp_data_snd_check, then
+		// tcp_ack_snd_check), before the woken application runs: a
+		// reply the application writes now follows in its own segment.
+		k.output()
 	}
 	if newData && k.app != nil && !k.closed {
 		k.app.readable(k)
