@@ -175,7 +175,7 @@ func (h *Host) dial(to *Host, port uint16, app sockApp) *Socket {
 	if s.detailed {
 		s.recordf(EvCall, h.id, nil, "call %s socket()", h.name)
 	}
-	p, ok := h.allocPort()
+	p, ok := h.allocPort(Addr{to.ip, port})
 	if !ok {
 		if s.detailed {
 			s.recordf(EvCall, h.id, nil, "call %s connect(%s:%d) failed: EADDRNOTAVAIL (no free ephemeral port)", h.name, to.name, port)
@@ -226,7 +226,7 @@ func (k *Socket) setState(st State) {
 		}
 		delete(h.conns, connKey{k.local.Port, k.remote})
 		if k.active {
-			h.releasePort(k.local.Port)
+			h.releasePort(k.local.Port, k.remote)
 		}
 	}
 	if step := k.sim.recordf(EvState, h.id, k, "state %s %v -> %v", k, from, st); step >= 0 {

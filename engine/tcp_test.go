@@ -47,6 +47,7 @@ func (a *testApp) accepted(k *Socket) {
 func newRig(t *testing.T, p Profile, edit func(*Config)) *rig {
 	t.Helper()
 	c := DefaultConfig(p)
+	c.PortHi = c.PortLo // one ephemeral port, so the lines below name client:32768
 	if edit != nil {
 		edit(&c)
 	}
@@ -497,13 +498,74 @@ func TestSegmentForNoSocketGetsRST(t *testing.T) {
 
 func TestEphemeralPortsRunOutInTimeWait(t *testing.T) {
 	r := newRig(t, Today, func(c *Config) { c.PortLo, c.PortHi = 40000, 40002 })
+	seen := map[uint16]bool{}
 	for i := 0; i < 3; i++ {
-		if k := r.c.dial(r.sv, 80, r.app); k == nil || k.local.Port != uint16(40000+i) {
-			t.Fatalf("dial %d = %v; want port %d", i, k, 40000+i)
+		k := r.c.dial(r.sv, 80, r.app)
+		if k == nil || k.local.Port < 40000 || k.local.Port > 40002 || seen[k.local.Port] {
+			t.Fatalf("dial %d = %v; want a port of 40000-40002 not yet taken", i, k)
 		}
+		seen[k.local.Port] = true
 	}
 	if k := r.c.dial(r.sv, 80, r.app); k != nil {
 		t.Fatalf("fourth dial got port %d; want EADDRNOTAVAIL", k.local.Port)
+	}
+}
+
+func TestLinuxPortsStartAtAPerDestinationOffsetAndPreferEven(t *testing.T) {
+	r := newRig(t, Today, func(c *Config) { c.PortLo, c.PortHi = 32768, 60999 })
+	other := r.s.addHost("other", "server", RoleServer, [4]byte{10, 0, 0, 9}, 0)
+	r.s.connect(r.c, other, r.s.cfg.RTT/2, r.s.cfg.Bandwidth)
+	other.listen(80, r.app)
+	var toServer, toOther []uint16
+	for i := 0; i < 20; i++ {
+		toServer = append(toServer, r.c.dial(r.sv, 80, r.app).local.Port)
+		toOther = append(toOther, r.c.dial(other, 80, r.app).local.Port)
+	}
+	for _, ps := range [][]uint16{toServer, toOther} {
+		for i, p := range ps {
+			if p%2 != 0 {
+				t.Fatalf("port %d is odd; want even ports first (__inet_hash_connect)", p)
+			}
+			if i > 0 && (p == ps[i-1] || p-ps[i-1] > 16) {
+				t.Fatalf("ports %v: want each a few steps after the last to this destination", ps)
+			}
+		}
+	}
+	if toServer[0] == 32768 || toServer[0]-toOther[0] < 100 && toOther[0]-toServer[0] < 100 {
+		t.Fatalf("first ports %d and %d; want offsets per destination, not the range's start", toServer[0], toOther[0])
+	}
+	// The same configuration picks the same ports: the secret is fixed.
+	again := newRig(t, Today, func(c *Config) { c.PortLo, c.PortHi = 32768, 60999 })
+	if p := again.c.dial(again.sv, 80, again.app).local.Port; p != toServer[0] {
+		t.Fatalf("first port %d in a second run; want %d", p, toServer[0])
+	}
+}
+
+func TestPortPoolIsPerDestinationTodayAndPerHostInTheBook(t *testing.T) {
+	for _, p := range []Profile{Today, Book} {
+		r := newRig(t, p, nil) // one port: 32768
+		other := r.s.addHost("other", "server", RoleServer, [4]byte{10, 0, 0, 9}, 0)
+		r.s.connect(r.c, other, r.s.cfg.RTT/2, r.s.cfg.Bandwidth)
+		other.listen(80, r.app)
+		if k := r.c.dial(r.sv, 80, r.app); k == nil {
+			t.Fatalf("%v: first dial failed", p)
+		}
+		k := r.c.dial(other, 80, r.app)
+		if p == Today && (k == nil || k.local.Port != 32768) {
+			t.Fatalf("today: dial to another destination = %v; want port 32768 again (its 4-tuple is free)", k)
+		}
+		if p == Book && k != nil {
+			t.Fatalf("book: dial to another destination got port %d; want EADDRNOTAVAIL (4.4BSD in_pcbbind)", k.local.Port)
+		}
+	}
+}
+
+func TestBookPortsAreSequential(t *testing.T) {
+	r := newRig(t, Book, func(c *Config) { c.PortLo, c.PortHi = 1024, 5000 })
+	for i := 0; i < 5; i++ {
+		if k := r.c.dial(r.sv, 80, r.app); k.local.Port != uint16(1024+i) {
+			t.Fatalf("dial %d got port %d; want %d", i, k.local.Port, 1024+i)
+		}
 	}
 }
 
