@@ -22,8 +22,8 @@ type Host struct {
 	portCursor int                // the book: the next port to try
 	perturb    map[uint32]uint32
 	portDraws  uint64 // draws of the deterministic random number
-	inUse      int // sockets alive, not in TIME-WAIT
-	timeWait   int // sockets in TIME-WAIT
+	inUse      int    // sockets alive, not in TIME-WAIT
+	timeWait   int    // sockets in TIME-WAIT
 }
 
 // portPool is the ports taken toward one destination: today every 4-tuple
