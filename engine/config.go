@@ -144,11 +144,11 @@ func DefaultConfig(p Profile) Config {
 		// only the write queue; tcp_recvmsg reports sk_err once the receive
 		// queue is empty). Windows discards them: use rstunread=discard.
 		RSTUnread: "keep",
-		// "all": every packet, stamped as it leaves its sender (no real tap
-		// sees that). capture=client is what Wireshark beside the browser
-		// sees; it is not yet the default because internal/judge maps
-		// tshark's frames to packets in TxStart order (issue 9 item 4).
-		Capture: "all",
+		// What Wireshark beside the browser sees: the client's interface,
+		// sent packets stamped as they leave, received ones as they arrive.
+		// capture=server or proxy listens elsewhere; "all" is every packet
+		// stamped as it leaves its sender, which no real tap sees.
+		Capture: "client",
 
 		PageSize:  2000,
 		Images:    3, // the chapter's example page: one HTML page and three images (§4.3.2)

@@ -66,6 +66,9 @@ func startBridge(in *inbox) page {
 		if t == nil {
 			return js.Null()
 		}
+		if msg := stage.PCAPProblem(t); msg != "" {
+			return msg // the page shows why instead of saving an empty file
+		}
 		b := t.PCAP()
 		arr := js.Global().Get("Uint8Array").New(len(b))
 		js.CopyBytesToJS(arr, b)
