@@ -65,6 +65,10 @@ var known = []struct {
 		return d.Conn == 1 && d.Kernel != nil && d.Engine == nil && d.Kernel.len == 0 && d.Kernel.ack == 7876 && d.Kernel.out ||
 			d.Conn == 1 && d.Kernel != nil && d.Engine == nil && d.Kernel.flags == flagRST && d.Kernel.seq == 7876
 	}, "the client ACKs 7876 while it is not reading: Linux's free receive space counts each segment's true size (tcp_space, scaling_ratio measured per connection), so its window still advances at the second pair of segments (__tcp_ack_snd_check) where the engine's fixed 160/256 ratio (config.go RecvWnd) says it does not; the server's RST answering that ACK after its abort follows"},
+	// graceful-close: the busy client's read at 475.2 ms.
+	{"graceful-close", func(d Difference) bool {
+		return d.Conn == 1 && d.What == "client→server packets" && d.Kernel != nil && d.Engine == nil && d.Kernel.len == 0 && d.Kernel.ack == 32188 && d.Kernel.flags == flagACK
+	}, "the busy client's read comes at the moment a segment arrives: the engine delivers the segment first, so the read's ACK (__tcp_cleanup_rbuf) covers it and the last segment with the FIN finds less than a segment unacknowledged (ACKed later with the client's FIN); the kernel's read ran a fraction of a millisecond earlier, so that segment was still unacknowledged and the FIN's segment was ACKed at once (__tcp_ack_snd_check, more than rcv_mss unacknowledged)"},
 	// time-wait: the load generator opens a connection every 100 ms.
 	{"time-wait", func(d Difference) bool {
 		return d.What == "times" && d.Event == "SYN sent"
