@@ -226,7 +226,9 @@ type link struct {
 	from, to *Host
 	delay    Time
 	bw       int64
-	busy     Time // when the transmitter is free again
+	busy     Time     // when the transmitter is free again
+	queue    []queued // packets waiting for the transmitter (loss.go)
+	qBytes   int      // their bytes
 }
 
 // connect joins a and b with a full-duplex link: delay one way, bw each way.
@@ -263,9 +265,18 @@ func (h *Host) transmit(sock *Socket, seg Segment, label string, kind PacketKind
 	if l == nil {
 		panic(fmt.Sprintf("engine: no link from %s to %v", h.name, seg.Dst))
 	}
-	start := max(s.now, l.busy)
-	end := start + serialization(seg.WireLen(), l.bw)
-	l.busy = end
+	size := seg.WireLen()
+	fate, why := s.fate(h, l, size)
+	start, end := s.now, s.now
+	if fate != DropQueue {
+		start = max(s.now, l.busy)
+		end = start + serialization(size, l.bw)
+		l.busy = end
+	}
+	arrive := end + l.delay
+	if fate == DropLink {
+		arrive = end + l.delay/2 // it dies half way
+	}
 	wp := s.newWirePacket()
 	*wp = wirePacket{seg: seg, to: l.to, link: l, idx: -1}
 	if s.detailed {
@@ -277,14 +288,23 @@ func (h *Host) transmit(sock *Socket, seg Segment, label string, kind PacketKind
 		sb, ab := s.seqBases(sock, &seg)
 		s.t.Packets = append(s.t.Packets, Packet{
 			From: h.id, To: l.to.id, Sock: id, Link: l.idx,
-			SentAt: s.now, TxStart: start, TxEnd: end, ArriveAt: end + l.delay,
-			Seg: seg, Label: label, HTTP: head, Kind: kind, RecvStep: -1,
-			SeqBase: sb, AckBase: ab,
+			SentAt: s.now, TxStart: start, TxEnd: end, ArriveAt: arrive,
+			Seg: seg, Label: label, HTTP: head, Kind: kind, RecvStep: -1, DropStep: -1,
+			SeqBase: sb, AckBase: ab, Drop: fate, dropWhy: why,
 		})
 		step := s.record(EvSend, h.id, sock, wp.idx, "send "+s.segLine(&seg, sb, ab, head))
 		s.t.Packets[wp.idx].SendStep = step
 	}
-	s.schedule(qItem{at: end + l.delay, kind: qDeliver, pkt: wp})
+	switch {
+	case fate == DropQueue:
+		s.dropped(wp)
+	case fate == DropLink && s.detailed:
+		s.schedule(qItem{at: arrive, kind: qDrop, pkt: wp})
+	case fate == DropLink:
+		s.freePkts = append(s.freePkts, wp)
+	default:
+		s.schedule(qItem{at: arrive, kind: qDeliver, pkt: wp})
+	}
 }
 
 // deliver hands an arriving packet to its host's TCP.
@@ -344,6 +364,9 @@ func (s *Sim) segLine(seg *Segment, seqBase, ackBase Seq, head string) string {
 	}
 	if seg.HasWScale {
 		line += fmt.Sprintf(" wscale=%d", seg.WScale)
+	}
+	if len(seg.SACK) > 0 {
+		line += sackLine(seg.SACK, ackBase)
 	}
 	if head != "" {
 		line += fmt.Sprintf(" %q", firstLine(head))

@@ -260,7 +260,77 @@ func init() {
 			return e.Kind == EvHTTP && hosts[e.Host] && t.Hosts[e.Host].Role == RoleClient && strings.Contains(e.Text, ` sent "`) && !strings.Contains(e.Text, ` sent "HTTP/`)
 		}), nil
 	})
+	measure("tls-done", UnitTime, "lane", "when the client's first TLS handshake completes (it has the server's Finished; the lane's client in compare)", func(t *Trace, arg string) (Value, error) {
+		hosts, err := t.hostSet(arg)
+		if err != nil {
+			return Value{}, err
+		}
+		for i, e := range t.Events {
+			if e.Kind == EvTLS && hosts[e.Host] && t.Hosts[e.Host].Role == RoleClient && strings.Contains(e.Text, " handshake done") {
+				return Value{V: e.At.Seconds(), Step: i}, nil
+			}
+		}
+		return Value{}, fmt.Errorf("no TLS handshake completes in this run (tls=%s)", t.Config.TLS)
+	})
+	measure("tls-handshakes", UnitCount, "host", "TLS handshakes the clients complete (of the host or lane, default every client)", func(t *Trace, arg string) (Value, error) {
+		hosts, err := t.hostSet(arg)
+		if err != nil {
+			return Value{}, err
+		}
+		return t.countEvents(func(e *Event) bool {
+			return e.Kind == EvTLS && hosts[e.Host] && t.Hosts[e.Host].Role == RoleClient && strings.Contains(e.Text, " handshake done")
+		}), nil
+	})
+	measure("tls-bytes", UnitBytes, "host", "bytes of TLS handshake records sent (by the host or lane, default all): hellos, certificates, keys, Finished, tickets", func(t *Trace, arg string) (Value, error) {
+		hosts, err := t.hostSet(arg)
+		if err != nil {
+			return Value{}, err
+		}
+		v := Value{Step: -1}
+		for _, r := range t.TLS {
+			if r.Inner != "HTTP" && hosts[t.Sockets[r.Sock].Host] {
+				v.V += float64(r.End - r.Start)
+			}
+		}
+		return v, nil
+	})
+	measure("header-field", UnitCount, "host,field", "HTTP messages written by the host (default any) that carry the header field", headerField)
 	measure("cwnd-max", UnitCount, "host", "the largest congestion window of the host, in segments (default server)", cwndMax)
+}
+
+// headerField counts the HTTP messages the host writes with a header
+// field of that name: "proxy,Meter" is how many messages the proxy passed
+// on with Meter still in them (none, for a proxy that honours Connection;
+// RFC 9110 §7.6.1). Its step is the write of the last message counted, or
+// of the host's last message when none carries the field.
+func headerField(t *Trace, arg string) (Value, error) {
+	host, field, ok := strings.Cut(arg, ",")
+	if !ok {
+		host, field = "", arg
+	}
+	if field == "" {
+		return Value{}, fmt.Errorf("header-field needs a field name (header-field:proxy,Meter)")
+	}
+	hosts, err := t.hostSet(host)
+	if err != nil {
+		return Value{}, err
+	}
+	v := Value{Step: -1}
+	last := -1
+	for _, m := range t.Messages {
+		if m.Sock < 0 || m.Sock >= len(t.Sockets) || !hosts[t.Sockets[m.Sock].Host] {
+			continue
+		}
+		last = m.Step
+		if _, has := m.Header.Get(field); has {
+			v.V++
+			v.Step = m.Step
+		}
+	}
+	if v.Step < 0 {
+		v.Step = last
+	}
+	return v, nil
 }
 
 func orNever(err error, msg string) error {

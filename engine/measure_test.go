@@ -99,6 +99,28 @@ func TestMeasurementsAgreeWithTheLines(t *testing.T) {
 			t.Errorf("page-loaded:nosuch: err = %v; want one naming the lane", err)
 		}
 	})
+	t.Run("header-field", func(t *testing.T) {
+		// The HTTP/1.1 proxy passes on neither Connection nor the Meter it
+		// names; the server wrote both, once, in its one response.
+		tr, _ := runLines(t, "connection-header", nil)
+		for spec, want := range map[string]float64{
+			"header-field:server,Meter": 1, "header-field:server,connection": 1, "header-field:proxy,Meter": 0,
+			"header-field:proxy,Connection": 0, "header-field:proxy,Cache-Control": 1, "header-field:proxy,Via": 2, "header-field:Cache-Control": 2,
+		} {
+			if v := measureOK(t, tr, spec); v.V != want || v.Step < 0 || v.Unit != UnitCount {
+				t.Errorf("%s = %+v; want %g with a step", spec, v, want)
+			}
+		}
+		// The dumb proxy passes Connection: Keep-Alive on in each of its
+		// two requests and two responses.
+		dumb, _ := runLines(t, "dumb-proxy", nil)
+		if v := measureOK(t, dumb, "header-field:proxy,Connection"); v.V != 4 {
+			t.Errorf("dumb proxy: header-field:proxy,Connection = %g; want 4", v.V)
+		}
+		if _, err := tr.MeasureSpec("header-field:proxy,"); err == nil || !strings.Contains(err.Error(), "field name") {
+			t.Errorf("header-field without a field: err = %v; want one asking for the name", err)
+		}
+	})
 	t.Run("first-byte and done", func(t *testing.T) {
 		tr, lines := runLines(t, "serial", nil)
 		// The first byte of /a.png's response is read in the first read() on

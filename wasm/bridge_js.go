@@ -8,6 +8,7 @@ import (
 
 	"syscall/js"
 
+	"connlab/internal/pcapnote"
 	"connlab/internal/stage"
 )
 
@@ -66,7 +67,7 @@ func startBridge(in *inbox) page {
 		if t == nil {
 			return js.Null()
 		}
-		if msg := stage.PCAPProblem(t); msg != "" {
+		if msg := pcapnote.Problem(t); msg != "" {
 			return msg // the page shows why instead of saving an empty file
 		}
 		b := t.PCAP()

@@ -17,13 +17,9 @@ import (
 	"time"
 
 	"github.com/andybalholm/brotli"
-	"github.com/chromedp/chromedp"
 
 	"connlab/internal/site"
 )
-
-// installHint is the command that installs what the tests need.
-const installHint = "apt-get install -y chromium fonts-noto-cjk"
 
 // koreanFont is the file fonts-noto-cjk installs; without it Hangul
 // renders as boxes.
@@ -49,12 +45,12 @@ func setup(m *testing.M) int {
 		fmt.Fprintf(os.Stderr, "browsertest: "+format+"\n", args...)
 		return 1
 	}
-	chromium, err := findChromium()
+	chromium, err := FindChromium()
 	if err != nil {
-		return fail("%v\nbrowsertest: install it with: %s", err, installHint)
+		return fail("%v\nbrowsertest: install it with: %s", err, InstallHint)
 	}
 	if _, err := os.Stat(koreanFont); err != nil {
-		return fail("the Korean font is missing (%s), so Hangul would render as boxes\nbrowsertest: install it with: %s", koreanFont, installHint)
+		return fail("the Korean font is missing (%s), so Hangul would render as boxes\nbrowsertest: install it with: %s", koreanFont, InstallHint)
 	}
 	repoRoot, err = filepath.Abs(filepath.Join("..", ".."))
 	if err != nil {
@@ -92,22 +88,12 @@ func setup(m *testing.M) int {
 	baseURL = srv.URL
 
 	var chromeLog bytes.Buffer
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromium),
-		chromedp.NoSandbox,
-		chromedp.UserDataDir(filepath.Join(tmp, "profile")),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("enable-unsafe-swiftshader", true),
-		chromedp.CombinedOutput(&chromeLog),
-	)
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
-	ctx, cancelBrowser := chromedp.NewContext(allocCtx)
-	defer cancelBrowser()
 	start := time.Now()
-	if err := chromedp.Do(ctx); err != nil {
-		return fail("starting %s: %v\n%s", chromium, err, chromeLog.String())
+	ctx, cancelBrowser, err := StartBrowser(chromium, filepath.Join(tmp, "profile"), &chromeLog)
+	if err != nil {
+		return fail("%v\n%s", err, chromeLog.String())
 	}
+	defer cancelBrowser()
 	fmt.Fprintf(os.Stderr, "browsertest: %s started in %v; site at %s\n", chromium, time.Since(start).Round(time.Millisecond), baseURL)
 	browserCtx = ctx
 
@@ -116,16 +102,6 @@ func setup(m *testing.M) int {
 		fmt.Fprintf(os.Stderr, "browsertest: Chromium's output:\n%s\n", tail(chromeLog.String(), 4000))
 	}
 	return code
-}
-
-// findChromium returns the path of Debian's Chromium.
-func findChromium() (string, error) {
-	for _, name := range []string{"chromium", "chromium-browser"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p, nil
-		}
-	}
-	return "", errors.New("chromium is not installed: the browser tests need it")
 }
 
 func tail(s string, n int) string {

@@ -696,7 +696,8 @@ var measureNames = map[string]string{
 	"handshakes": "핸드셰이크 수", "conns-opened": "연 커넥션 수", "failed-conns": "실패한 커넥션 수",
 	"time-wait": "TIME-WAIT에 들어간 소켓 수", "time-wait-max": "동시에 TIME-WAIT인 포트 수", "ports-left": "가장 적을 때 남은 임시 포트 수",
 	"objects-loaded": "받은 객체 수", "objects-failed": "받지 못한 객체 수", "retries": "다시 보낸 요청 수",
-	"requests": "보낸 요청 수", "cwnd-max": "혼잡 윈도의 최댓값(세그먼트)",
+	"requests": "보낸 요청 수", "cwnd-max": "혼잡 윈도의 최댓값(세그먼트)", "header-field": "이 헤더를 실은 HTTP 메시지 수",
+	"tls-done": "TLS 핸드셰이크가 끝난 시각", "tls-handshakes": "TLS 핸드셰이크 수", "tls-bytes": "TLS 핸드셰이크 레코드의 바이트",
 }
 
 // MeasureName names the first measurement of a clause or expression in

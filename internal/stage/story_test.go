@@ -1,9 +1,11 @@
 package stage_test
 
 import (
+	"flag"
 	"fmt"
 	"html"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -182,6 +184,10 @@ var captionRules = []captionRule{
 	}},
 }
 
+// shots names a folder to write every caption step's frame to as a PNG,
+// for a person to look at: go test -run TestCaptionsShowWhatTheySay -shots DIR.
+var shots = flag.String("shots", "", "write each caption step's frame as a PNG into this folder")
+
 // TestCaptionsShowWhatTheySay lays out every caption step of every lesson
 // and variant at the page's stage sizes and checks that what the caption
 // names is on the stage, legible (checkFrame: not clipped, not overlapped).
@@ -197,19 +203,45 @@ func TestCaptionsShowWhatTheySay(t *testing.T) {
 				matches = append(matches, s.At)
 			}
 			p := stage.NewPlayer(tr, matches)
-			for _, sz := range storySizes {
-				sc := stage.NewScale(sz.w, sz.h, 1, sz.projector)
+			for _, sz := range stage.PageSizes {
+				sc := stage.NewScale(sz.W, sz.H, 1, sz.Projector)
 				var stg stage.Stage
+				frame := func() *stage.Frame {
+					snap := tr.At(p.Step)
+					f, _ := stg.Frame(p, &snap, sz.W, sz.H, sc, stage.MeasureForTest)
+					return f
+				}
 				for i, step := range p.CaptionSteps {
 					if step < 0 {
 						t.Errorf("caption %d (%q) binds to no step", i+1, st.steps[i].At)
 						continue
 					}
+					// The way there: → from the previous caption (the
+					// first step for the first) plays the run between,
+					// packets in flight; every frame of it is legible.
+					from := 0
+					if i > 0 && p.CaptionSteps[i-1] >= 0 {
+						from = p.CaptionSteps[i-1]
+					}
+					p.Seek(from)
+					p.NextCaption()
+					for k := 0; p.Animating() && k < 20; k++ {
+						p.Advance(stage.MaxCaptionRun / 6)
+						if err := stage.CheckFrameForTest(frame(), sz.W, sz.H, sz.Projector, sz.MinText, 1); err != nil {
+							t.Errorf("%s on the way to caption %d at %v: %v", sz.Name, i+1, p.Time, err)
+							break
+						}
+					}
 					p.Seek(step)
-					snap := tr.At(step)
-					f, _ := stg.Frame(p, &snap, sz.w, sz.h, sc, stage.MeasureForTest)
-					if err := stage.CheckFrameForTest(f, sz.w, sz.h, sz.projector, sz.minText, 1); err != nil {
-						t.Errorf("%vx%v caption %d: %v", sz.w, sz.h, i+1, err)
+					f := frame()
+					if err := stage.CheckFrameForTest(f, sz.W, sz.H, sz.Projector, sz.MinText, 1); err != nil {
+						t.Errorf("%s caption %d: %v", sz.Name, i+1, err)
+					}
+					if *shots != "" {
+						name := fmt.Sprintf("%s-%s-c%02d.png", strings.ReplaceAll(st.name, "/", "_"), sz.Name, i+1)
+						if err := stage.WritePNGForTest(f, filepath.Join(*shots, name)); err != nil {
+							t.Fatal(err)
+						}
 					}
 					c := plainCaption(string(st.steps[i].Caption))
 					for _, r := range captionRules {
@@ -217,7 +249,7 @@ func TestCaptionsShowWhatTheySay(t *testing.T) {
 							continue
 						}
 						if err := r.check(f, p, c); err != nil {
-							t.Errorf("%vx%v caption %d names %s: %v\n\tcaption: %s", sz.w, sz.h, i+1, r.name, err, c)
+							t.Errorf("%s caption %d names %s: %v\n\tcaption: %s", sz.Name, i+1, r.name, err, c)
 						}
 					}
 				}
@@ -226,13 +258,3 @@ func TestCaptionsShowWhatTheySay(t *testing.T) {
 	}
 }
 
-// storySizes are the stage's sizes on the page at 1280x720 and in
-// presentation at 1920x1080, as measured in Chromium.
-var storySizes = []struct {
-	w, h      float64
-	projector bool
-	minText   float64
-}{
-	{665, 294, false, 16},
-	{1862, 841, true, 24},
-}
