@@ -1,6 +1,9 @@
 package engine
 
-import "fmt"
+import (
+	"fmt"
+	"math/bits"
+)
 
 // Host is a machine with one IPv4 address, TCP sockets and an ephemeral port pool.
 type Host struct {
@@ -15,11 +18,54 @@ type Host struct {
 
 	// The ephemeral port pool (RFC 6056): a port stays taken while a
 	// socket to the same destination uses it, TIME-WAIT included.
-	portUse    map[uint16]int
-	portFree   int
-	portCursor int
-	inUse      int // sockets alive, not in TIME-WAIT
-	timeWait   int // sockets in TIME-WAIT
+	pools      map[Addr]*portPool // per destination (poolKey)
+	portCursor int                // the book: the next port to try
+	perturb    map[uint32]uint32
+	portDraws  uint64 // draws of the deterministic random number
+	inUse      int    // sockets alive, not in TIME-WAIT
+	timeWait   int    // sockets in TIME-WAIT
+}
+
+// portPool is the ports taken toward one destination: today every 4-tuple
+// has its own pool (Linux checks the connection's addresses and ports,
+// __inet_check_established); the book's stacks take a port for every
+// destination at once (poolKey makes the destination the zero Addr). A
+// port stays taken while a socket uses it, TIME-WAIT included.
+type portPool struct {
+	used []uint64 // bit i: port PortLo+i is taken
+	free int
+}
+
+func (p *portPool) taken(i int) bool { return p.used[i/64]&(1<<(i%64)) != 0 }
+
+// next finds the first free port index at or after start (wrapping
+// within [0, n)) whose index has the parity par, or any parity if par < 0.
+func (p *portPool) next(start, n, par int) (int, bool) {
+	for pass := 0; pass < 2; pass++ {
+		lo, hi := start, n
+		if pass == 1 {
+			lo, hi = 0, start
+		}
+		for w := lo / 64; w*64 < hi; w++ {
+			m := ^p.used[w]
+			switch par {
+			case 0:
+				m &= 0x5555555555555555
+			case 1:
+				m &= 0xaaaaaaaaaaaaaaaa
+			}
+			if w*64 < lo {
+				m &= ^uint64(0) << (lo - w*64)
+			}
+			if hi-w*64 < 64 {
+				m &= 1<<(hi-w*64) - 1
+			}
+			if m != 0 {
+				return w*64 + bits.TrailingZeros64(m), true
+			}
+		}
+	}
+	return 0, false
 }
 
 type connKey struct {
@@ -33,46 +79,124 @@ func (s *Sim) addHost(name, appName string, role Role, ip [4]byte, lane int) *Ho
 		id: len(s.hosts), name: name, appName: appName, ip: ip, sim: s,
 		listeners: map[uint16]*Listener{},
 		conns:     map[connKey]*Socket{},
-		portUse:   map[uint16]int{},
-		portFree:  s.cfg.PortHi - s.cfg.PortLo + 1,
+		pools:     map[Addr]*portPool{},
+		perturb:   map[uint32]uint32{},
 	}
-	h.portCursor = s.cfg.PortLo
 	s.hosts = append(s.hosts, h)
 	s.t.Hosts = append(s.t.Hosts, HostInfo{Name: name, IP: ip, Role: role, Lane: lane})
 	return h
 }
 
-// allocPort takes a free ephemeral port, scanning upward from the last one
-// handed out as Linux's connect() does, or reports that none is free
-// (EADDRNOTAVAIL).
-func (h *Host) allocPort() (uint16, bool) {
-	if h.portFree == 0 {
-		return 0, false
+// poolKey is the destination whose pool a connection to dst draws from.
+func (h *Host) poolKey(dst Addr) Addr {
+	if h.sim.cfg.Profile == Book {
+		return Addr{}
 	}
-	lo, hi := h.sim.cfg.PortLo, h.sim.cfg.PortHi
-	for {
-		p := h.portCursor
-		h.portCursor++
-		if h.portCursor > hi {
-			h.portCursor = lo
-		}
-		if h.portUse[uint16(p)] == 0 {
-			h.portUse[uint16(p)]++
-			h.portFree--
-			return uint16(p), true
-		}
-	}
+	return dst
 }
 
-func (h *Host) releasePort(p uint16) {
-	if int(p) < h.sim.cfg.PortLo || int(p) > h.sim.cfg.PortHi {
+// allocPort takes a free ephemeral port for a connection to dst, or
+// reports that none is free (EADDRNOTAVAIL).
+func (h *Host) allocPort(dst Addr) (uint16, bool) {
+	key := h.poolKey(dst)
+	n := h.sim.cfg.PortHi - h.sim.cfg.PortLo + 1
+	pool := h.pools[key]
+	if pool == nil {
+		pool = &portPool{used: make([]uint64, (n+63)/64), free: n}
+		h.pools[key] = pool
+	}
+	if pool.free == 0 {
+		return 0, false
+	}
+	var i int
+	if h.sim.cfg.Profile == Book {
+		i = h.nextPortBSD(pool, n)
+	} else {
+		i = h.nextPortLinux(pool, n, dst)
+	}
+	pool.used[i/64] |= 1 << (i % 64)
+	pool.free--
+	return uint16(h.sim.cfg.PortLo + i), true
+}
+
+// nextPortBSD is 4.4BSD's choice (in_pcbbind in netinet/in_pcb.c): the
+// next port after the last one handed out that no socket holds, whatever
+// its destination. It returns the port's index in the range.
+func (h *Host) nextPortBSD(pool *portPool, n int) int {
+	i, _ := pool.next(h.portCursor%n, n, -1) // allocPort checked that one is free
+	h.portCursor = i + 1
+	return i
+}
+
+// portSecret stands for the random secret a Linux host draws at boot for
+// its port offsets (net_secret, table_perturb): fixed, so runs repeat.
+const portSecret = 0x6c696e7578_2d_36 // "linux-6"
+
+// perturbSize is Linux's INET_TABLE_PERTURB_SIZE (1 << 16).
+const perturbSize = 1 << 16
+
+// mix is SplitMix64's finalizer, the deterministic stand-in for the
+// kernel's keyed hashes and random numbers.
+func mix(x uint64) uint64 {
+	x += 0x9e3779b97f4a7c15
+	x = (x ^ x>>30) * 0xbf58476d1ce4e5b9
+	x = (x ^ x>>27) * 0x94d049bb133111eb
+	return x ^ x>>31
+}
+
+// nextPortLinux is Linux's choice for connect() (__inet_hash_connect in
+// net/ipv4/inet_hashtables.c; RFC 6056 §3.3.4, Algorithm 4 "double-hash"):
+// a keyed hash of the addresses and the destination port
+// (secure_ipv4_port_ephemeral) picks one of 65536 counters
+// (table_perturb) and an offset; the scan starts there and tries ports of
+// the range's low end's parity first, two apart (even ports for 32768,
+// leaving odd ones to bind(), inet_csk_get_port), then the other parity,
+// and takes the first port whose 4-tuple is free. The counter then moves
+// on by the ports tried, or by a random 0-7 steps if that is more, so the
+// next connection to the same place starts further along. It returns the
+// port's index in the range; allocPort checked that one is free.
+func (h *Host) nextPortLinux(pool *portPool, n int, dst Addr) int {
+	remaining := n
+	if remaining > 1 {
+		remaining &^= 1
+	}
+	hash := mix(portSecret ^ uint64(ipUint(h.ip))<<32 ^ uint64(ipUint(dst.IP)) ^ uint64(dst.Port)<<48)
+	index := uint32(hash & (perturbSize - 1))
+	base, ok := h.perturb[index]
+	if !ok {
+		base = uint32(mix(portSecret ^ uint64(index)<<20)) // the table's random start
+	}
+	offset := int((base+uint32(hash>>32))%uint32(remaining)) &^ 1
+	for par := 0; par < 2; par++ {
+		start := offset + par
+		if start >= remaining {
+			start -= remaining
+		}
+		i, ok := pool.next(start, remaining, par)
+		if !ok {
+			continue
+		}
+		tried := (i - start + remaining) % remaining
+		h.portDraws++
+		tried = max(tried, int(mix(portSecret^h.portDraws)%8)*2)
+		h.perturb[index] = base + uint32(tried) + 2
+		return i
+	}
+	return n - 1 // an odd-sized range's last port, which the scan skips
+}
+
+func ipUint(ip [4]byte) uint32 {
+	return uint32(ip[0])<<24 | uint32(ip[1])<<16 | uint32(ip[2])<<8 | uint32(ip[3])
+}
+
+func (h *Host) releasePort(p uint16, dst Addr) {
+	i := int(p) - h.sim.cfg.PortLo
+	pool := h.pools[h.poolKey(dst)]
+	if pool == nil || i < 0 || i >= len(pool.used)*64 || !pool.taken(i) {
 		return
 	}
-	h.portUse[p]--
-	if h.portUse[p] == 0 {
-		delete(h.portUse, p)
-		h.portFree++
-	}
+	pool.used[i/64] &^= 1 << (i % 64)
+	pool.free++
 }
 
 // samplePorts records the pool after a change (client hosts only). A bulk

@@ -49,7 +49,8 @@ func (l *dumbLeg) readable(k *Socket) {
 		// for the server to close the previous one.
 		if !l.ignored && len(k.unread) > 0 {
 			l.ignored = true
-			px.sim.app(px.host, "ignores %q on %s: still waiting for the server to close", firstLine(string(k.unread)), k)
+			step := px.sim.recordf(EvApp, px.host.id, k, "app %s ignores %q on %s: still waiting for the server to close", px.host.appName, firstLine(string(k.unread)), k)
+			px.sim.t.Stalls = append(px.sim.t.Stalls, step)
 		}
 		if k.eof() {
 			k.close()

@@ -391,6 +391,31 @@ func TestForwardHeaderBookExample(t *testing.T) {
 }
 
 // traceHas fails the test unless some line of tr contains s.
+// clientSock names the client's n-th connection as canonical lines do
+// ("client:50312"): ports come from the ephemeral port choice.
+func clientSock(tr *Trace, n int) string {
+	for i, k := range tr.Sockets {
+		if k.Active && tr.Hosts[k.Host].Name == "client" {
+			if n == 0 {
+				return tr.SockName(i)
+			}
+			n--
+		}
+	}
+	return "client:none"
+}
+
+// clientConns counts the connections the client opened.
+func clientConns(tr *Trace) int {
+	n := 0
+	for _, k := range tr.Sockets {
+		if k.Active && tr.Hosts[k.Host].Name == "client" {
+			n++
+		}
+	}
+	return n
+}
+
 func traceHas(t *testing.T, tr *Trace, s string) int {
 	t.Helper()
 	i := tr.Find(s, 0)
@@ -496,7 +521,7 @@ func TestResetDestroysUnsentResponseButGracefulCloseDoesNot(t *testing.T) {
 	// Linux: the client reads the part of /a.png that arrived, then gets
 	// ECONNRESET; the part the server had not sent is gone.
 	tr := run(t, "reset", nil)
-	i := traceHas(t, tr, "call client:32768 read() = 14480")
+	i := traceHas(t, tr, "call "+clientSock(tr, 0)+" read() = 14480")
 	if j := traceHas(t, tr, "error /a.png: connection reset by peer"); j != i+1 {
 		t.Fatalf("reset reported at step %d; want right after the read at %d", j, i)
 	}
@@ -577,7 +602,7 @@ func TestChunkedAndCloseDelimitedBodies(t *testing.T) {
 	})
 	// Chunked keeps the connection: both requests share one; the
 	// close-delimited body ends when the server closes.
-	if n := strings.Count(tr.String(), "send client:32768>server:80 [SYN]"); n != 1 {
+	if n := clientConns(tr); n != 1 {
 		t.Fatalf("%d connections; want the chunked response to keep one connection for both", n)
 	}
 	traceHas(t, tr, "received \"HTTP/1.1 200 OK\" (9000 bytes)")
@@ -598,10 +623,9 @@ func TestSmartProxyUnderstandsProxyConnection(t *testing.T) {
 	})
 	// One client connection carries all four objects: the proxy took
 	// Proxy-Connection: Keep-Alive as a keep-alive request...
-	if n := strings.Count(tr.String(), "send client:32768>proxy:8080 [SYN]"); n != 1 {
+	if n := clientConns(tr); n != 1 {
 		t.Fatalf("%d client connections; want 1", n)
 	}
-	traceLacks(t, tr, "send client:32769")
 	// ...and never passed it on to the server.
 	for _, p := range tr.Packets {
 		if tr.Hosts[p.To].Name == "server" && strings.Contains(p.HTTP, "Proxy-Connection") {

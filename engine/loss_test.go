@@ -55,7 +55,7 @@ func TestSYNGivesUpWithETIMEDOUT(t *testing.T) {
 		drops = append(drops, fmt.Sprintf("client:%d", i))
 	}
 	tr := run(t, "handshake", map[string]string{"drop": strings.Join(drops, ",")})
-	got := sends(tr, "client:32768>server:80 [SYN]")
+	got := sends(tr, clientSock(tr, 0)+">server:80 [SYN]")
 	// tcp_syn_retries = 6: sent at 0, 1, 3, 7, 15, 31, 63 s; gives up at 127 s.
 	if len(got) != 7 || got[6] != 63*Second {
 		t.Fatalf("SYNs at %v, want 7 ending at 63 s", got)
@@ -85,7 +85,7 @@ func TestTimeWaitAnswersARetransmittedFIN(t *testing.T) {
 	if d < 0 || !strings.Contains(tr.Events[d].Text, "[ACK]") {
 		t.Fatalf("server's 5th segment is not a dropped ACK: %v", d)
 	}
-	fins := sends(tr, "client:32768>server:80 [FIN+ACK]")
+	fins := sends(tr, clientSock(tr, 0)+">server:80 [FIN+ACK]")
 	if len(fins) != 2 {
 		t.Fatalf("client FINs at %v, want two", fins)
 	}
@@ -97,7 +97,7 @@ func TestTimeWaitAnswersARetransmittedFIN(t *testing.T) {
 	if re < 0 {
 		t.Fatal("TIME-WAIT did not restart on the repeated FIN")
 	}
-	if tr.Find("state client:32768 LAST-ACK -> CLOSED", re) < 0 {
+	if tr.Find("state "+clientSock(tr, 0)+" LAST-ACK -> CLOSED", re) < 0 {
 		t.Fatal("the client never closed: TIME-WAIT's ACK did not arrive")
 	}
 	end := tr.Find("state server:80 TIME-WAIT -> CLOSED", 0)
@@ -266,7 +266,7 @@ func TestFastRetransmitAndAvoidance(t *testing.T) {
 		}
 		dups := 0
 		for i := d; i < fr; i++ {
-			if e := tr.Events[i]; e.Kind == EvRecv && strings.Contains(e.Text, "client:32768>server:80 [ACK]") {
+			if e := tr.Events[i]; e.Kind == EvRecv && strings.Contains(e.Text, clientSock(tr, 0)+">server:80 [ACK]") {
 				dups++
 			}
 		}

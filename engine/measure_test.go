@@ -141,8 +141,9 @@ func TestMeasurementsAgreeWithTheLines(t *testing.T) {
 	})
 	t.Run("the second load of a path", func(t *testing.T) {
 		tr, lines := runLines(t, "slow-start", nil)
-		first, _ := findLine(t, lines, 0, `http client:32768 received "HTTP/1.1 200`)
-		_, second := findLine(t, lines, first+1, `http client:32768 received "HTTP/1.1 200`)
+		c := clientSock(tr, 0)
+		first, _ := findLine(t, lines, 0, `http `+c+` received "HTTP/1.1 200`)
+		_, second := findLine(t, lines, first+1, `http `+c+` received "HTTP/1.1 200`)
 		if v := measureOK(t, tr, "done:/big.bin#2"); !near(v.V, second) {
 			t.Errorf("done:/big.bin#2 = %g; want %g", v.V, second)
 		}
@@ -161,8 +162,9 @@ func TestMeasurementsAgreeWithTheLines(t *testing.T) {
 	})
 	t.Run("handshake-time", func(t *testing.T) {
 		tr, lines := runLines(t, "handshake", map[string]string{"rtt": "240ms"})
-		_, syn := findLine(t, lines, 0, "send client:32768>server:80 [SYN]")
-		i, est := findLine(t, lines, 0, "state client:32768 SYN-SENT -> ESTABLISHED")
+		c := clientSock(tr, 0)
+		_, syn := findLine(t, lines, 0, "send "+c+">server:80 [SYN]")
+		i, est := findLine(t, lines, 0, "state "+c+" SYN-SENT -> ESTABLISHED")
 		v := measureOK(t, tr, "handshake-time")
 		if !near(v.V, est-syn) || v.Step != i || v.V < 0.240 {
 			t.Errorf("handshake-time = %+v; want %g at step %d", v, est-syn, i)
@@ -174,8 +176,9 @@ func TestMeasurementsAgreeWithTheLines(t *testing.T) {
 			want  float64 // the book's 200 ms timer, or the response's piggyback
 		}{{"300ms", 0.200}, {"50ms", 0.050}} {
 			tr, lines := runLines(t, "delayed-ack", map[string]string{"think": c.think})
-			gi, got := findLine(t, lines, 0, "recv client:32768>server:80 [PSH+ACK]")
-			ai, sent := findLine(t, lines, gi, "send server:80>client:32768")
+			cs := clientSock(tr, 0)
+			gi, got := findLine(t, lines, 0, "recv "+cs+">server:80 [PSH+ACK]")
+			ai, sent := findLine(t, lines, gi, "send server:80>"+cs)
 			v := measureOK(t, tr, "ack-delay")
 			if !near(v.V, sent-got) || math.Abs(v.V-c.want) > 1e-6 {
 				t.Errorf("think=%s: ack-delay = %g; want %g (line %q)", c.think, v.V, sent-got, lines[ai])
@@ -184,8 +187,9 @@ func TestMeasurementsAgreeWithTheLines(t *testing.T) {
 	})
 	t.Run("held", func(t *testing.T) {
 		tr, lines := runLines(t, "nagle", nil)
-		wi, wat := findLine(t, lines, 0, "call client:32768 write(34)")
-		si, sat := findLine(t, lines, wi, "send client:32768>server:80", "len=34")
+		c := clientSock(tr, 0)
+		wi, wat := findLine(t, lines, 0, "call "+c+" write(34)")
+		si, sat := findLine(t, lines, wi, "send "+c+">server:80", "len=34")
 		v := measureOK(t, tr, "held")
 		if !near(v.V, sat-wat) || v.Step != si {
 			t.Errorf("held = %+v; want %g at step %d", v, sat-wat, si)

@@ -82,8 +82,8 @@ func appendTCPOptions(b []byte, seg *Segment) []byte {
 // its last bit has arrived (ArriveAt). The point is every host of the role
 // Config.Capture names (capture=client: what a student running Wireshark
 // beside the browser sees). Packets between other hosts are not in it.
-// Equal stamps keep the order of the events. Capture "all" (the default
-// for now) lists every packet stamped at its TxStart.
+// Equal stamps keep the order of the events. Capture "all" lists every
+// packet stamped at its TxStart.
 func (t *Trace) capture() (order []int, stamps []Time, err error) {
 	if t.Config.Capture == "" || t.Config.Capture == "all" {
 		for i := range t.Packets {
@@ -140,6 +140,10 @@ func (t *Trace) capture() (order []int, stamps []Time, err error) {
 	}
 	return order, stamps, nil
 }
+
+// BulkLimit is the most connections a run of this scenario traces packet
+// by packet (a larger run is Bulk); 0 if it always does.
+func (t *Trace) BulkLimit() int { return t.bulkAbove }
 
 // CheckPCAP reports why the run's pcap export would not be the whole
 // capture: a run too large to trace every segment (it kept only

@@ -48,11 +48,31 @@ func (k *Socket) read() []byte {
 		k.resetPending = false
 		k.sim.wakeAt(k.sim.now, resetNotice{k}, 0)
 	}
-	if len(b) > 0 && k.lastWnd < k.mss && k.window() >= k.mss && k.state != Closed {
+	if len(b) > 0 && k.state != Closed && (k.lastWnd < k.mss && k.window() >= k.mss || k.readAck()) {
 		k.ackNow = true
 		k.output()
 	}
 	return b
+}
+
+// readAck reports whether a read, which empties the receive queue, should
+// send the ACK now in today's profile (Linux __tcp_cleanup_rbuf in
+// net/ipv4/tcp.c): a delayed ACK is pending for more than one segment of
+// the peer's size, or for two small pushed segments, or for one outside
+// pingpong mode; or the read at least doubled a window that had fallen to
+// half the buffer or less.
+func (k *Socket) readAck() bool {
+	if k.sim.cfg.Profile != Today {
+		return false
+	}
+	if k.timers[timerDelAck] != Never && (k.ackUnacked > k.rcvMss || k.pushed == 2 || k.pushed == 1 && !k.pingpong) {
+		return true
+	}
+	left := 0
+	if k.edgeSet {
+		left = k.rcvNxt.Size(k.rcvEdge)
+	}
+	return 2*left <= k.rcvBuf && k.rawWindow() >= 2*left && k.rawWindow() > 0 && !k.peerFIN
 }
 
 // eof reports whether the peer closed its side and everything was read.

@@ -92,6 +92,9 @@ type Socket struct {
 	ackUnacked int  // bytes received and not yet acknowledged
 	ackNow     bool // an ACK must go out with the next output
 	quickAcks  int  // ACKs still to send at once (Linux quick-ACK mode)
+	rcvMss     int  // the peer's segment size as seen (Linux icsk_ack.rcv_mss)
+	lastSeg    int  // size of the last small segment without PSH (icsk_ack.last_seg_size)
+	pushed     int  // small pushed segments since the last ACK, up to 2 (ICSK_ACK_PUSHED, ICSK_ACK_PUSHED2)
 	pingpong   bool // interactive: sends data after receiving (Linux pingpong mode)
 
 	timers  [numTimers]Time   // deadlines, Never when stopped
@@ -151,6 +154,7 @@ func (h *Host) newSocket(local, remote Addr, peer int, app sockApp, active bool)
 		rcvBuf: s.cfg.RecvWnd, mss: s.cfg.MSS, nodelay: s.cfg.NoDelay, rto: s.cfg.InitialRTO,
 		minshall:  s.cfg.Profile == Today,
 		quickAcks: s.cfg.QuickAcks,
+		rcvMss:    min(s.cfg.MSS, 536), // tcp_initialize_rcv_mss: TCP_MSS_DEFAULT until a segment shows more
 		cc:        newCongestion(s.cfg, s.cfg.MSS),
 	}
 	for i := range k.timers {
@@ -189,7 +193,7 @@ func (h *Host) dial(to *Host, port uint16, app sockApp) *Socket {
 	if s.detailed {
 		s.recordf(EvCall, h.id, nil, "call %s socket()", h.name)
 	}
-	p, ok := h.allocPort()
+	p, ok := h.allocPort(Addr{to.ip, port})
 	if !ok {
 		if s.detailed {
 			s.recordf(EvCall, h.id, nil, "call %s connect(%s:%d) failed: EADDRNOTAVAIL (no free ephemeral port)", h.name, to.name, port)
@@ -240,7 +244,7 @@ func (k *Socket) setState(st State) {
 		}
 		delete(h.conns, connKey{k.local.Port, k.remote})
 		if k.active {
-			h.releasePort(k.local.Port)
+			h.releasePort(k.local.Port, k.remote)
 		}
 	}
 	if step := k.sim.recordf(EvState, h.id, k, "state %s %v -> %v", k, from, st); step >= 0 {

@@ -144,6 +144,13 @@ func (k *Socket) input(seg *Segment) {
 	if k.state == Closed {
 		return
 	}
+	if newData && k.ackNow && k.sim.cfg.Profile == Today {
+		// Linux sends a due ACK from the receive path
+		// (tcp_rcv_established: tcp_data_snd_check, then
+		// tcp_ack_snd_check), before the woken application runs: a
+		// reply the application writes now follows in its own segment.
+		k.output()
+	}
 	if newData && k.app != nil && !k.closed {
 		k.app.readable(k)
 	}

@@ -123,26 +123,73 @@ func (k *Socket) nagleHolds(n int) bool {
 	return true
 }
 
-// scheduleAck decides when to acknowledge data just received
-// (RFC 1122 §4.2.3.2, RFC 5681 §4.2): at once in Linux's quick-ACK mode
-// at the start of a connection, at once when two full-sized segments are
-// unacknowledged, otherwise when the delayed-ACK timer fires, unless data
-// going the other way carries the ACK first (piggybacking).
-func (k *Socket) scheduleAck() {
+// dataReceived notes n in-order bytes just received and decides when to
+// acknowledge them (RFC 1122 §4.2.3.2, RFC 5681 §4.2).
+//
+// Today, as Linux does (tcp_event_data_recv, tcp_grow_window and
+// __tcp_ack_snd_check in net/ipv4/tcp_input.c): at once in quick-ACK mode,
+// which holds for the first TCP_MAX_QUICKACKS segments, again after a
+// silence longer than the RTO (tcp_incr_quickack), and for the next
+// segment whenever the offered window grew (icsk_ack.quick |= 1, which
+// adds one to an even count), unless
+// the connection is interactive (pingpong); at once when more than one
+// segment of the peer's size is unacknowledged and the window's right
+// edge does not move back; otherwise when the delayed-ACK timer fires,
+// unless data going the other way carries the ACK first (piggybacking).
+// The book's stacks ACK every second full-sized segment.
+func (k *Socket) dataReceived(n int, psh bool) {
+	today := k.sim.cfg.Profile == Today
+	if today && k.lastRecv != 0 && k.sim.now-k.lastRecv > k.rto {
+		k.quickAcks = max(k.quickAcks, k.sim.cfg.QuickAcks)
+	}
+	k.lastRecv = k.sim.now
+	k.measureRcvMss(n, psh)
+	if k.growWindow(n) && today {
+		k.quickAcks |= 1 // tcp_grow_window: one more quick ACK if the count is even
+	}
+	if today && k.rcvBuf-len(k.unread) < k.rcvBuf/2 {
+		k.quickAcks = 0 // __tcp_select_window: the buffer is half full
+	}
+	k.ackUnacked += n
 	switch {
 	case k.quickAcks > 0 && !k.pingpong:
 		k.quickAcks--
 		k.ackNow = true
-	case k.ackUnacked >= 2*k.mss:
+	case today && k.ackUnacked > k.rcvMss && k.rawWindow() >= k.lastWnd:
+		k.ackNow = true
+	case !today && k.ackUnacked >= 2*k.mss:
 		k.ackNow = true
 	case k.timers[timerDelAck] == Never:
 		k.setTimer(timerDelAck, k.sim.now+k.sim.cfg.DelayedACK)
 	}
 }
 
+// measureRcvMss follows the peer's segment size (Linux tcp_measure_rcv_mss
+// in net/ipv4/tcp_input.c): a segment at least as large as the estimate
+// sets it; two equal small segments without PSH set it too; any other
+// small segment is counted as pushed, for the ACK a read may send
+// (readAck).
+func (k *Socket) measureRcvMss(n int, psh bool) {
+	last := k.lastSeg
+	k.lastSeg = 0
+	if n >= k.rcvMss {
+		k.rcvMss = min(n, k.mss)
+		return
+	}
+	if !psh && n >= 88 { // TCP_MIN_MSS
+		k.lastSeg = n
+		if n == last {
+			k.rcvMss = n
+			return
+		}
+	}
+	k.pushed = min(k.pushed+1, 2)
+}
+
 // ackSent notes that a segment carrying an ACK of everything received left.
 func (k *Socket) ackSent() {
 	k.ackNow = false
 	k.ackUnacked = 0
+	k.pushed = 0
 	k.stopTimer(timerDelAck)
 }

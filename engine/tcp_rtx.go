@@ -260,15 +260,25 @@ func (k *Socket) accept(seg *Segment, data []byte, fin bool) bool {
 		}
 		k.unread = append(k.unread, data...)
 		k.rcvNxt = k.rcvNxt.Add(len(data))
-		k.lastRecv = k.sim.now
-		k.growWindow(len(data))
-		k.ackUnacked += len(data)
-		k.scheduleAck()
+		k.dataReceived(len(data), seg.Flags&PSH != 0)
 	}
 	if fin && !k.peerFIN {
 		k.rcvNxt = k.rcvNxt.Add(1)
 		k.peerFIN = true
-		k.ackNow = true // a FIN is acknowledged at once
+		switch {
+		case k.state == Established && k.sim.cfg.Profile == Today:
+			// Linux delays the ACK of a FIN that ends the peer's
+			// side, expecting the application to close soon after
+			// (tcp_fin in net/ipv4/tcp_input.c enters pingpong mode
+			// and schedules a delayed ACK): the FIN+ACK of a prompt
+			// close() acknowledges it.
+			k.pingpong = true
+			if k.timers[timerDelAck] == Never {
+				k.setTimer(timerDelAck, k.sim.now+k.sim.cfg.DelayedACK)
+			}
+		default:
+			k.ackNow = true // a FIN is acknowledged at once
+		}
 		switch k.state {
 		case Established:
 			k.setState(CloseWait)

@@ -47,6 +47,7 @@ func (a *testApp) accepted(k *Socket) {
 func newRig(t *testing.T, p Profile, edit func(*Config)) *rig {
 	t.Helper()
 	c := DefaultConfig(p)
+	c.PortHi = c.PortLo // one ephemeral port, so the lines below name client:32768
 	if edit != nil {
 		edit(&c)
 	}
@@ -301,6 +302,10 @@ func TestActiveCloseHoldsTimeWaitFor2MSL(t *testing.T) {
 	if r.server.state != CloseWait {
 		t.Fatalf("server = %v; want CLOSE-WAIT", r.server.state)
 	}
+	// Linux delays the ACK of the FIN (tcp_fin enters pingpong mode):
+	// only when the delayed-ACK timer fires does it go alone.
+	r.expect()
+	r.until(r.s.now + 40*Millisecond)
 	r.expect("server:80>client:32768 [ACK] seq=1 ack=2 win=65280 len=0")
 	r.server.close()
 	r.expect("server:80>client:32768 [FIN+ACK] seq=1 ack=2 win=65280 len=0")
@@ -340,7 +345,7 @@ func TestCloseEntersFinWait1AtOnceWhileFINWaitsBehindData(t *testing.T) {
 	}
 	r.until(r.s.now + 101*Millisecond)
 	r.expect(
-		"client:32768>server:80 [ACK] seq=1 ack=1449 win=64256 len=0",
+		"client:32768>server:80 [ACK] seq=1 ack=1449 win=67200 len=0", // the window grew by two segments (tcp_grow_window)
 		"server:80>client:32768 [ACK] seq=1449 ack=1 win=65280 len=1448",
 		"server:80>client:32768 [FIN+PSH+ACK] seq=2897 ack=1 win=65280 len=104",
 	)
@@ -470,11 +475,10 @@ func TestDataForClosedSocketGetsRST(t *testing.T) {
 	r.expect("server:80>client:32768 [FIN+ACK] seq=1 ack=1 win=65280 len=0")
 	r.client.write([]byte("late request"))
 	r.expect("client:32768>server:80 [PSH+ACK] seq=1 ack=1 win=64256 len=12")
+	// The client's ACK of the FIN waits for the delayed-ACK timer (tcp_fin
+	// enters pingpong mode); the RST comes first.
 	r.until(r.s.now + 51*Millisecond)
-	r.expect(
-		"client:32768>server:80 [ACK] seq=13 ack=2 win=64256 len=0",
-		"server:80>client:32768 [RST] seq=1 win=0 len=0",
-	)
+	r.expect("server:80>client:32768 [RST] seq=1 win=0 len=0")
 	if r.server.state != Closed {
 		t.Fatalf("server = %v; want CLOSED", r.server.state)
 	}
@@ -494,13 +498,74 @@ func TestSegmentForNoSocketGetsRST(t *testing.T) {
 
 func TestEphemeralPortsRunOutInTimeWait(t *testing.T) {
 	r := newRig(t, Today, func(c *Config) { c.PortLo, c.PortHi = 40000, 40002 })
+	seen := map[uint16]bool{}
 	for i := 0; i < 3; i++ {
-		if k := r.c.dial(r.sv, 80, r.app); k == nil || k.local.Port != uint16(40000+i) {
-			t.Fatalf("dial %d = %v; want port %d", i, k, 40000+i)
+		k := r.c.dial(r.sv, 80, r.app)
+		if k == nil || k.local.Port < 40000 || k.local.Port > 40002 || seen[k.local.Port] {
+			t.Fatalf("dial %d = %v; want a port of 40000-40002 not yet taken", i, k)
 		}
+		seen[k.local.Port] = true
 	}
 	if k := r.c.dial(r.sv, 80, r.app); k != nil {
 		t.Fatalf("fourth dial got port %d; want EADDRNOTAVAIL", k.local.Port)
+	}
+}
+
+func TestLinuxPortsStartAtAPerDestinationOffsetAndPreferEven(t *testing.T) {
+	r := newRig(t, Today, func(c *Config) { c.PortLo, c.PortHi = 32768, 60999 })
+	other := r.s.addHost("other", "server", RoleServer, [4]byte{10, 0, 0, 9}, 0)
+	r.s.connect(r.c, other, r.s.cfg.RTT/2, r.s.cfg.Bandwidth)
+	other.listen(80, r.app)
+	var toServer, toOther []uint16
+	for i := 0; i < 20; i++ {
+		toServer = append(toServer, r.c.dial(r.sv, 80, r.app).local.Port)
+		toOther = append(toOther, r.c.dial(other, 80, r.app).local.Port)
+	}
+	for _, ps := range [][]uint16{toServer, toOther} {
+		for i, p := range ps {
+			if p%2 != 0 {
+				t.Fatalf("port %d is odd; want even ports first (__inet_hash_connect)", p)
+			}
+			if i > 0 && (p == ps[i-1] || p-ps[i-1] > 16) {
+				t.Fatalf("ports %v: want each a few steps after the last to this destination", ps)
+			}
+		}
+	}
+	if toServer[0] == 32768 || toServer[0]-toOther[0] < 100 && toOther[0]-toServer[0] < 100 {
+		t.Fatalf("first ports %d and %d; want offsets per destination, not the range's start", toServer[0], toOther[0])
+	}
+	// The same configuration picks the same ports: the secret is fixed.
+	again := newRig(t, Today, func(c *Config) { c.PortLo, c.PortHi = 32768, 60999 })
+	if p := again.c.dial(again.sv, 80, again.app).local.Port; p != toServer[0] {
+		t.Fatalf("first port %d in a second run; want %d", p, toServer[0])
+	}
+}
+
+func TestPortPoolIsPerDestinationTodayAndPerHostInTheBook(t *testing.T) {
+	for _, p := range []Profile{Today, Book} {
+		r := newRig(t, p, nil) // one port: 32768
+		other := r.s.addHost("other", "server", RoleServer, [4]byte{10, 0, 0, 9}, 0)
+		r.s.connect(r.c, other, r.s.cfg.RTT/2, r.s.cfg.Bandwidth)
+		other.listen(80, r.app)
+		if k := r.c.dial(r.sv, 80, r.app); k == nil {
+			t.Fatalf("%v: first dial failed", p)
+		}
+		k := r.c.dial(other, 80, r.app)
+		if p == Today && (k == nil || k.local.Port != 32768) {
+			t.Fatalf("today: dial to another destination = %v; want port 32768 again (its 4-tuple is free)", k)
+		}
+		if p == Book && k != nil {
+			t.Fatalf("book: dial to another destination got port %d; want EADDRNOTAVAIL (4.4BSD in_pcbbind)", k.local.Port)
+		}
+	}
+}
+
+func TestBookPortsAreSequential(t *testing.T) {
+	r := newRig(t, Book, func(c *Config) { c.PortLo, c.PortHi = 1024, 5000 })
+	for i := 0; i < 5; i++ {
+		if k := r.c.dial(r.sv, 80, r.app); k.local.Port != uint16(1024+i) {
+			t.Fatalf("dial %d got port %d; want %d", i, k.local.Port, 1024+i)
+		}
 	}
 }
 
@@ -600,5 +665,111 @@ func TestDelayedACKTimerEndsPingpong(t *testing.T) {
 	ack := r.s.t.Packets[len(r.s.t.Packets)-1]
 	if ack.From != r.sv.id || ack.Seg.Ack != r.server.rcvNxt || ack.SentAt != r.s.t.Packets[len(r.s.t.Packets)-2].ArriveAt {
 		t.Fatalf("req3's ACK %+v; want it sent as req3 arrived", ack)
+	}
+}
+
+// replyApp answers every readable event by reading and writing a reply at
+// once, as a server or a keep-alive client does.
+type replyApp struct {
+	testApp
+	reply []byte
+}
+
+func (a *replyApp) readable(k *Socket) {
+	if len(k.read()) > 0 && a.reply != nil {
+		k.write(a.reply)
+	}
+}
+
+func TestQuickACKLeavesBeforeTheApplicationsReply(t *testing.T) {
+	// Linux sends a due ACK from the receive path (tcp_ack_snd_check)
+	// before the woken application writes; in the book the reply carries
+	// it.
+	want := map[Profile][]string{
+		Today: {
+			"client:32768>server:80 [ACK] seq=1 ack=101 win=64256 len=0",
+			"client:32768>server:80 [PSH+ACK] seq=1 ack=101 win=64256 len=12",
+		},
+		Book: {"client:32768>server:80 [PSH+ACK] seq=1 ack=101 win=65535 len=12"},
+	}
+	for _, p := range []Profile{Today, Book} {
+		t.Run(p.String(), func(t *testing.T) {
+			r := newRig(t, p, nil)
+			r.establish()
+			r.client.app = &replyApp{reply: []byte("next request")}
+			r.server.write(make([]byte, 100))
+			r.seen = len(r.s.t.Packets)
+			r.until(r.s.now + 51*Millisecond)
+			r.expect(want[p]...)
+		})
+	}
+}
+
+func TestACKWhenMoreThanOneSegmentUnacknowledged(t *testing.T) {
+	// Out of quick-ACK mode (pingpong), Linux ACKs at once when more than
+	// one segment of the peer's size is unacknowledged
+	// (__tcp_ack_snd_check): a full segment and 3 bytes are enough.
+	r := newRig(t, Today, nil)
+	r.establish()
+	r.client.pingpong = true
+	r.server.write(make([]byte, r.server.mss+3))
+	r.seen = len(r.s.t.Packets)
+	r.until(r.s.now + 51*Millisecond)
+	r.expect(fmt.Sprintf("client:32768>server:80 [ACK] seq=1 ack=%d win=67200 len=0", r.server.mss+4))
+}
+
+func TestWindowGrowthAddsAQuickACKToAnEvenCount(t *testing.T) {
+	r := newRig(t, Today, nil)
+	r.establish()
+	r.client.quickAcks = 4
+	r.client.dataReceived(1448, false) // the window grows: 4|1 = 5, one used
+	if r.client.quickAcks != 4 {
+		t.Fatalf("quick ACKs %d after a segment that grew the window; want 4 (icsk_ack.quick |= 1, then one sent)", r.client.quickAcks)
+	}
+	r.client.quickAcks = 3
+	r.client.dataReceived(1448, false)
+	if r.client.quickAcks != 2 {
+		t.Fatalf("quick ACKs %d; want 2 (3|1 = 3, then one sent)", r.client.quickAcks)
+	}
+}
+
+func TestQuickACKsReturnAfterSilenceLongerThanRTO(t *testing.T) {
+	r := newRig(t, Today, nil)
+	r.establish()
+	k := r.client
+	k.pingpong = false
+	k.quickAcks = 0
+	k.rcvBuf = k.rcvSsthresh // no window growth
+	k.lastRecv = r.s.now
+	r.until(r.s.now + k.rto + Millisecond)
+	k.dataReceived(100, true)
+	if k.quickAcks != r.s.cfg.QuickAcks-1 || !k.ackNow {
+		t.Fatalf("quick ACKs %d, ACK now %v after an idle RTO; want %d and true (tcp_incr_quickack)", k.quickAcks, k.ackNow, r.s.cfg.QuickAcks-1)
+	}
+}
+
+func TestReadACKsTwoSmallPushedSegments(t *testing.T) {
+	// Two small pushed requests wait for the delayed-ACK timer in pingpong
+	// mode; the read that empties the queue sends the ACK
+	// (__tcp_cleanup_rbuf, ICSK_ACK_PUSHED2). One alone waits.
+	for _, n := range []int{1, 2} {
+		t.Run(fmt.Sprint(n), func(t *testing.T) {
+			r := newRig(t, Today, nil)
+			r.app.autoRead = false
+			r.establish()
+			r.server.pingpong = true
+			for i := 0; i < n; i++ {
+				r.client.write([]byte("small request"))
+			}
+			r.seen = len(r.s.t.Packets)
+			r.until(r.s.now + 51*Millisecond)
+			r.expect()
+			r.server.read()
+			if n == 2 {
+				r.expect(fmt.Sprintf("server:80>client:32768 [ACK] seq=1 ack=%d win=65280 len=0", 1+13*n))
+			} else {
+				r.expect()
+			}
+		})
 	}
 }

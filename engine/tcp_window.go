@@ -10,11 +10,11 @@ package engine
 // multiple of the MSS it expects (tcp_select_initial_window): 64240 in a
 // SYN, 65160 in a SYN+ACK that agreed to timestamps.
 func (k *Socket) initialWindow(quantum int) int {
-	w := k.sim.cfg.RecvWnd
+	w := min(k.sim.cfg.RecvWnd, 65535)
 	if k.sim.cfg.Profile == Today && w > quantum {
 		w = w / quantum * quantum
 	}
-	return min(w, 65535)
+	return w
 }
 
 // window is the receive window to advertise now, in bytes: the free space
@@ -22,27 +22,36 @@ func (k *Socket) initialWindow(quantum int) int {
 // window scale (__tcp_select_window), and never less than what is left of
 // the window already offered (RFC 9293 §3.8.6.2.2: do not shrink it).
 func (k *Socket) window() int {
-	w := min(max(0, k.rcvBuf-len(k.unread)), k.rcvSsthresh)
-	if s := k.rcvShift; s > 0 {
-		w = (w + 1<<s - 1) >> s << s
-	}
+	w := k.rawWindow()
 	if k.edgeSet {
 		w = max(w, k.rcvNxt.Size(k.rcvEdge))
 	}
 	return min(w, 65535<<k.rcvShift)
 }
 
+// rawWindow is the window the buffer allows now, before the rule against
+// shrinking (Linux __tcp_select_window).
+func (k *Socket) rawWindow() int {
+	w := min(max(0, k.rcvBuf-len(k.unread)), k.rcvSsthresh)
+	if s := k.rcvShift; s > 0 {
+		w = (w + 1<<s - 1) >> s << s
+	}
+	return w
+}
+
 // growWindow lets the offered window grow as data arrives
 // (tcp_grow_window): by two MSS per segment of 128 bytes or more, up to the
-// free space of the buffer.
-func (k *Socket) growWindow(n int) {
+// free space of the buffer. It reports whether the window grew.
+func (k *Socket) growWindow(n int) bool {
 	if n < 128 {
-		return
+		return false
 	}
 	room := k.rcvBuf - len(k.unread) - k.rcvSsthresh
-	if room > 0 {
-		k.rcvSsthresh += min(room, max(2*k.sim.cfg.MSS, 2*n))
+	if room <= 0 {
+		return false
 	}
+	k.rcvSsthresh += min(room, max(2*k.sim.cfg.MSS, 2*n))
+	return true
 }
 
 // rcvSpaceAdjust is Linux's receive-buffer autotuning (tcp_rcv_space_adjust,

@@ -187,6 +187,11 @@ type Trace struct {
 	Messages []MessageRecord // every HTTP message written, in the order written (and each TLS handshake flight, Kind PkHandshake)
 	TLS      []TLSRecord     // every TLS record written, in the order written (Config.TLS)
 	Ports    []PortSample    // every change of a client's ephemeral port pool
+	// Stalls are the steps of the application events at which an
+	// application stops serving a connection (the dumb proxy ignoring a
+	// request while it waits for the server to close); the event's Sock
+	// is the connection.
+	Stalls []int
 	// Bulk says the run was too large to trace every segment: it kept
 	// only application events and port samples (Packets is empty).
 	Bulk bool

@@ -8,6 +8,7 @@ import (
 
 	"syscall/js"
 
+	"connlab/internal/pcapnote"
 	"connlab/internal/stage"
 )
 
@@ -65,6 +66,9 @@ func startBridge(in *inbox) page {
 		_, t := in.published()
 		if t == nil {
 			return js.Null()
+		}
+		if msg := pcapnote.Problem(t); msg != "" {
+			return msg // the page shows why instead of saving an empty file
 		}
 		b := t.PCAP()
 		arr := js.Global().Get("Uint8Array").New(len(b))

@@ -15,7 +15,7 @@
  * @property {(json: string) => void} command
  * @property {() => string} state
  * @property {(from: number, to: number) => string} lines
- * @property {() => Uint8Array|null} pcap
+ * @property {() => Uint8Array|string|null} pcap the run's pcap file, or why there is none (Korean)
  * @property {() => string} hits
  */
 
@@ -123,7 +123,7 @@ export class Bridge {
     }
   }
 
-  /** @returns {Uint8Array|null} */
+  /** @returns {Uint8Array|string|null} the file, or why there is none */
   pcap() {
     const b = this.api();
     return b ? b.pcap() : null;

@@ -14,6 +14,16 @@ function byteText(n) {
 }
 
 /**
+ * frameText names the packet's frame in the pcap download, the number a
+ * student finds in Wireshark's first column.
+ * @param {number|undefined} frame
+ * @returns {string}
+ */
+export function frameText(frame) {
+  return frame ? "pcap 프레임 " + frame : "pcap에 없음 (다른 캡처 지점의 패킷)";
+}
+
+/**
  * inspectorRows lists the rows shown for a packet: name, value and an
  * optional note (the raw sequence numbers).
  * @param {Selected} sel
@@ -53,7 +63,7 @@ export function renderInspector(body, sel) {
   title.className = "inspector-title";
   const strong = document.createElement("strong");
   strong.textContent = sel.label;
-  title.append(strong, " " + sel.from + " → " + sel.to + " · 보낸 시각 " + timeText(sel.sentAt) + " · 도착 " + timeText(sel.arriveAt));
+  title.append(strong, " " + sel.from + " → " + sel.to + " · 보낸 시각 " + timeText(sel.sentAt) + " · 도착 " + timeText(sel.arriveAt) + " · " + frameText(sel.frame));
   body.appendChild(title);
   const table = document.createElement("table");
   for (const [name, value, note] of inspectorRows(sel)) {

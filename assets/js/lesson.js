@@ -685,6 +685,10 @@ if (resetButton) {
 // pcap 내려받기: the current run as a libpcap file from the stage.
 $("pcap").addEventListener("click", () => {
   const bytes = bridge.pcap();
+  if (typeof bytes === "string") {
+    notice(bytes); // a run the pcap cannot hold: say why, save nothing
+    return;
+  }
   if (!bytes || !last) return;
   const blob = new Blob([/** @type {BlobPart} */ (bytes)], { type: "application/vnd.tcpdump.pcap" });
   const a = document.createElement("a");

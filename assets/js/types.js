@@ -42,6 +42,7 @@
  * The packet 패킷 살펴보기 shows.
  * @typedef {object} Selected
  * @property {number} index
+ * @property {number} [frame] frame number in the pcap download (Wireshark's), 0 if that capture does not see it
  * @property {string} label
  * @property {string} from
  * @property {string} to

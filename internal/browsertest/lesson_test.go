@@ -392,7 +392,10 @@ func TestInspector(t *testing.T) {
 	}
 	b.waitJS("the inspector", `document.querySelector("#inspector-body table") !== null`, 5*time.Second)
 	text := eval[string](b, `document.getElementById("inspector-body").textContent`)
-	for _, want := range []string{sel.Label, "플래그", sel.TCP.Flags, "출발지 포트", fmt.Sprint(sel.TCP.SrcPort), "순번 (seq)"} {
+	if sel.Frame < 1 {
+		t.Errorf("packet %d (%s) has frame %d; the client's capture sees every packet of the handshake", sel.Index, sel.Label, sel.Frame)
+	}
+	for _, want := range []string{sel.Label, "플래그", sel.TCP.Flags, "출발지 포트", fmt.Sprint(sel.TCP.SrcPort), "순번 (seq)", fmt.Sprintf("pcap 프레임 %d", sel.Frame)} {
 		if !strings.Contains(text, want) {
 			t.Errorf("패킷 살펴보기 lacks %q for packet %d (%s):\n%s", want, sel.Index, sel.Label, text)
 		}

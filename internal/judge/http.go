@@ -91,6 +91,9 @@ func httpOnWire(tr *engine.Trace) wireHTTP {
 	conns := map[key]*open{}
 	w := wireHTTP{heads: map[int][]string{}}
 	for i, p := range tr.Packets {
+		if p.Frame == 0 {
+			continue // the capture point does not see it
+		}
 		seg := &p.Seg
 		k := key{seg.Src, seg.Dst}
 		if seg.Flags&engine.SYN != 0 {

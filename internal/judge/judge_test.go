@@ -25,6 +25,9 @@ var variants = []struct {
 	{"profile=book", map[string]string{"profile": "book"}},
 	{"mss=536", map[string]string{"mss": "536"}},
 	{"nodelay=true", map[string]string{"nodelay": "true"}},
+	// The default capture is the client's interface; the server's side of
+	// a proxy, and every server's own view, are judged too.
+	{"capture=server", map[string]string{"capture": "server"}},
 	{"tls=1.2", map[string]string{"tls": "1.2"}},
 	{"tls=1.3", map[string]string{"tls": "1.3"}},
 }
@@ -74,13 +77,13 @@ func judge(t *testing.T, tshark string, tr *engine.Trace, data []byte, allowed m
 	sort.Strings(gotCodes)
 	w := httpOnWire(tr)
 	order := pcapOrder(tr)
-	for p := range tr.Packets {
-		if tr.Packets[p].Frame == 0 {
+	for p, pk := range tr.Packets {
+		if pk.Frame == 0 {
 			continue
 		}
 		if got, want := labelled(tr, p), w.heads[p]; !slices.Equal(got, want) {
 			v.problems = append(v.problems, fmt.Sprintf("%s: its HTTP field names %q; HTTP heads beginning in its payload: %q",
-				describe(tr, order, tr.Packets[p].Frame), got, want))
+				describe(tr, order, pk.Frame), got, want))
 		}
 	}
 	v.problems = append(v.problems, w.problems...)
@@ -167,7 +170,7 @@ func handTrace() *engine.Trace {
 			Seg: engine.Segment{Src: from, Dst: to, Seq: seq, Ack: ack, Flags: fl, Window: 65535, MSS: mss, Payload: []byte(payload)}}
 	}
 	ms := engine.Millisecond
-	return &engine.Trace{
+	t := &engine.Trace{
 		Scenario: "hand",
 		Hosts:    []engine.HostInfo{{Name: "client", IP: c.IP}, {Name: "server", IP: s.IP, Role: engine.RoleServer}},
 		Sockets:  []engine.SocketInfo{{Host: 0, Local: c, Remote: s, Peer: 1, Active: true, ISS: 100, IRS: 900}, {Host: 1, Local: s, Remote: c, ISS: 900, IRS: 100}},
@@ -183,6 +186,10 @@ func handTrace() *engine.Trace {
 			pk(200*ms, c, s, 101+engine.Seq(len(req)), 0, engine.RST, 0, "", ""),
 		},
 	}
+	for i := range t.Packets {
+		t.Packets[i].Frame = i + 1 // the order PCAP writes them: every packet, by TxStart
+	}
+	return t
 }
 
 // TestJudgeCatches shows that the judge passes a good capture and fails
@@ -267,6 +274,7 @@ func withRetransmission(tr *engine.Trace) *engine.Trace {
 	c := *tr
 	dup := tr.Packets[2]
 	dup.TxStart = 210 * engine.Millisecond
+	dup.Frame = len(tr.Packets) + 1
 	c.Packets = append(slices.Clone(tr.Packets), dup)
 	return &c
 }

@@ -177,19 +177,18 @@ func frames(tshark, file string, tr *engine.Trace) ([]frame, error) {
 	return out, nil
 }
 
-// pcapOrder returns the packet indexes in the order Trace.PCAP writes them
-// (Packet.Frame), so that tshark's frame n is packet pcapOrder[n-1]. A
-// packet the capture does not see (one that died in its sender's queue)
-// has no frame.
+// pcapOrder returns the indexes of the packets the run's pcap holds, in
+// its order: tshark's frame n is packet pcapOrder[n-1] (Packet.Frame = n).
 func pcapOrder(tr *engine.Trace) []int {
 	var order []int
 	for i, p := range tr.Packets {
-		if p.Frame > 0 {
-			for len(order) < p.Frame {
-				order = append(order, -1)
-			}
-			order[p.Frame-1] = i
+		if p.Frame == 0 {
+			continue
 		}
+		for len(order) < p.Frame {
+			order = append(order, -1)
+		}
+		order[p.Frame-1] = i
 	}
 	return order
 }
@@ -200,6 +199,9 @@ func describe(tr *engine.Trace, order []int, n int) string {
 		return fmt.Sprintf("frame %d (no such packet: the trace has %d)", n, len(order))
 	}
 	p := order[n-1]
+	if p < 0 {
+		return fmt.Sprintf("frame %d (no packet has this frame number)", n)
+	}
 	line := ""
 	if s := tr.Packets[p].SendStep; s >= 0 && s < len(tr.Events) {
 		line = tr.Events[s].String()
@@ -213,7 +215,8 @@ type verdict struct {
 	flags    map[string]int // tcp.analysis flag -> frames carrying it
 }
 
-// judgeFrames checks tshark's frames against the trace: one frame per packet,
+// judgeFrames checks tshark's frames against the trace: one frame per packet
+// the capture point sees,
 // nothing malformed, good checksums, no expert warning or error except one
 // "Connection reset (RST)" on each RST segment, and no TCP analysis flag
 // outside allowed.
@@ -224,10 +227,10 @@ func judgeFrames(tr *engine.Trace, fs []frame, allowed map[string]bool) verdict 
 		v.problems = append(v.problems, describe(tr, order, n)+": "+fmt.Sprintf(format, args...))
 	}
 	if len(fs) != len(order) {
-		v.problems = append(v.problems, fmt.Sprintf("tshark read %d frames; the capture has %d packets", len(fs), len(order)))
+		v.problems = append(v.problems, fmt.Sprintf("tshark read %d frames; the capture point sees %d packets", len(fs), len(order)))
 	}
 	for _, f := range fs {
-		isRST := f.num >= 1 && f.num <= len(order) && tr.Packets[order[f.num-1]].Seg.Flags&engine.RST != 0
+		isRST := f.num >= 1 && f.num <= len(order) && order[f.num-1] >= 0 && tr.Packets[order[f.num-1]].Seg.Flags&engine.RST != 0
 		if f.malformed {
 			bad(f.num, "tshark: malformed packet")
 		}

@@ -22,7 +22,7 @@ params:
   rtt: 100ms
 controls: [rtt, profile]
 steps:
-  - at: "send client:32768>server:80 [SYN]"
+  - at: "send client:56252>server:80 [SYN]"
     caption: 클라이언트가 **SYN**을 보냅니다.
   - at: "[SYN+ACK]"
     caption: 서버가 SYN+ACK로 답합니다.
@@ -255,7 +255,7 @@ var withVariant = strings.Replace(goodFront, "predict:\n", `variants:
     params:
       delack: 200ms
     steps:
-      - at: "send client:32768>server:80 [SYN]"
+      - at: "send client:56252>server:80 [SYN]"
         caption: 다른 시나리오의 **SYN**입니다.
       - at: "delack set"
         caption: 지연 ACK 타이머가 걸립니다.

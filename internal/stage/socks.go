@@ -3,7 +3,6 @@ package stage
 import (
 	"fmt"
 	"sort"
-	"strconv"
 	"strings"
 
 	"connlab/engine"
@@ -261,27 +260,13 @@ type hang struct {
 	at   engine.Time
 }
 
-// hangs finds the connections an application ignores a request on: its
-// "ignores ... on proxy:8080" event names the socket.
+// hangs finds the connections an application stopped serving
+// (Trace.Stalls).
 func hangs(t *engine.Trace) []hang {
 	var out []hang
-	for i, e := range t.Events {
-		if e.Kind != engine.EvApp || !strings.Contains(e.Text, " ignores ") {
-			continue
-		}
-		name, port, ok := strings.Cut(afterLast(e.Text, " on "), ":")
-		if !ok {
-			continue
-		}
-		port = strings.TrimSuffix(strings.Fields(port)[0], ":")
-		sock := -1
-		for k, si := range t.Sockets {
-			if si.OpenStep <= i && t.Hosts[si.Host].Name == name && strconv.Itoa(int(si.Local.Port)) == port {
-				sock = k
-			}
-		}
-		if sock >= 0 {
-			out = append(out, hang{sock: sock, step: i, at: e.At})
+	for _, i := range t.Stalls {
+		if e := t.Events[i]; e.Sock >= 0 {
+			out = append(out, hang{sock: e.Sock, step: i, at: e.At})
 		}
 	}
 	return out

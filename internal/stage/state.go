@@ -46,7 +46,10 @@ type Metrics struct {
 
 // Selected is the packet inspector's data ("패킷 살펴보기").
 type Selected struct {
-	Index    int     `json:"index"`
+	Index int `json:"index"`
+	// Frame is the packet's frame number in the lesson's pcap download, as
+	// Wireshark numbers it; 0 if that capture point does not see it.
+	Frame    int     `json:"frame"`
 	Label    string  `json:"label"`
 	From     string  `json:"from"`
 	To       string  `json:"to"`
@@ -168,6 +171,7 @@ func Inspect(t *engine.Trace, i int) *Selected {
 	tcp.Options = tcpOptions(seg)
 	return &Selected{
 		Index:    i,
+		Frame:    pk.Frame,
 		Label:    pk.Label,
 		From:     t.Hosts[pk.From].Name,
 		To:       t.Hosts[pk.To].Name,

@@ -21,17 +21,30 @@ func TestParsePCAPEngineExport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := append([]engine.Packet(nil), tr.Packets...)
-	sort.SliceStable(want, func(a, b int) bool { return want[a].TxStart < want[b].TxStart })
-	if len(got) != len(want) {
-		t.Fatalf("parsePCAP: %d packets, want %d", len(got), len(want))
+	// The default capture is the client's interface: frame n is the packet
+	// with Frame n, stamped when the client sent it or when it arrived.
+	want := make([]engine.Packet, 0, len(tr.Packets))
+	for _, p := range tr.Packets {
+		if p.Frame > 0 {
+			want = append(want, p)
+		}
+	}
+	sort.Slice(want, func(a, b int) bool { return want[a].Frame < want[b].Frame })
+	stamp := func(p engine.Packet) engine.Time {
+		if tr.Hosts[p.From].Role == engine.RoleClient {
+			return p.TxStart
+		}
+		return p.ArriveAt
+	}
+	if len(got) != len(want) || len(want) != len(tr.Packets) {
+		t.Fatalf("parsePCAP: %d packets, want %d (all %d: the client takes part in every one)", len(got), len(want), len(tr.Packets))
 	}
 	for i, w := range want {
 		g := got[i]
-		if g.At != time.Duration(w.TxStart-want[0].TxStart) || g.Flags != uint8(w.Seg.Flags) || g.Seq != uint32(w.Seg.Seq) ||
+		if g.At != time.Duration(stamp(w)-stamp(want[0])) || g.Flags != uint8(w.Seg.Flags) || g.Seq != uint32(w.Seg.Seq) ||
 			g.Ack != uint32(w.Seg.Ack) || g.Len != len(w.Seg.Payload) || g.Window != w.Seg.Window || g.MSS != int(w.Seg.MSS) ||
 			g.SrcPort != w.Seg.Src.Port || g.DstPort != w.Seg.Dst.Port || g.Src != w.Seg.Src.IP || g.Dst != w.Seg.Dst.IP {
-			t.Errorf("packet %d = %+v, want %v %s seq=%d ack=%d len=%d win=%d mss=%d at %v", i, g, w.Seg.Src, w.Seg.Flags, w.Seg.Seq, w.Seg.Ack, len(w.Seg.Payload), w.Seg.Window, w.Seg.MSS, w.TxStart)
+			t.Errorf("packet %d = %+v, want %v %s seq=%d ack=%d len=%d win=%d mss=%d at %v", i, g, w.Seg.Src, w.Seg.Flags, w.Seg.Seq, w.Seg.Ack, len(w.Seg.Payload), w.Seg.Window, w.Seg.MSS, stamp(w))
 		}
 	}
 }
