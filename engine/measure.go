@@ -322,6 +322,12 @@ func init() {
 	})
 	measure("conn-time", UnitTime, "", "from the first connect() that gets a port until its socket enters TIME-WAIT (or CLOSED, if it never waits)", connTime)
 	measure("time-wait-length", UnitTime, "", "how long the first socket to enter TIME-WAIT stays in it", timeWaitLength)
+	measure("port-range", UnitCount, "", "how many ephemeral ports the client's range holds", func(t *Trace, _ string) (Value, error) {
+		if len(t.Ports) == 0 {
+			return Value{}, fmt.Errorf("this run records no port pool")
+		}
+		return Value{V: float64(t.Ports[0].Size), Step: t.Ports[0].Step}, nil
+	})
 }
 
 // headerField counts the HTTP messages the host writes with a header

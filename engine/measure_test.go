@@ -429,8 +429,15 @@ func TestSettingFollowingMeasurements(t *testing.T) {
 		}
 	})
 	t.Run("connect-gap, conn-time, time-wait-length", func(t *testing.T) {
-		for _, p := range []map[string]string{{"rate": "2", "timewait": "60s"}, {"rate": "4", "timewait": "30s"}} {
+		for _, p := range []map[string]string{{"rate": "2", "timewait": "60s", "ports": "32768-32777"}, {"rate": "4", "timewait": "30s", "ports": "32768-32787"}} {
 			tr, lines := runLines(t, "time-wait", p)
+			var lo, hi int
+			if _, err := fmt.Sscanf(p["ports"], "%d-%d", &lo, &hi); err != nil {
+				t.Fatal(err)
+			}
+			if v := measureOK(t, tr, "port-range"); int(v.V) != hi-lo+1 {
+				t.Errorf("%v: port-range = %g; want %d", p, v.V, hi-lo+1)
+			}
 			_, c1 := findLine(t, lines, 0, "connect(server:80) = port 32768")
 			j, c2 := findLine(t, lines, 0, "connect(server:80) = port 32769")
 			if v := measureOK(t, tr, "connect-gap"); !near(v.V, c2-c1) || v.Step != j {

@@ -20,7 +20,7 @@ func (k *Socket) initialWindow(quantum int) int {
 // window is the receive window to advertise now, in bytes: the free space
 // of the buffer, no more than rcvSsthresh, rounded up to a multiple of the
 // window scale (__tcp_select_window), and never less than what is left of
-// the window already offered (RFC 9293 §3.8.6.2.2: do not shrink it).
+// the window already offered (RFC 9293 §3.8.6: a receiver SHOULD NOT shrink it).
 func (k *Socket) window() int {
 	w := k.rawWindow()
 	if k.edgeSet {

@@ -142,6 +142,17 @@ func TestCaptionsFollowSettings(t *testing.T) {
 	if li := eval[string](b, `document.querySelector('#captions li:last-child button').textContent`); li != plain(last) {
 		t.Errorf("단계별 설명 shows %q; want the stage's %q", li, plain(last))
 	}
+
+	// Lesson 8's captions quote the TIME-WAIT length and the gap between
+	// connections, which the page's rate and timewait settings change.
+	tw := newTab(t, 1280, 720)
+	tw.openLesson("/lessons/08-time-wait/?rate=4&timewait=30s&step=3")
+	tw.waitJS("the time-wait run's captions", `(JSON.parse(`+stageJSON+`) || {}).captionTexts.length > 2`, 20*time.Second)
+	caps := eval[[]string](tw, `JSON.parse(`+stageJSON+`).captionTexts`)
+	if !strings.Contains(caps[1], "30초 뒤") || !strings.Contains(caps[2], "0.25초 뒤") || strings.Contains(caps[1]+caps[2], "60초") {
+		t.Errorf("lesson 8 with rate=4 timewait=30s: captions 2-3 = %q, %q; want 30초 and 0.25초", caps[1], caps[2])
+	}
+	tw.shot("", "captions-time-wait-rate4")
 }
 
 // TestChallenge solves lesson 7's challenge in the page: the goal shows
