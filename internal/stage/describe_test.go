@@ -49,9 +49,9 @@ func TestDescribeSays(t *testing.T) {
 func TestDescribeTLS(t *testing.T) {
 	tr := mustRun(t, "handshake-tls13", nil)
 	for _, tc := range []struct{ match, want string }{
-		{"tls client:32768 sent Client Hello", "클라이언트(:32768)가 TLS 메시지를 보냅니다: Client Hello (TLS 1.3, 1,789바이트)."},
+		{"tls client:33522 sent Client Hello", "클라이언트(:33522)가 TLS 메시지를 보냅니다: Client Hello (TLS 1.3, 1,789바이트)."},
 		{"tls server:443 received Client Hello", "서버(:443)가 TLS 메시지를 받습니다: Client Hello."},
-		{"tls client:32768 handshake done", "클라이언트(:32768)의 TLS 핸드셰이크가 끝났습니다 (TLS 1.3)."},
+		{"tls client:33522 handshake done", "클라이언트(:33522)의 TLS 핸드셰이크가 끝났습니다 (TLS 1.3)."},
 	} {
 		step := tr.Find(tc.match, 0)
 		if step < 0 {
