@@ -77,13 +77,13 @@ func judge(t *testing.T, tshark string, tr *engine.Trace, data []byte, allowed m
 	sort.Strings(gotCodes)
 	w := httpOnWire(tr)
 	order := pcapOrder(tr)
-	for p, pk := range tr.Packets {
-		if pk.Frame == 0 {
+	for p := range tr.Packets {
+		if tr.Packets[p].Frame == 0 {
 			continue
 		}
 		if got, want := labelled(tr, p), w.heads[p]; !slices.Equal(got, want) {
 			v.problems = append(v.problems, fmt.Sprintf("%s: its HTTP field names %q; HTTP heads beginning in its payload: %q",
-				describe(tr, order, pk.Frame), got, want))
+				describe(tr, order, tr.Packets[p].Frame), got, want))
 		}
 	}
 	v.problems = append(v.problems, w.problems...)

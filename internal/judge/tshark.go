@@ -38,6 +38,14 @@ var analysisFlags = []string{
 	"zero_window_probe", "zero_window_probe_ack", "keep_alive", "keep_alive_ack",
 }
 
+// flagWarnings maps the expert warnings tshark gives with some analysis
+// flags to the flag (the others come as notes).
+var flagWarnings = map[string]string{
+	"Previous segment(s) not captured (common at capture start)":   "lost_segment",
+	"ACKed segment that wasn't captured (common at capture start)": "ack_lost_segment",
+	"This frame is a (suspected) out-of-order segment":             "out_of_order",
+}
+
 // agg separates several values of one field in tshark's field output; it is
 // a control character, so it never occurs in a message.
 const agg = "\x1f"
@@ -169,18 +177,19 @@ func frames(tshark, file string, tr *engine.Trace) ([]frame, error) {
 	return out, nil
 }
 
-// pcapOrder returns the indexes of the packets the run's pcap holds, in
-// its order: tshark's frame n is packet pcapOrder[n-1] (Packet.Frame = n).
+// pcapOrder returns the packet indexes in the order Trace.PCAP writes them
+// (Packet.Frame), so that tshark's frame n is packet pcapOrder[n-1]. A
+// packet the capture does not see (one that died in its sender's queue)
+// has no frame.
 func pcapOrder(tr *engine.Trace) []int {
 	var order []int
 	for i, p := range tr.Packets {
-		if p.Frame == 0 {
-			continue
+		if p.Frame > 0 {
+			for len(order) < p.Frame {
+				order = append(order, -1)
+			}
+			order[p.Frame-1] = i
 		}
-		for len(order) < p.Frame {
-			order = append(order, -1)
-		}
-		order[p.Frame-1] = i
 	}
 	return order
 }
@@ -191,9 +200,6 @@ func describe(tr *engine.Trace, order []int, n int) string {
 		return fmt.Sprintf("frame %d (no such packet: the trace has %d)", n, len(order))
 	}
 	p := order[n-1]
-	if p < 0 {
-		return fmt.Sprintf("frame %d (no packet has this frame number)", n)
-	}
 	line := ""
 	if s := tr.Packets[p].SendStep; s >= 0 && s < len(tr.Events) {
 		line = tr.Events[s].String()
@@ -207,8 +213,7 @@ type verdict struct {
 	flags    map[string]int // tcp.analysis flag -> frames carrying it
 }
 
-// judgeFrames checks tshark's frames against the trace: one frame per packet
-// the capture point sees,
+// judgeFrames checks tshark's frames against the trace: one frame per packet,
 // nothing malformed, good checksums, no expert warning or error except one
 // "Connection reset (RST)" on each RST segment, and no TCP analysis flag
 // outside allowed.
@@ -219,10 +224,10 @@ func judgeFrames(tr *engine.Trace, fs []frame, allowed map[string]bool) verdict 
 		v.problems = append(v.problems, describe(tr, order, n)+": "+fmt.Sprintf(format, args...))
 	}
 	if len(fs) != len(order) {
-		v.problems = append(v.problems, fmt.Sprintf("tshark read %d frames; the capture point sees %d packets", len(fs), len(order)))
+		v.problems = append(v.problems, fmt.Sprintf("tshark read %d frames; the capture has %d packets", len(fs), len(order)))
 	}
 	for _, f := range fs {
-		isRST := f.num >= 1 && f.num <= len(order) && order[f.num-1] >= 0 && tr.Packets[order[f.num-1]].Seg.Flags&engine.RST != 0
+		isRST := f.num >= 1 && f.num <= len(order) && tr.Packets[order[f.num-1]].Seg.Flags&engine.RST != 0
 		if f.malformed {
 			bad(f.num, "tshark: malformed packet")
 		}
@@ -238,6 +243,8 @@ func judgeFrames(tr *engine.Trace, fs []frame, allowed map[string]bool) verdict 
 			case sev < sevWarn:
 			case sev == sevWarn && f.messages[i] == resetMessage && isRST:
 				resets++
+			case sev == sevWarn && allowed[flagWarnings[f.messages[i]]]:
+				// The warning that comes with an allowed analysis flag.
 			default:
 				bad(f.num, "tshark %s: %q", severityName(sev), f.messages[i])
 			}

@@ -30,6 +30,10 @@ var cases = []struct {
 	{"reset", nil},
 	{"time-wait", map[string]string{"rate": "10"}},       // 14 connections at 10/s (the lesson: 2/s); TIME-WAIT is counted with ss, not waited out
 	{"persistent", map[string]string{"keepalive": "1s"}}, // through an HTTP/1.1 proxy (a third namespace); idle timeout shortened from 5 s
+	// Losses: the relay loses the same packets as the engine.
+	{"handshake", map[string]string{"drop": "client:1"}},                       // a lost SYN: sent again after TCP_TIMEOUT_INIT, 1 s
+	{"slow-start", map[string]string{"profile": "today", "drop": "server:12"}}, // fast retransmit on three duplicate ACKs
+	{"handshake", map[string]string{"drop": "server:5"}},                       // the last ACK: the client's FIN again, answered from TIME-WAIT
 }
 
 // known lists the differences between the engine and Linux that are
@@ -69,6 +73,14 @@ var known = []struct {
 	{"graceful-close", func(d Difference) bool {
 		return d.Conn == 1 && d.What == "client→server packets" && d.Kernel != nil && d.Engine == nil && d.Kernel.len == 0 && d.Kernel.ack == 32188 && d.Kernel.flags == flagACK
 	}, "the busy client's read comes at the moment a segment arrives: the engine delivers the segment first, so the read's ACK (__tcp_cleanup_rbuf) covers it and the last segment with the FIN finds less than a segment unacknowledged (ACKed later with the client's FIN); the kernel's read ran a fraction of a millisecond earlier, so that segment was still unacknowledged and the FIN's segment was ACKed at once (__tcp_ack_snd_check, more than rcv_mss unacknowledged)"},
+	// slow-start with drop=server:12: recovery after the loss.
+	{"slow-start", func(d Difference) bool {
+		p := d.Kernel
+		if p == nil {
+			p = d.Engine
+		}
+		return p != nil && d.Conn == 1 && p.len == 77 && p.seq == 78 && p.ack == 100101
+	}, "after a loss Linux recovers with SACK and proportional rate reduction (tcp_fastretrans_alert, tcp_cwnd_reduction in net/ipv4/tcp_input.c), sending more during recovery than the engine's NewReno; the response ends about 40 ms sooner, so the second request leaves sooner"},
 	// time-wait: the load generator opens a connection every 100 ms.
 	{"time-wait", func(d Difference) bool {
 		return d.What == "times" && d.Event == "SYN sent"

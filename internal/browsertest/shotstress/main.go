@@ -61,10 +61,9 @@ func main() {
 		methods  = flag.String("method", "all", "element, beyond, clip, viewport, resize, block, or all")
 		deadline = flag.Duration("deadline", 20*time.Second, "how long one screenshot may take before its tab counts as hung")
 		lesson   = flag.String("lesson", "/lessons/04-handshake/", "the lesson page every tab opens")
-		load     = flag.Int("load", 0, "busy goroutines to add to the machine's load while it runs")
 	)
 	flag.Parse()
-	if err := run(*root, *tabs, *shots, *methods, *deadline, *lesson, *load); err != nil {
+	if err := run(*root, *tabs, *shots, *methods, *deadline, *lesson); err != nil {
 		fmt.Fprintln(os.Stderr, "shotstress:", err)
 		os.Exit(1)
 	}
@@ -82,7 +81,7 @@ var shooters = map[string]shooter{
 		return capture(ctx, page.CaptureScreenshotParams{CaptureBeyondViewport: ptr(true), FromSurface: ptr(true)})
 	},
 	"clip": func(ctx context.Context, sel string) error {
-		r, err := chromedp.Run(ctx, chromedp.Evaluate[page.Viewport](`(() => { const r = document.querySelector(` + quote(sel) + `).getBoundingClientRect();
+		r, err := chromedp.Run(ctx, chromedp.Evaluate[page.Viewport](`(() => { const r = document.querySelector(`+quote(sel)+`).getBoundingClientRect();
 			return {x: Math.round(r.x), y: Math.round(r.y), width: Math.round(r.width), height: Math.round(r.height), scale: 1}; })()`))
 		if err != nil {
 			return err
@@ -142,6 +141,8 @@ type tabResult struct {
 	hung         bool          // one did not return within the deadline
 	hungAt       int           // the screenshot that did not return
 	answeredOnce bool          // a hung tab's main thread answered again, within a minute
+	answerAfter  time.Duration // how long after the deadline it first answered
+	shotAfter    bool          // and a viewport capture then returned
 	browserOK    bool          // the browser answered while the tab was hung
 	err          error         // another failure (not a deadline)
 	resizes      [2]int        // resize events: page, stage iframe
@@ -149,7 +150,7 @@ type tabResult struct {
 	took         time.Duration // median screenshot time
 }
 
-func run(root string, tabs, shots int, methods string, deadline time.Duration, lesson string, load int) error {
+func run(root string, tabs, shots int, methods string, deadline time.Duration, lesson string) error {
 	chromium, err := browsertest.FindChromium()
 	if err != nil {
 		return fmt.Errorf("%v; install it with: %s", err, browsertest.InstallHint)
@@ -185,23 +186,9 @@ func run(root string, tabs, shots int, methods string, deadline time.Duration, l
 		}
 	}
 
-	stop := make(chan struct{})
-	defer close(stop)
-	for range load {
-		go func() {
-			for {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-			}
-		}()
-	}
-
-	fmt.Printf("shotstress: %d tabs x %d screenshots of #stage on %s, deadline %v, %d CPUs, %d busy goroutines, load average %s\n",
-		tabs, shots, lesson, deadline, runtime.NumCPU(), load, loadavg())
-	fmt.Printf("%-9s %5s %5s %6s %9s %13s %12s %10s %s\n", "method", "tabs", "hung", "shots", "median", "resizes/shot", "longest task", "hung tab", "other failures")
+	fmt.Printf("shotstress: %d tabs x %d screenshots of #stage on %s, deadline %v, %d CPUs, load average %s\n",
+		tabs, shots, lesson, deadline, runtime.NumCPU(), loadavg())
+	fmt.Printf("%-9s %5s %5s %6s %9s %13s %12s  %s\n", "method", "tabs", "hung", "shots", "median", "resizes/shot", "longest task", "hung tabs; other failures")
 	for _, m := range list {
 		if err := stress(chromium, srv.URL+lesson, m, tabs, shots, deadline); err != nil {
 			return err
@@ -235,7 +222,8 @@ func stress(chromium, url, method string, tabs, shots int, deadline time.Duratio
 	}
 	wg.Wait()
 
-	var hung, ok, answered, browserOK, resizes, taken int
+	var hung, ok, answered, browserOK, shotAfter, resizes, taken int
+	var answerAfter []string
 	var longest float64
 	var took []time.Duration
 	var failures []string
@@ -245,6 +233,10 @@ func stress(chromium, url, method string, tabs, shots int, deadline time.Duratio
 			hung++
 			if r.answeredOnce {
 				answered++
+				answerAfter = append(answerAfter, r.answerAfter.Round(100*time.Millisecond).String())
+			}
+			if r.shotAfter {
+				shotAfter++
 			}
 			if r.browserOK {
 				browserOK++
@@ -253,9 +245,11 @@ func stress(chromium, url, method string, tabs, shots int, deadline time.Duratio
 		if r.err != nil {
 			failures = append(failures, r.err.Error())
 		}
-		if r.shots > 0 {
+		if r.shots > 0 && !r.hung && r.err == nil {
 			resizes += r.resizes[0] + r.resizes[1]
 			taken += r.shots
+		}
+		if r.took > 0 {
 			took = append(took, r.took)
 		}
 		longest = max(longest, r.longestTask)
@@ -271,9 +265,10 @@ func stress(chromium, url, method string, tabs, shots int, deadline time.Duratio
 	}
 	hungTab := "-"
 	if hung > 0 {
-		hungTab = fmt.Sprintf("%d/%d answer (browser: %d/%d)", answered, hung, browserOK, hung)
+		hungTab = fmt.Sprintf("%d/%d answer 1+1 (after %s), %d/%d take a viewport shot then; browser answers: %d/%d",
+			answered, hung, strings.Join(answerAfter, " "), shotAfter, hung, browserOK, hung)
 	}
-	fmt.Printf("%-9s %5d %5d %6d %9s %13s %9.0f ms %10s %s\n", method, tabs, hung, ok, median, perShot, longest, hungTab, strings.Join(failures, "; "))
+	fmt.Printf("%-9s %5d %5d %6d %9s %13s %9.0f ms  %s; %s\n", method, tabs, hung, ok, median, perShot, longest, hungTab, strings.Join(failures, "; "))
 	return nil
 }
 
@@ -316,6 +311,12 @@ func oneTab(browser context.Context, url, method string, shots int, deadline tim
 		return res
 	}
 	var took []time.Duration
+	defer func() { // the median of the screenshots that returned
+		if len(took) > 0 {
+			sort.Slice(took, func(i, j int) bool { return took[i] < took[j] })
+			res.took = took[len(took)/2]
+		}
+	}()
 	for i := range shots {
 		c, done := context.WithTimeout(ctx, deadline)
 		start := time.Now()
@@ -329,7 +330,12 @@ func oneTab(browser context.Context, url, method string, shots int, deadline tim
 				_, berr := chromedp.Targets(bc)
 				bdone()
 				res.browserOK = berr == nil
-				res.answeredOnce = answersWithin(ctx, time.Minute)
+				res.answerAfter, res.answeredOnce = answersWithin(ctx, time.Minute)
+				if res.answeredOnce {
+					c, done := context.WithTimeout(ctx, deadline)
+					res.shotAfter = shooters["viewport"](c, "#stage") == nil
+					done()
+				}
 			} else {
 				res.err = fmt.Errorf("screenshot %d: %v", i, err)
 			}
@@ -338,8 +344,6 @@ func oneTab(browser context.Context, url, method string, shots int, deadline tim
 		took = append(took, time.Since(start))
 		res.shots++
 	}
-	sort.Slice(took, func(i, j int) bool { return took[i] < took[j] })
-	res.took = took[len(took)/2]
 	c, done := context.WithTimeout(ctx, deadline)
 	defer done()
 	v, err := chromedp.Run(c, chromedp.Evaluate[[3]float64](`(() => { const w = document.getElementById("stage").contentWindow;
@@ -353,19 +357,19 @@ func oneTab(browser context.Context, url, method string, shots int, deadline tim
 	return res
 }
 
-// answersWithin asks the tab's main thread for 1+1 every few seconds until
-// it answers or the time is up.
-func answersWithin(ctx context.Context, d time.Duration) bool {
-	end := time.Now().Add(d)
-	for time.Now().Before(end) {
-		c, done := context.WithTimeout(ctx, 5*time.Second)
+// answersWithin asks the tab's main thread for 1+1, each time for up to 3
+// s, until it answers or d is up, and says how long that took.
+func answersWithin(ctx context.Context, d time.Duration) (time.Duration, bool) {
+	start := time.Now()
+	for time.Since(start) < d {
+		c, done := context.WithTimeout(ctx, 3*time.Second)
 		_, err := chromedp.Run(c, chromedp.Evaluate[int](`1 + 1`))
 		done()
 		if err == nil {
-			return true
+			return time.Since(start), true
 		}
 	}
-	return false
+	return time.Since(start), false
 }
 
 func loadavg() string {
