@@ -438,16 +438,17 @@ func TestSettingFollowingMeasurements(t *testing.T) {
 			if v := measureOK(t, tr, "port-range"); int(v.V) != hi-lo+1 {
 				t.Errorf("%v: port-range = %g; want %d", p, v.V, hi-lo+1)
 			}
-			_, c1 := findLine(t, lines, 0, "connect(server:80) = port 32768")
-			j, c2 := findLine(t, lines, 0, "connect(server:80) = port 32769")
+			first, second := clientSock(tr, 0), clientSock(tr, 1)
+			i1, c1 := findLine(t, lines, 0, "connect(server:80) = port "+first[len("client:"):])
+			j, c2 := findLine(t, lines, i1+1, "connect(server:80) = port "+second[len("client:"):])
 			if v := measureOK(t, tr, "connect-gap"); !near(v.V, c2-c1) || v.Step != j {
 				t.Errorf("%v: connect-gap = %+v; want %g", p, v, c2-c1)
 			}
-			k, tw := findLine(t, lines, 0, "client:32768 FIN-WAIT-2 -> TIME-WAIT")
+			k, tw := findLine(t, lines, 0, first+" FIN-WAIT-2 -> TIME-WAIT")
 			if v := measureOK(t, tr, "conn-time"); !near(v.V, tw-c1) || v.Step != k {
 				t.Errorf("%v: conn-time = %+v; want %g at step %d", p, v, tw-c1, k)
 			}
-			_, freed := findLine(t, lines, k, "client:32768 TIME-WAIT -> CLOSED")
+			_, freed := findLine(t, lines, k, first+" TIME-WAIT -> CLOSED")
 			want, _ := ParseDuration(p["timewait"])
 			if v := measureOK(t, tr, "time-wait-length"); !near(v.V, freed-tw) || !near(v.V, want.Seconds()) {
 				t.Errorf("%v: time-wait-length = %g; want %g", p, v.V, want.Seconds())

@@ -199,9 +199,6 @@ func describe(tr *engine.Trace, order []int, n int) string {
 		return fmt.Sprintf("frame %d (no such packet: the trace has %d)", n, len(order))
 	}
 	p := order[n-1]
-	if p < 0 {
-		return fmt.Sprintf("frame %d (no packet has this frame number)", n)
-	}
 	line := ""
 	if s := tr.Packets[p].SendStep; s >= 0 && s < len(tr.Events) {
 		line = tr.Events[s].String()
@@ -215,8 +212,7 @@ type verdict struct {
 	flags    map[string]int // tcp.analysis flag -> frames carrying it
 }
 
-// judgeFrames checks tshark's frames against the trace: one frame per packet
-// the capture point sees,
+// judgeFrames checks tshark's frames against the trace: one frame per packet,
 // nothing malformed, good checksums, no expert warning or error except one
 // "Connection reset (RST)" on each RST segment, and no TCP analysis flag
 // outside allowed.

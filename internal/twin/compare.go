@@ -279,13 +279,19 @@ func comparePSH(name string, want, got []wirePkt, pairs [][2]int) []Difference {
 
 // endsShortRun reports whether data packet j of ps (one connection's, one
 // direction's) ends a run of at most two data packets since the previous
-// one with PSH.
+// one with PSH. Where the sequence numbers do not follow on (a segment
+// lost before the capture point, or one sent again) the run is not known,
+// and it counts as short.
 func endsShortRun(ps []wirePkt, j int) bool {
-	unpushed := 0
+	unpushed, next := 0, ps[j].seq
 	for k := j - 1; k >= 0 && unpushed < 2; k-- {
 		if ps[k].len == 0 {
 			continue
 		}
+		if ps[k].seq+uint32(ps[k].len) != next {
+			return true
+		}
+		next = ps[k].seq
 		if ps[k].flags&flagPSH != 0 {
 			return true
 		}
