@@ -50,9 +50,10 @@ type Config struct {
 	// TCP options and window management (RFC 7323, RFC 2018).
 	WindowScale   int  // window scale shift offered in the SYN; -1 = no option
 	Timestamps    bool // timestamps option in the SYN and, if both offer it, every segment
-	SACKPermitted bool // SACK-permitted option in the SYN (nothing is lost here, so no SACK blocks follow)
+	SACKPermitted bool // SACK-permitted option in the SYN (then ACKs carry SACK blocks for data out of order, tcp_rtx.go)
 	RecvBufMax    int  // receive-buffer autotuning's ceiling, bytes (the window is half of it); 0 = a fixed window
 	MinRTO        Time // lower bound of the retransmission timeout
+	InitialRTO    Time // the retransmission timeout before any RTT sample: the first SYN's timeout
 	// SlowStartAfterIdle: a sender that has sent nothing for longer than
 	// the RTO starts again from the initial window (RFC 5681 §4.1).
 	SlowStartAfterIdle bool
@@ -71,6 +72,18 @@ type Config struct {
 	RSTExactSeq        bool   // an RST resets only if SEG.SEQ = RCV.NXT; other in-window RSTs get a challenge ACK
 	RSTUnread          string // what an arriving RST does to received bytes not yet read: keep or discard
 
+	// Loss and queues (loss.go). Drop lists chosen segments to lose,
+	// "client:1,server:3" (role:n, the n-th segment a host of that role
+	// sends, counted from 1, retransmissions included); LossPPM is a random
+	// loss rate in parts per million, drawn from a generator seeded with
+	// Seed; Queue bounds each link direction's drop-tail queue, in packets
+	// (QueueBytes false) or bytes.
+	Drop       string
+	LossPPM    int
+	Seed       int
+	Queue      int
+	QueueBytes bool
+
 	// Capture is where the pcap export listens: the interfaces of the
 	// hosts with this role (client, server or proxy).
 	Capture string
@@ -81,6 +94,13 @@ type Config struct {
 	KeepAliveMax     int  // server closes a persistent connection after this many requests
 	Think            Time // server's processing time per request
 	DNS              Time // DNS lookup time before the first connection (0 = cached)
+	// TLS is the TLS version the browser and the server speak over each
+	// connection: none (plain HTTP on port 80), 1.2 or 1.3 (port 443).
+	TLS string
+	// Qdisc is how a link's sender queues packets waiting for the wire:
+	// fifo (one drop-tail queue, first come first served) or fq (a queue
+	// per flow, served in turn by deficit round robin, as Linux's fq_codel).
+	Qdisc string
 
 	// Page and load.
 	PageSize  int // bytes of the HTML page's body
@@ -110,6 +130,9 @@ func DefaultConfig(p Profile) Config {
 		SACKPermitted: true,              // net.ipv4.tcp_sack = 1 (RFC 2018)
 		RecvBufMax:    6 << 20,           // tcp_rmem[2]; tcp_rcv_space_adjust grows the buffer up to it
 		MinRTO:        200 * Millisecond, // Linux TCP_RTO_MIN (RFC 6298 §2.4 asks for 1 s)
+		// RFC 6298 §2.1 and Linux TCP_TIMEOUT_INIT: 1 s, so a lost SYN is
+		// sent again after 1, 3, 7, 15, 31 and 63 s (tcp_syn_retries = 6).
+		InitialRTO: Second,
 		// net.ipv4.tcp_slow_start_after_idle = 1: tcp_cwnd_restart halves
 		// cwnd per RTO of idleness, down to min(initial window, cwnd).
 		SlowStartAfterIdle: true,
@@ -126,6 +149,11 @@ func DefaultConfig(p Profile) Config {
 		KeepAliveMax:     100,              // Apache MaxKeepAliveRequests default; Keep-Alive: max=100
 		Think:            0,                // the chapter: server processing is short next to TCP delays
 		DNS:              0,                // a cached name
+		TLS:              "none",           // the chapter's plain HTTP; lessons turn TLS on
+		// Linux's default qdisc on most distributions is fq_codel
+		// (net.core.default_qdisc, set by systemd's sysctl.d/50-default.conf;
+		// net/sched/sch_fq_codel.c): flows share the link by DRR.
+		Qdisc: "fq",
 
 		// Linux answers a SYN+ACK with a pure ACK at once
 		// (net/ipv4/tcp_input.c, tcp_rcv_synsent_state_process calls
@@ -145,6 +173,15 @@ func DefaultConfig(p Profile) Config {
 		// sees; it is not yet the default because internal/judge maps
 		// tshark's frames to packets in TxStart order (issue 9 item 4).
 		Capture: "all",
+
+		// The queue stands for the path's bottleneck buffer (here, each
+		// link direction's). 1000 packets, Linux's default transmit queue
+		// (txqueuelen, DEFAULT_TX_QUEUE_LEN in include/linux/netdevice.h),
+		// in both profiles: no lesson's run at its default settings queues
+		// more than a few hundred packets, so nothing is lost unless a
+		// lesson asks (queue=, drop=, loss=).
+		Queue: 1000,
+		Seed:  1,
 
 		PageSize:  2000,
 		Images:    3, // the chapter's example page: one HTML page and three images (§4.3.2)
@@ -180,9 +217,15 @@ func DefaultConfig(p Profile) Config {
 		c.SACKPermitted = false
 		c.RecvBufMax = 0
 		c.MinRTO = Second // RFC 2988 §2.4 (2000): at least 1 s
+		// RFC 1122 §4.2.3.1 and RFC 2988 §2.1: 3 s, so a lost SYN is sent
+		// again after 3, 9 and 21 s.
+		c.InitialRTO = 3 * Second
 		// RFC 2581 §4.1 (1999) and 4.4BSD's tcp_output: after an idle
 		// RTO, back to the restart window at once, without halving.
 		c.SlowStartAfterIdle = true
+		// The book's era queued every packet in one FIFO (BSD's ifqueue,
+		// Linux's pfifo_fast): a burst goes out whole before the next.
+		c.Qdisc = "fifo"
 	}
 	return c
 }
@@ -208,15 +251,19 @@ const (
 	kindBool
 	kindPorts
 	kindChoice
+	kindDrops   // drop=client:1,server:3
+	kindPercent // loss=1% or 0.5%
+	kindQueue   // queue=100 (packets) or queue=64KB / 65536B (bytes)
 )
 
 var params = []param{
 	{"rtt", "왕복 시간 (round-trip time)", kindDuration, int64(Millisecond), int64(2 * Second), func(c *Config) any { return &c.RTT }, nil},
 	{"bandwidth", "대역폭 (bandwidth)", kindBandwidth, 56_000, 10_000_000_000, func(c *Config) any { return &c.Bandwidth }, nil},
 	{"mss", "최대 세그먼트 크기 (MSS)", kindInt, 88, 8960, func(c *Config) any { return &c.MSS }, nil},
-	{"rwnd", "수신 윈도 (처음 광고하는 크기), bytes; 창 크기 조정이 없으면 65535까지", kindInt, 1460, 1 << 20, func(c *Config) any { return &c.RecvWnd }, nil},
+	{"rwnd", "수신 윈도 (처음 광고하는 크기), bytes; 윈도 크기 조정(window scale)이 없으면 65535까지", kindInt, 1460, 1 << 20, func(c *Config) any { return &c.RecvWnd }, nil},
 	{"slowstartidle", "유휴 뒤 느린 시작 다시 하기 (tcp_slow_start_after_idle)", kindBool, 0, 1, func(c *Config) any { return &c.SlowStartAfterIdle }, nil},
 	{"rmemmax", "수신 버퍼 자동 조정 상한, bytes (0 = 고정된 수신 윈도)", kindInt, 0, 64 << 20, func(c *Config) any { return &c.RecvBufMax }, nil},
+	{"rtoinit", "처음 재전송 타임아웃 (왕복 시간을 재기 전, SYN의 타임아웃)", kindDuration, int64(200 * Millisecond), int64(60 * Second), func(c *Config) any { return &c.InitialRTO }, nil},
 	{"iw", "초기 혼잡 윈도 (initial window), segments", kindInt, 1, 100, func(c *Config) any { return &c.InitialWindow }, nil},
 	{"delack", "확인응답 지연 타이머 (delayed-ACK timer)", kindDuration, int64(Millisecond), int64(500 * Millisecond), func(c *Config) any { return &c.DelayedACK }, nil},
 	{"quickack", "처음에 바로 확인응답하는 세그먼트 수 (quick-ACK)", kindInt, 0, 16, func(c *Config) any { return &c.QuickAcks }, nil},
@@ -225,6 +272,12 @@ var params = []param{
 	{"ports", "임시 포트 범위 (ephemeral ports), lo-hi", kindPorts, 1024, 65535, nil, nil},
 	{"capture", "pcap을 받아 적는 자리: client, server, proxy의 네트워크 인터페이스 (all = 모든 패킷)", kindChoice, 0, 0, func(c *Config) any { return &c.Capture }, []string{"all", "client", "server", "proxy"}},
 	{"rstunread", "RST를 받았을 때 아직 읽지 않은 바이트: keep(Linux), discard(Windows)", kindChoice, 0, 0, func(c *Config) any { return &c.RSTUnread }, []string{"keep", "discard"}},
+	{"drop", "잃어버릴 세그먼트: 역할:번호를 쉼표로 (server:5 = 서버가 보내는 다섯째 세그먼트)", kindDrops, 1, maxDropIndex, func(c *Config) any { return &c.Drop }, nil},
+	{"loss", "무작위 손실률 (seed로 정해지는 결정적 손실)", kindPercent, 0, 500_000, func(c *Config) any { return &c.LossPPM }, nil},
+	{"seed", "무작위 손실의 씨앗(seed)", kindInt, 0, 1 << 31, func(c *Config) any { return &c.Seed }, nil},
+	{"queue", "링크 방향마다의 큐 크기: 패킷 수(100) 또는 바이트(64 KB, 65536 B)", kindQueue, 1, 1 << 30, func(c *Config) any { return &c.Queue }, nil},
+	{"tls", "TLS 버전: none(평문 HTTP, 80번 포트), 1.2, 1.3(443번 포트)", kindChoice, 0, 0, func(c *Config) any { return &c.TLS }, []string{"none", "1.2", "1.3"}},
+	{"qdisc", "링크 큐 방식: fifo(먼저 온 순서), fq(흐름마다 큐를 두고 번갈아 보냄, 리눅스 fq_codel)", kindChoice, 0, 0, func(c *Config) any { return &c.Qdisc }, []string{"fifo", "fq"}},
 	{"conns", "호스트당 최대 커넥션 수", kindInt, 1, 16, func(c *Config) any { return &c.ConnsPerHost }, nil},
 	{"keepalive", "keep-alive 유휴 타임아웃", kindDuration, int64(Second), int64(300 * Second), func(c *Config) any { return &c.KeepAliveTimeout }, nil},
 	{"max", "커넥션당 최대 요청 수", kindInt, 1, 1000, func(c *Config) any { return &c.KeepAliveMax }, nil},
@@ -272,6 +325,12 @@ func (p param) allowed() string {
 		return fmt.Sprintf("lo-hi within %d-%d", p.min, p.max)
 	case kindChoice:
 		return strings.Join(p.choices, ", ")
+	case kindDrops:
+		return fmt.Sprintf("none, or role:n[,role:n...] with role client, server or proxy and n in 1..%d", p.max)
+	case kindPercent:
+		return "0%..50%"
+	case kindQueue:
+		return "1..10000 packets, or 1500B..64MB of bytes (B, KB, MB)"
 	}
 	return fmt.Sprintf("%d..%d", p.min, p.max)
 }
@@ -329,6 +388,29 @@ func (c *Config) Set(key, value string) error {
 		}
 		c.PortLo, c.PortHi = l, h
 		return nil
+	case kindDrops:
+		if _, err := parseDrops(value); err != nil {
+			return fmt.Errorf("%s=%s: %v (allowed %s)", key, value, err, p.allowed())
+		}
+		if value == "none" {
+			value = ""
+		}
+		c.Drop = value
+		return nil
+	case kindPercent:
+		ppm, err := parsePercent(value)
+		if err != nil || ppm < p.min || ppm > p.max {
+			return bad()
+		}
+		c.LossPPM = int(ppm)
+		return nil
+	case kindQueue:
+		n, inBytes, err := parseQueue(value)
+		if err != nil {
+			return fmt.Errorf("%s=%s: %v (allowed %s)", key, value, err, p.allowed())
+		}
+		c.Queue, c.QueueBytes = n, inBytes
+		return nil
 	case kindChoice:
 		for _, ch := range p.choices {
 			if value == ch {
@@ -367,8 +449,21 @@ func (c *Config) Get(key string) (string, bool) {
 		if p.key != key {
 			continue
 		}
-		if p.kind == kindPorts {
+		switch p.kind {
+		case kindPorts:
 			return fmt.Sprintf("%d-%d", c.PortLo, c.PortHi), true
+		case kindDrops:
+			if c.Drop == "" {
+				return "none", true
+			}
+			return c.Drop, true
+		case kindPercent:
+			return formatPercent(c.LossPPM), true
+		case kindQueue:
+			if c.QueueBytes {
+				return strconv.Itoa(c.Queue) + "B", true
+			}
+			return strconv.Itoa(c.Queue), true
 		}
 		switch v := p.ptr(c).(type) {
 		case *Time:

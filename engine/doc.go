@@ -9,7 +9,7 @@
 // keeps a queue of pending events ordered by (time, sequence number): a
 // packet arriving, a socket timer expiring, an application waking up. Events
 // are data, not closures, and run() processes them in order until none is
-// left. There are no goroutines, no I/O and no randomness, so a run is a pure
+// left. There are no goroutines, no I/O and no unseeded randomness, so a run is a pure
 // function of its scenario and Config and gives the same trace natively, in
 // tests and in the browser (the wasm stage runs this package).
 //
@@ -19,7 +19,10 @@
 // (Linux's 32768–60999 by default). Links join two hosts: each direction is
 // a FIFO whose transmitter clocks bytes out at the link's bandwidth
 // (serialization delay = bytes*8/bandwidth) and then delays them by the
-// one-way propagation delay. Nothing is lost.
+// one-way propagation delay. Each direction's queue is bounded (queue=,
+// drop-tail), and segments can be lost by choice (drop=server:5) or at a
+// seeded random rate (loss=1%, seed=N); every loss is a "drop" event
+// (loss.go).
 //
 // A Socket is one end of a connection, a state machine in RFC 9293's
 // vocabulary (SndUna, SndNxt, RcvNxt; states SYN-SENT ... TIME-WAIT) fed

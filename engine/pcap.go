@@ -33,6 +33,7 @@ const (
 	tcpOptMSSLen   = 4
 	tcpOptWS       = 3 // window scale, length 3 (RFC 7323 §2.2)
 	tcpOptSACKPerm = 4 // SACK-permitted, length 2 (RFC 2018 §2)
+	tcpOptSACK     = 5 // SACK blocks, length 2 + 8 per block (RFC 2018 §3)
 	tcpOptTS       = 8 // timestamps, length 10 (RFC 7323 §3.2)
 	tcpOptWSLen    = 3
 	tcpOptSACKPLen = 2
@@ -65,6 +66,13 @@ func appendTCPOptions(b []byte, seg *Segment) []byte {
 	if seg.HasWScale {
 		b = append(b, tcpOptNOP, tcpOptWS, tcpOptWSLen, seg.WScale)
 	}
+	if len(seg.SACK) > 0 {
+		b = append(b, tcpOptNOP, tcpOptNOP, tcpOptSACK, byte(2+8*len(seg.SACK)))
+		for _, blk := range seg.SACK {
+			b = binary.BigEndian.AppendUint32(b, uint32(blk.Left))
+			b = binary.BigEndian.AppendUint32(b, uint32(blk.Right))
+		}
+	}
 	return b
 }
 
@@ -79,7 +87,9 @@ func appendTCPOptions(b []byte, seg *Segment) []byte {
 func (t *Trace) capture() (order []int, stamps []Time, err error) {
 	if t.Config.Capture == "" || t.Config.Capture == "all" {
 		for i := range t.Packets {
-			order = append(order, i)
+			if t.Packets[i].Drop != DropQueue {
+				order = append(order, i)
+			}
 		}
 		sort.SliceStable(order, func(a, b int) bool { return t.Packets[order[a]].TxStart < t.Packets[order[b]].TxStart })
 		for _, i := range order {
@@ -112,9 +122,9 @@ func (t *Trace) capture() (order []int, stamps []Time, err error) {
 	for i := range t.Packets {
 		p := &t.Packets[i]
 		switch {
-		case at[p.From]:
+		case at[p.From] && p.Drop != DropQueue:
 			s = append(s, seen{i, p.TxStart, p.SendStep})
-		case at[p.To]:
+		case at[p.To] && p.Drop == DropNone:
 			s = append(s, seen{i, p.ArriveAt, p.RecvStep})
 		}
 	}

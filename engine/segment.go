@@ -59,6 +59,10 @@ type Segment struct {
 	TSval     uint32 // the sender's timestamp clock
 	TSecr     uint32 // the last TSval received from the peer
 
+	// SACK blocks (RFC 2018 §3; a D-SACK block first, RFC 2883), in
+	// absolute sequence numbers of the data being acknowledged.
+	SACK []sackBlock
+
 	// WndShift is not a header field: it is the scale the receiver applies
 	// to Window (RFC 7323 §2.3; 0 in SYN segments, which are never scaled).
 	WndShift uint8
@@ -99,8 +103,14 @@ func (s *Segment) HeaderLen() int {
 	if s.HasWScale {
 		n += 4
 	}
+	if len(s.SACK) > 0 {
+		n += 4 + 8*len(s.SACK) // NOP NOP SACK len, then the blocks
+	}
 	return n
 }
+
+// sackBlock is one SACK block: the sequence numbers [Left, Right).
+type sackBlock struct{ Left, Right Seq }
 
 // WireLen is the length of the IP packet that carries the segment.
 func (s *Segment) WireLen() int { return 20 + s.HeaderLen() + len(s.Payload) }

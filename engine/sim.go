@@ -23,6 +23,8 @@ type Sim struct {
 	nextID   int // socket ids when not detailed
 
 	freePkts []*wirePacket // delivered packets' records, for reuse
+
+	loss lossState // chosen and random drops, segments sent per host (loss.go)
 }
 
 func newSim(name string, c Config, detailed bool) *Sim {
@@ -31,6 +33,7 @@ func newSim(name string, c Config, detailed bool) *Sim {
 		links:    map[[2]int]*link{},
 		t:        &Trace{Scenario: name, Config: c, Lanes: []string{""}},
 		detailed: detailed,
+		loss:     newLossState(c),
 	}
 }
 
@@ -44,6 +47,7 @@ const (
 	qDeliver qKind = iota // a packet arrives
 	qTimer                // a socket timer fires
 	qWake                 // an application wakes up
+	qDrop                 // a packet dies on its link
 )
 
 // qItem is one pending event: data, not a closure.
@@ -52,7 +56,7 @@ type qItem struct {
 	seq  uint64
 	kind qKind
 
-	pkt   *wirePacket // qDeliver
+	pkt   *wirePacket // qDeliver, qDrop
 	sock  *Socket     // qTimer
 	timer timerKind   // qTimer
 	gen   uint32      // qTimer: ignored unless it matches the socket's timer generation
@@ -177,6 +181,8 @@ func (s *Sim) runUntil(end Time) {
 			it.sock.fire(it.timer, it.gen)
 		case qWake:
 			it.app.wake(it.code)
+		case qDrop:
+			s.dropped(it.pkt)
 		}
 	}
 }

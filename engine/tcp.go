@@ -54,6 +54,23 @@ type Socket struct {
 
 	cc congestion
 
+	// Retransmission (tcp_rtx.go): the bytes sent and not yet
+	// acknowledged, the highest sequence number sent (SND.MAX, as BSD
+	// keeps it: after a timeout SND.NXT goes back to SND.UNA), the timer's
+	// backoff and the receiver's out-of-order queue.
+	rtxq      []byte
+	sndMax    Seq
+	finSeq    Seq      // our FIN's sequence number, once it has been sent
+	finOut    bool     // the FIN has been sent at least once
+	backoff   uint     // RTO doublings since the last valid RTT sample
+	retries   int      // retransmissions by timeout in a row
+	synRetx   int      // times the SYN or SYN+ACK was sent again
+	rtoQueued Time     // the RTO timer's queue entry is due then (Never: none)
+	ooo       []oooSeg // segments received beyond RCV.NXT, in order
+	oooTick   uint64   // recency counter for SACK block order
+	dsack     []sackBlock
+	rec       recovery
+
 	unsent    []byte // written by the application, not yet sent
 	finQueued bool   // the application closed its write side: FIN after unsent
 	finSent   bool
@@ -131,7 +148,7 @@ func (h *Host) newSocket(local, remote Addr, peer int, app sockApp, active bool)
 	s := h.sim
 	k := &Socket{
 		host: h, sim: s, local: local, remote: remote, peer: peer, app: app, active: active,
-		rcvBuf: s.cfg.RecvWnd, mss: s.cfg.MSS, nodelay: s.cfg.NoDelay, rto: initialRTO,
+		rcvBuf: s.cfg.RecvWnd, mss: s.cfg.MSS, nodelay: s.cfg.NoDelay, rto: s.cfg.InitialRTO,
 		minshall:  s.cfg.Profile == Today,
 		quickAcks: s.cfg.QuickAcks,
 		cc:        newCongestion(s.cfg, s.cfg.MSS),
@@ -139,6 +156,7 @@ func (h *Host) newSocket(local, remote Addr, peer int, app sockApp, active bool)
 	for i := range k.timers {
 		k.timers[i] = Never
 	}
+	k.rtoQueued = Never
 	// Initial sequence numbers: deterministic, different per connection
 	// (RFC 9293 §3.4.1 asks for a clock-driven ISN; a fixed, per-socket
 	// pattern keeps runs reproducible).
@@ -183,7 +201,7 @@ func (h *Host) dial(to *Host, port uint16, app sockApp) *Socket {
 		s.recordf(EvCall, h.id, k, "call %s connect(%s:%d) = port %d", h.name, to.name, port, p)
 	}
 	h.samplePorts()
-	k.sndUna, k.sndNxt = k.iss, k.iss
+	k.sndUna, k.sndNxt, k.sndMax, k.rec.recover = k.iss, k.iss, k.iss, k.iss
 	k.rcvSsthresh = k.initialWindow(s.cfg.MSS)
 	k.setState(SynSent)
 	k.sendSegment(SYN, nil)
@@ -204,7 +222,7 @@ func (k *Socket) setState(st State) {
 	if st == TimeWait || st == Closed {
 		// Nothing more will be sent: let the send-side buffers go (a load
 		// test holds 28,000 of these at once).
-		k.marks, k.unsent = nil, nil
+		k.marks, k.unsent, k.rtxq = nil, nil, nil
 	}
 	switch st {
 	case TimeWait:
@@ -258,10 +276,23 @@ func (k *Socket) sendSegment(flags Flags, payload []byte) {
 	if seg.HasTS {
 		seg.TSval, seg.TSecr = k.tsClock(), k.tsRecent
 	}
+	if seg.Flags&ACK != 0 && k.sackOK {
+		seg.SACK = k.sackBlocks()
+	}
 	label, kind, head := k.describe(&seg)
+	rtx := k.sndNxt.LessThan(k.sndMax)
+	if flags&FIN != 0 {
+		k.finSeq, k.finOut = k.sndNxt.Add(len(payload)), true
+	}
 	k.sndNxt = k.sndNxt.Add(seg.Len())
+	if k.sndMax.LessThan(k.sndNxt) {
+		k.sndMax = k.sndNxt
+	}
 	if len(payload) > 0 || flags&FIN != 0 {
-		k.sentAt = append(k.sentAt, sentMark{end: k.sndNxt, at: k.sim.now})
+		k.markSent(rtx)
+	}
+	if seg.Len() > 0 && flags&RST == 0 && k.timers[timerRTO] == Never {
+		k.armRTO()
 	}
 	if len(payload) > 0 {
 		k.lastSend = k.sim.now
@@ -273,6 +304,9 @@ func (k *Socket) sendSegment(flags Flags, payload []byte) {
 		k.ackSent()
 	}
 	k.host.transmit(k, seg, label, kind, head)
+	if rtx && seg.Len() > 0 && k.sim.detailed {
+		k.sim.t.Packets[len(k.sim.t.Packets)-1].Retransmit = true
+	}
 }
 
 // describe labels a segment for the stage: its flags, or the HTTP messages

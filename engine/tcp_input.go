@@ -41,7 +41,7 @@ func (l *Listener) passiveOpen(syn *Segment) {
 	k.listener = l
 	k.state = Listen // the new socket starts as a copy of the listener
 	k.synchronize(syn)
-	k.sndUna, k.sndNxt = k.iss, k.iss
+	k.sndUna, k.sndNxt, k.sndMax, k.rec.recover = k.iss, k.iss, k.iss, k.iss
 	quantum := h.sim.cfg.MSS
 	if k.tsOK {
 		quantum -= tsOptLen
@@ -90,7 +90,7 @@ func (k *Socket) input(seg *Segment) {
 		}
 		k.synchronize(seg)
 		k.sndUna = seg.Ack
-		k.rttSample(k.sim.now - k.synAt)
+		k.synAcked(seg)
 		k.setState(Established)
 		k.establishedNow()
 		k.cc.record(k, "initial window")
@@ -106,12 +106,19 @@ func (k *Socket) input(seg *Segment) {
 			k.setState(Closed)
 			return
 		}
+		if seg.Flags&(SYN|ACK) == SYN && seg.Seq == k.irs {
+			// The SYN again: our SYN+ACK was lost. Linux answers with
+			// the SYN+ACK again (tcp_check_req, inet_rtx_syn_ack).
+			k.sndNxt = k.iss
+			k.sendSegment(SYN, nil)
+			return
+		}
 		if seg.Flags&ACK == 0 || seg.Ack != k.sndNxt {
 			return
 		}
 		k.sndUna = seg.Ack
 		k.sndWnd = int(seg.Window) << k.sndShift
-		k.rttSample(k.sim.now - k.synAt)
+		k.synAcked(seg)
 		k.setState(Established)
 		k.establishedNow()
 		k.cc.record(k, "initial window")
@@ -133,42 +140,9 @@ func (k *Socket) input(seg *Segment) {
 			return
 		}
 	}
-	newData := false
-	if len(seg.Payload) > 0 && seg.Seq == k.rcvNxt {
-		if k.readShut {
-			// Data for an application that will never read it: reset
-			// (RFC 1122 §4.2.2.13). Linux answers as for a segment with
-			// no socket (tcp_rcv_state_process, then tcp_v4_send_reset).
-			k.host.sendReset(seg)
-			k.unread, k.unsent = nil, nil
-			k.setState(Closed)
-			return
-		}
-		k.unread = append(k.unread, seg.Payload...)
-		k.rcvNxt = k.rcvNxt.Add(len(seg.Payload))
-		k.lastRecv = k.sim.now
-		k.growWindow(len(seg.Payload))
-		k.ackUnacked += len(seg.Payload)
-		k.scheduleAck()
-		newData = true
-	}
-	if seg.Flags&FIN != 0 && seg.Seq.Add(len(seg.Payload)) == k.rcvNxt && !k.peerFIN {
-		k.rcvNxt = k.rcvNxt.Add(1)
-		k.peerFIN = true
-		k.ackNow = true // a FIN is acknowledged at once
-		switch k.state {
-		case Established:
-			k.setState(CloseWait)
-		case FinWait1:
-			if k.finSent && k.sndUna == k.sndNxt {
-				k.setState(TimeWait)
-			} else {
-				k.setState(Closing)
-			}
-		case FinWait2:
-			k.setState(TimeWait)
-		}
-		newData = true
+	newData := k.receive(seg)
+	if k.state == Closed {
+		return
 	}
 	if newData && k.app != nil && !k.closed {
 		k.app.readable(k)
@@ -180,25 +154,43 @@ func (k *Socket) input(seg *Segment) {
 // window and moves closing states along once our FIN is acknowledged.
 func (k *Socket) processAck(seg *Segment) {
 	ack := seg.Ack
-	if k.sndNxt.LessThan(ack) {
+	if k.sndMax.LessThan(ack) {
 		k.ackNow = true // acknowledges something not yet sent
 		return
 	}
-	k.sndWnd = int(seg.Window) << k.sndShift
+	wnd := int(seg.Window) << k.sndShift
 	if !k.sndUna.LessThan(ack) {
+		if k.isDupAck(seg, wnd) {
+			k.onDupAck()
+		} else if ack == k.sndUna {
+			k.rec.dupacks = 0
+		}
+		k.sndWnd = wnd
 		return
 	}
-	k.ackedSent(ack)
+	k.sndWnd = wnd
+	k.ackedSent(ack, seg)
+	if k.sndNxt.LessThan(ack) {
+		k.sndNxt = ack // after a timeout: the peer had more than we resent
+	}
 	acked := k.sndUna.Size(ack)
-	finAcked := k.finSent && ack == k.sndNxt
+	finAcked := k.finOut && k.finSeq.Add(1) == ack
 	if finAcked {
 		acked--
+		k.finSent = true
 	}
 	k.sndUna = ack
+	k.rtxq = k.rtxq[min(acked, len(k.rtxq)):]
+	k.retries = 0
+	if k.sndUna == k.sndMax {
+		k.timers[timerRTO] = Never
+	} else {
+		k.armRTO() // RFC 6298 §5.3
+	}
 	for len(k.marks) > 0 && k.messageEnd(k.marks[0]).LessThanEq(ack) {
 		k.marks = k.marks[1:]
 	}
-	if acked > 0 && k.cc.onAck(acked) {
+	if !k.onNewAck(acked) && acked > 0 && k.cc.onAck(k, acked) {
 		k.cc.record(k, "")
 	}
 	if !finAcked {

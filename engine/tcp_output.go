@@ -3,21 +3,32 @@ package engine
 // output sends whatever the socket may send now: data the windows and
 // Nagle allow, a FIN once the data is out, or an ACK that is due.
 func (k *Socket) output() {
-	for k.mayTransmit() && len(k.unsent) > 0 {
-		n := min(len(k.unsent), k.mss)
+	for k.mayTransmit() {
+		// Bytes from SND.NXT on: first those sent before and not yet
+		// acknowledged (after a timeout, SND.NXT is behind SND.MAX), then
+		// new ones.
+		off := k.sndUna.Size(k.sndNxt)
+		n := min(len(k.rtxq)-off+len(k.unsent), k.mss)
+		if n <= 0 {
+			break
+		}
 		if n > k.usable() {
 			if k.cc.cwnd <= k.sndWnd {
 				k.cc.limited = true // the congestion window, not the peer, stops us
 			}
 			break
 		}
-		if k.nagleHolds(n) {
+		fresh := off + n - len(k.rtxq) // new bytes in this segment
+		if fresh == n && k.nagleHolds(n) {
 			break
 		}
-		payload := k.unsent[:n:n]
-		k.unsent = k.unsent[n:]
+		if fresh > 0 {
+			k.rtxq = append(k.rtxq, k.unsent[:fresh]...)
+			k.unsent = k.unsent[fresh:]
+		}
+		payload := k.rtxq[off : off+n : off+n]
 		flags := Flags(0)
-		if len(k.unsent) == 0 {
+		if off+n == len(k.rtxq) && len(k.unsent) == 0 {
 			flags |= PSH
 			if k.finQueued {
 				flags |= FIN
@@ -35,7 +46,7 @@ func (k *Socket) output() {
 		}
 		k.sendSegment(flags, payload)
 	}
-	if k.finQueued && !k.finSent && len(k.unsent) == 0 && k.mayTransmit() {
+	if k.finQueued && !k.finSent && len(k.unsent) == 0 && k.sndUna.Size(k.sndNxt) == len(k.rtxq) && k.mayTransmit() {
 		k.startFIN()
 		k.sendSegment(FIN, nil)
 	}
@@ -93,7 +104,7 @@ func (k *Socket) inFlight() int { return k.sndUna.Size(k.sndNxt) }
 // usable is how many more bytes the sender may send now:
 // min(cwnd, peer's window) less what is in flight (RFC 5681 §2, RFC 9293 §3.8.6).
 func (k *Socket) usable() int {
-	return min(k.cc.cwnd, k.sndWnd) - k.inFlight()
+	return min(k.cc.cwnd+k.limitedTransmit(), k.sndWnd) - k.inFlight()
 }
 
 // nagleHolds reports whether Nagle's algorithm (RFC 896; RFC 9293

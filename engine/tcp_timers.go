@@ -8,10 +8,11 @@ type timerKind uint8
 const (
 	timerDelAck   timerKind = iota // delayed ACK (RFC 1122 §4.2.3.2)
 	timerTimeWait                  // 2*MSL in TIME-WAIT (RFC 9293 §3.6.1)
+	timerRTO                       // retransmission timeout (RFC 6298; tcp_rtx.go)
 	numTimers
 )
 
-var timerNames = [numTimers]string{"delack", "timewait"}
+var timerNames = [numTimers]string{"delack", "timewait", "rto"}
 
 func (k *Socket) setTimer(tk timerKind, at Time) {
 	k.timers[tk] = at
@@ -37,6 +38,9 @@ func (k *Socket) stopTimer(tk timerKind) {
 
 // fire runs an expired timer, unless it was stopped or reset since.
 func (k *Socket) fire(tk timerKind, gen uint32) {
+	if tk == timerRTO && (gen != k.timerGn[tk] || !k.rtoDue()) {
+		return
+	}
 	if gen != k.timerGn[tk] || k.timers[tk] == Never {
 		return
 	}
@@ -55,6 +59,8 @@ func (k *Socket) fire(tk timerKind, gen uint32) {
 		k.output()
 	case timerTimeWait:
 		k.setState(Closed)
+	case timerRTO:
+		k.retransmitTimeout()
 	default:
 		panic(fmt.Sprintf("engine: unknown timer %d", tk))
 	}

@@ -118,17 +118,14 @@ func (k *Socket) tsClock() uint32 {
 type sentMark struct {
 	end Seq
 	at  Time
+	rtx bool // sent before: Karn's rule takes no sample from it
 }
-
-// initialRTO is the timeout before any RTT sample (RFC 6298 §2.1; Linux
-// TCP_TIMEOUT_INIT).
-const initialRTO = Second
 
 // rttSample folds one round-trip measurement into SRTT and RTTVAR
 // (RFC 6298 §2.2-2.3) and sets the retransmission timeout: in today's
 // profile as Linux does, SRTT plus the larger of 4*RTTVAR and TCP_RTO_MIN
 // (tcp_rtt_estimator and tcp_set_rto in net/ipv4/tcp_input.c); in the
-// book's, RFC 6298 §2.4's max(SRTT + 4*RTTVAR, MinRTO). Never above 120 s
+// book's, RFC 6298 §2.4's max(SRTT + 4*RTTVAR, MinRTO). Never above maxRTO
 // (Linux TCP_RTO_MAX).
 func (k *Socket) rttSample(r Time) {
 	if k.srtt == 0 {
@@ -147,19 +144,44 @@ func (k *Socket) rttSample(r Time) {
 	} else {
 		k.rto = max(k.srtt+4*k.rttvar, minRTO)
 	}
-	k.rto = min(k.rto, 120*Second)
+	k.rto = min(k.rto, k.maxRTO())
+}
+
+// markSent notes that a segment ending at SND.NXT left now; a segment
+// sent again marks its first sending's record (Karn's rule).
+func (k *Socket) markSent(rtx bool) {
+	if rtx {
+		for i := range k.sentAt {
+			if k.sentAt[i].end == k.sndNxt {
+				k.sentAt[i].rtx = true
+				return
+			}
+		}
+	}
+	k.sentAt = append(k.sentAt, sentMark{end: k.sndNxt, at: k.sim.now, rtx: rtx})
 }
 
 // ackedSent takes RTT samples for data acknowledged up to ack: the time
 // since the oldest newly acknowledged segment was sent (as Linux measures
-// from the first segment an ACK covers, tcp_clean_rtx_queue).
-func (k *Socket) ackedSent(ack Seq) {
+// from the first segment an ACK covers, tcp_clean_rtx_queue). Karn's rule
+// (RFC 6298 §3): no sample from timing when the ACK covers a segment sent
+// again; with timestamps Linux then measures from the echoed TSval
+// (tcp_ack_update_rtt, RFC 7323 §4). A valid sample ends the timer's
+// backoff.
+func (k *Socket) ackedSent(ack Seq, seg *Segment) {
 	n := 0
+	rtx := false
 	for n < len(k.sentAt) && k.sentAt[n].end.LessThanEq(ack) {
+		rtx = rtx || k.sentAt[n].rtx
 		n++
 	}
-	if n > 0 {
+	switch {
+	case n > 0 && !rtx:
 		k.rttSample(k.sim.now - k.sentAt[0].at)
-		k.sentAt = k.sentAt[n:]
+		k.backoff = 0
+	case k.tsOK && seg.HasTS && seg.TSecr != 0 && (n > 0 || len(k.sentAt) == 0):
+		k.rttSample(k.sim.now - k.tsTime(seg.TSecr))
+		k.backoff = 0
 	}
+	k.sentAt = k.sentAt[n:]
 }

@@ -19,9 +19,11 @@ const (
 	EvCall                   // an application calls the socket API
 	EvHTTP                   // an HTTP message is sent or parsed
 	EvApp                    // an application-level event (page rendered, error...)
+	EvDrop                   // a segment dies: lost on its link or in a full queue (Packet.Drop)
+	EvTLS                    // a TLS handshake message is sent or received, or the handshake completes
 )
 
-var kindNames = [...]string{"send", "recv", "state", "timer", "cwnd", "call", "http", "app"}
+var kindNames = [...]string{"send", "recv", "state", "timer", "cwnd", "call", "http", "app", "drop", "tls"}
 
 func (k EventKind) String() string { return kindNames[k] }
 
@@ -33,7 +35,7 @@ type Event struct {
 	Kind   EventKind
 	Host   int    // index into Trace.Hosts
 	Sock   int    // index into Trace.Sockets, or -1
-	Packet int    // index into Trace.Packets for EvSend/EvRecv, or -1
+	Packet int    // index into Trace.Packets for EvSend/EvRecv/EvDrop, or -1
 	Text   string // the line after the time, starting with the kind
 
 	// From and To are an EvState event's transition (zero otherwise): the
@@ -89,9 +91,19 @@ type Packet struct {
 	SentAt   Time // handed to the link (queued)
 	TxStart  Time // first bit on the wire (after queueing)
 	TxEnd    Time // last bit on the wire (serialization done)
-	ArriveAt Time // last bit delivered to To (TxEnd + delay)
-	Seg      Segment
-	Label    string // what the stage writes on it: SYN, SYN+ACK, ACK, "GET /a.png", "200 OK", FIN, RST
+	ArriveAt Time // last bit delivered to To (TxEnd + delay); for a dropped packet, when it died
+	// Drop says where the packet died, if it did: on the link half way
+	// (ArriveAt = TxEnd + delay/2) or at its sender's full queue (never
+	// transmitted: TxStart = TxEnd = ArriveAt = SentAt). DropStep is the
+	// index of its EvDrop event (-1 if it was delivered).
+	Drop     DropKind
+	DropStep int
+	dropWhy  string
+	// Retransmit says its sender sent these sequence numbers before (a
+	// SYN, data or FIN sent again).
+	Retransmit bool
+	Seg        Segment
+	Label      string // what the stage writes on it: SYN, SYN+ACK, ACK, "GET /a.png", "200 OK", FIN, RST
 	// SeqBase and AckBase are what the canonical line's seq= and ack= are
 	// relative to, as a packet analyzer numbers them: the sending socket's
 	// ISS and IRS, or for a reset sent by no socket the peer's IRS and ISS.
@@ -172,7 +184,8 @@ type Trace struct {
 	Packets  []Packet
 	Events   []Event
 	Objects  []Object
-	Messages []MessageRecord // every HTTP message written, in the order written
+	Messages []MessageRecord // every HTTP message written, in the order written (and each TLS handshake flight, Kind PkHandshake)
+	TLS      []TLSRecord     // every TLS record written, in the order written (Config.TLS)
 	Ports    []PortSample    // every change of a client's ephemeral port pool
 	// Bulk says the run was too large to trace every segment: it kept
 	// only application events and port samples (Packets is empty).
@@ -340,7 +353,11 @@ func (t *Trace) At(step int) Snapshot {
 	n := sort.Search(len(t.Packets), func(k int) bool { return t.Packets[k].SendStep > step })
 	for i := n - 1; i >= 0; i-- {
 		p := &t.Packets[i]
-		if p.RecvStep < 0 || p.RecvStep > step {
+		end := p.RecvStep
+		if p.Drop != DropNone {
+			end = p.DropStep
+		}
+		if end < 0 || end > step {
 			s.InFlight = append(s.InFlight, i)
 		}
 		if s.At-p.SentAt > t.maxTrip {

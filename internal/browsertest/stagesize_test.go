@@ -2,9 +2,6 @@ package browsertest
 
 import (
 	"testing"
-	"time"
-
-	"github.com/chromedp/chromedp"
 
 	"connlab/internal/stage"
 )
@@ -21,7 +18,7 @@ func TestStageSizes(t *testing.T) {
 				path += "?present=1"
 			}
 			b.openLesson(path)
-			b.do("letting the layout settle", chromedp.Sleep(500*time.Millisecond))
+			b.settle() // the stage lays itself out and draws at its size
 			got := eval[rect](b, `(() => { const c = document.getElementById("stage").contentDocument.querySelector("canvas").getBoundingClientRect();
 				return {X: c.x, Y: c.y, W: c.width, H: c.height}; })()`)
 			t.Logf("%s: stage canvas %.1f x %.1f CSS px", sz.Name, got.W, got.H)

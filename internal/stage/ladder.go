@@ -35,6 +35,7 @@ type LadderMark struct {
 	Label     Rect
 	Text      string
 	ShowLabel bool
+	Lost      bool     // the packet died on the way (Full ends where it died)
 	texts     []string // the label's wordings, longest first
 }
 
@@ -389,11 +390,14 @@ func (l *Ladder) mark(tl *Timeline, pk *engine.Packet, i int, head float64) (Lad
 		return LadderMark{}, false
 	}
 	full := Line{x0, l.y(tl, pk.TxStart), x1, l.y(tl, pk.ArriveAt)}
+	if pk.Drop != engine.DropNone {
+		full = l.lostLine(tl, pk, x0, x1)
+	}
 	drawn, ok := clipY(full.Part(0, head), l.Top, l.Bottom)
 	if !ok {
 		return LadderMark{}, false
 	}
-	return LadderMark{Packet: i, Kind: pk.Kind, Full: full, Drawn: drawn, Text: pk.Label}, true
+	return LadderMark{Packet: i, Kind: pk.Kind, Full: full, Drawn: drawn, Text: pk.Label, Lost: pk.Drop != engine.DropNone}, true
 }
 
 // clipY cuts l to the band top <= y <= bottom; false when it misses it.
@@ -422,6 +426,10 @@ func (l *Ladder) drawMark(ly *Layer, pl *Plan, m LadderMark) {
 	}
 	ly.line(m.Drawn, pl.Line, ink)
 	if m.Drawn.X1 != m.Full.X1 || m.Drawn.Y1 != m.Full.Y1 {
+		return
+	}
+	if m.Lost {
+		drawLoss(ly, pl, m)
 		return
 	}
 	dx, dy := m.Full.X1-m.Full.X0, m.Full.Y1-m.Full.Y0
@@ -519,6 +527,16 @@ func (l *Ladder) labelTexts(m *LadderMark, t *engine.Trace) {
 
 // PacketTexts are the wordings of packet i's label, longest first.
 func PacketTexts(t *engine.Trace, i int) []string {
+	texts := packetTexts(t, i)
+	if p := lossPrefix(&t.Packets[i]); p != "" {
+		for k := range texts {
+			texts[k] = p + texts[k]
+		}
+	}
+	return texts
+}
+
+func packetTexts(t *engine.Trace, i int) []string {
 	pk := &t.Packets[i]
 	if len(pk.Seg.Payload) == 0 {
 		return []string{pk.Label}

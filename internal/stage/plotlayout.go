@@ -219,10 +219,14 @@ func (pl *Plan) cwndStatic(p *Player, measure Measure) {
 		items[0].text = fitChoice(measure, pl.Plot.W-u, u, true,
 			fmt.Sprintf("혼잡 윈도 = 세그먼트 %d개", cur), fmt.Sprintf("cwnd = %d", cur))
 	}
+	if ss := ssthreshSegs(p, float64(mss)); ss > 0 {
+		items = append(items, legendItem{text: fitChoice(measure, pl.Plot.W-u, u, false,
+			fmt.Sprintf("느린 시작 임계값 = 세그먼트 %d개", int(ss)), fmt.Sprintf("ssthresh = %d", int(ss))), swatch: true, ink: InkLost})
+	}
 	y := pl.flow(items, measure)
 	top := 1
 	for _, c := range pts {
-		top = max(top, c.Cwnd/mss)
+		top = max(top, c.Cwnd/mss, c.Ssthresh/mss)
 	}
 	left := measure(itoa(top), u, false) + u*0.8
 	// The window closes on the last change: TIME-WAIT's long tail after it
@@ -237,6 +241,7 @@ func (pl *Plan) cwndStatic(p *Player, measure Measure) {
 	ticks := pl.timeAxis(a, p.Trace.Config.RTT, rttLabel(p.Trace.Config.RTT), measure)
 	pl.yLabels(a, []int{top, top / 2, 0}, pl.cwndY, ticks, measure)
 	pl.cwndData(p, &pl.Static, 0, pl.At)
+	pl.ssthreshData(p, &pl.Static)
 }
 
 func (pl *Plan) cwndY(segs float64) float64 {

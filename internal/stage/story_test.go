@@ -136,6 +136,8 @@ var captionRules = []captionRule{
 	{"FIN", regexp.MustCompile(`\bFIN\b`), showsPacket("FIN")},
 	{"RST", regexp.MustCompile(`\bRST\b`), showsPacket("RST")},
 	{"POST", regexp.MustCompile(`POST[^.]*보냅니다`), showsPacket("POST")},
+	{"Client Hello", regexp.MustCompile(`Client Hello`), showsPacket("Client Hello")},
+	{"Server Hello", regexp.MustCompile(`Server Hello`), showsPacket("Server Hello")},
 	{"client", regexp.MustCompile(`클라이언트|브라우저`), drawsText("클라이언트")},
 	{"server", regexp.MustCompile(`서버`), drawsText("서버")},
 	{"proxy", regexp.MustCompile(`프락시`), drawsText("프락시")},
