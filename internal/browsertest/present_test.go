@@ -2,6 +2,7 @@ package browsertest
 
 import (
 	"fmt"
+	"image"
 	"strings"
 	"testing"
 	"time"
@@ -467,7 +468,9 @@ func TestPresenterPointer(t *testing.T) {
 	pres.do("clicking the packet on the map", chromedp.Click(chromedp.CSS(`#pointer-map .hit-packet`)))
 	pointer(target)
 	proj.settle()
-	proj.shot("", "present-pointer-packet")
+	if n := pointerPixels(proj.shot("", "present-pointer-packet")); n < 50 {
+		t.Errorf("the projected stage shows %d pixels of the pointer's ring around %s; want a ring", n, target)
+	}
 	pres.front()
 	pres.shot("", "presenter-pointer-map")
 	proj.front()
@@ -482,6 +485,27 @@ func TestPresenterPointer(t *testing.T) {
 
 	pres.key("c")
 	pointer("")
+	proj.front()
+	proj.settle()
+	if n := pointerPixels(proj.shot("", "present-pointer-cleared")); n > 0 {
+		t.Errorf("after C the projected stage still shows %d pixels of the pointer's ring", n)
+	}
+}
+
+// pointerPixels counts the pixels of img in the pointer ring's colour
+// (#ff4fd8, wasm/theme.go), give or take the ring's soft edges.
+func pointerPixels(img image.Image) int {
+	n := 0
+	b := img.Bounds()
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			r, g, bl, _ := img.At(x, y).RGBA()
+			if r>>8 > 0xe0 && g>>8 > 0x30 && g>>8 < 0x70 && bl>>8 > 0xb8 && bl>>8 < 0xf0 {
+				n++
+			}
+		}
+	}
+	return n
 }
 
 // TestPresenterCaptionNumbers: the presenter window quotes the projected

@@ -1,0 +1,60 @@
+package browsertest
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// TestEveryLessonCaptions opens every lesson at 1280x720 and presenting at
+// 1920x1080, goes to its first, middle and last captions' steps the way the
+// page does (seek), checks that the stage and the page show that caption
+// with no error, and saves a screenshot of each
+// (build/screenshots/every-<size>-<lesson>-cNN.png) for a person to look
+// at. (Every caption of every lesson takes over ten minutes here; the
+// layout of every caption step is checked natively by internal/stage's
+// TestCaptionsShowWhatTheySay.)
+func TestEveryLessonCaptions(t *testing.T) {
+	for _, sz := range []struct {
+		name    string
+		w, h    int64
+		present bool
+	}{{"1280x720", 1280, 720, false}, {"present-1920x1080", 1920, 1080, true}} {
+		for _, l := range theSite.Lessons() {
+			t.Run(sz.name+"/"+l.ID, func(t *testing.T) {
+				b := newTab(t, sz.w, sz.h)
+				path := l.URL()
+				if sz.present {
+					path += "?present=1"
+				}
+				b.openLesson(path)
+				st := b.state()
+				if st.Error != "" {
+					t.Fatalf("the stage reports %q", st.Error)
+				}
+				n := len(st.CaptionSteps)
+				if n == 0 {
+					t.Fatalf("the lesson has no captions")
+				}
+				seen := map[int]bool{}
+				for _, i := range []int{0, n / 2, n - 1} {
+					if seen[i] {
+						continue
+					}
+					seen[i] = true
+					if step := st.CaptionSteps[i]; step < 0 {
+						t.Errorf("caption %d binds to no step", i)
+						continue
+					}
+					b.command(fmt.Sprintf(`{"op":"seek","step":%d}`, st.CaptionSteps[i]))
+					b.waitCaption(i)
+					b.checkCaptionShown(i)
+					b.do("letting the stage draw", chromedp.Sleep(150*time.Millisecond))
+					b.shot("", fmt.Sprintf("every-%s-%s-c%02d", sz.name, l.ID, i+1))
+				}
+			})
+		}
+	}
+}
