@@ -150,8 +150,11 @@ func (h *Host) transmit(sock *Socket, seg Segment, label string, kind PacketKind
 		l.busy = end
 	}
 	arrive := end + l.delay
-	if fate == DropLink {
+	switch fate {
+	case DropLink:
 		arrive = end + l.delay/2 // it dies half way
+	case DropQueue:
+		arrive = s.now // it never left
 	}
 	wp := s.newWirePacket()
 	*wp = wirePacket{seg: seg, to: l.to, link: l, idx: -1}

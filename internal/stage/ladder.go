@@ -317,7 +317,7 @@ func (lg *ladderGeom) layout(p *Player, pl *Plan, start engine.Time, measure Mea
 	for class := 0; class < 5; class++ {
 		for k := len(flying) - 1; k >= 0; k-- {
 			m := flying[k]
-			if labelClass(m.Kind) != class {
+			if markClass(m) != class {
 				continue
 			}
 			l.labelTexts(&m, t)
@@ -329,7 +329,7 @@ func (lg *ladderGeom) layout(p *Player, pl *Plan, start engine.Time, measure Mea
 		}
 		for k := len(l.Marks) - 1; k >= 0; k-- {
 			m := &l.Marks[k]
-			if labelClass(m.Kind) != class {
+			if markClass(*m) != class {
 				continue
 			}
 			l.labelTexts(m, t)
@@ -506,6 +506,9 @@ func PacketTexts(t *engine.Trace, i int) []string {
 	if p := lossPrefix(&t.Packets[i]); p != "" {
 		for k := range texts {
 			texts[k] = p + texts[k]
+		}
+		if t.Packets[i].Drop != engine.DropNone {
+			texts = append(texts, "손실")
 		}
 	}
 	return texts
