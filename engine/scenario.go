@@ -18,7 +18,7 @@ type Scenario struct {
 	// Defaults: a chosen loss names a segment by its number, and the
 	// profiles send different segments.
 	ProfileDefaults map[Profile]map[string]string
-	build    func(s *Sim)
+	build           func(s *Sim)
 	// bulkAbove, if set, is the connection count above which a run keeps
 	// only application events and port samples (a 60,000-connection load
 	// test would otherwise trace millions of segments).

@@ -13,7 +13,7 @@ func init() {
 			// The server's last ACK: after SYN+ACK, its ACK of the request
 			// (today only), the response and its FIN.
 			ProfileDefaults: map[Profile]map[string]string{Today: {"drop": "server:5"}, Book: {"drop": "server:4"}},
-			build: func(s *Sim) { s.simplePage(mode10, 1, false) }},
+			build:           func(s *Sim) { s.simplePage(mode10, 1, false) }},
 		{Name: "slow-start-loss", Summary: "손실 하나가 느린 시작을 끝내고 혼잡 회피로 넘어가게 한다", Profile: Book, Plot: PlotCwnd,
 			Keys: []string{"profile", "size", "rtt", "drop"}, Defaults: map[string]string{"size": "300000", "drop": "server:20"},
 			build: buildSlowStart},
@@ -26,7 +26,7 @@ func init() {
 			// The last segment of the /a.png response, with /b.png's first
 			// segments behind it.
 			ProfileDefaults: map[Profile]map[string]string{Today: {"drop": "server:12"}, Book: {"drop": "server:10"}},
-			build: buildPipelining},
+			build:           buildPipelining},
 	} {
 		register(sc)
 	}
