@@ -25,24 +25,38 @@ WASM_ENV  := GOOS=js GOARCH=wasm
 # twin's tests (internal/twin).
 DEPS := tshark:tshark chromium:chromium fonts-noto-cjk:/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc nodejs:node tcpdump:tcpdump iproute2:ip
 
-STAGE_SRC := $(shell find engine wasm internal/stage -name '*.go' -not -name '*_test.go' 2>/dev/null) go.mod go.sum
+# The stage's sources: the module's Go files that ./wasm imports under
+# GOOS=js (internal/browsertest judges a stale build the same way).
+STAGE_SRC := $(shell $(WASM_ENV) $(GO) list -deps -f '{{if .Module}}{{if .Module.Main}}{{range .GoFiles}}{{$$.Dir}}/{{.}} {{end}}{{range .EmbedFiles}}{{$$.Dir}}/{{.}} {{end}}{{end}}{{end}}' ./wasm 2>/dev/null) go.mod go.sum
 
 # Packages checked natively: all but the stage's main package, which is a
 # js/wasm program (a native build of Ebiten needs cgo and X11 headers; it is
 # vetted under GOOS=js instead), and anything under the output folders.
 NATIVE_PKGS = $$($(GO) list -e ./... | grep -v -x -e 'connlab/wasm' -e 'connlab/build/.*' -e 'connlab/dist/.*')
 
-.PHONY: run test deps fmt vet wasm dist bench clean
+.PHONY: run test deps machine fmt vet wasm dist bench clean
+
+# make test times each of its steps (bash's time, after the command's
+# output), for the breakdown in README.
+SHELL := /bin/bash
+export TIMEFORMAT := make: that took %0R s
 
 run: wasm
 	$(GO) run . -addr $(ADDR) -wasm build
 
 # The stage is built before the tests so that the browser tests load this
 # very build (they rebuild it themselves only when it is missing or stale).
-test: deps fmt vet wasm
-	$(GO) test $(NATIVE_PKGS)
-	node --test assets/
-	$(WASM_ENV) $(GO) test -exec="$(WASM_EXEC)" ./engine/...
+# Its brotli-11 and gzip-9 files (make wasm) are left out: they take
+# minutes on two cores and the browser tests make quicker ones themselves.
+test: deps machine fmt vet build/stage.wasm build/wasm_exec.js
+	time $(GO) test $(NATIVE_PKGS)
+	time node --test assets/
+	time $(WASM_ENV) $(GO) test -exec="$(WASM_EXEC)" ./engine/...
+
+# machine checks what make deps cannot install: Go, root, /dev/net/tun,
+# network namespaces, the Go modules (it names the fix of each).
+machine:
+	@time GO=$(GO) sh .ci/machine
 
 # deps installs missing Debian packages when run as root (apt-get update once,
 # then one install; tshark's debconf question about non-root capture is
@@ -65,20 +79,23 @@ deps:
 	echo "make: installing$$missing"; \
 	echo 'wireshark-common wireshark-common/install-setuid boolean false' | debconf-set-selections; \
 	export DEBIAN_FRONTEND=noninteractive; \
-	apt-get update && apt-get install -y$$missing
+	time (apt-get update && apt-get install -y$$missing)
 
 fmt:
-	@out=$$(gofmt -l $$(find . \( -path ./build -o -path ./dist -o -path ./.git \) -prune -o -name '*.go' -print)); if [ -n "$$out" ]; then echo "make: gofmt -w needed on:" >&2; echo "$$out" >&2; exit 1; fi
+	@time out=$$(gofmt -l $$(find . \( -path ./build -o -path ./dist -o -path ./.git \) -prune -o -name '*.go' -print)); if [ -n "$$out" ]; then echo "make: gofmt -w needed on:" >&2; echo "$$out" >&2; exit 1; fi
 
+# The js/wasm vet uses -trimpath like the stage's build, so that the build
+# finds the packages vet compiled in the build cache instead of compiling
+# Ebiten again.
 vet:
-	$(GO) vet $(NATIVE_PKGS)
-	$(WASM_ENV) $(GO) vet ./engine/... ./wasm/...
+	time $(GO) vet $(NATIVE_PKGS)
+	time $(WASM_ENV) $(GO) vet -trimpath ./engine/... ./wasm/...
 
 wasm: build/stage.wasm build/stage.wasm.br build/stage.wasm.gz build/wasm_exec.js
 
 build/stage.wasm: $(STAGE_SRC)
 	@mkdir -p build
-	$(WASM_ENV) $(GO) build -trimpath -ldflags='-s -w' -o $@ ./wasm
+	time $(WASM_ENV) $(GO) build -trimpath -ldflags='-s -w' -o $@ ./wasm
 
 build/stage.wasm.br build/stage.wasm.gz &: build/stage.wasm
 	$(GO) run ./internal/precompress build/stage.wasm

@@ -227,8 +227,8 @@ function check(form, e) {
 function tryChallenge(form, c, load) {
   /** @type {Object<string,string>} */
   const settings = {};
-  form.querySelectorAll(".challenge-settings input").forEach((el) => {
-    const i = /** @type {HTMLInputElement} */ (el);
+  form.querySelectorAll(".challenge-settings input, .challenge-settings select").forEach((el) => {
+    const i = /** @type {HTMLInputElement|HTMLSelectElement} */ (el);
     if (i.value.trim() !== "") settings[i.name] = i.value.trim();
   });
   const rep = ask({ challenge: c, settings: load ? settings : {} });
@@ -238,8 +238,8 @@ function tryChallenge(form, c, load) {
   }
   const r = rep.challenge;
   if (!load) {
-    form.querySelectorAll(".challenge-settings input").forEach((el) => {
-      const i = /** @type {HTMLInputElement} */ (el);
+    form.querySelectorAll(".challenge-settings input, .challenge-settings select").forEach((el) => {
+      const i = /** @type {HTMLInputElement|HTMLSelectElement} */ (el);
       i.value = r.settings[i.name] || "";
     });
   }

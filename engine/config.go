@@ -94,6 +94,13 @@ type Config struct {
 	KeepAliveMax     int  // server closes a persistent connection after this many requests
 	Think            Time // server's processing time per request
 	DNS              Time // DNS lookup time before the first connection (0 = cached)
+	// TLS is the TLS version the browser and the server speak over each
+	// connection: none (plain HTTP on port 80), 1.2 or 1.3 (port 443).
+	TLS string
+	// Qdisc is how a link's sender queues packets waiting for the wire:
+	// fifo (one drop-tail queue, first come first served) or fq (a queue
+	// per flow, served in turn by deficit round robin, as Linux's fq_codel).
+	Qdisc string
 
 	// Page and load.
 	PageSize  int // bytes of the HTML page's body
@@ -142,6 +149,11 @@ func DefaultConfig(p Profile) Config {
 		KeepAliveMax:     100,              // Apache MaxKeepAliveRequests default; Keep-Alive: max=100
 		Think:            0,                // the chapter: server processing is short next to TCP delays
 		DNS:              0,                // a cached name
+		TLS:              "none",           // the chapter's plain HTTP; lessons turn TLS on
+		// Linux's default qdisc on most distributions is fq_codel
+		// (net.core.default_qdisc, set by systemd's sysctl.d/50-default.conf;
+		// net/sched/sch_fq_codel.c): flows share the link by DRR.
+		Qdisc: "fq",
 
 		// Linux answers a SYN+ACK with a pure ACK at once
 		// (net/ipv4/tcp_input.c, tcp_rcv_synsent_state_process calls
@@ -211,6 +223,9 @@ func DefaultConfig(p Profile) Config {
 		// RFC 2581 §4.1 (1999) and 4.4BSD's tcp_output: after an idle
 		// RTO, back to the restart window at once, without halving.
 		c.SlowStartAfterIdle = true
+		// The book's era queued every packet in one FIFO (BSD's ifqueue,
+		// Linux's pfifo_fast): a burst goes out whole before the next.
+		c.Qdisc = "fifo"
 	}
 	return c
 }
@@ -245,10 +260,10 @@ var params = []param{
 	{"rtt", "왕복 시간 (round-trip time)", kindDuration, int64(Millisecond), int64(2 * Second), func(c *Config) any { return &c.RTT }, nil},
 	{"bandwidth", "대역폭 (bandwidth)", kindBandwidth, 56_000, 10_000_000_000, func(c *Config) any { return &c.Bandwidth }, nil},
 	{"mss", "최대 세그먼트 크기 (MSS)", kindInt, 88, 8960, func(c *Config) any { return &c.MSS }, nil},
-	{"rwnd", "수신 윈도 (처음 광고하는 크기), bytes; 창 크기 조정이 없으면 65535까지", kindInt, 1460, 1 << 20, func(c *Config) any { return &c.RecvWnd }, nil},
+	{"rwnd", "수신 윈도 (처음 광고하는 크기), bytes; 윈도 크기 조정(window scale)이 없으면 65535까지", kindInt, 1460, 1 << 20, func(c *Config) any { return &c.RecvWnd }, nil},
 	{"slowstartidle", "유휴 뒤 느린 시작 다시 하기 (tcp_slow_start_after_idle)", kindBool, 0, 1, func(c *Config) any { return &c.SlowStartAfterIdle }, nil},
 	{"rmemmax", "수신 버퍼 자동 조정 상한, bytes (0 = 고정된 수신 윈도)", kindInt, 0, 64 << 20, func(c *Config) any { return &c.RecvBufMax }, nil},
-	{"rtoinit", "처음 재전송 타임아웃 (RTT를 재기 전, SYN의 타임아웃)", kindDuration, int64(200 * Millisecond), int64(60 * Second), func(c *Config) any { return &c.InitialRTO }, nil},
+	{"rtoinit", "처음 재전송 타임아웃 (왕복 시간을 재기 전, SYN의 타임아웃)", kindDuration, int64(200 * Millisecond), int64(60 * Second), func(c *Config) any { return &c.InitialRTO }, nil},
 	{"iw", "초기 혼잡 윈도 (initial window), segments", kindInt, 1, 100, func(c *Config) any { return &c.InitialWindow }, nil},
 	{"delack", "확인응답 지연 타이머 (delayed-ACK timer)", kindDuration, int64(Millisecond), int64(500 * Millisecond), func(c *Config) any { return &c.DelayedACK }, nil},
 	{"quickack", "처음에 바로 확인응답하는 세그먼트 수 (quick-ACK)", kindInt, 0, 16, func(c *Config) any { return &c.QuickAcks }, nil},
@@ -260,7 +275,9 @@ var params = []param{
 	{"drop", "잃어버릴 세그먼트: 역할:번호를 쉼표로 (server:5 = 서버가 보내는 다섯째 세그먼트)", kindDrops, 1, maxDropIndex, func(c *Config) any { return &c.Drop }, nil},
 	{"loss", "무작위 손실률 (seed로 정해지는 결정적 손실)", kindPercent, 0, 500_000, func(c *Config) any { return &c.LossPPM }, nil},
 	{"seed", "무작위 손실의 씨앗(seed)", kindInt, 0, 1 << 31, func(c *Config) any { return &c.Seed }, nil},
-	{"queue", "링크 방향마다의 큐 크기: 패킷 수(100) 또는 바이트(64KB, 65536B)", kindQueue, 1, 1 << 30, func(c *Config) any { return &c.Queue }, nil},
+	{"queue", "링크 방향마다의 큐 크기: 패킷 수(100) 또는 바이트(64 KB, 65536 B)", kindQueue, 1, 1 << 30, func(c *Config) any { return &c.Queue }, nil},
+	{"tls", "TLS 버전: none(평문 HTTP, 80번 포트), 1.2, 1.3(443번 포트)", kindChoice, 0, 0, func(c *Config) any { return &c.TLS }, []string{"none", "1.2", "1.3"}},
+	{"qdisc", "링크 큐 방식: fifo(먼저 온 순서), fq(흐름마다 큐를 두고 번갈아 보냄, 리눅스 fq_codel)", kindChoice, 0, 0, func(c *Config) any { return &c.Qdisc }, []string{"fifo", "fq"}},
 	{"conns", "호스트당 최대 커넥션 수", kindInt, 1, 16, func(c *Config) any { return &c.ConnsPerHost }, nil},
 	{"keepalive", "keep-alive 유휴 타임아웃", kindDuration, int64(Second), int64(300 * Second), func(c *Config) any { return &c.KeepAliveTimeout }, nil},
 	{"max", "커넥션당 최대 요청 수", kindInt, 1, 1000, func(c *Config) any { return &c.KeepAliveMax }, nil},

@@ -172,6 +172,10 @@ func (b *browser) open() *browserConn {
 		return nil
 	}
 	c.sock = k
+	if b.sim.cfg.tlsEnabled() {
+		c.tls = newTLS(k, true)
+		c.tls.onDone = c.flush
+	}
 	b.conns = append(b.conns, c)
 	return c
 }
@@ -237,6 +241,7 @@ type browserConn struct {
 	reusable   bool     // no "close" seen: may carry another request
 	dead       bool
 	readAt     Time
+	tls        *tlsEnd // the connection's TLS, if the run uses it (Config.TLS)
 }
 
 func (c *browserConn) allIdempotent() bool {
@@ -250,7 +255,7 @@ func (c *browserConn) allIdempotent() bool {
 
 func (c *browserConn) send(f *fetch) {
 	f.conn = c
-	if c.sock.state == SynSent {
+	if c.sock.state == SynSent || c.tls != nil && !c.tls.done {
 		c.waiting = append(c.waiting, f)
 		return
 	}
@@ -258,6 +263,15 @@ func (c *browserConn) send(f *fetch) {
 }
 
 func (c *browserConn) connected(k *Socket) {
+	if c.tls != nil {
+		c.tls.start() // the requests wait for the TLS handshake
+		return
+	}
+	c.flush()
+}
+
+// flush writes the requests that waited for the connection.
+func (c *browserConn) flush() {
 	w := c.waiting
 	c.waiting = nil
 	for _, f := range w {
@@ -298,11 +312,24 @@ func (c *browserConn) write(f *fetch) {
 	}
 	b.sim.recordf(EvHTTP, b.host.id, c.sock, "http %s sent %q", c.sock, m.StartLine())
 	if f.twoWrites {
-		msg := c.sock.writeMessage(m, []byte(m.Head()), PkRequest)
+		msg := c.writeMessage(m, []byte(m.Head()))
+		if c.tls != nil {
+			c.tls.writeMore(msg, m.Body)
+			return
+		}
 		c.sock.writeMore(msg, m.Body)
 		return
 	}
-	c.sock.writeMessage(m, m.Bytes(), PkRequest)
+	c.writeMessage(m, m.Bytes())
+}
+
+// writeMessage writes request m's bytes b, in TLS records if the
+// connection has TLS.
+func (c *browserConn) writeMessage(m *Message, b []byte) int {
+	if c.tls != nil {
+		return c.tls.writeMessage(m, b, PkRequest)
+	}
+	return c.sock.writeMessage(m, b, PkRequest)
 }
 
 func (c *browserConn) readable(k *Socket) {
@@ -327,6 +354,21 @@ func (c *browserConn) wake(int) {
 func (c *browserConn) consume() {
 	b, k := c.b, c.sock
 	data := k.read()
+	if c.tls != nil {
+		var err error
+		if data, err = c.tls.feed(data); err != nil {
+			// A TLS failure is not retried: the same server would fail
+			// the same way.
+			b.sim.app(b.host, "error on %s: %v", k, err)
+			c.close()
+			for _, f := range append(c.waiting, c.sent...) {
+				b.failed(f, "TLS error", "%v", err)
+			}
+			c.waiting, c.sent = nil, nil
+			b.pump()
+			return
+		}
+	}
 	if len(data) > 0 && len(c.sent) > 0 {
 		o := &b.sim.t.Objects[c.sent[0].obj]
 		if o.FirstByteAt == Never {

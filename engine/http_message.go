@@ -536,7 +536,11 @@ type recipient struct {
 //     does. A proxy cannot know that "Connection: Keep-Alive" in a request
 //     was meant for it (a dumb proxy before it may have passed it on, the
 //     chapter §4.5.6), so it looks for the old Proxy-Connection field
-//     instead, which only a proxy's client sends (the chapter §4.5.7);
+//     instead, which only a proxy's client sends (the chapter §4.5.7).
+//     This is RFC 2616 §14.10's rule that a Connection header in an
+//     HTTP/1.0 message may have been forwarded by mistake, and RFC 9112
+//     §9.3's "either the recipient is not a proxy or the message is a
+//     response";
 //   - otherwise it does not.
 func persists(m *Message, r recipient) bool {
 	if m.CloseDelimit || m.Header.HasToken("Connection", "close") {

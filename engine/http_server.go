@@ -44,7 +44,7 @@ type httpServer struct {
 
 func newServer(h *Host) *httpServer {
 	srv := &httpServer{host: h, sim: h.sim, res: map[string]resource{}, keepAlive10: true, made: map[responseKey]madeResponse{}}
-	h.listen(80, srv)
+	h.listen(h.sim.httpPort(), srv)
 	return srv
 }
 
@@ -87,6 +87,9 @@ func (srv *httpServer) body(path string, n int) []byte {
 
 func (srv *httpServer) accepted(k *Socket) {
 	sc := &serverConn{srv: srv, sock: k, p: parser{}}
+	if srv.sim.cfg.tlsEnabled() {
+		sc.tls = newTLS(k, false)
+	}
 	k.app = sc
 	srv.host.recordAccept(k)
 	sc.startIdle()
@@ -103,6 +106,7 @@ type serverConn struct {
 	lingering bool
 	idleGen   int
 	done      bool
+	tls       *tlsEnd // the connection's TLS, if the run uses it (Config.TLS)
 }
 
 const wakeRespond = 0 // wake codes > 0 are idle-timer generations
@@ -120,7 +124,14 @@ func (sc *serverConn) readable(k *Socket) {
 		}
 		return
 	}
-	msgs, err := sc.p.feed(data)
+	var err error
+	if sc.tls != nil {
+		data, err = sc.tls.feed(data)
+	}
+	var msgs []*Message
+	if err == nil {
+		msgs, err = sc.p.feed(data)
+	}
 	for _, m := range msgs {
 		if sc.srv.sim.detailed {
 			sc.srv.sim.recordf(EvHTTP, sc.srv.host.id, k, "http %s received %q", k, m.StartLine())
@@ -267,7 +278,11 @@ func (sc *serverConn) respond() {
 	if srv.sim.detailed {
 		srv.sim.recordf(EvHTTP, srv.host.id, k, "http %s sent %q", k, made.msg.StartLine())
 	}
-	k.writeMessage(made.msg, b, PkResponse)
+	if sc.tls != nil {
+		sc.tls.writeMessage(made.msg, b, PkResponse)
+	} else {
+		k.writeMessage(made.msg, b, PkResponse)
+	}
 	sc.served++
 	sc.busy = false
 	if r.truncateAt > 0 {

@@ -184,6 +184,12 @@ func TestPersists(t *testing.T) {
 		{"keep-alive to a keep-alive client", "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: Keep-Alive\r\n\r\nok", ka10, true},
 		{"HTTP/1.1 without keep-alive to an HTTP/1.0 client", "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", ka10, false},
 		{"keep-alive to a plain HTTP/1.0 client", "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: Keep-Alive\r\n\r\nok", browser10, false},
+		// The Keep-Alive header's parameters, max and free-form name[=value]
+		// extensions alike, are hints (RFC 2068 §19.7.1.1, the chapter
+		// §4.5.4): only the Connection token decides, and a Keep-Alive
+		// header without it is ignored.
+		{"Keep-Alive with extensions", "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: Keep-Alive\r\nKeep-Alive: timeout=5, max=1, debug-id=a7, trace\r\n\r\nok", ka10, true},
+		{"Keep-Alive without its Connection token", "HTTP/1.0 200 OK\r\nContent-Length: 2\r\nKeep-Alive: timeout=5, max=100\r\n\r\nok", ka10, false},
 		{"HTTP/1.1 request", "GET / HTTP/1.1\r\nHost: a\r\n\r\n", server, true},
 		{"HTTP/1.1 request with close", "GET / HTTP/1.1\r\nConnection: close\r\n\r\n", server, false},
 		{"HTTP/1.0 request", "GET / HTTP/1.0\r\n\r\n", server, false},

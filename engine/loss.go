@@ -175,7 +175,8 @@ func (s *Sim) fate(h *Host, l *link, size int) (DropKind, string) {
 		l.queue = l.queue[1:]
 	}
 	c := s.cfg
-	if l.busy > s.now {
+	// (Fair queueing keeps its own queues and limit: qdisc.go.)
+	if l.fq == nil && l.busy > s.now {
 		full := len(l.queue)+1 > c.Queue
 		if c.QueueBytes {
 			full = l.qBytes+size > c.Queue

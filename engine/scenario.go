@@ -26,6 +26,8 @@ type Scenario struct {
 	// check, if set, refuses combinations of parameters the scenario
 	// cannot run, with an error naming them.
 	check func(Config) error
+	// noTLS, if set, says why the scenario cannot run with TLS.
+	noTLS string
 }
 
 var scenarios = map[string]*Scenario{}
@@ -73,6 +75,9 @@ func (sc *Scenario) Config(params map[string]string) (Config, error) {
 	}
 	if err := c.Apply(params); err != nil {
 		return Config{}, err
+	}
+	if c.tlsEnabled() && sc.noTLS != "" {
+		return Config{}, fmt.Errorf("tls=%s: %s %s", c.TLS, sc.Name, sc.noTLS)
 	}
 	if sc.check != nil {
 		if err := sc.check(c); err != nil {

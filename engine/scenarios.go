@@ -30,10 +30,10 @@ func init() {
 			build: buildNagle},
 		{Name: "time-wait", Summary: "TIME-WAIT가 쌓여 임시 포트가 바닥나는 부하 생성기", Profile: Today, Plot: PlotPorts,
 			Keys: []string{"profile", "ports", "rate", "connections", "timewait"}, Defaults: map[string]string{"ports": "32768-32777", "rate": "2", "connections": "14"},
-			build: buildTimeWait, bulkAbove: 2000, check: checkTimeWait},
+			build: buildTimeWait, bulkAbove: 2000, check: checkTimeWait, noTLS: tlsNoLoadgen},
 		{Name: "connection-header", Summary: "HTTP/1.1 프락시가 Connection 헤더와 그것이 가리키는 헤더를 지운다", Profile: Today,
 			Keys: []string{"profile"}, Defaults: map[string]string{"images": "0", "pagesize": "800"},
-			build: buildConnectionHeader},
+			build: buildConnectionHeader, noTLS: tlsNoProxy},
 		{Name: "serial", Summary: "HTML과 이미지 셋을 커넥션 하나씩, 차례로", Profile: Book, Plot: PlotWaterfall,
 			Keys:  []string{"profile", "rtt", "bandwidth", "images"},
 			build: func(s *Sim) { s.simplePage(mode10, 1, false) }},
@@ -45,13 +45,13 @@ func init() {
 			build: func(s *Sim) { s.simplePage(mode10KA, 1, false) }},
 		{Name: "dumb-proxy", Summary: "Connection: Keep-Alive를 그대로 전달한 멍청한 프락시에서 멈춘 요청", Profile: Book,
 			Keys: []string{"profile", "keepalive"}, Defaults: map[string]string{"images": "1"},
-			build: func(s *Sim) { s.proxyPage(false, mode10KA) }},
+			build: func(s *Sim) { s.proxyPage(false, mode10KA) }, noTLS: tlsNoProxy},
 		{Name: "proxy-connection", Summary: "Proxy-Connection은 멍청한 프락시를 지나도 해가 없다", Profile: Book,
 			Keys: []string{"profile"}, Defaults: map[string]string{"images": "1"},
-			build: func(s *Sim) { s.proxyPage(false, mode10ProxyKA) }},
+			build: func(s *Sim) { s.proxyPage(false, mode10ProxyKA) }, noTLS: tlsNoProxy},
 		{Name: "persistent", Summary: "HTTP/1.1 지속 커넥션, 프락시는 양쪽에 따로 커넥션을 둔다", Profile: Today, Plot: PlotWaterfall,
 			Keys: []string{"profile", "conns", "images"}, Defaults: map[string]string{"conns": "1"},
-			build: func(s *Sim) { s.proxyPage(true, mode11) }},
+			build: func(s *Sim) { s.proxyPage(true, mode11) }, noTLS: tlsNoProxy},
 		{Name: "pipelining", Summary: "파이프라인: 요청을 연달아 보내고 응답은 순서대로, 중간에 끊기면 재시도", Profile: Book, Plot: PlotWaterfall,
 			Keys: []string{"profile", "max", "rtt"}, Defaults: map[string]string{"max": "3"},
 			build: buildPipelining},
@@ -77,6 +77,16 @@ func init() {
 		register(sc)
 	}
 }
+
+// Why some scenarios refuse tls=1.2 and tls=1.3.
+const (
+	// A browser sends HTTPS through a proxy inside a CONNECT tunnel
+	// (RFC 9110 §9.3.6), so the proxy sees neither Connection headers
+	// nor requests: the proxy lessons' subject disappears.
+	tlsNoProxy = "goes through a proxy; a browser would tunnel TLS through it with CONNECT (RFC 9110 §9.3.6), which the model does not have"
+	// The load generator is a bare HTTP client.
+	tlsNoLoadgen = "is a load test of plain HTTP connections; its load generator speaks no TLS"
+)
 
 var (
 	clientIP = [4]byte{10, 0, 0, 1}
@@ -104,7 +114,7 @@ func (s *Sim) simplePage(mode loadMode, conns int, closeWhenDone bool) (*browser
 	c, sv := s.pair()
 	srv := newServer(sv)
 	srv.addPage(s.cfg)
-	b := newBrowser(c, sv, 80, mode, conns)
+	b := newBrowser(c, sv, s.httpPort(), mode, conns)
 	b.closeWhenDone = closeWhenDone
 	b.loadPage()
 	return b, srv
@@ -145,7 +155,7 @@ func buildSlowStart(s *Sim) {
 	c, sv := s.pair()
 	srv := newServer(sv)
 	srv.res["/big.bin"] = resource{size: s.cfg.Size, contentType: "application/octet-stream"}
-	b := newBrowser(c, sv, 80, mode11, 1)
+	b := newBrowser(c, sv, s.httpPort(), mode11, 1)
 	b.closeWhenDone = true
 	b.get("/big.bin")
 	b.get("/big.bin") // again, on the connection the first transfer warmed up
@@ -157,7 +167,7 @@ func buildNagle(s *Sim) {
 	srv := newServer(sv)
 	srv.addPage(s.cfg)
 	srv.res["/form"] = resource{size: 200, contentType: "text/html"}
-	b := newBrowser(c, sv, 80, mode11, 1)
+	b := newBrowser(c, sv, s.httpPort(), mode11, 1)
 	b.closeWhenDone = true
 	b.get("/")
 	post := b.request("POST", "/form", []byte("name=connlab&lesson=7&answer=nagle"))
@@ -210,7 +220,7 @@ func buildRetry(s *Sim) {
 	srv.res["/a.png"] = resource{size: 2000, contentType: "image/png"}
 	srv.res["/b.png"] = resource{size: 2000, contentType: "image/png"}
 	srv.res["/order"] = resource{size: 300, contentType: "text/html"}
-	b := newBrowser(c, sv, 80, mode11, 2)
+	b := newBrowser(c, sv, s.httpPort(), mode11, 2)
 	b.get("/")
 	b.get("/a.png")
 	// The server writes its responses about 1.5 RTT in; its idle timer
@@ -264,7 +274,7 @@ func buildCompare(s *Sim) {
 		s.connect(c, sv, s.cfg.RTT/2, s.cfg.Bandwidth)
 		srv := newServer(sv)
 		srv.addPage(s.cfg)
-		b := newBrowser(c, sv, 80, l.mode, l.conns)
+		b := newBrowser(c, sv, s.httpPort(), l.mode, l.conns)
 		b.closeWhenDone = true
 		b.loadPage()
 	}

@@ -20,9 +20,10 @@ const (
 	EvHTTP                   // an HTTP message is sent or parsed
 	EvApp                    // an application-level event (page rendered, error...)
 	EvDrop                   // a segment dies: lost on its link or in a full queue (Packet.Drop)
+	EvTLS                    // a TLS handshake message is sent or received, or the handshake completes
 )
 
-var kindNames = [...]string{"send", "recv", "state", "timer", "cwnd", "call", "http", "app", "drop"}
+var kindNames = [...]string{"send", "recv", "state", "timer", "cwnd", "call", "http", "app", "drop", "tls"}
 
 func (k EventKind) String() string { return kindNames[k] }
 
@@ -183,7 +184,8 @@ type Trace struct {
 	Packets  []Packet
 	Events   []Event
 	Objects  []Object
-	Messages []MessageRecord // every HTTP message written, in the order written
+	Messages []MessageRecord // every HTTP message written, in the order written (and each TLS handshake flight, Kind PkHandshake)
+	TLS      []TLSRecord     // every TLS record written, in the order written (Config.TLS)
 	Ports    []PortSample    // every change of a client's ephemeral port pool
 	// Bulk says the run was too large to trace every segment: it kept
 	// only application events and port samples (Packets is empty).

@@ -28,6 +28,21 @@ export function captionText(caption, captions) {
 }
 
 /**
+ * captionAt is caption i as the shown run has it: the stage's text with
+ * this run's numbers (state().captionTexts, internal/stage caption.go)
+ * where it has one, else the lesson's own caption, filled from the
+ * default run. Both are our own rendered Markdown.
+ * @param {string[]|undefined} texts the stage's captionTexts
+ * @param {{caption: string}[]} steps the lesson's (or variant's) steps
+ * @param {number} i
+ * @returns {string}
+ */
+export function captionAt(texts, steps, i) {
+  if (texts && typeof texts[i] === "string" && texts[i] !== "") return texts[i];
+  return steps[i] ? steps[i].caption : "";
+}
+
+/**
  * timeText turns an engine time ("0.050035s") into what a student reads:
  * milliseconds with at most one decimal below 10 s ("50.0 ms", "350 ms"),
  * seconds with two decimals from there on ("60.48 s"). Anything else (a

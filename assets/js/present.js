@@ -420,6 +420,7 @@ export function projectedWindow(data, page, bridge) {
       step: page.step,
       steps: page.steps,
       caption: page.caption,
+      captions: st.captionTexts || [], // the shown run's captions, with its numbers
       variant: page.variant || "",
       playing: !!st.playing,
       time: st.time || "",

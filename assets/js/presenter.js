@@ -11,7 +11,7 @@
 
 import { openChannel } from "./channel.js";
 import { hitTarget } from "./bridge.js";
-import { elapsedText, positionText } from "./format.js";
+import { captionAt, elapsedText, positionText } from "./format.js";
 import { keyAction, ownKey } from "./keys.js";
 
 /** @typedef {import("./types.js").LessonData} LessonData */
@@ -98,9 +98,12 @@ function show(msg) {
   const steps = variant ? variant.steps : data.steps;
   pres.variant = variant ? variant.scenario : "";
   posEl.textContent = msg.ready ? positionText(msg, steps.length) : "무대를 불러오는 중…";
-  if (c >= 0 && c < steps.length) nowEl.innerHTML = steps[c].caption; // our own rendered Markdown
+  // The projected run's captions, with its numbers (a run with other
+  // settings than the lesson's says other numbers).
+  const texts = Array.isArray(msg.captions) ? msg.captions : [];
+  if (c >= 0 && c < steps.length) nowEl.innerHTML = captionAt(texts, steps, c); // our own rendered Markdown
   else nowEl.textContent = "아직 첫 설명 전입니다.";
-  if (c + 1 < steps.length) nextEl.innerHTML = steps[c + 1].caption;
+  if (c + 1 < steps.length) nextEl.innerHTML = captionAt(texts, steps, c + 1);
   else if (data.next) nextEl.textContent = "이 강의의 마지막 설명입니다. 이야기의 끝에서 다음 단계로 가면 다음 강의 ‘" + data.next.title + "’로 넘어갑니다.";
   else nextEl.textContent = "마지막 강의의 마지막 설명입니다.";
   playBtn.textContent = msg.playing ? "‖ 일시정지" : "▶ 재생";

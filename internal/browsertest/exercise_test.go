@@ -143,3 +143,90 @@ func TestCaptionsFollowSettings(t *testing.T) {
 		t.Errorf("단계별 설명 shows %q; want the stage's %q", li, plain(last))
 	}
 }
+
+// TestChallenge solves lesson 7's challenge in the page: the goal shows
+// its Markdown (inline code), a setting with a list of values is a
+// <select>, a first try with the lesson's settings falls short, and the
+// settings the engine says meet the goal get 성공, with the run on the
+// stage and the challenge counted as solved.
+func TestChallenge(t *testing.T) {
+	l := lessonByURL(t, nagle)
+	if len(l.Challenges) == 0 {
+		t.Fatal("lesson 7 has no challenge")
+	}
+	c := &l.Challenges[0].Challenge
+	win := map[string]string{"profile": "today", "delack": "40ms"}
+	if r, err := c.Try(win); err != nil || !r.Met {
+		t.Fatalf("natively, %v does not meet lesson 7's challenge (%v %+v); the test needs a winning setting", win, err, r)
+	}
+	b := newTab(t, 1280, 720)
+	b.openLesson(nagle)
+	form := `form[data-challenge="` + c.ID + `"]`
+	b.waitJS("the challenge to be ready", `!document.querySelector('`+form+` button[type="submit"]').disabled`, 20*time.Second)
+
+	if got := eval[string](b, `document.querySelector('`+form+` .challenge-goal').innerHTML`); !strings.Contains(got, "<code>nodelay</code>") || strings.Contains(got, "`") {
+		t.Errorf("the goal shows %q; want its inline code rendered", got)
+	}
+	if tag := eval[string](b, `document.querySelector('`+form+` [name="profile"]').tagName`); tag != "SELECT" {
+		t.Errorf("profile, a setting with a list of values, is a %s; want a SELECT", tag)
+	}
+	if v := eval[string](b, `document.querySelector('`+form+` [name="profile"]').value`); v != l.Profile {
+		t.Errorf("the profile choice starts at %q; want the lesson's %q", v, l.Profile)
+	}
+	b.do("trying the lesson's own settings", chromedp.Click(chromedp.CSS(form+` button[type="submit"]`)))
+	b.waitJS("the verdict on the lesson's settings", `document.querySelector('`+form+`').dataset.verdict === "wrong"`, 10*time.Second)
+
+	loads := b.loads()
+	b.do("choosing the settings that meet the goal",
+		chromedp.SetValue(chromedp.CSS(form+` select[name="profile"]`), win["profile"]),
+		chromedp.SetValue(chromedp.CSS(form+` input[name="delack"]`), win["delack"]),
+		chromedp.Click(chromedp.CSS(form+` button[type="submit"]`)))
+	b.waitJS("성공", `document.querySelector('`+form+`').dataset.verdict === "right"`, 10*time.Second)
+	if v := eval[string](b, `document.querySelector('`+form+` .exercise-verdict').textContent`); !strings.Contains(v, "성공") {
+		t.Errorf("verdict = %q; want 성공", v)
+	}
+	if marks := eval[string](b, `Array.from(document.querySelectorAll('`+form+` .challenge-status tbody td:last-child')).map(td => td.textContent).join("")`); marks == "" || strings.Contains(marks, "✗") {
+		t.Errorf("the status table's marks = %q; want every clause met", marks)
+	}
+	b.waitJS("the stage to load the winning run", fmt.Sprintf(`(JSON.parse(%s) || {}).loads > %d`, stageJSON, loads), 20*time.Second)
+	if st := b.state(); st.Scenario != "nagle" || st.Error != "" {
+		t.Errorf("after 성공 the stage shows %q (error %q); want nagle", st.Scenario, st.Error)
+	}
+	b.shot("#challenges", "challenge-nagle")
+	if saved := eval[string](b, `localStorage.getItem("connlab.solved") || ""`); !strings.Contains(saved, `"`+c.ID+`"`) {
+		t.Errorf("progress saved = %s; want %s solved", saved, c.ID)
+	}
+}
+
+// TestQuiz answers the chapter quiz's first question, which runs a
+// scenario other than the page's own: the verdict is right, the stage
+// loads that scenario's run at the step that proves it, and the solved
+// question counts in 목차 under the quiz.
+func TestQuiz(t *testing.T) {
+	const quiz = "/lessons/19-quiz/"
+	l := lessonByURL(t, quiz)
+	if !l.Quiz {
+		t.Fatalf("%s is not marked quiz", l.File)
+	}
+	b := newTab(t, 1280, 720)
+	b.openLesson(quiz)
+	first := l.Exercises[0]
+	b.waitJS("the quiz to be ready", `!document.querySelector('form[data-exercise="`+first.ID+`"] button[type="submit"]').disabled`, 20*time.Second)
+	if h := eval[string](b, `document.getElementById("exercises-title").textContent`); h != "퀴즈 문제" {
+		t.Errorf("the quiz's exercises are titled %q; want 퀴즈 문제", h)
+	}
+	right := solved(t, l, 0, 1)
+	loads := b.loads()
+	b.answer(first.ID, right.Text)
+	b.waitJS("the verdict on the right answer", `document.querySelector('form[data-exercise="`+first.ID+`"]').dataset.verdict === "right"`, 10*time.Second)
+	b.waitJS("the stage at the step that proves it", fmt.Sprintf(`(JSON.parse(%s) || {}).loads > %d && (JSON.parse(%s) || {}).step === %d`, stageJSON, loads, stageJSON, right.Step), 20*time.Second)
+	if st := b.state(); st.Scenario != first.Scenario || st.Error != "" {
+		t.Errorf("after the verdict the stage shows %q (error %q); want %s", st.Scenario, st.Error, first.Scenario)
+	}
+	b.shot("#exercises", "quiz")
+	b.open("/")
+	b.waitJS("목차's progress", `document.querySelector('li[data-lesson="`+l.ID+`"] .lesson-progress').textContent !== ""`, 10*time.Second)
+	if got, want := eval[string](b, `document.querySelector('li[data-lesson="`+l.ID+`"] .lesson-progress').textContent`), fmt.Sprintf("1/%d 해결", l.Problems()); got != want {
+		t.Errorf("목차 shows %q for the quiz; want %q", got, want)
+	}
+}

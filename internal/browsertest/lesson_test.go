@@ -40,8 +40,10 @@ func TestTableOfContents(t *testing.T) {
 			t.Errorf("목차 link %d = %q, want %q", i+1, links[i], l.URL())
 		}
 	}
-	if _, err := chromedp.RunResponse(b.ctx, chromedp.Click(chromedp.CSS(".lesson-list a"))); err != nil {
-		t.Fatalf("clicking the first lesson: %v", err)
+	ctx, cancel := b.within(navTimeout)
+	defer cancel()
+	if _, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(".lesson-list a"))); err != nil {
+		t.Fatal(b.failure("clicking the first lesson", err))
 	}
 	if p := eval[string](b, `location.pathname`); p != lessons[0].URL() {
 		t.Fatalf("the first link led to %q, want %q", p, lessons[0].URL())
@@ -69,19 +71,20 @@ func TestStageDraws(t *testing.T) {
 		t.Errorf("the stage's screenshot has %d colours: it drew (next to) nothing", n)
 	}
 
-	// Frame rate while playing, over 3 seconds.
+	// Frame rate while playing, over 60 frames drawn (or the end of the
+	// story, where playing stops).
 	before := b.state().Frame
 	b.command(`{"op":"play"}`)
 	start := time.Now()
-	b.do("playing", chromedp.Sleep(3*time.Second))
+	b.waitJS("60 frames drawn while playing", fmt.Sprintf(`(s => s.frame >= %d || (s.step > 0 && !s.playing))(JSON.parse(%s))`, before+60, stageJSON), minPoll)
 	after := b.state()
 	fps := float64(after.Frame-before) / time.Since(start).Seconds()
-	t.Logf("frames while playing: %.1f fps over 3 s (step %d of %d, playing=%v)", fps, after.Step, after.Steps, after.Playing)
+	t.Logf("frames while playing: %.1f fps over %d frames (step %d of %d, playing=%v)", fps, after.Frame-before, after.Step, after.Steps, after.Playing)
 	if after.Frame <= before {
-		t.Errorf("the stage drew no frame in 3 s of playing (frame %d -> %d)", before, after.Frame)
+		t.Errorf("the stage drew no frame while playing (frame %d -> %d)", before, after.Frame)
 	}
 	if after.Step == 0 {
-		t.Errorf("3 s of playing did not advance the step")
+		t.Errorf("playing did not advance the step")
 	}
 }
 
@@ -121,7 +124,7 @@ func TestStepKeys(t *testing.T) {
 	at := b.state().Step
 	b.shiftKey(kb.ArrowRight)
 	b.waitStep(at + 1)
-	b.do("letting a second step happen if the key acted twice", chromedp.Sleep(300*time.Millisecond))
+	b.frames(10) // a key that acted twice would have moved again by now
 	if s := b.state().Step; s != at+1 {
 		t.Errorf("one Shift+→ from step %d went to step %d, want %d", at, s, at+1)
 	}
@@ -131,10 +134,7 @@ func TestStepKeys(t *testing.T) {
 	// How many frames after a Shift+→ keydown the stage shows the step.
 	var inPage []int
 	for range 5 {
-		n, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](keyFramesJS, chromedp.EvalAwaitPromise))
-		if err != nil {
-			t.Fatalf("timing a Shift+→ key in the page: %v", err)
-		}
+		n := eval[int](b, keyFramesJS, chromedp.EvalAwaitPromise)
 		if n < 0 {
 			t.Fatalf("the stage did not change step within 30 frames of a Shift+→ keydown on the page")
 		}
@@ -292,7 +292,7 @@ func (b *tab) elapsedAtResponse() float64 {
 }
 
 // seconds parses an engine time such as "0.150s".
-func seconds(t *testing.T, s string) float64 {
+func seconds(t testing.TB, s string) float64 {
 	t.Helper()
 	v, err := strconv.ParseFloat(strings.TrimSuffix(s, "s"), 64)
 	if err != nil || !strings.HasSuffix(s, "s") {
@@ -371,7 +371,7 @@ func TestInspector(t *testing.T) {
 	target := min(syn+1, st.Steps-1)
 	b.command(fmt.Sprintf(`{"op":"seek","step":%d}`, target))
 	b.waitStep(target)
-	b.do("letting the stage draw", chromedp.Sleep(300*time.Millisecond))
+	b.settle()
 	b.shot("#stage", "inspector-before-click")
 
 	frame := b.rect("#stage")
@@ -382,7 +382,7 @@ func TestInspector(t *testing.T) {
 	var sel *stage.Selected
 	for _, h := range hits {
 		b.click(frame.X+h.X+h.W/2, frame.Y+h.Y+h.H/2)
-		b.do("waiting for the click", chromedp.Sleep(150*time.Millisecond))
+		b.frames(5) // the stage takes the release in its next Update
 		if sel = b.state().Selected; sel != nil {
 			break
 		}
@@ -488,7 +488,7 @@ func TestScreenshots(t *testing.T) {
 				b.command(fmt.Sprintf(`{"op":"seek","step":%d}`, st.CaptionSteps[2]))
 				b.waitStep(st.CaptionSteps[2])
 			}
-			b.do("letting the stage draw", chromedp.Sleep(300*time.Millisecond))
+			b.settle()
 			b.shot("", "lesson04-"+name)
 			b.checkNoSideScroll("lesson 04")
 			if r := b.rect("#stage"); r.X+r.W > float64(size[0]) || r.W < 320 {
@@ -507,7 +507,7 @@ func TestScreenshots(t *testing.T) {
 			if st.Error != "" {
 				t.Errorf("lesson %s: the stage reports %q", id, st.Error)
 			}
-			b.do("letting the stage draw", chromedp.Sleep(300*time.Millisecond))
+			b.settle()
 			b.shot("", "lesson"+id[:2]+"-end-1280x720")
 		}
 	})

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -17,13 +16,9 @@ import (
 	"time"
 
 	"github.com/andybalholm/brotli"
-	"github.com/chromedp/chromedp"
 
 	"connlab/internal/site"
 )
-
-// installHint is the command that installs what the tests need.
-const installHint = "apt-get install -y chromium fonts-noto-cjk"
 
 // koreanFont is the file fonts-noto-cjk installs; without it Hangul
 // renders as boxes.
@@ -36,6 +31,7 @@ var (
 	baseURL    string          // the in-process server, http://127.0.0.1:port
 	browserCtx context.Context // the one Chromium; every test opens its own tab
 	shotDir    string          // build/screenshots
+	profileDir string          // Chromium's profile folder, on its processes' command lines
 )
 
 func TestMain(m *testing.M) {
@@ -49,12 +45,12 @@ func setup(m *testing.M) int {
 		fmt.Fprintf(os.Stderr, "browsertest: "+format+"\n", args...)
 		return 1
 	}
-	chromium, err := findChromium()
+	chromium, err := FindChromium()
 	if err != nil {
-		return fail("%v\nbrowsertest: install it with: %s", err, installHint)
+		return fail("%v\nbrowsertest: install it with: %s", err, InstallHint)
 	}
 	if _, err := os.Stat(koreanFont); err != nil {
-		return fail("the Korean font is missing (%s), so Hangul would render as boxes\nbrowsertest: install it with: %s", koreanFont, installHint)
+		return fail("the Korean font is missing (%s), so Hangul would render as boxes\nbrowsertest: install it with: %s", koreanFont, InstallHint)
 	}
 	repoRoot, err = filepath.Abs(filepath.Join("..", ".."))
 	if err != nil {
@@ -91,23 +87,14 @@ func setup(m *testing.M) int {
 	defer srv.Close()
 	baseURL = srv.URL
 
+	profileDir = filepath.Join(tmp, "profile")
 	var chromeLog bytes.Buffer
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromium),
-		chromedp.NoSandbox,
-		chromedp.UserDataDir(filepath.Join(tmp, "profile")),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("enable-unsafe-swiftshader", true),
-		chromedp.CombinedOutput(&chromeLog),
-	)
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
-	ctx, cancelBrowser := chromedp.NewContext(allocCtx)
-	defer cancelBrowser()
 	start := time.Now()
-	if err := chromedp.Do(ctx); err != nil {
-		return fail("starting %s: %v\n%s", chromium, err, chromeLog.String())
+	ctx, cancelBrowser, err := StartBrowser(chromium, profileDir, &chromeLog)
+	if err != nil {
+		return fail("%v\n%s", err, chromeLog.String())
 	}
+	defer cancelBrowser()
 	fmt.Fprintf(os.Stderr, "browsertest: %s started in %v; site at %s\n", chromium, time.Since(start).Round(time.Millisecond), baseURL)
 	browserCtx = ctx
 
@@ -118,16 +105,6 @@ func setup(m *testing.M) int {
 	return code
 }
 
-// findChromium returns the path of Debian's Chromium.
-func findChromium() (string, error) {
-	for _, name := range []string{"chromium", "chromium-browser"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p, nil
-		}
-	}
-	return "", errors.New("chromium is not installed: the browser tests need it")
-}
-
 func tail(s string, n int) string {
 	if len(s) <= n {
 		return s
@@ -135,28 +112,35 @@ func tail(s string, n int) string {
 	return "..." + s[len(s)-n:]
 }
 
-// stageFiles are the files of a complete wasm build (make wasm).
-var stageFiles = []string{"stage.wasm", "stage.wasm.br", "stage.wasm.gz", "wasm_exec.js"}
-
-// stageBuild returns a folder holding a complete, current wasm build: the
-// repository's build/ when `make wasm` is up to date (every file there and
-// stage.wasm newer than the stage's sources, as the Makefile judges it),
-// otherwise a fresh build in dir.
+// stageBuild returns a folder holding a complete, current wasm build:
+//   - the repository's build/ when make wasm is up to date there (every
+//     file, stage.wasm newer than the stage's sources, the compressed
+//     files newer than stage.wasm);
+//   - a copy of build/stage.wasm with quickly compressed files in dir when
+//     only those are missing or older (make test builds no brotli-11 file);
+//   - otherwise a fresh build in dir.
 func stageBuild(root, dir string) (string, error) {
 	buildDir := filepath.Join(root, "build")
 	newest, err := newestSource(root)
 	if err != nil {
 		return "", err
 	}
-	fresh := true
-	for _, name := range stageFiles {
+	mtime := func(name string) (time.Time, bool) {
 		fi, err := os.Stat(filepath.Join(buildDir, name))
-		if err != nil || (name == "stage.wasm" && fi.ModTime().Before(newest)) {
-			fresh = false
+		if err != nil {
+			return time.Time{}, false
 		}
+		return fi.ModTime(), true
 	}
-	if fresh {
-		return buildDir, nil
+	wasmTime, ok := mtime("stage.wasm")
+	_, jsOK := mtime("wasm_exec.js")
+	if ok && jsOK && !wasmTime.Before(newest) {
+		br, brOK := mtime("stage.wasm.br")
+		gz, gzOK := mtime("stage.wasm.gz")
+		if brOK && gzOK && !br.Before(wasmTime) && !gz.Before(wasmTime) {
+			return buildDir, nil
+		}
+		return dir, copyCompressed(buildDir, dir)
 	}
 	start := time.Now()
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -187,37 +171,52 @@ func stageBuild(root, dir string) (string, error) {
 	return dir, nil
 }
 
-// newestSource returns the modification time of the newest file the stage
-// is built from: engine/ and wasm/ Go files (not tests), go.mod and go.sum.
-func newestSource(root string) (time.Time, error) {
-	var newest time.Time
-	see := func(p string) error {
-		fi, err := os.Stat(p)
+// copyCompressed copies build's stage.wasm and wasm_exec.js into dir and
+// compresses the stage there.
+func copyCompressed(build, dir string) error {
+	start := time.Now()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	for _, name := range []string{"stage.wasm", "wasm_exec.js"} {
+		data, err := os.ReadFile(filepath.Join(build, name))
 		if err != nil {
 			return err
 		}
-		if fi.ModTime().After(newest) {
-			newest = fi.ModTime()
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			return err
 		}
-		return nil
 	}
-	for _, dir := range []string{"engine", "wasm"} {
-		err := filepath.WalkDir(filepath.Join(root, dir), func(p string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if !d.IsDir() && strings.HasSuffix(p, ".go") && !strings.HasSuffix(p, "_test.go") {
-				return see(p)
-			}
-			return nil
-		})
+	if err := compressStage(filepath.Join(dir, "stage.wasm")); err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "browsertest: build/stage.wasm has no current .br and .gz (make test builds none); compressed it in %v\n", time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// newestSource returns the modification time of the newest file the stage
+// is built from: the Go files of the module's packages that ./wasm imports
+// under GOOS=js (go list -deps), go.mod and go.sum. Other modules' files
+// are fixed by go.sum.
+func newestSource(root string) (time.Time, error) {
+	var newest time.Time
+	cmd := exec.Command("go", "list", "-deps", "-f", `{{if .Module}}{{if .Module.Main}}{{range .GoFiles}}{{$.Dir}}/{{.}}
+{{end}}{{range .EmbedFiles}}{{$.Dir}}/{{.}}
+{{end}}{{end}}{{end}}`, "./wasm")
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
+	out, err := cmd.Output()
+	if err != nil {
+		return newest, fmt.Errorf("GOOS=js GOARCH=wasm go list -deps ./wasm: %v", err)
+	}
+	files := append(strings.Fields(string(out)), filepath.Join(root, "go.mod"), filepath.Join(root, "go.sum"))
+	for _, p := range files {
+		fi, err := os.Stat(p)
 		if err != nil {
 			return newest, err
 		}
-	}
-	for _, name := range []string{"go.mod", "go.sum"} {
-		if err := see(filepath.Join(root, name)); err != nil {
-			return newest, err
+		if fi.ModTime().After(newest) {
+			newest = fi.ModTime()
 		}
 	}
 	return newest, nil

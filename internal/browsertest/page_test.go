@@ -61,13 +61,13 @@ func TestTabThroughStage(t *testing.T) {
 	if !strings.HasPrefix(ring, "solid") || strings.HasSuffix(ring, " 0px") {
 		t.Errorf("the focused stage's canvas has outline %q; want a visible focus ring", ring)
 	}
-	b.do("letting the stage draw", chromedp.Sleep(200*time.Millisecond))
+	b.settle()
 	b.shot("", "focus-stage-1280x720")
 
 	at := b.state().Step
 	b.shiftKey(kb.ArrowRight)
 	b.waitStep(at + 1)
-	b.do("letting a second step happen if the key acted twice", chromedp.Sleep(300*time.Millisecond))
+	b.frames(10) // a key that acted twice would have moved again by now
 	if s := b.state().Step; s != at+1 {
 		t.Errorf("one Shift+→ with the stage focused went from step %d to %d; want %d (the page and the stage both acted?)", at, s, at+1)
 	}
@@ -151,7 +151,7 @@ func TestSmallScreens(t *testing.T) {
 			b := newTab(t, size[0], size[1])
 			b.openLesson(handshake + "?step=6")
 			b.waitStep(6)
-			b.do("letting the stage draw", chromedp.Sleep(300*time.Millisecond))
+			b.settle()
 			b.shot("", "lesson04-"+name)
 			b.checkNoSideScroll("lesson 04 at " + name)
 			stage := b.rect("#stage")

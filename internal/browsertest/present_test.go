@@ -217,14 +217,16 @@ func (b *tab) waitPath(path string) {
 	deadline := time.Now().Add(30 * time.Second)
 	got := ""
 	for time.Now().Before(deadline) {
-		p, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`document.readyState === "complete" ? location.pathname : ""`))
+		ctx, cancel := b.within(callTimeout)
+		p, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.readyState === "complete" ? location.pathname : ""`))
+		cancel()
 		if err == nil && p == path {
 			return
 		}
 		got = p
 		time.Sleep(50 * time.Millisecond)
 	}
-	b.t.Fatalf("waiting 30s for the page %s: the tab shows %q", path, got)
+	b.t.Fatal(b.failure(fmt.Sprintf("waiting 30s for the page %s", path), fmt.Errorf("the tab shows %q", got)))
 }
 
 // atStep waits until the page and the stage both show step n. It allows
@@ -239,8 +241,10 @@ func (b *tab) atStep(n int) {
 // front brings the tab's window to the front.
 func (b *tab) front() {
 	b.t.Helper()
-	if _, err := chromedp.Call(b.ctx, page.BringToFront, cdp.Empty{}); err != nil {
-		b.t.Fatalf("bringing a window to the front: %v", err)
+	ctx, cancel := b.within(callTimeout)
+	defer cancel()
+	if _, err := chromedp.Call(ctx, page.BringToFront, cdp.Empty{}); err != nil {
+		b.t.Fatal(b.failure("bringing a window to the front", err))
 	}
 }
 
@@ -259,6 +263,11 @@ func (proj *tab) openPresenter(l *site.Lesson, w, h int64) *tab {
 	}
 	pctx, cancel := chromedp.NewContext(proj.ctx, chromedp.WithTargetID(id))
 	t.Cleanup(cancel)
+	// The first call attaches to the window and gets pctx itself: a
+	// deadline on it would close the window when the deadline passes.
+	if err := chromedp.Do(pctx); err != nil {
+		t.Fatalf("attaching to the presenter window: %v", err)
+	}
 	pres := &tab{t: t, ctx: pctx, w: w, h: h}
 	pres.waitPath(l.PresenterURL())
 	return pres
@@ -399,10 +408,12 @@ func TestPresenterStorageFallback(t *testing.T) {
 	l, _ := presentLesson(t)
 	noChannel := func(b *tab) {
 		t.Helper()
-		_, err := chromedp.Call(b.ctx, page.AddScriptToEvaluateOnNewDocument,
+		ctx, cancel := b.within(callTimeout)
+		defer cancel()
+		_, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument,
 			page.AddScriptToEvaluateOnNewDocumentParams{Source: `delete window.BroadcastChannel`})
 		if err != nil {
-			t.Fatalf("removing BroadcastChannel: %v", err)
+			t.Fatal(b.failure("removing BroadcastChannel", err))
 		}
 	}
 	proj := newTab(t, 1280, 720)
@@ -455,7 +466,7 @@ func TestPresenterPointer(t *testing.T) {
 	}
 	pres.do("clicking the packet on the map", chromedp.Click(chromedp.CSS(`#pointer-map .hit-packet`)))
 	pointer(target)
-	proj.do("letting the stage draw the ring", chromedp.Sleep(300*time.Millisecond))
+	proj.settle()
 	proj.shot("", "present-pointer-packet")
 	pres.front()
 	pres.shot("", "presenter-pointer-map")
@@ -471,4 +482,33 @@ func TestPresenterPointer(t *testing.T) {
 
 	pres.key("c")
 	pointer("")
+}
+
+// TestPresenterCaptionNumbers: the presenter window quotes the projected
+// run's numbers. Lesson 1 with rtt=200ms says its handshake took 200 ms,
+// not the 100 ms the lesson's default run (and its raw caption) says.
+func TestPresenterCaptionNumbers(t *testing.T) {
+	l := lessonByURL(t, "/lessons/01-tcp-connection/")
+	const withNumber = 6 // "SYN을 보낸 지 왕복 시간 한 번({{handshake-time}})이 지났습니다."
+	if !strings.Contains(string(l.Steps[withNumber].Caption), "{{handshake-time}}") {
+		t.Fatalf("lesson 1's caption %d = %q; the test wants the one quoting the handshake time", withNumber+1, l.Steps[withNumber].Caption)
+	}
+	proj := newTab(t, 1280, 720)
+	proj.openLesson(l.URL() + "?rtt=200ms&present=1")
+	steps := proj.state().CaptionSteps
+	if len(steps) <= withNumber || steps[withNumber] < 0 {
+		t.Fatalf("the stage places lesson 1's captions at %v", steps)
+	}
+	at := steps[withNumber]
+	proj.openLesson(fmt.Sprintf("%s?rtt=200ms&present=1&step=%d", l.URL(), at))
+	proj.atStep(at)
+	pres := proj.openPresenter(l, 1280, 800)
+	proj.front()
+	pres.waitJS("the presenter window at the handshake's caption",
+		fmt.Sprintf(`window.connlabPresenter.connected && window.connlabPresenter.caption === %d`, withNumber), 10*time.Second)
+	now := eval[string](pres, `document.getElementById("presenter-caption").innerHTML`)
+	projected := eval[string](proj, `document.getElementById("current-caption").innerHTML`)
+	if now != projected || !strings.Contains(now, "200 ms") || strings.Contains(now, "{{") {
+		t.Errorf("presenter's caption = %q; want the projected window's %q, with 200 ms", now, projected)
+	}
 }

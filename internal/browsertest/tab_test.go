@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"image"
 	"image/png"
@@ -13,68 +14,161 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 
 	"connlab/internal/stage"
 )
 
 // tab is one browser tab of a test, with a viewport of w x h CSS pixels.
+// ctx has no deadline of its own: every call to the browser gets one.
 type tab struct {
-	t   *testing.T
+	t   testing.TB
 	ctx context.Context
 	w   int64
 	h   int64
 }
 
-// tabTimeout bounds everything one test does in its tab.
-const tabTimeout = 90 * time.Second
+// Every call to the browser has its own deadline, so that a page that
+// stops answering fails the call that met it, with a diagnosis (diagnose),
+// instead of the test's whole time running out somewhere.
+const (
+	callTimeout = 20 * time.Second // an evaluation, a key, a click, a screenshot
+	navTimeout  = 60 * time.Second // a navigation, the page's load event included
+	minPoll     = 30 * time.Second // the shortest wait for a condition of the page
+)
 
 // newTab opens a fresh tab in the package's browser; it closes when the
 // test ends.
-func newTab(t *testing.T, w, h int64) *tab {
+func newTab(t testing.TB, w, h int64) *tab {
 	t.Helper()
 	ctx, cancel := chromedp.NewContext(browserCtx)
 	t.Cleanup(cancel)
+	// The first call creates the tab and gets ctx itself: a deadline on
+	// it would close the tab when the deadline passes.
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(w, h)); err != nil {
 		t.Fatalf("opening a tab: %v", err)
 	}
-	tctx, cancelT := context.WithTimeout(ctx, tabTimeout)
-	t.Cleanup(cancelT)
-	return &tab{t: t, ctx: tctx, w: w, h: h}
+	return &tab{t: t, ctx: ctx, w: w, h: h}
 }
 
-// do runs actions, failing the test on an error.
+// within returns the tab's context with a deadline d from now.
+func (b *tab) within(d time.Duration) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(b.ctx, d)
+}
+
+// try runs actions within timeout; a failure comes back with what the
+// page was doing then.
+func (b *tab) try(what string, timeout time.Duration, actions ...chromedp.Action[chromedp.Void]) error {
+	ctx, cancel := b.within(timeout)
+	defer cancel()
+	if err := chromedp.Do(ctx, actions...); err != nil {
+		return b.failure(what, err)
+	}
+	return nil
+}
+
+// failure is err of the call what, with the diagnosis of the page.
+func (b *tab) failure(what string, err error) error {
+	return fmt.Errorf("%s: %v\n%s", what, err, b.diagnose())
+}
+
+// do runs actions within callTimeout, failing the test on an error.
 func (b *tab) do(what string, actions ...chromedp.Action[chromedp.Void]) {
 	b.t.Helper()
-	if err := chromedp.Do(b.ctx, actions...); err != nil {
-		b.t.Fatalf("%s: %v", what, err)
+	if err := b.try(what, callTimeout, actions...); err != nil {
+		b.t.Fatal(err)
 	}
 }
 
-// answerTimeout is how long the page may take to answer one evaluation.
-// A page that takes longer has its main thread blocked: the stage's wasm
-// (Update or Draw) or its WebGL drawing never yields.
-const answerTimeout = 20 * time.Second
-
 // eval evaluates a JavaScript expression in the page and decodes its value.
-func eval[T any](b *tab, expr string) T {
+func eval[T any](b *tab, expr string, opts ...chromedp.EvaluateOption) T {
 	b.t.Helper()
-	ctx, cancel := context.WithTimeout(b.ctx, answerTimeout)
+	ctx, cancel := b.within(callTimeout)
 	defer cancel()
-	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr))
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr, opts...))
 	if err != nil {
-		b.t.Fatalf("evaluating %s: %v%s", expr, err, frozen(ctx))
+		b.t.Fatal(b.failure("evaluating "+expr, err))
 	}
 	return v
 }
 
-// frozen explains a timeout of ctx as a blocked page.
-func frozen(ctx context.Context) string {
-	if ctx.Err() == nil {
-		return ""
+// answerWait is how long the diagnosis waits for the page's main thread
+// to answer a trivial evaluation: an idle page answers in milliseconds,
+// a loaded machine in well under a second.
+const answerWait = 3 * time.Second
+
+// diagnose says what the tab was doing, for a failed call: the tab's URL
+// and the number of tabs (from the browser, which answers whatever the
+// page does), whether the page's main thread answers, and if it does, the
+// lesson page's and the stage's state, the stage's last frame and how many
+// frames it and the page drew in the last second. It never fails the test.
+func (b *tab) diagnose() string {
+	var out strings.Builder
+	out.WriteString("what the page was doing:\n")
+	ctx, cancel := b.within(answerWait)
+	defer cancel()
+	targets, err := chromedp.Targets(ctx)
+	if err != nil {
+		fmt.Fprintf(&out, "  browser: does not answer Target.getTargets within %v (%v)\n", answerWait, err)
+	} else {
+		pages, url := 0, "(not among the browser's targets: closed?)"
+		var id target.ID
+		if c := chromedp.FromContext(b.ctx); c != nil && c.Target != nil {
+			id = c.Target.TargetID
+		}
+		for _, t := range targets {
+			if t.Type == "page" {
+				pages++
+			}
+			if t.TargetID == id {
+				url = t.URL
+			}
+		}
+		fmt.Fprintf(&out, "  tab: %s (%d tabs open)\n", url, pages)
 	}
-	return "\nthe page did not answer: its main thread is blocked (the stage's wasm or its WebGL drawing never yields)"
+	start := time.Now()
+	mctx, mcancel := b.within(answerWait)
+	defer mcancel()
+	if _, err := chromedp.Run(mctx, chromedp.Evaluate[int](`1 + 1`)); err != nil {
+		fmt.Fprintf(&out, "  main thread: does not answer 1 + 1 within %v (%v): a script, the stage's wasm (Update or Draw) or its WebGL drawing never yields", answerWait, err)
+		return out.String()
+	}
+	fmt.Fprintf(&out, "  main thread: answers 1 + 1 in %v\n", time.Since(start).Round(time.Millisecond))
+	sctx, scancel := b.within(answerWait + time.Second)
+	defer scancel()
+	d, err := chromedp.Run(sctx, chromedp.Evaluate[string](diagnoseJS, chromedp.EvalAwaitPromise))
+	if err != nil {
+		fmt.Fprintf(&out, "  page: the diagnosis script failed: %v", err)
+		return out.String()
+	}
+	out.WriteString(d)
+	return out.String()
 }
+
+// diagnoseJS resolves, a second after it starts, to the lines of the
+// diagnosis that the page itself tells.
+const diagnoseJS = `new Promise(done => {
+	const w = (() => { try { const f = document.getElementById("stage"); return f && f.contentWindow && f.contentWindow.connlab ? f.contentWindow : null; } catch (e) { return null; } })();
+	const state = () => { try { return w ? JSON.parse(w.connlab.state()) : null; } catch (e) { return null; } };
+	const before = state();
+	let raf = 0;
+	const tick = () => { raf++; requestAnimationFrame(tick); };
+	requestAnimationFrame(tick);
+	setTimeout(() => {
+		const s = state();
+		const lines = ["  page: " + location.href + ", " + document.visibilityState + ", " + raf + " animation frames in the last second; connlabPage " + JSON.stringify(window.connlabPage || null)];
+		if (!s) {
+			lines.push("  stage: not running (no connlab bridge in #stage)");
+		} else {
+			const ago = s.lastFrameMs > 0 ? Math.round(w.performance.now() - s.lastFrameMs) + " ms ago" : "never";
+			lines.push("  stage: step " + s.step + " of " + s.steps + " (" + s.scenario + "), playing " + s.playing + ", animating " + s.animating +
+				", loads " + s.loads + ", error " + JSON.stringify(s.error) + "; last frame drawn " + ago + ", frame " + s.frame +
+				", " + (s.frame - (before ? before.frame : s.frame)) + " frames drawn in the last second (an idle stage draws none)");
+		}
+		done(lines.join("\n"));
+	}, 1000);
+})`
 
 // open navigates to a path of the site (or any URL on another server).
 func (b *tab) open(url string) {
@@ -82,26 +176,67 @@ func (b *tab) open(url string) {
 	if strings.HasPrefix(url, "/") {
 		url = baseURL + url
 	}
-	b.do("opening "+url, chromedp.Navigate(url))
-}
-
-// waitJS waits until the JavaScript expression is truthy. On a timeout it
-// fails the test, saying what it waited for and what the page and the
-// stage reported then.
-func (b *tab) waitJS(what, expr string, timeout time.Duration) {
-	b.t.Helper()
-	ctx, cancel := context.WithTimeout(b.ctx, timeout+answerTimeout)
-	defer cancel()
-	_, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](expr,
-		chromedp.WithPollingTimeout(timeout), chromedp.WithPollingInterval(20*time.Millisecond)))
-	if err != nil {
-		if msg := frozen(ctx); msg != "" {
-			b.t.Fatalf("waiting %v for %s (%s): %v%s", timeout, what, expr, err, msg)
-		}
-		b.t.Fatalf("waiting %v for %s (%s): %v\npage: %s\nstage: %s", timeout, what, expr, err,
-			eval[string](b, `JSON.stringify(window.connlabPage || null)`), eval[string](b, stageJSON))
+	if err := b.try("opening "+url, navTimeout, chromedp.Navigate(url)); err != nil {
+		b.t.Fatal(err)
 	}
 }
+
+// waitJS waits until the JavaScript expression is truthy, for timeout but
+// at least minPoll. On a timeout it fails the test, saying what it waited
+// for and what the page was doing then.
+func (b *tab) waitJS(what, expr string, timeout time.Duration) {
+	b.t.Helper()
+	timeout = max(timeout, minPoll)
+	if err := b.try(fmt.Sprintf("waiting %v for %s (%s)", timeout, what, expr), timeout+callTimeout,
+		chromedp.Poll[chromedp.Void](expr, chromedp.WithPollingTimeout(timeout), chromedp.WithPollingInterval(20*time.Millisecond))); err != nil {
+		b.t.Fatal(err)
+	}
+}
+
+// frames waits until the stage's window has run n animation frames: n
+// ticks of the stage's game loop (Ebiten updates on requestAnimationFrame),
+// whether or not the stage draws in them.
+func (b *tab) frames(n int) {
+	b.t.Helper()
+	eval[chromedp.Void](b, fmt.Sprintf(`new Promise(done => {
+		const w = document.getElementById("stage").contentWindow;
+		let left = %d;
+		const tick = () => { if (--left <= 0) done(); else w.requestAnimationFrame(tick); };
+		w.requestAnimationFrame(tick);
+	})`, n), chromedp.EvalAwaitPromise)
+}
+
+// settle waits until the stage has drawn what it has to: it is not
+// animating and draws no frame for 10 animation frames in a row (the
+// stage draws only when its picture changes).
+func (b *tab) settle() {
+	b.t.Helper()
+	end := time.Now().Add(minPoll)
+	for {
+		if eval[bool](b, settledJS, chromedp.EvalAwaitPromise) {
+			return
+		}
+		if time.Now().After(end) {
+			b.t.Fatal(b.failure(fmt.Sprintf("waiting %v for the stage to stop drawing", minPoll), errors.New("it still draws")))
+		}
+	}
+}
+
+// settledJS resolves to whether the stage drew no frame, and was not
+// animating, for 10 animation frames.
+const settledJS = `new Promise(done => {
+	const w = document.getElementById("stage").contentWindow;
+	const state = () => JSON.parse(w.connlab.state());
+	let left = 10;
+	const last = state().frame;
+	const tick = () => {
+		const s = state();
+		if (s.animating || s.frame !== last) done(false);
+		else if (--left <= 0) done(true);
+		else w.requestAnimationFrame(tick);
+	};
+	w.requestAnimationFrame(tick);
+})`
 
 // stageJSON evaluates to connlab.state() of the stage in #stage, or "null"
 // while the stage is not running.
@@ -197,30 +332,34 @@ func (b *tab) rect(sel string) rect {
 		return {X: r.x, Y: r.y, W: r.width, H: r.height}; })()`)
 }
 
-// click presses the left mouse button at (x, y), holds it for a few frames
-// (Ebiten drops a press and release within one tick) and releases it.
+// click presses the left mouse button at (x, y), holds it for 3 of the
+// stage's ticks (Ebiten drops a press and release within one tick) and
+// releases it.
 func (b *tab) click(x, y float64) {
 	b.t.Helper()
-	b.do("clicking", chromedp.MouseEvent(chromedp.MouseMoved, x, y),
-		chromedp.Sleep(50*time.Millisecond),
-		chromedp.MouseEvent(chromedp.MousePressed, x, y, chromedp.ButtonLeft, chromedp.ClickCount(1)),
-		chromedp.Sleep(80*time.Millisecond),
-		chromedp.MouseEvent(chromedp.MouseReleased, x, y, chromedp.ButtonLeft, chromedp.ClickCount(1)))
+	b.do("moving the mouse", chromedp.MouseEvent(chromedp.MouseMoved, x, y))
+	b.frames(2)
+	b.do("pressing the mouse button", chromedp.MouseEvent(chromedp.MousePressed, x, y, chromedp.ButtonLeft, chromedp.ClickCount(1)))
+	b.frames(3)
+	b.do("releasing the mouse button", chromedp.MouseEvent(chromedp.MouseReleased, x, y, chromedp.ButtonLeft, chromedp.ClickCount(1)))
 }
 
 // shot takes a screenshot of the element sel ("" for the viewport), saves
 // it as build/screenshots/name.png and returns the decoded image.
 func (b *tab) shot(sel, name string) image.Image {
 	b.t.Helper()
-	// Always the viewport, never beyond it: chromedp.Screenshot(sel)
-	// captures beyond the viewport, which resizes the page for the capture
-	// (see ../shared/browser-testing.md), and is cropped here instead.
+	// Always the viewport, cropped here, never chromedp.Screenshot(sel):
+	// that captures beyond the viewport, which resizes the page and the
+	// stage for each capture, and under load left tabs whose main thread
+	// never answered again (the experiment and its numbers: doc.go).
 	if sel != "" { // bring it into view if it is not (a no-op when it is)
 		eval[bool](b, `(() => { document.querySelector(`+jsString(sel)+`).scrollIntoView({block: "nearest", inline: "nearest"}); return true; })()`)
 	}
-	buf, err := chromedp.Run(b.ctx, chromedp.CaptureScreenshot())
+	ctx, cancel := b.within(callTimeout)
+	defer cancel()
+	buf, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
 	if err != nil {
-		b.t.Fatalf("screenshot of %q: %v", sel, err)
+		b.t.Fatal(b.failure(fmt.Sprintf("screenshot of %q", sel), err))
 	}
 	img, err := png.Decode(bytes.NewReader(buf))
 	if err != nil {

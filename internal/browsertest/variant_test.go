@@ -108,7 +108,7 @@ func TestVariant(t *testing.T) {
 	if p := b.page(); p.Caption != 3 {
 		t.Errorf("connlabPage.caption = %d, want 3", p.Caption)
 	}
-	b.do("letting the stage draw", chromedp.Sleep(300*time.Millisecond))
+	b.settle()
 	b.shot("", "lesson17-variant-1280x720")
 	b.checkNoSideScroll("lesson 17 with its variant")
 

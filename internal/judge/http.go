@@ -3,6 +3,7 @@ package judge
 import (
 	"bufio"
 	"bytes"
+	"fmt"
 	"io"
 	"net/http"
 	"regexp"
@@ -20,6 +21,11 @@ type wireHTTP struct {
 	// requests ("GET /a.png") and codes ("200") of the messages that are
 	// complete on the wire, head and body: the ones a packet analyzer decodes.
 	requests, codes []string
+	// tls: the HTTP was read from TLS records' plaintext, so a packet
+	// analyzer decodes none of it; problems are records whose framing
+	// disagrees with the trace.
+	tls      bool
+	problems []string
 }
 
 var (
@@ -118,6 +124,14 @@ func httpOnWire(tr *engine.Trace) wireHTTP {
 	for _, k := range keys {
 		finish(k, conns[k])
 	}
+	// TLS: the HTTP travels inside application data records, opaque on
+	// the wire; read it from the plaintext the engine recorded for each.
+	if len(tr.TLS) > 0 {
+		var problems []string
+		done, problems = plaintextDirections(tr, done)
+		w.problems = append(w.problems, problems...)
+		w.tls = true
+	}
 	// Requests first: a response's framing depends on its request's
 	// method (no body after HEAD).
 	methods := map[key][][]string{}
@@ -209,7 +223,63 @@ func complete(body io.ReadCloser, ended bool) error {
 func labelled(tr *engine.Trace, p int) []string {
 	var lines []string
 	for _, m := range tr.PacketMessages(p) {
-		lines = append(lines, tr.Messages[m].StartLine)
+		if tr.Messages[m].Kind != engine.PkHandshake { // a TLS flight
+			lines = append(lines, tr.Messages[m].StartLine)
+		}
 	}
 	return lines
+}
+
+// plaintextDirections reads each direction of a TLS run as records,
+// checks each against the record the trace lists at that offset of its
+// socket's stream (content type and length), and returns the directions
+// of the HTTP the application data records carry, each plaintext byte
+// mapped to the packet that carried its record's header.
+func plaintextDirections(tr *engine.Trace, wire []direction) ([]direction, []string) {
+	var problems []string
+	socks := map[[2]engine.Addr][]int{} // sockets by local and remote address, in order
+	for i, s := range tr.Sockets {
+		k := [2]engine.Addr{s.Local, s.Remote}
+		socks[k] = append(socks[k], i)
+	}
+	records := map[int]map[int]engine.TLSRecord{} // by socket, by start offset
+	for _, r := range tr.TLS {
+		if records[r.Sock] == nil {
+			records[r.Sock] = map[int]engine.TLSRecord{}
+		}
+		records[r.Sock][r.Start] = r
+	}
+	var out []direction
+	for _, d := range wire {
+		ss := socks[[2]engine.Addr{d.src, d.dst}]
+		if d.conn >= len(ss) || len(d.data) == 0 {
+			continue
+		}
+		sock := ss[d.conn]
+		p := direction{src: d.src, dst: d.dst, conn: d.conn, fin: d.fin}
+		off := 0
+		for off+5 <= len(d.data) {
+			typ, n := d.data[off], int(d.data[off+3])<<8|int(d.data[off+4])
+			r, ok := records[sock][off]
+			switch {
+			case !ok:
+				problems = append(problems, fmt.Sprintf("%s: stream offset %d holds a record (type %d) the trace does not list", tr.SockName(sock), off, typ))
+			case r.Type != typ || r.End-r.Start != 5+n:
+				problems = append(problems, fmt.Sprintf("%s: record %s at %d: type %d, %d bytes on the wire; the trace says type %d, %d bytes", tr.SockName(sock), r.Inner, off, typ, 5+n, r.Type, r.End-r.Start))
+			case off+5+n > len(d.data) && r.Plain != nil:
+				// The rest of the record never arrived: no receiver could
+				// decrypt it, but the message it starts still starts in
+				// its first packet. Keep the plaintext as far as the
+				// record's bytes go; nothing after it is readable.
+				p.spans = append(p.spans, span{len(p.data), d.packetAt(off)})
+				p.data = append(p.data, r.Plain[:min(len(r.Plain), len(d.data)-off-5)]...)
+			case r.Plain != nil:
+				p.spans = append(p.spans, span{len(p.data), d.packetAt(off)})
+				p.data = append(p.data, r.Plain...)
+			}
+			off += 5 + n
+		}
+		out = append(out, p)
+	}
+	return out, problems
 }

@@ -63,15 +63,20 @@ type frame struct {
 }
 
 // tsharkArgs returns the common arguments: checksums checked, and every port
-// the trace's servers and proxies listen on decoded as HTTP.
+// the trace's servers and proxies listen on decoded as HTTP (as TLS when
+// the run has TLS on).
 func tsharkArgs(file string, tr *engine.Trace) []string {
 	args := []string{"-r", file, "-n",
 		"-o", "ip.check_checksum:TRUE", "-o", "tcp.check_checksum:TRUE"}
 	seen := map[uint16]bool{}
+	proto := "http"
+	if tr.Config.TLS != "" && tr.Config.TLS != "none" {
+		proto = "tls" // HTTPS: TLS records, their HTTP opaque without the keys
+	}
 	for _, s := range tr.Sockets {
 		if !s.Active && !seen[s.Local.Port] {
 			seen[s.Local.Port] = true
-			args = append(args, "-d", fmt.Sprintf("tcp.port==%d,http", s.Local.Port))
+			args = append(args, "-d", fmt.Sprintf("tcp.port==%d,%s", s.Local.Port, proto))
 		}
 	}
 	return args

@@ -41,6 +41,10 @@ type LessonChallenge struct {
 	lines  struct{ item, goal, check, show int }
 }
 
+// GoalHTML is the goal as the page shows it: the lesson's own Markdown,
+// rendered when the lesson was read.
+func (c *LessonChallenge) GoalHTML() template.HTML { return template.HTML(c.Goal) }
+
 var exerciseKeys = []string{"question", "scenario", "params", "vary", "measure", "unit", "tolerance", "options", "show", "explain"}
 
 // decodeExercise reads an exercise's answer fields from f into e.

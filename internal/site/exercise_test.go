@@ -35,9 +35,10 @@ exercises:
       - text: 스무 개 이상
         when: segments >= 20
 challenges:
-  - goal: 응답을 0.1초 안에 받으세요.
+  - goal: 응답을 0.1초 안에 받으세요. `+"`rtt`"+`와 *profile*만 바꿀 수 있습니다.
     allow:
       rtt: {from: 10ms, to: 200ms, step: 10ms}
+      profile: [book, today]
     check: done <= 100ms
 `).Replace(goodFront)
 
@@ -94,7 +95,7 @@ func TestExerciseCheckErrors(t *testing.T) {
 		{"two options hold", "when: segments >= 20", "when: segments >= 1", "- text: 스무 개 미만", "exercises[2] with bandwidth=1Mbps: options 1 and 2 both hold"},
 		{"no option holds", "when: segments < 20", "when: segments < 1", "- text: 스무 개 미만", "exercises[2] with bandwidth=1Mbps: no option holds"},
 		{"challenge already met", "check: done <= 100ms", "check: done <= 1s", "check: done <= 1s", "challenges[1] is already met"},
-		{"challenge cannot be met", "check: done <= 100ms", "check: done <= 1ms", "check: done <= 1ms", "challenges[1] cannot be met: none of 20 settings of rtt"},
+		{"challenge cannot be met", "check: done <= 100ms", "check: done <= 1ms", "check: done <= 1ms", "challenges[1] cannot be met: none of 40 settings of rtt, profile"},
 		{"challenge bad allow", "      rtt: {from: 10ms, to: 200ms", "      rtw: {from: 10ms, to: 200ms", "  - goal:", `challenges[1].allow: unknown parameter "rtw"`},
 		{"challenge bad check", "check: done <= 100ms", "check: done is small", "check: done is small", "challenges[1].check \"done is small\""},
 		{"unknown caption placeholder", "{{handshake-time}}가 걸렸습니다", "{{handshake}}가 걸렸습니다", `at: "[SYN+ACK]"`, "steps[2].caption: {{handshake}}: unknown measurement"},
@@ -138,7 +139,10 @@ func TestLessonPageExercises(t *testing.T) {
 		`<h2 id="exercises-title">연습 문제</h2>`,
 		`<h2 id="challenges-title">도전</h2>`,
 		`<input type="radio" name="01-first/2" value="1"> <span>스무 개 이상</span>`,
-		`<label>rtt <input name="rtt"`,
+		`<label>rtt <input name="rtt" autocomplete="off" spellcheck="false" placeholder="10ms–200ms">`,
+		// A list of values is a choice; the goal is the lesson's Markdown.
+		`<label>profile <select name="profile"><option value="book">book</option><option value="today">today</option></select></label>`,
+		`<div class="challenge-goal">응답을 0.1초 안에 받으세요. <code>rtt</code>와 <em>profile</em>만 바꿀 수 있습니다.</div>`,
 		"핸드셰이크에 100 ms가 걸렸습니다.", // the caption, filled from the default run
 		`<script type="module" src="/assets/exercises.js"></script>`,
 	} {

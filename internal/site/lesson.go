@@ -24,6 +24,9 @@ type Lesson struct {
 	Title    string
 	Label    string // the main scenario's button text when there are variants; "" means the title
 	Scenario string
+	// Quiz marks the chapter quiz: a page of exercises drawn from the
+	// whole chapter, with no predict box of its own (quiz: true).
+	Quiz     bool
 	Profile  string            // "book" or "today"; "" means the scenario's own
 	Params   map[string]string // as Config.Set takes them
 	Controls []string          // keys the page lets the student change
@@ -84,15 +87,19 @@ type Versus struct {
 
 // lessonLines holds 1-based file lines of front matter values.
 type lessonLines struct {
-	title, label, scenario, profile int
-	params                          map[string]int
-	controls                        []int
-	steps                           []int // the line of each step's "at"
-	predict                         []int // the line of each "reveal"
-	predictAnswer                   []int // the line of each "answer"
-	versus                          []int // the line of each "key"
-	body                            int   // first line after the front matter
+	title, label, scenario, profile, quiz int
+	params                                map[string]int
+	controls                              []int
+	steps                                 []int // the line of each step's "at"
+	predict                               []int // the line of each "reveal"
+	predictAnswer                         []int // the line of each "answer"
+	versus                                []int // the line of each "key"
+	body                                  int   // first line after the front matter
 }
+
+// A chapter quiz asks this many questions (issue 11: 10 to 15 across the
+// chapter).
+const minQuiz, maxQuiz = 10, 15
 
 // lessonFile matches lesson file names: lessons/NN-slug.md.
 var lessonFile = regexp.MustCompile(`^[0-9]{2}-[a-z0-9]+(-[a-z0-9]+)*\.md$`)
@@ -263,8 +270,17 @@ func (l *Lesson) decodeFrontMatter(root *yaml.Node, p *problems) {
 			}
 		case "notes":
 			l.Notes = block(scalar(v, "notes", p))
+		case "quiz":
+			l.lines.quiz = line(v)
+			switch scalar(v, "quiz", p) {
+			case "true":
+				l.Quiz = true
+			case "false":
+			default:
+				p.add(line(v), "quiz must be true or false, not %q", v.Value)
+			}
 		default:
-			p.add(line(k), "unknown front matter key %q (known: title, label, scenario, profile, params, controls, steps, variants, predict, exercises, challenges, versus, notes)", k.Value)
+			p.add(line(k), "unknown front matter key %q (known: title, label, quiz, scenario, profile, params, controls, steps, variants, predict, exercises, challenges, versus, notes)", k.Value)
 		}
 	}
 	if l.Title == "" {
@@ -276,7 +292,11 @@ func (l *Lesson) decodeFrontMatter(root *yaml.Node, p *problems) {
 	if len(l.Steps) == 0 {
 		p.add(2, "steps are missing: a lesson needs captions")
 	}
-	if len(l.Predict) == 0 {
+	if l.Quiz {
+		if n := len(l.Exercises); n < minQuiz || n > maxQuiz {
+			p.add(l.lines.quiz, "a chapter quiz needs %d to %d exercises, has %d", minQuiz, maxQuiz, n)
+		}
+	} else if len(l.Predict) == 0 {
 		p.add(2, "predict is missing: a lesson needs at least one 먼저 예상해 보세요 question")
 	}
 }

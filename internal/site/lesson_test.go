@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -180,8 +181,58 @@ func TestLessons(t *testing.T) {
 			t.Error(e)
 		}
 	}
-	if len(lessons) != 18 {
-		t.Errorf("found %d lessons; want 18 (lessons/01..18)", len(lessons))
+	if len(lessons) != 19 {
+		t.Errorf("found %d lessons; want 19 (lessons/01..18 and the quiz)", len(lessons))
+	}
+}
+
+// TestChapterQuiz checks the quiz after lesson 18: the last page, marked
+// quiz, with 10 to 15 exercises drawn from at least ten of the chapter's
+// scenarios (not all from one lesson), linked from lesson 18's end.
+func TestChapterQuiz(t *testing.T) {
+	lessons, err := LoadLessons(os.DirFS("../.."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := lessons[len(lessons)-1]
+	if q.ID != "19-quiz" || !q.Quiz {
+		t.Fatalf("last lesson = %s (quiz %v); want 19-quiz marked quiz: true", q.ID, q.Quiz)
+	}
+	for _, l := range lessons[:len(lessons)-1] {
+		if l.Quiz {
+			t.Errorf("%s is marked quiz; only the chapter quiz is", l.File)
+		}
+	}
+	if n := len(q.Exercises); n < 10 || n > 15 {
+		t.Errorf("quiz has %d exercises; want 10 to 15", n)
+	}
+	scenarios := map[string]bool{}
+	for _, e := range q.Exercises {
+		scenarios[e.Scenario] = true
+	}
+	if len(scenarios) < 10 {
+		t.Errorf("quiz exercises use %d scenarios (%v); want at least 10, across the chapter", len(scenarios), scenarios)
+	}
+	if !strings.Contains(string(lessons[len(lessons)-2].Body), `href="`+q.URL()+`"`) {
+		t.Errorf("%s does not link to %s at its end", lessons[len(lessons)-2].File, q.URL())
+	}
+}
+
+func TestQuizErrors(t *testing.T) {
+	src := strings.Replace(goodFront, "title:", "quiz: true\ntitle:", 1)
+	l, errs := parseLesson("lessons/19-quiz.md", []byte(src))
+	if l != nil {
+		errs = append(errs, l.check()...)
+	}
+	want := "lessons/19-quiz.md:2: a chapter quiz needs 10 to 15 exercises, has "
+	if !slices.ContainsFunc(errs, func(e error) bool { return strings.HasPrefix(e.Error(), want) }) {
+		t.Errorf("errors = %v; want one starting %q", errs, want)
+	}
+	bad := strings.Replace(goodFront, "title:", "quiz: yes\ntitle:", 1)
+	_, errs = parseLesson("lessons/19-quiz.md", []byte(bad))
+	want = `lessons/19-quiz.md:2: quiz must be true or false, not "yes"`
+	if !slices.ContainsFunc(errs, func(e error) bool { return e.Error() == want }) {
+		t.Errorf("errors = %v; want %q", errs, want)
 	}
 }
 

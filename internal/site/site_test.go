@@ -509,7 +509,6 @@ func TestRealSite(t *testing.T) {
 			`src="/stage/?`,
 			"scenario=" + l.Scenario,
 			`id="lesson-data"`,
-			"<h2>먼저 예상해 보세요</h2>",
 			"단계별 설명",
 			">정리</h2>",
 		} {
@@ -517,11 +516,48 @@ func TestRealSite(t *testing.T) {
 				t.Errorf("%s lacks %s", l.URL(), want)
 			}
 		}
+		if !l.Quiz && !strings.Contains(page, "<h2>먼저 예상해 보세요</h2>") {
+			t.Errorf("%s lacks its 먼저 예상해 보세요 box", l.URL())
+		}
 		if i > 0 && !strings.Contains(page, `rel="prev">← 이전 강의: `) {
 			t.Errorf("%s has no 이전 강의 link", l.URL())
 		}
 		if i+1 < len(s.Lessons()) && !strings.Contains(page, `rel="next">다음 강의: `) {
 			t.Errorf("%s has no 다음 강의 link", l.URL())
 		}
+	}
+}
+
+// TestQuizPage renders the real chapter quiz: its exercises under the quiz
+// heading, no predict box, and its entry in 목차 counting its problems.
+func TestQuizPage(t *testing.T) {
+	s, err := New(os.DirFS("../.."), fakeBuild)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	resp := get(t, s, "/lessons/19-quiz/")
+	page := body(t, resp)
+	if resp.StatusCode != 200 {
+		t.Fatalf("GET quiz = %d", resp.StatusCode)
+	}
+	for _, want := range []string{
+		"<h1>4장 퀴즈</h1>",
+		`<p class="lesson-number">퀴즈 · `,
+		`<h2 id="exercises-title">퀴즈 문제</h2>`,
+		`<a href="/lessons/18-compare/" rel="prev">`,
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("quiz page lacks %s", want)
+		}
+	}
+	if strings.Contains(page, `<aside class="predict"`) {
+		t.Error("quiz page has a predict box; a quiz has none")
+	}
+	if n := strings.Count(page, `<form class="exercise" data-exercise="19-quiz/`); n < 10 || n > 15 {
+		t.Errorf("quiz page has %d exercise forms; want 10 to 15", n)
+	}
+	toc := body(t, get(t, s, "/"))
+	if !regexp.MustCompile(`<li value="19" data-lesson="19-quiz" data-problems="1[0-5]" class="quiz"><a href="/lessons/19-quiz/">4장 퀴즈</a> <span class="quiz-badge">퀴즈</span> <span class="summary">이 장의 강의들에서 고루 뽑은 1[0-5]문제</span>`).MatchString(toc) {
+		t.Errorf("목차 lacks the quiz entry with its problems counted")
 	}
 }

@@ -51,7 +51,7 @@ func LaneKo(t *engine.Trace, i int) string {
 // stateKo explains each TCP state in a few Korean words.
 var stateKo = [...]string{
 	engine.Closed:      "닫힘",
-	engine.Listen:      "연결 기다림",
+	engine.Listen:      "커넥션 기다림",
 	engine.SynSent:     "SYN 보냄",
 	engine.SynReceived: "SYN 받음",
 	engine.Established: "커넥션 수립",
@@ -113,6 +113,8 @@ func Describe(t *engine.Trace, step int) string {
 		s = describeHTTP(who, rest, arg)
 	case engine.EvApp:
 		s = describeApp(t, e, who, arg)
+	case engine.EvTLS:
+		s = describeTLS(who, arg)
 	case engine.EvDrop:
 		s = describeDrop(t, e)
 	}
@@ -120,6 +122,30 @@ func Describe(t *engine.Trace, step int) string {
 		return e.String()
 	}
 	return s
+}
+
+// describeTLS: "sent Client Hello (TLS 1.3, 1789 bytes)", "received
+// Finished", "handshake done (TLS 1.3)". The messages keep the names a
+// packet analyzer gives them.
+func describeTLS(who, arg string) string {
+	switch {
+	case strings.HasPrefix(arg, "sent "):
+		msg, info, _ := strings.Cut(strings.TrimPrefix(arg, "sent "), " (")
+		info = strings.TrimSuffix(info, ")")
+		if n, ok := strings.CutSuffix(info, " bytes"); ok {
+			parts := strings.Split(n, ", ")
+			if b, err := strconv.Atoi(parts[len(parts)-1]); err == nil {
+				parts[len(parts)-1] = Thousands(int64(b)) + "바이트"
+			}
+			info = strings.Join(parts, ", ")
+		}
+		return fmt.Sprintf("%s가 TLS 메시지를 보냅니다: %s (%s).", who, msg, info)
+	case strings.HasPrefix(arg, "received "):
+		return fmt.Sprintf("%s가 TLS 메시지를 받습니다: %s.", who, strings.TrimPrefix(arg, "received "))
+	case strings.HasPrefix(arg, "handshake done"):
+		return fmt.Sprintf("%s의 TLS 핸드셰이크가 끝났습니다 %s.", who, strings.TrimPrefix(arg, "handshake done "))
+	}
+	return ""
 }
 
 // subject names who an event is about: "클라이언트(:32768)" for a socket
@@ -217,7 +243,7 @@ func describeCall(t *engine.Trace, who, arg string) string {
 	case strings.HasPrefix(arg, "close() with "):
 		return fmt.Sprintf("%s가 읽지 않은 데이터를 남긴 채 close()합니다.", who)
 	case strings.HasPrefix(arg, "close()"):
-		return who + "가 close()로 커넥션을 닫습니다 (전체 끊기)."
+		return who + "가 close()로 커넥션을 끊습니다 (전체 끊기)."
 	case strings.HasPrefix(arg, "shutdown("):
 		return who + "가 shutdown()으로 보내는 쪽만 닫습니다 (절반 끊기)."
 	}
@@ -277,7 +303,7 @@ func describeApp(t *engine.Trace, e engine.Event, who, arg string) string {
 	case strings.HasPrefix(arg, "page loaded"):
 		return fmt.Sprintf("페이지를 다 불러왔습니다: 객체 %s개, %s.", between(arg, "of ", " objects"), durKo(e.At))
 	case strings.HasPrefix(arg, "closes idle connection"):
-		return fmt.Sprintf("%s가 %s 동안 쉬던 커넥션을 닫습니다.", who, secondsKo(afterLast(arg, " ")))
+		return fmt.Sprintf("%s가 %s 동안 쉬던 커넥션을 끊습니다.", who, secondsKo(afterLast(arg, " ")))
 	case strings.HasPrefix(arg, "busy: reads"):
 		return fmt.Sprintf("%s가 바빠서 %s 뒤에야 받은 데이터를 읽습니다.", who, strings.TrimSuffix(afterLast(arg, " "), "ms")+" ms")
 	case strings.HasPrefix(arg, "retry "):
@@ -300,13 +326,13 @@ func describeApp(t *engine.Trace, e engine.Event, who, arg string) string {
 	case strings.HasPrefix(arg, "done: "):
 		return fmt.Sprintf("부하 생성이 끝났습니다: 커넥션 %s개, 실패 %s개.", between(arg, "done: ", " connections"), between(arg, "connections, ", " failed"))
 	case strings.HasPrefix(arg, "server closed"):
-		return "서버가 커넥션을 닫아 응답이 끝났습니다. 프락시도 클라이언트 쪽 커넥션을 닫습니다."
+		return "서버가 커넥션을 끊어 응답이 끝났습니다. 프락시도 클라이언트 쪽 커넥션을 끊습니다."
 	case strings.HasPrefix(arg, "removes hop-by-hop fields"):
 		return fmt.Sprintf("%s가 홉별 헤더를 지웁니다: %s", who, afterLast(arg, ": "))
 	case strings.HasPrefix(arg, "ignores "):
-		return fmt.Sprintf("%s가 새 요청 %s를 처리하지 못합니다: 서버가 커넥션을 닫기를 아직 기다리는 중입니다.", who, between(arg, "\"", " HTTP"))
+		return fmt.Sprintf("%s가 새 요청 %s를 처리하지 못합니다: 서버가 커넥션을 끊기를 아직 기다리는 중입니다.", who, between(arg, "\"", " HTTP"))
 	case strings.HasPrefix(arg, "stops after"):
-		return fmt.Sprintf("%s가 본문을 %s바이트만 보내고 커넥션을 닫습니다.", who, between(arg, "after ", " of"))
+		return fmt.Sprintf("%s가 본문을 %s바이트만 보내고 커넥션을 끊습니다.", who, between(arg, "after ", " of"))
 	}
 	return ""
 }

@@ -314,10 +314,10 @@ func (lg *ladderGeom) layout(p *Player, pl *Plan, start engine.Time, measure Mea
 			flying = append(flying, m)
 		}
 	}
-	for class := 0; class < 5; class++ {
+	for class := 0; class < 6; class++ {
 		for k := len(flying) - 1; k >= 0; k-- {
 			m := flying[k]
-			if markClass(m) != class {
+			if l.markClass(tl, t, m, lineH) != class {
 				continue
 			}
 			l.labelTexts(&m, t)
@@ -329,7 +329,7 @@ func (lg *ladderGeom) layout(p *Player, pl *Plan, start engine.Time, measure Mea
 		}
 		for k := len(l.Marks) - 1; k >= 0; k-- {
 			m := &l.Marks[k]
-			if markClass(*m) != class {
+			if l.markClass(tl, t, *m, lineH) != class {
 				continue
 			}
 			l.labelTexts(m, t)
@@ -461,7 +461,7 @@ func (l *Ladder) placeLabel(m *LadderMark, measure Measure, u, lineH float64, av
 			continue
 		}
 		w := measure(s, u, true) + u*0.4
-		for _, at := range []float64{0.5, 0.35, 0.65, 0.2, 0.8} {
+		for _, at := range []float64{0.5, 0.35, 0.65, 0.2, 0.8, 0.1, 0.9} {
 			mx, my := m.Full.Lerp(at)
 			if my < l.Top || my > l.Bottom {
 				continue
@@ -475,6 +475,34 @@ func (l *Ladder) placeLabel(m *LadderMark, measure Measure, u, lineH float64, av
 			}
 		}
 	}
+}
+
+// markClass ranks a packet on the ladder for a label: its labelClass (a
+// segment that ends with a FIN as a FIN), but a segment that continues a message comes last (5), and gets no label
+// (-1) when it leaves the segment before it less than a line of text
+// higher: a train drawn that close reads as one line, and its labels
+// would hang beside lines they cannot be told to belong to.
+func (l *Ladder) markClass(tl *Timeline, t *engine.Trace, m LadderMark, lineH float64) int {
+	if m.Lost {
+		return 0 // a lost packet first: the lessons about loss point at it (loss.go)
+	}
+	pk := &t.Packets[m.Packet]
+	if strings.HasSuffix(pk.Label, "+FIN") {
+		return labelClass(engine.PkFIN)
+	}
+	if len(pk.Seg.Payload) == 0 || pk.HTTP != "" || !continues(t, m.Packet) {
+		return labelClass(m.Kind)
+	}
+	for k := m.Packet - 1; k >= 0; k-- {
+		q := &t.Packets[k]
+		if q.Sock == pk.Sock && q.From == pk.From && len(q.Seg.Payload) > 0 {
+			if l.y(tl, pk.TxStart)-l.y(tl, q.TxStart) < lineH {
+				return -1
+			}
+			break
+		}
+	}
+	return 5
 }
 
 // labelClass ranks a packet kind for a label: 0 handshake, 1 FIN and
@@ -506,9 +534,6 @@ func PacketTexts(t *engine.Trace, i int) []string {
 	if p := lossPrefix(&t.Packets[i]); p != "" {
 		for k := range texts {
 			texts[k] = p + texts[k]
-		}
-		if t.Packets[i].Drop != engine.DropNone {
-			texts = append(texts, "손실")
 		}
 	}
 	return texts

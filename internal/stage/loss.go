@@ -32,15 +32,6 @@ func drawLoss(ly *Layer, pl *Plan, m LadderMark) {
 	ly.line(Line{x - s, y + s, x + s, y - s}, pl.Line*1.5, InkLost)
 }
 
-// markClass is the order a mark's label is placed in: a lost packet's
-// first (the lessons about loss point at it), then by kind (labelClass).
-func markClass(m LadderMark) int {
-	if m.Lost {
-		return 0
-	}
-	return labelClass(m.Kind)
-}
-
 // lossPrefix begins a packet's label: 손실 for one that died, 재전송 for
 // one sent again.
 func lossPrefix(pk *engine.Packet) string {

@@ -1,7 +1,7 @@
 // node --test: step labels and times (assets/js/format.js).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { captionText, elapsedText, positionText, profileName, stepText, timeText } from "../format.js";
+import { captionAt, captionText, elapsedText, positionText, profileName, stepText, timeText } from "../format.js";
 
 test("steps count from 1", () => {
   assert.equal(stepText(0, 52), "단계 1 / 52");
@@ -11,6 +11,14 @@ test("steps count from 1", () => {
 test("captions count from 1, with a word before the first", () => {
   assert.equal(captionText(-1, 5), "설명 전 / 5");
   assert.equal(captionText(1, 5), "설명 2 / 5");
+});
+
+test("a caption as the shown run has it", () => {
+  const steps = [{ caption: "핸드셰이크에 100 ms가 걸렸습니다." }, { caption: "끝." }];
+  assert.equal(captionAt(["핸드셰이크에 200 ms가 걸렸습니다.", "끝."], steps, 0), "핸드셰이크에 200 ms가 걸렸습니다.");
+  assert.equal(captionAt([], steps, 0), "핸드셰이크에 100 ms가 걸렸습니다."); // before the stage reports
+  assert.equal(captionAt(undefined, steps, 1), "끝.");
+  assert.equal(captionAt(["a"], steps, 5), "");
 });
 
 test("times as a student reads them", () => {
