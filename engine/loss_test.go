@@ -305,3 +305,27 @@ func TestFastRetransmitAndAvoidance(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkScenarioLoss runs every scenario with 2% random loss: each
+// must still simulate in well under 10 ms.
+func BenchmarkScenarioLoss(b *testing.B) {
+	for _, name := range ScenarioNames() {
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := Run(name, map[string]string{"loss": "2%", "seed": "1"}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkTimeWait60kLoss is the full-size load test with 1% loss.
+func BenchmarkTimeWait60kLoss(b *testing.B) {
+	p := map[string]string{"connections": "60000", "rate": "1000", "ports": "32768-60999", "loss": "1%"}
+	for b.Loop() {
+		if _, err := Run("time-wait", p); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
