@@ -304,7 +304,7 @@ func (l *link) queueDrop(wp *wirePacket) {
 	s := l.from.sim
 	if wp.idx >= 0 {
 		p := &s.t.Packets[wp.idx]
-		p.TxStart, p.TxEnd, p.ArriveAt = p.SentAt, p.SentAt, s.now+l.delay
+		p.TxStart, p.TxEnd, p.ArriveAt = p.SentAt, p.SentAt, s.now // it died here
 	}
 	s.dropped(wp)
 }

@@ -14,7 +14,11 @@ type Scenario struct {
 	Keys     []string          // parameters that change its outcome (shown on the page)
 	Defaults map[string]string // the scenario's own defaults over the profile's
 	Plot     PlotKind          // the plot its stage draws beside the ladder (Trace.Plot)
-	build    func(s *Sim)
+	// ProfileDefaults are defaults that differ by profile, applied after
+	// Defaults: a chosen loss names a segment by its number, and the
+	// profiles send different segments.
+	ProfileDefaults map[Profile]map[string]string
+	build           func(s *Sim)
 	// bulkAbove, if set, is the connection count above which a run keeps
 	// only application events and port samples (a 60,000-connection load
 	// test would otherwise trace millions of segments).
@@ -64,6 +68,9 @@ func (sc *Scenario) Config(params map[string]string) (Config, error) {
 	}
 	c := DefaultConfig(p)
 	if err := c.Apply(sc.Defaults); err != nil {
+		panic("engine: scenario " + sc.Name + " has a bad default: " + err.Error())
+	}
+	if err := c.Apply(sc.ProfileDefaults[p]); err != nil {
 		panic("engine: scenario " + sc.Name + " has a bad default: " + err.Error())
 	}
 	if err := c.Apply(params); err != nil {

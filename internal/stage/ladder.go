@@ -483,6 +483,9 @@ func (l *Ladder) placeLabel(m *LadderMark, measure Measure, u, lineH float64, av
 // higher: a train drawn that close reads as one line, and its labels
 // would hang beside lines they cannot be told to belong to.
 func (l *Ladder) markClass(tl *Timeline, t *engine.Trace, m LadderMark, lineH float64) int {
+	if m.Lost {
+		return 0 // a lost packet first: the lessons about loss point at it (loss.go)
+	}
 	pk := &t.Packets[m.Packet]
 	if strings.HasSuffix(pk.Label, "+FIN") {
 		return labelClass(engine.PkFIN)

@@ -14,11 +14,12 @@ import (
 
 // lostLine is the ladder line of a packet that died: from its sender to
 // the point half way across its link (a loss on the link) or a stub at
-// its sender (its queue was full).
+// its sender, level, a third of the way: its queue was full and it never
+// left (long enough to carry its label).
 func (l *Ladder) lostLine(tl *Timeline, pk *engine.Packet, x0, x1 float64) Line {
 	y0 := l.y(tl, pk.TxStart)
 	if pk.Drop == engine.DropQueue {
-		return Line{x0, y0, x0 + (x1-x0)*0.08, y0}
+		return Line{x0, y0, x0 + (x1-x0)/3, y0}
 	}
 	return Line{x0, y0, (x0 + x1) / 2, l.y(tl, pk.ArriveAt)}
 }

@@ -120,6 +120,7 @@ func showsPacket(name string) func(f *stage.Frame, p *stage.Player, c string) er
 
 // labelNames reports whether a packet label names a packet of kind name.
 func labelNames(label, name string) bool {
+	label = strings.TrimPrefix(strings.TrimPrefix(label, "재전송 "), "손실 ") // lost or sent again: still the packet
 	first := strings.Fields(label + " ")[0]
 	switch name {
 	case "SYN":
@@ -144,6 +145,8 @@ var captionRules = []captionRule{
 	{"Nagle buffer", regexp.MustCompile(`네이글 버퍼`), drawsText("네이글 버퍼")},
 	{"unread", regexp.MustCompile(`읽지 않은`), drawsText("읽지 않음")},
 	{"TIME-WAIT", regexp.MustCompile(`TIME-WAIT`), drawsText("TIME-WAIT")},
+	{"loss", regexp.MustCompile(`손실됩니다|손실된`), drawsText("손실")},
+	{"retransmission", regexp.MustCompile(`\(재전송\)`), drawsText("재전송")},
 	{"timer set", regexp.MustCompile(`타이머를 겁니다`), drawsText("확인응답 지연")},
 	{"hang", regexp.MustCompile(`여기서 멈춥니다`), drawsText("기다리는 중")},
 	{"seq", regexp.MustCompile("`seq"), drawsText("seq ")},
