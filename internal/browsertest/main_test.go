@@ -43,7 +43,7 @@ func TestMain(m *testing.M) {
 	// call has its own deadline (tab_test.go). go test passes its default
 	// as -test.timeout=10m0s; that one becomes 30 minutes (any other
 	// -timeout stands).
-	if f := flag.Lookup("test.timeout"); f != nil && f.Value.String() == (10 * time.Minute).String() {
+	if f := flag.Lookup("test.timeout"); f != nil && f.Value.String() == (10*time.Minute).String() {
 		if err := flag.Set("test.timeout", "30m"); err != nil {
 			fmt.Fprintf(os.Stderr, "browsertest: %v\n", err)
 			os.Exit(1)
