@@ -97,6 +97,10 @@ type Config struct {
 	// TLS is the TLS version the browser and the server speak over each
 	// connection: none (plain HTTP on port 80), 1.2 or 1.3 (port 443).
 	TLS string
+	// Qdisc is how a link's sender queues packets waiting for the wire:
+	// fifo (one drop-tail queue, first come first served) or fq (a queue
+	// per flow, served in turn by deficit round robin, as Linux's fq_codel).
+	Qdisc string
 
 	// Page and load.
 	PageSize  int // bytes of the HTML page's body
@@ -146,6 +150,10 @@ func DefaultConfig(p Profile) Config {
 		Think:            0,                // the chapter: server processing is short next to TCP delays
 		DNS:              0,                // a cached name
 		TLS:              "none",           // the chapter's plain HTTP; lessons turn TLS on
+		// Linux's default qdisc on most distributions is fq_codel
+		// (net.core.default_qdisc, set by systemd's sysctl.d/50-default.conf;
+		// net/sched/sch_fq_codel.c): flows share the link by DRR.
+		Qdisc: "fq",
 
 		// Linux answers a SYN+ACK with a pure ACK at once
 		// (net/ipv4/tcp_input.c, tcp_rcv_synsent_state_process calls
@@ -166,11 +174,12 @@ func DefaultConfig(p Profile) Config {
 		// tshark's frames to packets in TxStart order (issue 9 item 4).
 		Capture: "all",
 
-		// Linux's default transmit queue: txqueuelen 1000 packets
-		// (DEFAULT_TX_QUEUE_LEN in include/linux/netdevice.h, the limit of
-		// pfifo_fast and of fq_codel's own 10240 a generous superset). No
-		// lesson's default run queues more than a few dozen packets, so
-		// nothing is dropped unless a lesson asks (queue=, drop=, loss=).
+		// The queue stands for the path's bottleneck buffer (here, each
+		// link direction's). 1000 packets, Linux's default transmit queue
+		// (txqueuelen, DEFAULT_TX_QUEUE_LEN in include/linux/netdevice.h),
+		// in both profiles: no lesson's run at its default settings queues
+		// more than a few hundred packets, so nothing is lost unless a
+		// lesson asks (queue=, drop=, loss=).
 		Queue: 1000,
 		Seed:  1,
 
@@ -214,10 +223,9 @@ func DefaultConfig(p Profile) Config {
 		// RFC 2581 §4.1 (1999) and 4.4BSD's tcp_output: after an idle
 		// RTO, back to the restart window at once, without halving.
 		c.SlowStartAfterIdle = true
-		// 4.4BSD's interface queue: IFQ_MAXLEN = 50 packets (net/if.h).
-		// The book's one connection never has more than 44 segments of a
-		// 65,535-byte window in flight, so its lessons lose nothing.
-		c.Queue = 50
+		// The book's era queued every packet in one FIFO (BSD's ifqueue,
+		// Linux's pfifo_fast): a burst goes out whole before the next.
+		c.Qdisc = "fifo"
 	}
 	return c
 }
@@ -269,6 +277,7 @@ var params = []param{
 	{"seed", "무작위 손실의 씨앗(seed)", kindInt, 0, 1 << 31, func(c *Config) any { return &c.Seed }, nil},
 	{"queue", "링크 방향마다의 큐 크기: 패킷 수(100) 또는 바이트(64 KB, 65536 B)", kindQueue, 1, 1 << 30, func(c *Config) any { return &c.Queue }, nil},
 	{"tls", "TLS 버전: none(평문 HTTP, 80번 포트), 1.2, 1.3(443번 포트)", kindChoice, 0, 0, func(c *Config) any { return &c.TLS }, []string{"none", "1.2", "1.3"}},
+	{"qdisc", "링크 큐 방식: fifo(먼저 온 순서), fq(흐름마다 큐를 두고 번갈아 보냄, 리눅스 fq_codel)", kindChoice, 0, 0, func(c *Config) any { return &c.Qdisc }, []string{"fifo", "fq"}},
 	{"conns", "호스트당 최대 커넥션 수", kindInt, 1, 16, func(c *Config) any { return &c.ConnsPerHost }, nil},
 	{"keepalive", "keep-alive 유휴 타임아웃", kindDuration, int64(Second), int64(300 * Second), func(c *Config) any { return &c.KeepAliveTimeout }, nil},
 	{"max", "커넥션당 최대 요청 수", kindInt, 1, 1000, func(c *Config) any { return &c.KeepAliveMax }, nil},

@@ -103,6 +103,7 @@ type link struct {
 	delay    Time
 	bw       int64
 	busy     Time     // when the transmitter is free again
+	fq       *fqQueue // the fair-queueing qdisc (qdisc=fq), nil for FIFO
 	queue    []queued // packets waiting for the transmitter (loss.go)
 	qBytes   int      // their bytes
 }
@@ -111,6 +112,9 @@ type link struct {
 func (s *Sim) connect(a, b *Host, delay Time, bw int64) {
 	for _, d := range [][2]*Host{{a, b}, {b, a}} {
 		l := &link{idx: len(s.t.Links), from: d[0], to: d[1], delay: delay, bw: bw}
+		if s.cfg.Qdisc == "fq" {
+			l.fq = newFQ(s, l)
+		}
 		s.links[[2]int{d[0].id, d[1].id}] = l
 		s.t.Links = append(s.t.Links, LinkInfo{From: d[0].id, To: d[1].id, Delay: delay, Bandwidth: bw})
 	}
@@ -122,6 +126,7 @@ type wirePacket struct {
 	to   *Host
 	link *link
 	idx  int // index into Trace.Packets, -1 when not traced
+	fate DropKind
 }
 
 // serialization returns how long n bytes take to clock onto a link of bw bit/s.
@@ -141,20 +146,9 @@ func (h *Host) transmit(sock *Socket, seg Segment, label string, kind PacketKind
 	if l == nil {
 		panic(fmt.Sprintf("engine: no link from %s to %v", h.name, seg.Dst))
 	}
-	size := seg.WireLen()
-	fate, why := s.fate(h, l, size)
-	start, end := s.now, s.now
-	if fate != DropQueue {
-		start = max(s.now, l.busy)
-		end = start + serialization(size, l.bw)
-		l.busy = end
-	}
-	arrive := end + l.delay
-	if fate == DropLink {
-		arrive = end + l.delay/2 // it dies half way
-	}
+	fate, why := s.fate(h, l, seg.WireLen())
 	wp := s.newWirePacket()
-	*wp = wirePacket{seg: seg, to: l.to, link: l, idx: -1}
+	*wp = wirePacket{seg: seg, to: l.to, link: l, idx: -1, fate: fate}
 	if s.detailed {
 		wp.idx = len(s.t.Packets)
 		id := -1
@@ -164,8 +158,7 @@ func (h *Host) transmit(sock *Socket, seg Segment, label string, kind PacketKind
 		sb, ab := s.seqBases(sock, &seg)
 		s.t.Packets = append(s.t.Packets, Packet{
 			From: h.id, To: l.to.id, Sock: id, Link: l.idx,
-			SentAt: s.now, TxStart: start, TxEnd: end, ArriveAt: arrive,
-			Seg: seg, Label: label, HTTP: head, Kind: kind, RecvStep: -1, DropStep: -1,
+			SentAt: s.now, Seg: seg, Label: label, HTTP: head, Kind: kind, RecvStep: -1, DropStep: -1,
 			SeqBase: sb, AckBase: ab, Drop: fate, dropWhy: why,
 		})
 		step := s.record(EvSend, h.id, sock, wp.idx, "send "+s.segLine(&seg, sb, ab, head))
@@ -173,14 +166,50 @@ func (h *Host) transmit(sock *Socket, seg Segment, label string, kind PacketKind
 	}
 	switch {
 	case fate == DropQueue:
-		s.dropped(wp)
-	case fate == DropLink && s.detailed:
+		l.queueDrop(wp)
+	case l.fq != nil:
+		l.fq.enqueue(wp)
+	default:
+		l.clock(wp)
+	}
+}
+
+// queueDrop ends wp, which never went on the wire: its queue was full
+// (when it came, or, under fair queueing, later: qdisc.go).
+func (l *link) queueDrop(wp *wirePacket) {
+	s := l.from.sim
+	if wp.idx >= 0 {
+		p := &s.t.Packets[wp.idx]
+		p.TxStart, p.TxEnd, p.ArriveAt = p.SentAt, p.SentAt, s.now+l.delay
+	}
+	s.dropped(wp)
+}
+
+// clock puts wp on the wire once the transmitter is free (FIFO: in the
+// order packets were queued) and schedules its arrival, or its death half
+// way along the link (loss.go); it returns when its last bit is sent.
+func (l *link) clock(wp *wirePacket) Time {
+	s := l.from.sim
+	start := max(s.now, l.busy)
+	end := start + serialization(wp.seg.WireLen(), l.bw)
+	l.busy = end
+	arrive := end + l.delay
+	if wp.fate == DropLink {
+		arrive = end + l.delay/2 // it dies half way
+	}
+	if wp.idx >= 0 {
+		p := &s.t.Packets[wp.idx]
+		p.TxStart, p.TxEnd, p.ArriveAt = start, end, arrive
+	}
+	switch {
+	case wp.fate == DropLink && s.detailed:
 		s.schedule(qItem{at: arrive, kind: qDrop, pkt: wp})
-	case fate == DropLink:
+	case wp.fate == DropLink:
 		s.freePkts = append(s.freePkts, wp)
 	default:
 		s.schedule(qItem{at: arrive, kind: qDeliver, pkt: wp})
 	}
+	return end
 }
 
 // deliver hands an arriving packet to its host's TCP.

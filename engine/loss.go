@@ -129,13 +129,14 @@ type lossState struct {
 }
 
 func newLossState(c Config) lossState {
-	specs, _ := parseDrops(c.Drop) // validated by Config.Set
 	ls := lossState{rng: uint64(c.Seed)}
-	for _, d := range specs {
-		if ls.chosen == nil {
-			ls.chosen = map[Role][]int{}
+	for _, r := range []Role{RoleClient, RoleServer, RoleProxy} {
+		if d := c.DropsOf(r); len(d) > 0 {
+			if ls.chosen == nil {
+				ls.chosen = map[Role][]int{}
+			}
+			ls.chosen[r] = d
 		}
-		ls.chosen[d.role] = append(ls.chosen[d.role], d.n)
 	}
 	return ls
 }
@@ -174,7 +175,8 @@ func (s *Sim) fate(h *Host, l *link, size int) (DropKind, string) {
 		l.queue = l.queue[1:]
 	}
 	c := s.cfg
-	if l.busy > s.now {
+	// (Fair queueing keeps its own queues and limit: qdisc.go.)
+	if l.fq == nil && l.busy > s.now {
 		full := len(l.queue)+1 > c.Queue
 		if c.QueueBytes {
 			full = l.qBytes+size > c.Queue
@@ -222,4 +224,18 @@ func (s *Sim) dropped(wp *wirePacket) {
 		p.DropStep = s.record(EvDrop, p.From, nil, wp.idx, line)
 	}
 	s.freePkts = append(s.freePkts, wp)
+}
+
+// DropsOf lists the segments drop= loses of each host of role r: their
+// numbers in the order the host sends segments, counted from 1. The Linux
+// twin's relay drops the same packets.
+func (c Config) DropsOf(r Role) []int {
+	specs, _ := parseDrops(c.Drop) // validated by Config.Set
+	var out []int
+	for _, d := range specs {
+		if d.role == r {
+			out = append(out, d.n)
+		}
+	}
+	return out
 }

@@ -139,8 +139,12 @@ func TestQueueInBytes(t *testing.T) {
 
 func TestDefaultsLoseNothing(t *testing.T) {
 	for _, name := range ScenarioNames() {
-		for _, p := range []string{"book", "today"} {
-			tr := run(t, name, map[string]string{"profile": p, "connections": "200"})
+		for _, p := range []string{"book", "today", "mss=88", "mss=536"} {
+			params := map[string]string{"profile": p, "connections": "200"}
+			if k, v, ok := strings.Cut(p, "="); ok {
+				params = map[string]string{k: v, "connections": "200"}
+			}
+			tr := run(t, name, params)
 			for _, e := range tr.Events {
 				if e.Kind == EvDrop || strings.Contains(e.Text, "rto fired") {
 					t.Errorf("%s %s: %s", name, p, e)

@@ -296,6 +296,32 @@ func init() {
 	})
 	measure("header-field", UnitCount, "host,field", "HTTP messages written by the host (default any) that carry the header field", headerField)
 	measure("cwnd-max", UnitCount, "host", "the largest congestion window of the host, in segments (default server)", cwndMax)
+	measure("cwnd-initial", UnitCount, "host", "the host's first congestion window, in segments: its initial window (default server)", cwndInitial)
+	measure("mss", UnitBytes, "host", "the MSS option of the first SYN or SYN+ACK the host sends (default client)", mssOption)
+	measure("largest-payload", UnitBytes, "filter", "the largest TCP payload of the segments sent; filter as for segments", func(t *Trace, arg string) (Value, error) {
+		return t.largestPacket(arg, func(p *Packet) float64 { return float64(len(p.Seg.Payload)) })
+	})
+	measure("largest-packet", UnitBytes, "filter", "the largest IP packet (headers included) of the segments sent; filter as for segments", func(t *Trace, arg string) (Value, error) {
+		return t.largestPacket(arg, func(p *Packet) float64 { return float64(p.Seg.WireLen()) })
+	})
+	measure("tx-time", UnitTime, "filter", "the longest time one of the segments sent takes to go onto the wire (serialization, queueing not counted); filter as for segments", func(t *Trace, arg string) (Value, error) {
+		return t.largestPacket(arg, func(p *Packet) float64 { return (p.TxEnd - p.TxStart).Seconds() })
+	})
+	measure("response-segments", UnitCount, "path", "data segments sent to the object's socket from its request until its response is complete (default: the first object; path#2 is its second load)", responseSegments)
+	measure("think-time", UnitTime, "host", "from the host's first HTTP request read to its next HTTP message written: the server's processing time (default server)", thinkTime)
+	measure("connect-gap", UnitTime, "", "from the first connect() to the second", func(t *Trace, _ string) (Value, error) {
+		first := t.Find(" connect(", 0)
+		if first < 0 {
+			return Value{}, fmt.Errorf("no connect() in this run")
+		}
+		second := t.Find(" connect(", first+1)
+		if second < 0 {
+			return Value{}, fmt.Errorf("only one connect() in this run")
+		}
+		return Value{V: (t.Events[second].At - t.Events[first].At).Seconds(), Step: second}, nil
+	})
+	measure("conn-time", UnitTime, "", "from the first connect() that gets a port until its socket enters TIME-WAIT (or CLOSED, if it never waits)", connTime)
+	measure("time-wait-length", UnitTime, "", "how long the first socket to enter TIME-WAIT stays in it", timeWaitLength)
 }
 
 // headerField counts the HTTP messages the host writes with a header
@@ -652,4 +678,142 @@ func cwndMax(t *Trace, host string) (Value, error) {
 		return Value{}, fmt.Errorf("%s records no congestion window", host)
 	}
 	return best, nil
+}
+
+// largestPacket is the largest of size over the packets a filter (as for
+// segments) selects, with the send step of the first packet that has it.
+func (t *Trace) largestPacket(filter string, size func(*Packet) float64) (Value, error) {
+	best := Value{Step: -1}
+	_, _, err := t.countPackets(filter, func(p *Packet) int {
+		if v := size(p); best.Step < 0 || v > best.V {
+			best = Value{V: v, Step: p.SendStep}
+		}
+		return 1
+	})
+	if err != nil {
+		return Value{}, err
+	}
+	if best.Step < 0 {
+		return Value{}, fmt.Errorf("no segment matches %q in this run", filter)
+	}
+	return best, nil
+}
+
+func cwndInitial(t *Trace, host string) (Value, error) {
+	if host == "" {
+		host = "server"
+	}
+	hosts, err := t.hostSet(host)
+	if err != nil {
+		return Value{}, err
+	}
+	for i, e := range t.Events {
+		if e.Kind != EvCwnd || !hosts[e.Host] {
+			continue
+		}
+		// "cwnd server:80 cwnd=2920 ssthresh=inf (2 segments) initial window"
+		var n int
+		if _, rest, ok := strings.Cut(e.Text, "("); ok {
+			if _, err := fmt.Sscanf(rest, "%d segments", &n); err == nil {
+				return Value{V: float64(n), Step: i}, nil
+			}
+		}
+	}
+	return Value{}, fmt.Errorf("%s records no congestion window", host)
+}
+
+func mssOption(t *Trace, host string) (Value, error) {
+	if host == "" {
+		host = "client"
+	}
+	hosts, err := t.hostSet(host)
+	if err != nil {
+		return Value{}, err
+	}
+	for i := range t.Packets {
+		p := &t.Packets[i]
+		if hosts[p.From] && p.Seg.Flags&SYN != 0 && p.Seg.MSS != 0 {
+			return Value{V: float64(p.Seg.MSS), Step: p.SendStep}, nil
+		}
+	}
+	return Value{}, fmt.Errorf("%s sends no SYN with an MSS option", host)
+}
+
+func responseSegments(t *Trace, path string) (Value, error) {
+	o, err := t.object(path)
+	if err != nil || o.Sock < 0 || o.DoneAt == Never {
+		return Value{}, orNever(err, "the response of "+objName(o, path)+" never completes")
+	}
+	s := &t.Sockets[o.Sock]
+	v := Value{Step: -1}
+	for i := range t.Packets {
+		p := &t.Packets[i]
+		if p.To == s.Host && p.Seg.Dst == s.Local && len(p.Seg.Payload) > 0 && p.SentAt >= o.RequestAt && p.SentAt <= o.DoneAt {
+			v.V++
+			v.Step = p.SendStep
+		}
+	}
+	if v.Step < 0 {
+		return Value{}, fmt.Errorf("no data segment carries the response of %s", objName(o, path))
+	}
+	return v, nil
+}
+
+func thinkTime(t *Trace, host string) (Value, error) {
+	if host == "" {
+		host = "server"
+	}
+	hosts, err := t.hostSet(host)
+	if err != nil {
+		return Value{}, err
+	}
+	for i, e := range t.Events {
+		// "http server:80 received "GET / HTTP/1.1""
+		if e.Kind != EvHTTP || !hosts[e.Host] || !strings.Contains(e.Text, ` received "`) || strings.Contains(e.Text, ` received "HTTP/`) {
+			continue
+		}
+		for j := i + 1; j < len(t.Events); j++ {
+			w := &t.Events[j]
+			if w.Kind == EvHTTP && w.Sock == e.Sock && strings.Contains(w.Text, ` sent "`) {
+				return Value{V: (w.At - e.At).Seconds(), Step: j}, nil
+			}
+		}
+		return Value{}, fmt.Errorf("%s never answers the first request it reads", host)
+	}
+	return Value{}, fmt.Errorf("%s reads no HTTP request in this run", host)
+}
+
+func connTime(t *Trace, _ string) (Value, error) {
+	i := t.Find(") = port ", 0)
+	if i < 0 {
+		return Value{}, fmt.Errorf("no connect() gets a port in this run")
+	}
+	start, sock := t.Events[i].At, -1
+	for j := i; j < len(t.Events); j++ {
+		e := &t.Events[j]
+		if e.Kind != EvState {
+			continue
+		}
+		if sock < 0 && e.Host == t.Events[i].Host && e.To == SynSent {
+			sock = e.Sock
+		} else if sock >= 0 && e.Sock == sock && (e.To == TimeWait || e.To == Closed) {
+			return Value{V: (e.At - start).Seconds(), Step: j}, nil
+		}
+	}
+	return Value{}, fmt.Errorf("the first connection never ends")
+}
+
+func timeWaitLength(t *Trace, _ string) (Value, error) {
+	for i, e := range t.Events {
+		if e.Kind != EvState || e.To != TimeWait {
+			continue
+		}
+		for j := i + 1; j < len(t.Events); j++ {
+			if l := &t.Events[j]; l.Kind == EvState && l.Sock == e.Sock && l.From == TimeWait {
+				return Value{V: (l.At - e.At).Seconds(), Step: j}, nil
+			}
+		}
+		return Value{}, fmt.Errorf("the first TIME-WAIT never ends")
+	}
+	return Value{}, fmt.Errorf("no socket enters TIME-WAIT in this run")
 }

@@ -357,3 +357,96 @@ func TestMeasureErrors(t *testing.T) {
 		}
 	}
 }
+
+// The measurements that replace numbers lessons used to type follow the
+// settings a student changes, and agree with the canonical lines.
+func TestSettingFollowingMeasurements(t *testing.T) {
+	t.Run("mss, largest-payload, largest-packet, tx-time", func(t *testing.T) {
+		for mss, payload := range map[string]float64{"1460": 1448, "536": 524} {
+			tr, lines := runLines(t, "segmentation", map[string]string{"mss": mss})
+			i, _ := findLine(t, lines, 0, "send client:", "[SYN]", "mss="+mss)
+			if v := measureOK(t, tr, "mss"); fmt.Sprint(v.V) != mss || v.Step != i || v.Unit != UnitBytes {
+				t.Errorf("mss=%s: mss = %+v; want %s at step %d", mss, v, mss, i)
+			}
+			j, _ := findLine(t, lines, 0, "send server:", fmt.Sprintf("len=%g ", payload))
+			if v := measureOK(t, tr, "largest-payload:server,data"); v.V != payload || v.Step != j {
+				t.Errorf("mss=%s: largest-payload:server,data = %+v; want %g at step %d", mss, v, payload, j)
+			}
+			// IP 20 + TCP 20 + timestamps 12 bytes of headers.
+			if v := measureOK(t, tr, "largest-packet:server,data"); v.V != payload+52 {
+				t.Errorf("mss=%s: largest-packet:server,data = %g; want %g", mss, v.V, payload+52)
+			}
+			bps := float64(tr.Config.Bandwidth)
+			if v := measureOK(t, tr, "tx-time:server,data"); math.Abs(v.V-(payload+52)*8/bps) > 1e-6 || v.Unit != UnitTime {
+				t.Errorf("mss=%s: tx-time:server,data = %+v; want %g s at %g bit/s", mss, v, (payload+52)*8/bps, bps)
+			}
+		}
+		tr, _ := runLines(t, "segmentation", nil)
+		if _, err := tr.MeasureSpec("largest-payload:proxy"); err == nil {
+			t.Error("largest-payload:proxy: no error for a host the run lacks")
+		}
+		if _, err := tr.MeasureSpec("largest-payload:client,rst"); err == nil || !strings.Contains(err.Error(), "no segment") {
+			t.Errorf("largest-payload:client,rst: err = %v; want no segment", err)
+		}
+	})
+	t.Run("cwnd-initial and response-segments", func(t *testing.T) {
+		for _, iw := range []int{1, 4, 10} {
+			tr, lines := runLines(t, "slow-start", map[string]string{"iw": fmt.Sprint(iw)})
+			i, _ := findLine(t, lines, 0, "cwnd server:80 ", fmt.Sprintf("(%d segment", iw))
+			if v := measureOK(t, tr, "cwnd-initial"); int(v.V) != iw || v.Step != i {
+				t.Errorf("iw=%d: cwnd-initial = %+v; want %d at step %d", iw, v, iw, i)
+			}
+			// Count the server's data segments from the first GET /big.bin
+			// until the response is read, from the lines.
+			from, _ := findLine(t, lines, 0, `sent "GET /big.bin`)
+			to, _ := findLine(t, lines, from, `client:32768 received "HTTP/1.1 200`)
+			want := 0
+			for _, l := range lines[from:to] {
+				if strings.Contains(l, " send server:80>client:32768 ") && !strings.Contains(l, " len=0") {
+					want++
+				}
+			}
+			if v := measureOK(t, tr, "response-segments:/big.bin"); int(v.V) != want || want < 10 {
+				t.Errorf("iw=%d: response-segments:/big.bin = %g; want %d", iw, v.V, want)
+			}
+			if v := measureOK(t, tr, "response-segments:/big.bin#2"); int(v.V) != want {
+				t.Errorf("iw=%d: response-segments:/big.bin#2 = %g; want %d, the same file again", iw, v.V, want)
+			}
+		}
+	})
+	t.Run("think-time", func(t *testing.T) {
+		for think, want := range map[string]float64{"50ms": 0.05, "200ms": 0.2} {
+			tr, lines := runLines(t, "transaction-delay", map[string]string{"think": think})
+			_, read := findLine(t, lines, 0, `server:80 received "GET`)
+			j, wrote := findLine(t, lines, 0, `server:80 sent "HTTP/1.1`)
+			if v := measureOK(t, tr, "think-time"); !near(v.V, wrote-read) || !near(v.V, want) || v.Step != j {
+				t.Errorf("think=%s: think-time = %+v; want %g at step %d", think, v, want, j)
+			}
+		}
+	})
+	t.Run("connect-gap, conn-time, time-wait-length", func(t *testing.T) {
+		for _, p := range []map[string]string{{"rate": "2", "timewait": "60s"}, {"rate": "4", "timewait": "30s"}} {
+			tr, lines := runLines(t, "time-wait", p)
+			_, c1 := findLine(t, lines, 0, "connect(server:80) = port 32768")
+			j, c2 := findLine(t, lines, 0, "connect(server:80) = port 32769")
+			if v := measureOK(t, tr, "connect-gap"); !near(v.V, c2-c1) || v.Step != j {
+				t.Errorf("%v: connect-gap = %+v; want %g", p, v, c2-c1)
+			}
+			k, tw := findLine(t, lines, 0, "client:32768 FIN-WAIT-2 -> TIME-WAIT")
+			if v := measureOK(t, tr, "conn-time"); !near(v.V, tw-c1) || v.Step != k {
+				t.Errorf("%v: conn-time = %+v; want %g at step %d", p, v, tw-c1, k)
+			}
+			_, freed := findLine(t, lines, k, "client:32768 TIME-WAIT -> CLOSED")
+			want, _ := ParseDuration(p["timewait"])
+			if v := measureOK(t, tr, "time-wait-length"); !near(v.V, freed-tw) || !near(v.V, want.Seconds()) {
+				t.Errorf("%v: time-wait-length = %g; want %g", p, v.V, want.Seconds())
+			}
+		}
+		hs, _ := runLines(t, "handshake", nil)
+		for spec, want := range map[string]string{"connect-gap": "only one connect", "mss:proxy": "proxy", "cwnd-initial:proxy": "proxy", "response-segments:/x": "no object"} {
+			if _, err := hs.MeasureSpec(spec); err == nil || !strings.Contains(err.Error(), want) {
+				t.Errorf("handshake: %s: err = %v; want %q", spec, err, want)
+			}
+		}
+	})
+}

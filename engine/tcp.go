@@ -304,6 +304,9 @@ func (k *Socket) sendSegment(flags Flags, payload []byte) {
 		k.ackSent()
 	}
 	k.host.transmit(k, seg, label, kind, head)
+	if rtx && seg.Len() > 0 && k.sim.detailed {
+		k.sim.t.Packets[len(k.sim.t.Packets)-1].Retransmit = true
+	}
 }
 
 // describe labels a segment for the stage: its flags, or the HTTP messages

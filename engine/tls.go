@@ -158,7 +158,8 @@ type record struct {
 }
 
 // write sends recs in one write call, recorded as one message labelled
-// label (kind for the stage's colour), and returns the message's index
+// label (kind for the stage's colour; a flight's label is its first
+// record's name as a packet analyzer shows it, "…" when more follow), and returns the message's index
 // in Trace.Messages (-1 when not recorded).
 func (e *tlsEnd) write(label string, kind PacketKind, m *Message, recs []record) int {
 	return e.writeInto(-1, label, kind, m, recs)
@@ -614,7 +615,7 @@ func (e *tlsEnd) serverFlight() {
 			{typ: recHandshake, info: "Application Data", inner: "Finished", frag: hs(hsFinished, opaque(32, 10)), encrypt: true},
 		}
 		e.event("sent Server Hello, Change Cipher Spec, Encrypted Extensions, Certificate, Certificate Verify, Finished (%d bytes)", recordsLen(recs, true))
-		e.write("Server Hello, Change Cipher Spec, Application Data", PkHandshake, nil, recs)
+		e.write("Server Hello…", PkHandshake, nil, recs)
 		e.phase = phEncrypted // the client's CCS is optional in 1.3
 		return
 	}
@@ -643,7 +644,7 @@ func (e *tlsEnd) serverFlight() {
 	label := "Server Hello, Certificate, Server Key Exchange, Server Hello Done"
 	recs := []record{{typ: recHandshake, info: label, inner: label, frag: flight}}
 	e.event("sent %s (%d bytes)", label, recordsLen(recs, false))
-	e.write(label, PkHandshake, nil, recs)
+	e.write("Server Hello, Certificate…", PkHandshake, nil, recs)
 	e.phase = phHello
 }
 
@@ -672,9 +673,8 @@ func (e *tlsEnd) clientFlight12() {
 		{typ: recChangeCipherSpec, info: "Change Cipher Spec", inner: "Change Cipher Spec", frag: []byte{1}},
 		{typ: recHandshake, info: "Encrypted Handshake Message", inner: "Finished", frag: hs(hsFinished, opaque(12, 12)), encrypt: true},
 	}
-	label := "Client Key Exchange, Change Cipher Spec, Encrypted Handshake Message"
 	e.event("sent Client Key Exchange, Change Cipher Spec, Finished (%d bytes)", recordsLen(recs, false))
-	e.write(label, PkHandshake, nil, recs)
+	e.write("Client Key Exchange…", PkHandshake, nil, recs)
 }
 
 // serverFinished12 ends the server's TLS 1.2 handshake: a ticket
@@ -686,9 +686,8 @@ func (e *tlsEnd) serverFinished12() {
 		{typ: recChangeCipherSpec, info: "Change Cipher Spec", inner: "Change Cipher Spec", frag: []byte{1}},
 		{typ: recHandshake, info: "Encrypted Handshake Message", inner: "Finished", frag: hs(hsFinished, opaque(12, 14)), encrypt: true},
 	}
-	label := "New Session Ticket, Change Cipher Spec, Encrypted Handshake Message"
 	e.event("sent New Session Ticket, Change Cipher Spec, Finished (%d bytes)", recordsLen(recs, false))
-	e.write(label, PkHandshake, nil, recs)
+	e.write("New Session Ticket…", PkHandshake, nil, recs)
 }
 
 // clientFinished13 is the client's last flight in TLS 1.3: Change Cipher
@@ -699,7 +698,7 @@ func (e *tlsEnd) clientFinished13() {
 		{typ: recHandshake, info: "Application Data", inner: "Finished", frag: hs(hsFinished, opaque(32, 15)), encrypt: true},
 	}
 	e.event("sent Change Cipher Spec, Finished (%d bytes)", recordsLen(recs, true))
-	e.write("Change Cipher Spec, Application Data", PkHandshake, nil, recs)
+	e.write("Change Cipher Spec…", PkHandshake, nil, recs)
 }
 
 // tickets13 sends the server's session tickets after the client's

@@ -260,14 +260,14 @@ func TestTLSRefused(t *testing.T) {
 // TestTLSPersistent: over fresh connections every object pays a TLS
 // handshake; one persistent connection pays it once.
 func TestTLSPersistent(t *testing.T) {
-	tr := mustRun(t, "compare", map[string]string{"tls": "1.3"})
+	tr := mustRun(t, "compare-tls", nil)
 	for lane, want := range map[string]float64{"serial": 4, "persistent": 1} {
 		v, err := tr.Measure("tls-handshakes", lane)
 		if err != nil || v.V != want {
 			t.Errorf("%s: %v TLS handshakes (%v), want %v", lane, v.V, err, want)
 		}
 	}
-	plain := mustRun(t, "compare", nil)
+	plain := mustRun(t, "compare-tls", map[string]string{"tls": "none"})
 	for _, lane := range []string{"serial", "persistent"} {
 		a, _ := plain.Measure("page-loaded", lane)
 		b, _ := tr.Measure("page-loaded", lane)

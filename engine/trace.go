@@ -99,8 +99,11 @@ type Packet struct {
 	Drop     DropKind
 	DropStep int
 	dropWhy  string
-	Seg      Segment
-	Label    string // what the stage writes on it: SYN, SYN+ACK, ACK, "GET /a.png", "200 OK", FIN, RST
+	// Retransmit says its sender sent these sequence numbers before (a
+	// SYN, data or FIN sent again).
+	Retransmit bool
+	Seg        Segment
+	Label      string // what the stage writes on it: SYN, SYN+ACK, ACK, "GET /a.png", "200 OK", FIN, RST
 	// SeqBase and AckBase are what the canonical line's seq= and ack= are
 	// relative to, as a packet analyzer numbers them: the sending socket's
 	// ISS and IRS, or for a reset sent by no socket the peer's IRS and ISS.

@@ -38,6 +38,7 @@ export function inspectorRows(sel) {
     ["데이터 길이", byteText(tcp.len)],
     ["TCP 헤더 길이", byteText(tcp.headerLen)],
     ["옵션", tcp.options || "없음"],
+    ...(sel.tls && sel.tls.length ? [/** @type {[string, string]} */ (["TLS 레코드", sel.tls.join(", ")])] : []),
   ];
 }
 
@@ -74,7 +75,7 @@ export function renderInspector(body, sel) {
   if (sel.http) {
     const h = document.createElement("p");
     h.className = "http-title";
-    h.textContent = "HTTP 시작줄과 헤더";
+    h.textContent = sel.tls && sel.tls.length ? "HTTP 시작줄과 헤더 (TLS로 암호화되어 전선에서는 보이지 않음)" : "HTTP 시작줄과 헤더";
     const pre = document.createElement("pre");
     pre.textContent = sel.http;
     body.append(h, pre);

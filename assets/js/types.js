@@ -51,6 +51,7 @@
  * @property {{srcPort?: number, dstPort?: number, seq?: number, ack?: number, seqRaw?: number, ackRaw?: number,
  *   flags?: string, window?: number, len?: number, headerLen?: number, options?: string}} tcp
  * @property {string} http
+ * @property {string[]} [tls] the TLS records starting in the packet
  */
 
 /**

@@ -292,7 +292,7 @@ func (b *tab) elapsedAtResponse() float64 {
 }
 
 // seconds parses an engine time such as "0.150s".
-func seconds(t *testing.T, s string) float64 {
+func seconds(t testing.TB, s string) float64 {
 	t.Helper()
 	v, err := strconv.ParseFloat(strings.TrimSuffix(s, "s"), 64)
 	if err != nil || !strings.HasSuffix(s, "s") {

@@ -32,6 +32,7 @@ var (
 	baseURL    string          // the in-process server, http://127.0.0.1:port
 	browserCtx context.Context // the one Chromium; every test opens its own tab
 	shotDir    string          // build/screenshots
+	profileDir string          // Chromium's profile folder, on its processes' command lines
 )
 
 func TestMain(m *testing.M) {
@@ -101,9 +102,10 @@ func setup(m *testing.M) int {
 	defer srv.Close()
 	baseURL = srv.URL
 
+	profileDir = filepath.Join(tmp, "profile")
 	var chromeLog bytes.Buffer
 	start := time.Now()
-	ctx, cancelBrowser, err := StartBrowser(chromium, filepath.Join(tmp, "profile"), &chromeLog)
+	ctx, cancelBrowser, err := StartBrowser(chromium, profileDir, &chromeLog)
 	if err != nil {
 		return fail("%v\n%s", err, chromeLog.String())
 	}

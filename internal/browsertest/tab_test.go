@@ -23,7 +23,7 @@ import (
 // tab is one browser tab of a test, with a viewport of w x h CSS pixels.
 // ctx has no deadline of its own: every call to the browser gets one.
 type tab struct {
-	t   *testing.T
+	t   testing.TB
 	ctx context.Context
 	w   int64
 	h   int64
@@ -40,7 +40,7 @@ const (
 
 // newTab opens a fresh tab in the package's browser; it closes when the
 // test ends.
-func newTab(t *testing.T, w, h int64) *tab {
+func newTab(t testing.TB, w, h int64) *tab {
 	t.Helper()
 	ctx, cancel := chromedp.NewContext(browserCtx)
 	t.Cleanup(cancel)

@@ -74,14 +74,13 @@ func judge(t *testing.T, tshark string, tr *engine.Trace, data []byte, allowed m
 	sort.Strings(gotCodes)
 	w := httpOnWire(tr)
 	order := pcapOrder(tr)
-	frameOf := make([]int, len(order))
-	for n, p := range order {
-		frameOf[p] = n + 1
-	}
 	for p := range tr.Packets {
+		if tr.Packets[p].Frame == 0 {
+			continue
+		}
 		if got, want := labelled(tr, p), w.heads[p]; !slices.Equal(got, want) {
 			v.problems = append(v.problems, fmt.Sprintf("%s: its HTTP field names %q; HTTP heads beginning in its payload: %q",
-				describe(tr, order, frameOf[p]), got, want))
+				describe(tr, order, tr.Packets[p].Frame), got, want))
 		}
 	}
 	v.problems = append(v.problems, w.problems...)

@@ -12,7 +12,6 @@ import (
 	"bytes"
 	"fmt"
 	"os/exec"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -37,6 +36,14 @@ var analysisFlags = []string{
 	"out_of_order", "lost_segment", "ack_lost_segment", "duplicate_ack",
 	"reused_ports", "window_update", "window_full", "zero_window",
 	"zero_window_probe", "zero_window_probe_ack", "keep_alive", "keep_alive_ack",
+}
+
+// flagWarnings maps the expert warnings tshark gives with some analysis
+// flags to the flag (the others come as notes).
+var flagWarnings = map[string]string{
+	"Previous segment(s) not captured (common at capture start)":   "lost_segment",
+	"ACKed segment that wasn't captured (common at capture start)": "ack_lost_segment",
+	"This frame is a (suspected) out-of-order segment":             "out_of_order",
 }
 
 // agg separates several values of one field in tshark's field output; it is
@@ -171,15 +178,19 @@ func frames(tshark, file string, tr *engine.Trace) ([]frame, error) {
 }
 
 // pcapOrder returns the packet indexes in the order Trace.PCAP writes them
-// (by TxStart, stable), so that tshark's frame n is packet pcapOrder[n-1].
+// (Packet.Frame), so that tshark's frame n is packet pcapOrder[n-1]. A
+// packet the capture does not see (one that died in its sender's queue)
+// has no frame.
 func pcapOrder(tr *engine.Trace) []int {
-	order := make([]int, len(tr.Packets))
-	for i := range order {
-		order[i] = i
+	var order []int
+	for i, p := range tr.Packets {
+		if p.Frame > 0 {
+			for len(order) < p.Frame {
+				order = append(order, -1)
+			}
+			order[p.Frame-1] = i
+		}
 	}
-	sort.SliceStable(order, func(a, b int) bool {
-		return tr.Packets[order[a]].TxStart < tr.Packets[order[b]].TxStart
-	})
 	return order
 }
 
@@ -212,8 +223,8 @@ func judgeFrames(tr *engine.Trace, fs []frame, allowed map[string]bool) verdict 
 	bad := func(n int, format string, args ...any) {
 		v.problems = append(v.problems, describe(tr, order, n)+": "+fmt.Sprintf(format, args...))
 	}
-	if len(fs) != len(tr.Packets) {
-		v.problems = append(v.problems, fmt.Sprintf("tshark read %d frames; the trace has %d packets", len(fs), len(tr.Packets)))
+	if len(fs) != len(order) {
+		v.problems = append(v.problems, fmt.Sprintf("tshark read %d frames; the capture has %d packets", len(fs), len(order)))
 	}
 	for _, f := range fs {
 		isRST := f.num >= 1 && f.num <= len(order) && tr.Packets[order[f.num-1]].Seg.Flags&engine.RST != 0
@@ -232,6 +243,8 @@ func judgeFrames(tr *engine.Trace, fs []frame, allowed map[string]bool) verdict 
 			case sev < sevWarn:
 			case sev == sevWarn && f.messages[i] == resetMessage && isRST:
 				resets++
+			case sev == sevWarn && allowed[flagWarnings[f.messages[i]]]:
+				// The warning that comes with an allowed analysis flag.
 			default:
 				bad(f.num, "tshark %s: %q", severityName(sev), f.messages[i])
 			}

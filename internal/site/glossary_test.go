@@ -87,6 +87,9 @@ var (
 
 // rttOK reports whether the RTT at i in s is used as the glossary says.
 func rttOK(s string, i int) bool {
+	if strings.HasSuffix(s[:i], "0-") { // TLS 1.3's 0-RTT data is a name (RFC 8446 §2.3)
+		return true
+	}
 	before := strings.TrimRightFunc(s[:i], unicode.IsSpace)
 	if before != s[:i] { // "1 RTT", "½ RTT", "한 RTT", "몇 RTT"
 		r := []rune(before)
@@ -250,6 +253,7 @@ func TestGlossaryRules(t *testing.T) {
 		{"RTT가 길면 느립니다.", 1},
 		{"꼬박 한 RTT가 지나고, 여러 RTT가 듭니다.", 0},
 		{"긴 RTT에서는", 1},
+		{"재개하면 0-RTT로 요청을 보냅니다", 0},
 		{"단위: ms, 초, RTT)와 왕복 횟수(RTT)", 0},
 		{"커넥션을 닫습니다.", 1},
 		{"커넥션을 끊습니다. 출력 채널만 닫을 수도 있습니다.", 0},

@@ -76,6 +76,7 @@ var timerKo = map[string]string{
 	"delack":    "확인응답 지연 타이머",
 	"keepalive": "keep-alive 타이머",
 	"timewait":  "TIME-WAIT 타이머",
+	"rto":       "재전송 타이머",
 }
 
 // Describe is a Korean sentence telling what step of t does, for the
@@ -105,18 +106,46 @@ func Describe(t *engine.Trace, step int) string {
 		s = describeTimer(who, rest, e.At)
 	case engine.EvCwnd:
 		segs := between(arg, "(", " segments)")
-		s = fmt.Sprintf("%s의 혼잡 윈도가 세그먼트 %s개가 됩니다.", who, segs)
+		s = fmt.Sprintf("%s의 혼잡 윈도가 세그먼트 %s개가 됩니다.", who, segs) + cwndWhyKo(e.Text)
 	case engine.EvCall:
 		s = describeCall(t, who, arg)
 	case engine.EvHTTP:
 		s = describeHTTP(who, rest, arg)
 	case engine.EvApp:
 		s = describeApp(t, e, who, arg)
+	case engine.EvTLS:
+		s = describeTLS(who, arg)
+	case engine.EvDrop:
+		s = describeDrop(t, e)
 	}
 	if s == "" {
 		return e.String()
 	}
 	return s
+}
+
+// describeTLS: "sent Client Hello (TLS 1.3, 1789 bytes)", "received
+// Finished", "handshake done (TLS 1.3)". The messages keep the names a
+// packet analyzer gives them.
+func describeTLS(who, arg string) string {
+	switch {
+	case strings.HasPrefix(arg, "sent "):
+		msg, info, _ := strings.Cut(strings.TrimPrefix(arg, "sent "), " (")
+		info = strings.TrimSuffix(info, ")")
+		if n, ok := strings.CutSuffix(info, " bytes"); ok {
+			parts := strings.Split(n, ", ")
+			if b, err := strconv.Atoi(parts[len(parts)-1]); err == nil {
+				parts[len(parts)-1] = Thousands(int64(b)) + "바이트"
+			}
+			info = strings.Join(parts, ", ")
+		}
+		return fmt.Sprintf("%s가 TLS 메시지를 보냅니다: %s (%s).", who, msg, info)
+	case strings.HasPrefix(arg, "received "):
+		return fmt.Sprintf("%s가 TLS 메시지를 받습니다: %s.", who, strings.TrimPrefix(arg, "received "))
+	case strings.HasPrefix(arg, "handshake done"):
+		return fmt.Sprintf("%s의 TLS 핸드셰이크가 끝났습니다 %s.", who, strings.TrimPrefix(arg, "handshake done "))
+	}
+	return ""
 }
 
 // subject names who an event is about: "클라이언트(:32768)" for a socket
@@ -144,6 +173,9 @@ func describePacket(t *engine.Trace, e engine.Event) string {
 		info += fmt.Sprintf(", %d바이트", n)
 	}
 	from, to := HostKo(t, pk.From), HostKo(t, pk.To)
+	if e.Kind == engine.EvSend && pk.Retransmit {
+		return fmt.Sprintf("%s가 %s 세그먼트를 %s에 다시 보냅니다 (재전송, %s).", from, pk.Label, to, info)
+	}
 	if e.Kind == engine.EvSend {
 		return fmt.Sprintf("%s가 %s 세그먼트를 %s에 보냅니다 (%s).", from, pk.Label, to, info)
 	}
@@ -182,6 +214,8 @@ func describeTimer(who string, rest []string, at engine.Time) string {
 		return fmt.Sprintf("%s의 %s가 끝났습니다.", who, name)
 	case "cancelled":
 		return fmt.Sprintf("%s가 %s를 취소합니다.", who, name)
+	case "gave":
+		return rtoGaveUp(who)
 	}
 	return ""
 }

@@ -43,3 +43,22 @@ func TestDescribeSays(t *testing.T) {
 		}
 	}
 }
+
+// TestDescribeTLS: TLS events keep the messages' names, as Wireshark
+// shows them.
+func TestDescribeTLS(t *testing.T) {
+	tr := mustRun(t, "handshake-tls13", nil)
+	for _, tc := range []struct{ match, want string }{
+		{"tls client:32768 sent Client Hello", "클라이언트(:32768)가 TLS 메시지를 보냅니다: Client Hello (TLS 1.3, 1,789바이트)."},
+		{"tls server:443 received Client Hello", "서버(:443)가 TLS 메시지를 받습니다: Client Hello."},
+		{"tls client:32768 handshake done", "클라이언트(:32768)의 TLS 핸드셰이크가 끝났습니다 (TLS 1.3)."},
+	} {
+		step := tr.Find(tc.match, 0)
+		if step < 0 {
+			t.Fatalf("no step matches %q", tc.match)
+		}
+		if got := Describe(tr, step); got != tc.want {
+			t.Errorf("Describe(%q) = %q; want %q", tr.Events[step].String(), got, tc.want)
+		}
+	}
+}

@@ -698,6 +698,10 @@ var measureNames = map[string]string{
 	"objects-loaded": "받은 객체 수", "objects-failed": "받지 못한 객체 수", "retries": "다시 보낸 요청 수",
 	"requests": "보낸 요청 수", "cwnd-max": "혼잡 윈도의 최댓값(세그먼트)", "header-field": "이 헤더를 실은 HTTP 메시지 수",
 	"tls-done": "TLS 핸드셰이크가 끝난 시각", "tls-handshakes": "TLS 핸드셰이크 수", "tls-bytes": "TLS 핸드셰이크 레코드의 바이트",
+	"cwnd-initial": "초기 윈도(세그먼트)", "mss": "SYN에 실린 MSS", "largest-payload": "세그먼트 하나의 가장 큰 데이터",
+	"largest-packet": "가장 큰 IP 패킷", "tx-time": "패킷 하나를 전선에 싣는 시간", "response-segments": "응답을 실은 세그먼트 수",
+	"think-time": "서버 처리 시간", "connect-gap": "커넥션을 여는 간격", "conn-time": "커넥션 하나가 끝나기까지 걸린 시간",
+	"time-wait-length": "TIME-WAIT에 머문 시간",
 }
 
 // MeasureName names the first measurement of a clause or expression in

@@ -35,6 +35,7 @@ type LadderMark struct {
 	Label     Rect
 	Text      string
 	ShowLabel bool
+	Lost      bool     // the packet died on the way (Full ends where it died)
 	texts     []string // the label's wordings, longest first
 }
 
@@ -313,10 +314,10 @@ func (lg *ladderGeom) layout(p *Player, pl *Plan, start engine.Time, measure Mea
 			flying = append(flying, m)
 		}
 	}
-	for class := 0; class < 5; class++ {
+	for class := 0; class < 6; class++ {
 		for k := len(flying) - 1; k >= 0; k-- {
 			m := flying[k]
-			if labelClass(m.Kind) != class {
+			if l.markClass(tl, t, m, lineH) != class {
 				continue
 			}
 			l.labelTexts(&m, t)
@@ -328,7 +329,7 @@ func (lg *ladderGeom) layout(p *Player, pl *Plan, start engine.Time, measure Mea
 		}
 		for k := len(l.Marks) - 1; k >= 0; k-- {
 			m := &l.Marks[k]
-			if labelClass(m.Kind) != class {
+			if l.markClass(tl, t, *m, lineH) != class {
 				continue
 			}
 			l.labelTexts(m, t)
@@ -389,11 +390,14 @@ func (l *Ladder) mark(tl *Timeline, pk *engine.Packet, i int, head float64) (Lad
 		return LadderMark{}, false
 	}
 	full := Line{x0, l.y(tl, pk.TxStart), x1, l.y(tl, pk.ArriveAt)}
+	if pk.Drop != engine.DropNone {
+		full = l.lostLine(tl, pk, x0, x1)
+	}
 	drawn, ok := clipY(full.Part(0, head), l.Top, l.Bottom)
 	if !ok {
 		return LadderMark{}, false
 	}
-	return LadderMark{Packet: i, Kind: pk.Kind, Full: full, Drawn: drawn, Text: pk.Label}, true
+	return LadderMark{Packet: i, Kind: pk.Kind, Full: full, Drawn: drawn, Text: pk.Label, Lost: pk.Drop != engine.DropNone}, true
 }
 
 // clipY cuts l to the band top <= y <= bottom; false when it misses it.
@@ -422,6 +426,10 @@ func (l *Ladder) drawMark(ly *Layer, pl *Plan, m LadderMark) {
 	}
 	ly.line(m.Drawn, pl.Line, ink)
 	if m.Drawn.X1 != m.Full.X1 || m.Drawn.Y1 != m.Full.Y1 {
+		return
+	}
+	if m.Lost {
+		drawLoss(ly, pl, m)
 		return
 	}
 	dx, dy := m.Full.X1-m.Full.X0, m.Full.Y1-m.Full.Y0
@@ -453,7 +461,7 @@ func (l *Ladder) placeLabel(m *LadderMark, measure Measure, u, lineH float64, av
 			continue
 		}
 		w := measure(s, u, true) + u*0.4
-		for _, at := range []float64{0.5, 0.35, 0.65, 0.2, 0.8} {
+		for _, at := range []float64{0.5, 0.35, 0.65, 0.2, 0.8, 0.1, 0.9} {
 			mx, my := m.Full.Lerp(at)
 			if my < l.Top || my > l.Bottom {
 				continue
@@ -467,6 +475,31 @@ func (l *Ladder) placeLabel(m *LadderMark, measure Measure, u, lineH float64, av
 			}
 		}
 	}
+}
+
+// markClass ranks a packet on the ladder for a label: its labelClass (a
+// segment that ends with a FIN as a FIN), but a segment that continues a message comes last (5), and gets no label
+// (-1) when it leaves the segment before it less than a line of text
+// higher: a train drawn that close reads as one line, and its labels
+// would hang beside lines they cannot be told to belong to.
+func (l *Ladder) markClass(tl *Timeline, t *engine.Trace, m LadderMark, lineH float64) int {
+	pk := &t.Packets[m.Packet]
+	if strings.HasSuffix(pk.Label, "+FIN") {
+		return labelClass(engine.PkFIN)
+	}
+	if len(pk.Seg.Payload) == 0 || pk.HTTP != "" || !continues(t, m.Packet) {
+		return labelClass(m.Kind)
+	}
+	for k := m.Packet - 1; k >= 0; k-- {
+		q := &t.Packets[k]
+		if q.Sock == pk.Sock && q.From == pk.From && len(q.Seg.Payload) > 0 {
+			if l.y(tl, pk.TxStart)-l.y(tl, q.TxStart) < lineH {
+				return -1
+			}
+			break
+		}
+	}
+	return 5
 }
 
 // labelClass ranks a packet kind for a label: 0 handshake, 1 FIN and
@@ -494,6 +527,16 @@ func (l *Ladder) labelTexts(m *LadderMark, t *engine.Trace) {
 
 // PacketTexts are the wordings of packet i's label, longest first.
 func PacketTexts(t *engine.Trace, i int) []string {
+	texts := packetTexts(t, i)
+	if p := lossPrefix(&t.Packets[i]); p != "" {
+		for k := range texts {
+			texts[k] = p + texts[k]
+		}
+	}
+	return texts
+}
+
+func packetTexts(t *engine.Trace, i int) []string {
 	pk := &t.Packets[i]
 	if len(pk.Seg.Payload) == 0 {
 		return []string{pk.Label}

@@ -204,16 +204,17 @@ func newGeom(p *Player, w, h float64, sc Scale, measure Measure) *geom {
 	lines := 0
 	if compare {
 		// A row per lane, a title in each box and a count of its sockets
-		// if there is room, as long as the plot keeps a line of text per
-		// lane, its legend and its time axis; with less room than that the
-		// plot has the stage to itself.
+		// if there is room, as long as the plot keeps two lines of text
+		// per lane (the lane's name and its SYN count beside its ladder and
+		// bars), its legend and its time axis; with less room than that
+		// the plot has the stage to itself.
 		g.pad = math.Round(u * 0.15)
 		legendW := measure(legendTitle, u, true)
 		for _, s := range []string{legendWaiting, legendRequested, legendReceiving} {
 			legendW += u*1.9 + measure(s, u, false)
 		}
 		legendRows := math.Ceil(legendW / (body.W - u*0.8))
-		minPlot := u*0.5 + legendRows*g.lineH + float64(lanes)*g.lineH*1.1 + g.lineH + u*0.6
+		minPlot := u*0.5 + legendRows*g.lineH + float64(lanes)*g.lineH*2.2 + g.lineH + u*0.6
 		if body.H-netOf(1)-gap >= minPlot {
 			lines = 1
 		}
@@ -289,8 +290,16 @@ func (g *geom) placeBoxes(t *engine.Trace, rowH, laneGap float64, lines int, mea
 		}
 		boxW := content + 2*g.pad
 		if n > 1 {
-			// Links at least 5.5 lines of text long: room for a label.
-			boxW = math.Min(boxW, (g.net.W-float64(n-1)*5.5*u)/float64(n))
+			// Links at least 5.5 lines of text long: room for a label; on
+			// a stage too narrow for that and the hosts' names (a phone),
+			// shorter links (the ladder labels the packets).
+			link := 5.5 * u
+			for _, h := range hosts {
+				if name := measure(HostKo(t, h), u, true) + 2*g.pad; (g.net.W-float64(n-1)*link)/float64(n) < name {
+					link = 2.5 * u
+				}
+			}
+			boxW = math.Min(boxW, (g.net.W-float64(n-1)*link)/float64(n))
 		}
 		boxW = math.Round(math.Min(boxW, g.net.W))
 		step := 0.0
@@ -442,7 +451,7 @@ func (pl *Plan) hostsStatic(p *Player, snap *engine.Snapshot, measure Measure) {
 				pl.timers = append(pl.timers, timerRow{x: lx, y: y, room: room, area: r, sock: sl.Sock, kind: sl.Timer, tone: sl.Tone})
 				continue
 			}
-			s := fitChoice(measure, room, u, false, sl.Long, sl.Text, sl.Short)
+			s := fitChoice(measure, room, u, false, sl.Long, sl.Text, sl.Short, sl.Ko)
 			if s == "" {
 				continue
 			}

@@ -29,13 +29,15 @@ type stageSize struct {
 	minText   float64
 }
 
-var stageSizes = []stageSize{
-	{670, 420, false, 16},  // the lesson page at 1280x720, as first designed
-	{667, 295, false, 16},  // the lesson page at 1280x720 now
-	{526, 328, false, 16},  // the lesson page at 1024x768
-	{1862, 841, true, 24},  // presentation mode at 1920x1080
-	{1280, 720, false, 16}, // the stage page by itself
-}
+// stageSizes are the stage's sizes on the lesson page (PageSizes) and
+// the stage page by itself at 1280x720.
+var stageSizes = func() []stageSize {
+	var out []stageSize
+	for _, p := range PageSizes {
+		out = append(out, stageSize{p.W, p.H, p.Projector, p.MinText})
+	}
+	return append(out, stageSize{1280, 720, false, 16})
+}()
 
 // checkFrame checks that every text of f is big enough, inside its area
 // and the canvas, and clear of every other text; and that hosts and
@@ -170,10 +172,16 @@ func TestPacketAtFindsWhatIsDrawn(t *testing.T) {
 	hits := f.Hits()
 	found := 0
 	for _, h := range hits {
+		if h.Kind == "host" && h.Label != HostKo(tr, h.Index) {
+			t.Errorf("host hit %+v is labelled %q; want %q", h, h.Label, HostKo(tr, h.Index))
+		}
 		if h.Packet != syn {
 			continue
 		}
 		found++
+		if h.Label != "SYN" {
+			t.Errorf("the SYN's hit %+v is labelled %q; want SYN", h, h.Label)
+		}
 		// CSS pixels: half the device pixels at a device pixel ratio of 2.
 		if got := f.PacketAt((h.X+h.W/2)*2, (h.Y+h.H/2)*2); got != syn {
 			t.Errorf("hit %+v: PacketAt(its middle) = %d; want %d", h, got, syn)

@@ -3,6 +3,7 @@ package stage
 import (
 	"math"
 	"sort"
+	"strings"
 
 	"connlab/engine"
 )
@@ -20,9 +21,13 @@ func (f *Frame) placePackets(p *Player, snap *engine.Snapshot, measure Measure) 
 		lineOf[ll.Link] = ll
 	}
 	var placed []Rect
-	// The latest sent first: their labels win the rows beside the link.
+	// Labels by what they tell (labelClass: handshakes, FINs and RSTs,
+	// requests, responses, pure ACKs), the earliest sent first within
+	// each: the head of a train of segments keeps its label.
 	fl := inFlight(t, snap, p.Time)
-	sort.Sort(sort.Reverse(sort.IntSlice(fl)))
+	sort.SliceStable(fl, func(a, b int) bool {
+		return labelClass(t.Packets[fl[a]].Kind) < labelClass(t.Packets[fl[b]].Kind)
+	})
 	for _, i := range fl {
 		pk := &t.Packets[i]
 		ll, ok := lineOf[pk.Link]
@@ -31,46 +36,34 @@ func (f *Frame) placePackets(p *Player, snap *engine.Snapshot, measure Measure) 
 		}
 		head, tail := t.Position(i, p.Time)
 		m := PacketMark{Packet: i, Kind: pk.Kind, Bar: ll.Line.Part(tail, head), Text: pk.Label}
-		// Keep a bar visible even when serialization is instant.
-		if math.Abs(m.Bar.X1-m.Bar.X0) < u*0.5 {
-			m.Bar.X0 = m.Bar.X1 - math.Copysign(u*0.5, ll.Line.X1-ll.Line.X0)
+		// Keep a bar visible even when serialization is instant; a longer
+		// one leaves a gap behind it, so that segments sent back to back
+		// are separate bars.
+		dir := math.Copysign(1, ll.Line.X1-ll.Line.X0)
+		if n := math.Abs(m.Bar.X1 - m.Bar.X0); n < u*0.2 {
+			m.Bar.X0 = m.Bar.X1 - dir*u*0.5
+		} else {
+			m.Bar.X0 = m.Bar.X1 - dir*math.Max(n-barGap(u), u*0.2)
 		}
 		lo, hi := math.Min(ll.Line.X0, ll.Line.X1), math.Max(ll.Line.X0, ll.Line.X1)
-		if s := fitText(measure, pk.Label, hi-lo-u*0.6, u, true); s != "" {
-			m.Text = s
+		lane, _ := f.box(pk.From)
+		for _, text := range linkTexts(t, snap, p.Time, i) {
+			s := fitText(measure, text, hi-lo-u*0.6, u, true)
+			if s == "" {
+				continue
+			}
 			lw := math.Ceil(measure(s, u, true) + u*0.6)
 			x0 := math.Round(math.Max(lo, math.Min(m.Bar.X1-lw/2, hi-lw)))
-			lane, _ := f.box(pk.From)
-			// Each row beside the link, the label over its packet or else
-			// moved along the row to the nearest free place.
-		rows:
-			for row := 0; ; row++ {
-				y := ll.Line.Y0 - u*0.2 - lh - float64(row)*lh
-				if !ll.Up {
-					y = ll.Line.Y0 + u*0.2 + float64(row)*lh
-				}
-				y = math.Round(y)
-				if y < lane.Y || y+lh > lane.Y+lane.H {
-					break
-				}
-				for k := 0; k <= int((hi-lo)/lw); k++ {
-					for _, x := range []float64{x0 - float64(k)*(lw+2), x0 + float64(k)*(lw+2)} {
-						r := Rect{x, y, lw, lh}
-						if x >= lo && x+lw <= hi && !overlapsAny(r, placed) {
-							m.Label, m.ShowLabel = r, true
-							placed = append(placed, r)
-							break rows
-						}
-					}
-				}
+			if r, ok := linkLabelPlace(ll, lane, placed, x0, lo, hi, lw, u, lh); ok {
+				m.Label, m.Text, m.ShowLabel = r, s, true
+				placed = append(placed, r)
+				break
 			}
 		}
 		f.Packets = append(f.Packets, m)
 	}
-	// Drawn oldest first, so the latest bars lie on top.
-	for a, b := 0, len(f.Packets)-1; a < b; a, b = a+1, b-1 {
-		f.Packets[a], f.Packets[b] = f.Packets[b], f.Packets[a]
-	}
+	// Drawn in the order sent, so the latest bars lie on top.
+	sort.SliceStable(f.Packets, func(a, b int) bool { return f.Packets[a].Packet < f.Packets[b].Packet })
 	for _, m := range f.Packets {
 		if m.Packet == f.Selected {
 			ly.line(m.Bar, f.Line*4, InkSelect)
@@ -87,6 +80,67 @@ func (f *Frame) placePackets(p *Player, snap *engine.Snapshot, measure Measure) 
 		}
 		ly.text(Paint{R: Rect{m.Label.X + u*0.3, m.Label.Y, m.Label.W - u*0.6, lh}, S: m.Text, Size: u, Bold: true, Ink: InkBG, Area: f.Net})
 	}
+}
+
+// barGap is the gap left behind a packet's bar on a link.
+func barGap(u float64) float64 { return math.Max(2, math.Round(u*0.12)) }
+
+// linkLabelPlace finds a place for a label lw wide in the rows beside a
+// link, over its packet at x0 or else moved along the row to the nearest
+// free place, inside the sender's box's height.
+func linkLabelPlace(ll LinkLane, lane Rect, placed []Rect, x0, lo, hi, lw, u, lh float64) (Rect, bool) {
+	for row := 0; ; row++ {
+		y := ll.Line.Y0 - u*0.2 - lh - float64(row)*lh
+		if !ll.Up {
+			y = ll.Line.Y0 + u*0.2 + float64(row)*lh
+		}
+		y = math.Round(y)
+		if y < lane.Y || y+lh > lane.Y+lane.H {
+			return Rect{}, false
+		}
+		// Over the packet, or else beside a label of the row, nearest first.
+		xs := []float64{x0}
+		for _, o := range placed {
+			if o.Y < y+lh && y < o.Y+o.H {
+				xs = append(xs, o.X-lw-2, o.X+o.W+2)
+			}
+		}
+		sort.SliceStable(xs, func(a, b int) bool { return math.Abs(xs[a]-x0) < math.Abs(xs[b]-x0) })
+		for _, x := range xs {
+			r := Rect{x, y, lw, lh}
+			if x >= lo && x+lw <= hi && !overlapsAny(r, placed) {
+				return r, true
+			}
+		}
+	}
+}
+
+// linkTexts are the wordings of packet i's label on its link, longest
+// first. A segment of a train (another data segment of its connection on
+// the same link now) is told apart by its sequence number: "seq 1449";
+// the train's head says what it begins ("200 OK seq 1", then "seq 1").
+func linkTexts(t *engine.Trace, snap *engine.Snapshot, now engine.Time, i int) []string {
+	pk := &t.Packets[i]
+	if len(pk.Seg.Payload) == 0 {
+		return []string{pk.Label}
+	}
+	train := false
+	for _, k := range inFlight(t, snap, now) {
+		q := &t.Packets[k]
+		train = train || k != i && q.Link == pk.Link && q.Sock == pk.Sock && len(q.Seg.Payload) > 0
+	}
+	texts := PacketTexts(t, i)
+	if !train {
+		return []string{pk.Label}
+	}
+	seq := texts[0]
+	if at := strings.Index(seq, "seq "); at >= 0 {
+		seq = seq[at:]
+	}
+	if texts[0] == seq {
+		return []string{seq}
+	}
+	return []string{texts[0], seq}
 }
 
 // inFlight lists the packets to draw on the links at time now: those the
@@ -152,6 +206,7 @@ type Hit struct {
 	Kind   string  `json:"kind"`   // "packet" or "host"
 	Index  int     `json:"index"`  // the packet's or host's index in the trace
 	Packet int     `json:"packet"` // the packet's index; -1 for a host
+	Label  string  `json:"label"`  // the packet's label as drawn there, the host's Korean name
 	X      float64 `json:"x"`
 	Y      float64 `json:"y"`
 	W      float64 `json:"w"`
@@ -166,12 +221,12 @@ type Hit struct {
 // boxes.
 func (f *Frame) Hits() []Hit {
 	out := []Hit{}
-	add := func(packet int, r Rect) {
+	add := func(packet int, r Rect, label string) {
 		if f.PacketAt(r.X+r.W/2, r.Y+r.H/2) != packet {
 			return
 		}
 		d := f.DPR
-		out = append(out, Hit{Kind: "packet", Index: packet, Packet: packet, X: r.X / d, Y: r.Y / d, W: r.W / d, H: r.H / d})
+		out = append(out, Hit{Kind: "packet", Index: packet, Packet: packet, Label: label, X: r.X / d, Y: r.Y / d, W: r.W / d, H: r.H / d})
 	}
 	// A line's box, at least as thick as a click may miss it by.
 	bounds := func(l Line) Rect {
@@ -186,11 +241,14 @@ func (f *Frame) Hits() []Hit {
 		}
 		return r
 	}
+	// A packet drawn without a label is named by the trace's.
+	t := f.g.trace
+	label := func(packet int) string { return t.Packets[packet].Label }
 	for _, m := range f.Packets {
 		if m.ShowLabel {
-			add(m.Packet, m.Label)
+			add(m.Packet, m.Label, m.Text)
 		} else {
-			add(m.Packet, bounds(m.Bar))
+			add(m.Packet, bounds(m.Bar), label(m.Packet))
 		}
 	}
 	if f.Ladder != nil {
@@ -198,16 +256,16 @@ func (f *Frame) Hits() []Hit {
 			for _, m := range ms {
 				switch {
 				case m.ShowLabel:
-					add(m.Packet, m.Label)
+					add(m.Packet, m.Label, m.Text)
 				case math.Hypot(m.Drawn.X1-m.Drawn.X0, m.Drawn.Y1-m.Drawn.Y0) >= 2:
-					add(m.Packet, bounds(m.Drawn))
+					add(m.Packet, bounds(m.Drawn), label(m.Packet))
 				}
 			}
 		}
 	}
 	for _, hb := range f.Hosts {
 		r, d := hb.Rect, f.DPR
-		out = append(out, Hit{Kind: "host", Index: hb.Host, Packet: -1, X: r.X / d, Y: r.Y / d, W: r.W / d, H: r.H / d})
+		out = append(out, Hit{Kind: "host", Index: hb.Host, Packet: -1, Label: HostKo(t, hb.Host), X: r.X / d, Y: r.Y / d, W: r.W / d, H: r.H / d})
 	}
 	return out
 }

@@ -12,7 +12,16 @@ import (
 type plotAxes struct {
 	axes
 	rows []Rect // waterfall: each object's bar band
-	top  int    // cwnd: segments at the top of the y axis; ports: the pool's size
+	// compare: each lane's ladder, by lane; packets cross it from the
+	// client's line to the server's and back, time along the x axis
+	strips map[int]laneStrip
+	top    int // cwnd: segments at the top of the y axis; ports: the pool's size
+}
+
+// laneStrip is a lane's ladder in a comparison: the client's line at
+// Client, the server's at Server, on the plot's clock.
+type laneStrip struct {
+	Client, Server float64
 }
 
 // axes is a plot's data area with its x range in simulated time.
@@ -210,10 +219,14 @@ func (pl *Plan) cwndStatic(p *Player, measure Measure) {
 		items[0].text = fitChoice(measure, pl.Plot.W-u, u, true,
 			fmt.Sprintf("혼잡 윈도 = 세그먼트 %d개", cur), fmt.Sprintf("cwnd = %d", cur))
 	}
+	if ss := ssthreshSegs(p, float64(mss)); ss > 0 {
+		items = append(items, legendItem{text: fitChoice(measure, pl.Plot.W-u, u, false,
+			fmt.Sprintf("느린 시작 임계값 = 세그먼트 %d개", int(ss)), fmt.Sprintf("ssthresh = %d", int(ss))), swatch: true, ink: InkLost})
+	}
 	y := pl.flow(items, measure)
 	top := 1
 	for _, c := range pts {
-		top = max(top, c.Cwnd/mss)
+		top = max(top, c.Cwnd/mss, c.Ssthresh/mss)
 	}
 	left := measure(itoa(top), u, false) + u*0.8
 	// The window closes on the last change: TIME-WAIT's long tail after it
@@ -228,6 +241,7 @@ func (pl *Plan) cwndStatic(p *Player, measure Measure) {
 	ticks := pl.timeAxis(a, p.Trace.Config.RTT, rttLabel(p.Trace.Config.RTT), measure)
 	pl.yLabels(a, []int{top, top / 2, 0}, pl.cwndY, ticks, measure)
 	pl.cwndData(p, &pl.Static, 0, pl.At)
+	pl.ssthreshData(p, &pl.Static)
 }
 
 func (pl *Plan) cwndY(segs float64) float64 {
@@ -290,12 +304,13 @@ func (pl *Plan) waterfallStatic(p *Player, measure Measure) {
 	// Row labels: each object's path, or in compare each lane's name.
 	type group struct {
 		label string
+		lane  int
 		objs  []int
 	}
 	var groups []group
 	if compare {
-		for lane, name := range t.Lanes {
-			g := group{label: name}
+		for lane := range t.Lanes {
+			g := group{label: LaneKo(t, lane), lane: lane}
 			for i, o := range t.Objects {
 				if o.Lane == lane {
 					g.objs = append(g.objs, i)
@@ -313,6 +328,9 @@ func (pl *Plan) waterfallStatic(p *Player, measure Measure) {
 	labelW := 0.0
 	for _, g := range groups {
 		labelW = math.Max(labelW, measure(g.label, u, false))
+		if compare {
+			labelW = math.Max(labelW, measure(synCount(99), u, false))
+		}
 	}
 	labelW = math.Min(labelW+u*0.8, pl.Plot.W*0.4)
 	area := pl.dataArea(y, labelW)
@@ -321,17 +339,39 @@ func (pl *Plan) waterfallStatic(p *Player, measure Measure) {
 		blockH = area.H / float64(len(groups))
 	}
 	area.H = blockH * float64(len(groups))
-	pl.axes = plotAxes{axes: axes{r: area, t0: 0, t1: end}, rows: make([]Rect, len(t.Objects))}
+	pl.axes = plotAxes{axes: axes{r: area, t0: 0, t1: end}, rows: make([]Rect, len(t.Objects)), strips: map[int]laneStrip{}}
 	var placed []Rect
 	for k, g := range groups {
 		by := area.Y + float64(k)*blockH
 		inner := Rect{area.X, by + blockH*0.12, area.W, blockH * 0.76}
+		if compare {
+			// The lane's ladder over its objects' bars: the client's line
+			// above, the server's below, half the block.
+			st := laneStrip{Client: math.Round(by + blockH*0.08), Server: math.Round(by + blockH*0.5)}
+			pl.axes.strips[g.lane] = st
+			for _, y := range []float64{st.Client, st.Server} {
+				pl.Static.line(Line{area.X, y, area.X + area.W, y}, math.Max(1, pl.Line/3), InkGrid)
+			}
+			inner = Rect{area.X, by + blockH*0.58, area.W, blockH * 0.36}
+			// How many handshakes the lane has begun: the SYNs on its ladder.
+			if n := synsSent(t, g.lane, pl.At); blockH >= 2*lh {
+				s := synCount(n)
+				tr := Rect{pl.Plot.X + u*0.4, math.Round(by + blockH/2), measure(s, u, false), lh}
+				if inside(tr, pl.Plot) && !overlapsAny(tr, placed) {
+					placed = append(placed, tr)
+					pl.Static.text(Paint{R: tr, S: s, Size: u, Ink: KindInk(engine.PkHandshake), Area: pl.Plot})
+				}
+			}
+		}
 		for j, i := range g.objs {
 			h := inner.H / float64(len(g.objs))
 			pl.axes.rows[i] = Rect{inner.X, inner.Y + float64(j)*h, inner.W, math.Max(h-1, 1)}
 		}
 		s := fitText(measure, g.label, labelW-u*0.6, u, false)
 		tr := Rect{pl.Plot.X + u*0.4, math.Round(by + (blockH-lh)/2), measure(s, u, false), lh}
+		if compare && blockH >= 2*lh {
+			tr.Y = math.Round(by + blockH/2 - lh)
+		}
 		if s == "" || !inside(tr, pl.Plot) || overlapsAny(tr, placed) {
 			continue
 		}
@@ -358,9 +398,66 @@ func (pl *Plan) waterfallStatic(p *Player, measure Measure) {
 	}
 }
 
-// waterfallData draws the objects' bars between from and to.
+// synCount is a lane's count of handshakes begun: "SYN 3".
+func synCount(n int) string { return "SYN " + itoa(n) }
+
+// synsSent counts the SYNs the client of lane sent by at.
+func synsSent(t *engine.Trace, lane int, at engine.Time) int {
+	n := 0
+	for _, pk := range t.Packets {
+		if pk.SentAt > at {
+			break
+		}
+		if pk.Label == "SYN" && t.Hosts[pk.From].Lane == lane {
+			n++
+		}
+	}
+	return n
+}
+
+// laneData draws each lane's packets between from and to on its ladder:
+// a line from the sender's line to the receiver's, as far as it has come.
+func (pl *Plan) laneData(p *Player, ly *Layer, from, to engine.Time) {
+	a := pl.axes.axes
+	t := p.Trace
+	for i := range t.Packets {
+		pk := &t.Packets[i]
+		if pk.SentAt > to {
+			break
+		}
+		st, ok := pl.axes.strips[t.Hosts[pk.From].Lane]
+		s, e, ok2 := clip(pk.TxStart, pk.ArriveAt, from, to)
+		if !ok || !ok2 {
+			continue
+		}
+		y0, y1 := st.Client, st.Server
+		if t.Hosts[pk.From].Role != engine.RoleClient {
+			y0, y1 = y1, y0
+		}
+		at := func(tm engine.Time) (float64, float64) {
+			f := 1.0
+			if d := pk.ArriveAt - pk.TxStart; d > 0 {
+				f = float64(tm-pk.TxStart) / float64(d)
+			}
+			return a.x(tm), y0 + (y1-y0)*f
+		}
+		x0, yy0 := at(s)
+		x1, yy1 := at(e)
+		w := math.Max(1, pl.Line/2)
+		if pk.Kind == engine.PkHandshake {
+			w = pl.Line
+		}
+		ly.line(Line{x0, yy0, x1, yy1}, w, KindInk(pk.Kind))
+	}
+}
+
+// waterfallData draws the objects' bars between from and to, and in a
+// comparison the lanes' packets.
 func (pl *Plan) waterfallData(p *Player, ly *Layer, from, to engine.Time) {
 	a := pl.axes.axes
+	if len(pl.axes.strips) > 0 {
+		pl.laneData(p, ly, from, to)
+	}
 	for i, o := range p.Trace.Objects {
 		row := pl.axes.rows[i]
 		seg := func(s, e engine.Time, ink Ink) {

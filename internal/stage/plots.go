@@ -4,9 +4,10 @@ import "connlab/engine"
 
 // CwndPoint is the congestion window after one change.
 type CwndPoint struct {
-	Step int
-	At   engine.Time
-	Cwnd int // bytes
+	Step     int
+	At       engine.Time
+	Cwnd     int // bytes
+	Ssthresh int // bytes; 0 until a loss sets it
 }
 
 // CwndSeries follows the congestion window of the server's socket that
@@ -26,7 +27,8 @@ func CwndSeries(t *engine.Trace) []CwndPoint {
 	var out []CwndPoint
 	for i, e := range t.Events {
 		if e.Kind == engine.EvCwnd && e.Sock == best {
-			out = append(out, CwndPoint{Step: i, At: e.At, Cwnd: t.At(i).Sockets[best].Cwnd})
+			st := t.At(i).Sockets[best]
+			out = append(out, CwndPoint{Step: i, At: e.At, Cwnd: st.Cwnd, Ssthresh: st.Ssthresh})
 		}
 	}
 	return out

@@ -27,6 +27,7 @@ type SockLine struct {
 	Long   string // a longer text with the state explained in Korean, or ""
 	Text   string
 	Short  string // a shorter text for a narrow box, or ""
+	Ko     string // the shortest: the state in Korean words, or ""
 	Tone   Tone
 	Indent bool
 	Bar    float64   // fraction of a timer left, drawn as a shrinking bar; <0 for none
@@ -181,7 +182,7 @@ func sockDetail(p *Player, snap *engine.Snapshot, i int) []SockLine {
 	si := &t.Sockets[i]
 	ss := &snap.Sockets[i]
 	head := SockLine{Long: fmt.Sprintf(":%d %s %s", si.Local.Port, ss.State, StateKo(ss.State)),
-		Text: fmt.Sprintf(":%d %s", si.Local.Port, ss.State), Short: ss.State.String(), Bar: -1, Sock: i}
+		Text: fmt.Sprintf(":%d %s", si.Local.Port, ss.State), Short: ss.State.String(), Ko: StateKo(ss.State), Bar: -1, Sock: i}
 	if ss.State == engine.Closed {
 		head.Tone = ToneDim
 	}

@@ -55,6 +55,10 @@ type Selected struct {
 	IP       IPInfo  `json:"ip"`
 	TCP      TCPInfo `json:"tcp"`
 	HTTP     string  `json:"http"`
+	// TLS names the TLS records starting in the packet as a packet
+	// analyzer does ("TLSv1.3 Application Data (HTTP)"); with TLS, HTTP
+	// is the plaintext inside them, opaque on the wire.
+	TLS []string `json:"tls,omitempty"`
 }
 
 // IPInfo is the IPv4 header of a selected packet.
@@ -172,6 +176,7 @@ func Inspect(t *engine.Trace, i int) *Selected {
 		IP:       IPInfo{Src: ipString(seg.Src.IP), Dst: ipString(seg.Dst.IP), Len: seg.WireLen(), TTL: ipTTL, Proto: "TCP"},
 		TCP:      tcp,
 		HTTP:     pk.HTTP,
+		TLS:      t.PacketTLS(i),
 	}
 }
 

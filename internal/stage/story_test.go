@@ -136,6 +136,8 @@ var captionRules = []captionRule{
 	{"FIN", regexp.MustCompile(`\bFIN\b`), showsPacket("FIN")},
 	{"RST", regexp.MustCompile(`\bRST\b`), showsPacket("RST")},
 	{"POST", regexp.MustCompile(`POST[^.]*보냅니다`), showsPacket("POST")},
+	{"Client Hello", regexp.MustCompile(`Client Hello`), showsPacket("Client Hello")},
+	{"Server Hello", regexp.MustCompile(`Server Hello`), showsPacket("Server Hello")},
 	{"client", regexp.MustCompile(`클라이언트|브라우저`), drawsText("클라이언트")},
 	{"server", regexp.MustCompile(`서버`), drawsText("서버")},
 	{"proxy", regexp.MustCompile(`프락시`), drawsText("프락시")},
@@ -179,7 +181,116 @@ var captionRules = []captionRule{
 		}
 		return nil
 	}},
-	{"MSS segments", regexp.MustCompile(`MSS 크기로 잘라`), func(f *stage.Frame, p *stage.Player, c string) error {
+	{"the first two segments' seq", regexp.MustCompile("두 번째 세그먼트의 `seq`"), func(f *stage.Frame, p *stage.Player, c string) error {
+		// The message the latest segment sent belongs to: its last two
+		// segments sent (the first and second at that caption).
+		tr := p.Trace
+		last := -1
+		for i, pk := range tr.Packets {
+			if pk.SentAt <= f.At && len(pk.Seg.Payload) > 0 {
+				last = i
+			}
+		}
+		if last < 0 {
+			return fmt.Errorf("no segment with data has been sent")
+		}
+		var segs []int
+		for i, pk := range tr.Packets {
+			if pk.Sock == tr.Packets[last].Sock && pk.From == tr.Packets[last].From && len(pk.Seg.Payload) > 0 && pk.SentAt <= f.At {
+				segs = append(segs, i)
+			}
+		}
+		if len(segs) < 2 {
+			return fmt.Errorf("fewer than two segments sent")
+		}
+		link, ladder := labels(f)
+		for _, i := range segs[len(segs)-2:] {
+			want := "seq " + fmt.Sprint(stage.Inspect(tr, i).TCP.Seq)
+			found := false
+			for _, s := range append(link, ladder...) {
+				found = found || s == want || strings.HasSuffix(s, " "+want)
+			}
+			if !found {
+				return fmt.Errorf("no label reads %q (labels on links %q, on the ladder %q)", want, link, ladder)
+			}
+		}
+		return nil
+	}},
+	{"handshakes of each lane", regexp.MustCompile(`핸드셰이크`), func(f *stage.Frame, p *stage.Player, c string) error {
+		// A comparison counts each lane's SYNs beside its ladder.
+		tr := p.Trace
+		if len(tr.Lanes) < 2 {
+			return nil
+		}
+		want := map[string]int{}
+		for lane := range tr.Lanes {
+			n := 0
+			for _, pk := range tr.Packets {
+				if pk.SentAt <= f.At && pk.Label == "SYN" && tr.Hosts[pk.From].Lane == lane {
+					n++
+				}
+			}
+			want[fmt.Sprintf("SYN %d", n)]++
+		}
+		got := map[string]int{}
+		for _, s := range drawn(f) {
+			got[s]++
+		}
+		for s, n := range want {
+			if got[s] < n {
+				return fmt.Errorf("%d lanes should read %q; %d do (texts %q)", n, s, got[s], drawn(f))
+			}
+		}
+		return nil
+	}},
+	{"requests sent again", regexp.MustCompile(`다시 보내`), func(f *stage.Frame, p *stage.Player, c string) error {
+		// The requests sent after the first RST that have arrived are
+		// labelled on the ladder, where the lesson's end is told.
+		tr := p.Trace
+		rst := engine.Never
+		for _, pk := range tr.Packets {
+			if pk.Kind == engine.PkRST && pk.SentAt < rst {
+				rst = pk.SentAt
+			}
+		}
+		if f.Ladder == nil {
+			return nil
+		}
+		_, ladder := labels(f)
+		for _, pk := range tr.Packets {
+			if pk.Kind != engine.PkRequest || pk.HTTP == "" || pk.SentAt <= rst || pk.ArriveAt > f.At {
+				continue
+			}
+			found := false
+			for _, s := range ladder {
+				found = found || strings.HasPrefix(s, pk.Label)
+			}
+			if !found {
+				return fmt.Errorf("the request %q sent again is not labelled on the ladder (labels %q)", pk.Label, ladder)
+			}
+		}
+		return nil
+	}},
+	{"segments one after another", regexp.MustCompile(`줄지어`), func(f *stage.Frame, p *stage.Player, c string) error {
+		// The data segments on the link are as many bars, none over another.
+		var bars []stage.Line
+		for _, m := range f.Packets {
+			if len(p.Trace.Packets[m.Packet].Seg.Payload) > 0 {
+				bars = append(bars, m.Bar)
+			}
+		}
+		if len(bars) < 2 {
+			return fmt.Errorf("%d data segments on the links; want the rest of the train", len(bars))
+		}
+		for i, a := range bars {
+			for _, b := range bars[i+1:] {
+				a0, a1 := min(a.X0, a.X1), max(a.X0, a.X1)
+				b0, b1 := min(b.X0, b.X1), max(b.X0, b.X1)
+				if a.Y0 == b.Y0 && a0 < b1 && b0 < a1 {
+					return fmt.Errorf("the bars %v..%v and %v..%v of two segments overlap: they read as one", a0, a1, b0, b1)
+				}
+			}
+		}
 		return nil
 	}},
 }
@@ -187,6 +298,14 @@ var captionRules = []captionRule{
 // shots names a folder to write every caption step's frame to as a PNG,
 // for a person to look at: go test -run TestCaptionsShowWhatTheySay -shots DIR.
 var shots = flag.String("shots", "", "write each caption step's frame as a PNG into this folder")
+
+// shot writes f to the -shots folder as name.png.
+func shot(t *testing.T, f *stage.Frame, name string) {
+	t.Helper()
+	if err := stage.WritePNGForTest(f, filepath.Join(*shots, strings.ReplaceAll(name, "/", "_")+".png")); err != nil {
+		t.Fatal(err)
+	}
+}
 
 // TestCaptionsShowWhatTheySay lays out every caption step of every lesson
 // and variant at the page's stage sizes and checks that what the caption
@@ -227,9 +346,13 @@ func TestCaptionsShowWhatTheySay(t *testing.T) {
 					p.NextCaption()
 					for k := 0; p.Animating() && k < 20; k++ {
 						p.Advance(stage.MaxCaptionRun / 6)
-						if err := stage.CheckFrameForTest(frame(), sz.W, sz.H, sz.Projector, sz.MinText, 1); err != nil {
+						f := frame()
+						if err := stage.CheckFrameForTest(f, sz.W, sz.H, sz.Projector, sz.MinText, 1); err != nil {
 							t.Errorf("%s on the way to caption %d at %v: %v", sz.Name, i+1, p.Time, err)
 							break
+						}
+						if *shots != "" && k == 2 {
+							shot(t, f, fmt.Sprintf("%s-%s-c%02d-run", st.name, sz.Name, i+1))
 						}
 					}
 					p.Seek(step)
@@ -238,14 +361,11 @@ func TestCaptionsShowWhatTheySay(t *testing.T) {
 						t.Errorf("%s caption %d: %v", sz.Name, i+1, err)
 					}
 					if *shots != "" {
-						name := fmt.Sprintf("%s-%s-c%02d.png", strings.ReplaceAll(st.name, "/", "_"), sz.Name, i+1)
-						if err := stage.WritePNGForTest(f, filepath.Join(*shots, name)); err != nil {
-							t.Fatal(err)
-						}
+						shot(t, f, fmt.Sprintf("%s-%s-c%02d", st.name, sz.Name, i+1))
 					}
 					c := plainCaption(string(st.steps[i].Caption))
 					for _, r := range captionRules {
-						if !r.match.MatchString(c) {
+						if !sz.Story || !r.match.MatchString(c) {
 							continue
 						}
 						if err := r.check(f, p, c); err != nil {

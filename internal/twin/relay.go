@@ -17,7 +17,8 @@ import (
 // host's TUN after the engine's link model (engine/host.go, transmit): a
 // FIFO queue drained at the link's bandwidth (serialization of the whole IP
 // packet, rounded up to the nanosecond), then the one-way delay. It never
-// drops, merges, splits or reorders packets.
+// merges, splits or reorders packets, and drops only the packets the
+// engine's drop= names (relay_drop.go).
 //
 // Each direction is one OS thread with real-time priority (SCHED_FIFO,
 // sched(7)) that waits in ppoll(2) for the next packet or the next due
@@ -51,6 +52,7 @@ type RelayStats struct {
 type direction struct {
 	from, to int
 	link     linkModel
+	drop     *dropper // the sending host's chosen losses, or nil
 	lates    []time.Duration
 	errs     int
 	rt       bool
@@ -69,10 +71,13 @@ type relay struct {
 }
 
 // add starts carrying packets between the TUN descriptors a and b, each
-// way over link.
-func (r *relay) add(a, b int, link linkModel) {
-	for _, d := range [][2]int{{a, b}, {b, a}} {
-		dir := &direction{from: d[0], to: d[1], link: link}
+// way over link, losing the packets of dropA (host a's) and dropB.
+func (r *relay) add(a, b int, link linkModel, dropA, dropB *dropper) {
+	for _, d := range []struct {
+		from, to int
+		drop     *dropper
+	}{{a, b, dropA}, {b, a, dropB}} {
+		dir := &direction{from: d.from, to: d.to, link: link, drop: d.drop}
 		r.dirs = append(r.dirs, dir)
 		r.wg.Add(1)
 		go func() { defer r.wg.Done(); dir.loop(&r.quit) }()
@@ -109,6 +114,9 @@ func (d *direction) loop(quit *atomic.Bool) {
 					start = busy
 				}
 				busy = start.Add(serialization(n, d.link.bw))
+				if d.drop.drops(buf[:n]) {
+					continue
+				}
 				q = append(q, queued{pkt: append([]byte(nil), buf[:n]...), due: busy.Add(d.link.delay)})
 			}
 		}

@@ -131,8 +131,13 @@ func Run(name string, params map[string]string) (*Result, error) {
 		return nil, err
 	}
 	defer dump.kill()
+	drops := make([]*dropper, len(t.Hosts))
+	for i, hi := range t.Hosts {
+		drops[i] = newDropper(cfg.DropsOf(hi.Role))
+	}
 	for i, tn := range tuns {
-		rl.add(tn[0], tn[1], models[i])
+		l := t.Links[linksOf(t, -1)[i]]
+		rl.add(tn[0], tn[1], models[i], drops[l.From], drops[l.To])
 	}
 	p := &programs{sc: sc, t: t, hosts: hosts, nodelay: cfg.NoDelay}
 	if err := p.run(); err != nil {

@@ -30,6 +30,10 @@ var cases = []struct {
 	{"reset", nil},
 	{"time-wait", map[string]string{"rate": "10"}},       // 14 connections at 10/s (the lesson: 2/s); TIME-WAIT is counted with ss, not waited out
 	{"persistent", map[string]string{"keepalive": "1s"}}, // through an HTTP/1.1 proxy (a third namespace); idle timeout shortened from 5 s
+	// Losses: the relay loses the same packets as the engine.
+	{"handshake", map[string]string{"drop": "client:1"}},                       // a lost SYN: sent again after TCP_TIMEOUT_INIT, 1 s
+	{"slow-start", map[string]string{"profile": "today", "drop": "server:12"}}, // fast retransmit on three duplicate ACKs
+	{"handshake", map[string]string{"drop": "server:5"}},                       // the last ACK: the client's FIN again, answered from TIME-WAIT
 }
 
 // known lists differences between the engine and Linux that are understood
@@ -51,6 +55,7 @@ var known = []struct {
 	{"time-wait", "[FIN+ACK] len=0", "the same drift, seen at each connection's close"},
 	{"reset", "[RST] len=0", "after its abort the engine's server answers each late ACK with an RST; the kernel's capture shows none of them"},
 	{"reset", "conn 2 [", "the retry connection: its timing follows from the window difference above"},
+	{"slow-start", "[PSH+ACK] len=77 seq=78 ack=100101", "after a loss Linux recovers with SACK and proportional rate reduction (tcp_fastretrans_alert, tcp_cwnd_reduction in net/ipv4/tcp_input.c), sending more during recovery than the engine's NewReno; the response ends about 40 ms sooner, so the second request leaves sooner"},
 }
 
 // attempts is how many times a case may run. The machine is shared: a

@@ -1,0 +1,145 @@
+package judge
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"connlab/engine"
+)
+
+// lossCases are runs with lost segments, each judged at three capture
+// points: tshark must call every retransmission one, and may flag a
+// missing segment only where that capture point really missed one.
+var lossCases = []struct {
+	scenario string
+	params   map[string]string
+}{
+	{"handshake", map[string]string{"drop": "client:1"}},                    // a lost SYN
+	{"handshake", map[string]string{"drop": "client:1", "profile": "book"}}, // the book's 3 s
+	{"handshake", map[string]string{"drop": "server:1"}},                    // a lost SYN+ACK
+	{"handshake", map[string]string{"drop": "server:5"}},                    // the last ACK: TIME-WAIT answers the FIN again
+	{"slow-start", map[string]string{"drop": "server:12", "profile": "today"}},
+	{"slow-start", map[string]string{"drop": "server:20"}},
+	{"slow-start", map[string]string{"queue": "8", "bandwidth": "2Mbps", "profile": "today"}},
+	{"pipelining", map[string]string{"drop": "server:6"}},
+	{"persistent", map[string]string{"loss": "3%", "seed": "2"}},
+}
+
+// expected says which analysis flags each packet may carry: the ones a
+// real capture at the same point would show for the same events.
+func expected(tr *engine.Trace) (allow []map[string]bool, must []bool) {
+	allow = make([]map[string]bool, len(tr.Packets))
+	must = make([]bool, len(tr.Packets))
+	type flow struct{ src, dst engine.Addr }
+	sentEnd := map[flow]engine.Seq{} // highest sequence number sent so far
+	started := map[flow]bool{}       // sentEnd is valid
+	missed := map[flow]bool{}        // the capture missed a segment of this flow
+	lastAck := map[flow]engine.Seq{} // ack of the last captured segment
+	seenEnd := map[flow]engine.Seq{} // highest sequence number captured so far
+	seenBefore := map[flow]bool{}    // seenEnd is valid
+	for i := range tr.Packets {
+		p := &tr.Packets[i]
+		f := flow{p.Seg.Src, p.Seg.Dst}
+		back := flow{p.Seg.Dst, p.Seg.Src}
+		a := map[string]bool{}
+		end := p.Seg.Seq.Add(p.Seg.Len())
+		if p.Seg.Len() > 0 && started[f] && p.Seg.Seq.LessThan(sentEnd[f]) {
+			// Sent before: a retransmission (fast when duplicate ACKs
+			// came before it; spurious when the receiver had it).
+			// Wireshark calls a retransmission "out-of-order" when it
+			// comes within twice the handshake's RTT of the newest
+			// segment and not within 20 ms of two duplicate ACKs
+			// (tcp_analyze_sequence_number in epan/dissectors/packet-tcp.c):
+			// a NewReno retransmission after a partial ACK, or one a
+			// capture stamps before the duplicate ACKs reached its sender.
+			a["retransmission"], a["fast_retransmission"], a["spurious_retransmission"], a["out_of_order"] = true, true, true, true
+			// It must be called one only where the capture saw the
+			// first copy.
+			must[i] = p.Frame > 0 && seenBefore[f] && p.Seg.Seq.LessThan(seenEnd[f])
+		}
+		if missed[f] {
+			a["lost_segment"] = true // "previous segment not captured"
+		}
+		if missed[back] {
+			a["ack_lost_segment"] = true // "ACKed segment that wasn't captured"
+		}
+		if p.Seg.Len() == 0 && p.Seg.Flags&engine.RST == 0 {
+			if ack, ok := lastAck[f]; ok && ack == p.Seg.Ack {
+				a["duplicate_ack"] = true
+			}
+		}
+		if p.Frame > 0 {
+			lastAck[f] = p.Seg.Ack
+			if !seenBefore[f] || seenEnd[f].LessThan(end) {
+				seenEnd[f], seenBefore[f] = end, true
+			}
+		} else if p.Seg.Len() > 0 {
+			missed[f] = true
+		}
+		if !started[f] || sentEnd[f].LessThan(end) {
+			sentEnd[f], started[f] = end, true
+		}
+		allow[i] = a
+	}
+	return allow, must
+}
+
+func TestTsharkLoss(t *testing.T) {
+	tshark := tsharkPath(t)
+	for _, lc := range lossCases {
+		for _, capture := range []string{"all", "client", "server"} {
+			params := map[string]string{"capture": capture}
+			for k, v := range lc.params {
+				params[k] = v
+			}
+			name := fmt.Sprintf("%s/%v", lc.scenario, params)
+			t.Run(name, func(t *testing.T) {
+				t.Parallel()
+				tr, err := engine.Run(lc.scenario, params)
+				if err != nil {
+					t.Fatal(err)
+				}
+				fs, err := frames(tshark, writePCAP(t, tr, tr.PCAP()), tr)
+				if err != nil {
+					t.Fatal(err)
+				}
+				allow, must := expected(tr)
+				all := map[string]bool{}
+				for _, a := range allow {
+					for f := range a {
+						all[f] = true
+					}
+				}
+				v := judgeFrames(tr, fs, all)
+				order := pcapOrder(tr)
+				seen := map[int][]string{}
+				for _, f := range fs {
+					if f.num < 1 || f.num > len(order) {
+						continue
+					}
+					p := order[f.num-1]
+					seen[p] = f.flags
+					for _, fl := range f.flags {
+						if !allow[p][fl] {
+							v.problems = append(v.problems, fmt.Sprintf("%s: tshark says %s, which this capture point cannot show here", describe(tr, order, f.num), fl))
+						}
+					}
+				}
+				for p, m := range must {
+					if !m {
+						continue
+					}
+					got := strings.Join(seen[p], ",")
+					if !strings.Contains(got, "retransmission") && !strings.Contains(got, "out_of_order") {
+						v.problems = append(v.problems, fmt.Sprintf("%s: a retransmission, but tshark says %q", describe(tr, order, tr.Packets[p].Frame), got))
+					}
+				}
+				for _, pr := range v.problems {
+					t.Error(pr)
+				}
+				t.Logf("%d frames, flags %s", len(fs), flagSummary(v.flags))
+			})
+		}
+	}
+}
