@@ -149,7 +149,7 @@ func BenchmarkBudgetPlaying(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				tb.command(`{"op":"seek","step":0}`)
 				tb.waitStep(0)
-				tb.do("letting the stage settle", chromedp.Sleep(time.Second))
+				tb.settle()
 				idle += cpuOver(tb, window)
 				f0 := tb.state().Frame
 				tb.command(`{"op":"play"}`)
