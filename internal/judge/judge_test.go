@@ -126,6 +126,15 @@ func TestTshark(t *testing.T) {
 				if err != nil {
 					t.Fatalf("engine.Run(%q, %v): %v", name, vr.params, err)
 				}
+				if lossy(tr) {
+					// What tshark may say of a lost segment depends on
+					// each packet and the capture point: TestTsharkLoss
+					// judges the scenario's runs packet by packet.
+					if !slices.ContainsFunc(lossCases, func(lc lossCase) bool { return lc.scenario == name }) {
+						t.Errorf("%s loses segments (%v); add it to lossCases so that TestTsharkLoss judges it", name, vr.params)
+					}
+					return
+				}
 				data := tr.PCAP()
 				v := judge(t, tshark, tr, data, allowed)
 				const show = 15
@@ -277,4 +286,14 @@ func withRetransmission(tr *engine.Trace) *engine.Trace {
 	dup.Frame = len(tr.Packets) + 1
 	c.Packets = append(slices.Clone(tr.Packets), dup)
 	return &c
+}
+
+// lossy reports whether the run lost a segment.
+func lossy(tr *engine.Trace) bool {
+	for _, e := range tr.Events {
+		if e.Kind == engine.EvDrop {
+			return true
+		}
+	}
+	return false
 }

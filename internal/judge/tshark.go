@@ -44,6 +44,7 @@ var flagWarnings = map[string]string{
 	"Previous segment(s) not captured (common at capture start)":   "lost_segment",
 	"ACKed segment that wasn't captured (common at capture start)": "ack_lost_segment",
 	"This frame is a (suspected) out-of-order segment":             "out_of_order",
+	"D-SACK Sequence": "dsack", // not an analysis flag: a SACK option that reports a duplicate
 }
 
 // agg separates several values of one field in tshark's field output; it is
