@@ -143,10 +143,12 @@ func Run(name string, params map[string]string) (*Result, error) {
 	if err := p.run(); err != nil {
 		return nil, err
 	}
-	// Let the last segments (final ACKs, delayed ACKs) cross before the
-	// capture stops, then look at the client's TIME-WAIT sockets before
-	// anything is closed.
-	time.Sleep(time.Duration(cfg.RTT) + 300*time.Millisecond)
+	// Let the last segments (final ACKs, delayed ACKs, a FIN sent again
+	// after the programs returned) cross before the capture stops: until
+	// the engine's last packet plus as long again, then look at the
+	// client's TIME-WAIT sockets before anything is closed.
+	settle := time.Duration(cfg.RTT) + 300*time.Millisecond
+	time.Sleep(max(settle, time.Until(p.start.Add(time.Duration(sc.end)+settle))))
 	if err := dump.stop(); err != nil {
 		return nil, err
 	}
