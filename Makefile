@@ -49,7 +49,7 @@ run: wasm
 # Its brotli-11 and gzip-9 files (make wasm) are left out: they take
 # minutes on two cores and the browser tests make quicker ones themselves.
 test: deps machine fmt vet build/stage.wasm build/wasm_exec.js
-	time $(GO) test $(NATIVE_PKGS)
+	time $(GO) test -timeout 30m $(NATIVE_PKGS)
 	time node --test assets/
 	time $(WASM_ENV) $(GO) test -exec="$(WASM_EXEC)" ./engine/...
 

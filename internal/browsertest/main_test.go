@@ -37,19 +37,6 @@ var (
 
 func TestMain(m *testing.M) {
 	flag.Parse()
-	// go test's default of 10 minutes for a whole package is less than this
-	// suite takes on two cores shared with other work (613 and 632 s at a
-	// load average near 20, 2026-12-03): it drives Chromium, whose WebGL
-	// runs on the CPU (SwiftShader). Hangs do not need it: every browser
-	// call has its own deadline (tab_test.go). go test passes its default
-	// as -test.timeout=10m0s; that one becomes 30 minutes (any other
-	// -timeout stands).
-	if f := flag.Lookup("test.timeout"); f != nil && f.Value.String() == (10*time.Minute).String() {
-		if err := flag.Set("test.timeout", "30m"); err != nil {
-			fmt.Fprintf(os.Stderr, "browsertest: %v\n", err)
-			os.Exit(1)
-		}
-	}
 	os.Exit(setup(m))
 }
 
