@@ -1,7 +1,7 @@
 package engine
 
 import (
-	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -37,8 +37,19 @@ type Addr struct {
 	Port uint16
 }
 
-func (a Addr) String() string {
-	return fmt.Sprintf("%d.%d.%d.%d:%d", a.IP[0], a.IP[1], a.IP[2], a.IP[3], a.Port)
+func (a Addr) String() string { return string(a.appendTo(make([]byte, 0, 21))) }
+
+// appendTo appends a.String()'s text to b without fmt (newSocket hashes
+// it for every connection of a load test).
+func (a Addr) appendTo(b []byte) []byte {
+	for i, x := range a.IP {
+		if i > 0 {
+			b = append(b, '.')
+		}
+		b = strconv.AppendUint(b, uint64(x), 10)
+	}
+	b = append(b, ':')
+	return strconv.AppendUint(b, uint64(a.Port), 10)
 }
 
 // Segment is one TCP segment as it travels in one IPv4 packet.

@@ -177,7 +177,8 @@ func (h *Host) newSocket(local, remote Addr, peer int, app sockApp, active bool)
 		s.nextID++
 	}
 	k.iss = Seq(0x1000_0000*uint32(h.id+1) + 0x0101_0101*uint32(k.id) + uint32(local.Port))
-	k.tsOffset = uint32(fnv(0, []byte(local.String()+remote.String())))
+	var buf [42]byte
+	k.tsOffset = uint32(fnv(0, remote.appendTo(local.appendTo(buf[:0]))))
 	if s.detailed {
 		s.t.Sockets[k.id].ISS = k.iss
 	}
@@ -247,7 +248,8 @@ func (k *Socket) setState(st State) {
 			h.releasePort(k.local.Port, k.remote)
 		}
 	}
-	if step := k.sim.recordf(EvState, h.id, k, "state %s %v -> %v", k, from, st); step >= 0 {
+	if k.sim.detailed {
+		step := k.sim.recordf(EvState, h.id, k, "state %s %v -> %v", k, from, st)
 		k.sim.t.Events[step].From, k.sim.t.Events[step].To = from, st
 	}
 	if k.active && (st == TimeWait || st == Closed) {
