@@ -1,9 +1,6 @@
 package engine
 
-import (
-	"strconv"
-	"strings"
-)
+import "strconv"
 
 // Flags are the TCP control bits (RFC 9293 §3.1).
 type Flags uint8
@@ -18,18 +15,27 @@ const (
 )
 
 // String prints flags as a packet analyzer does: "SYN", "SYN+ACK", "FIN+ACK".
-func (f Flags) String() string {
-	var parts []string
-	for _, x := range []struct {
-		f    Flags
-		name string
-	}{{SYN, "SYN"}, {FIN, "FIN"}, {RST, "RST"}, {PSH, "PSH"}, {ACK, "ACK"}} {
+func (f Flags) String() string { return string(f.appendTo(nil)) }
+
+// appendTo appends f.String()'s text to b.
+func (f Flags) appendTo(b []byte) []byte {
+	first := true
+	for _, x := range flagNames {
 		if f&x.f != 0 {
-			parts = append(parts, x.name)
+			if !first {
+				b = append(b, '+')
+			}
+			b = append(b, x.name...)
+			first = false
 		}
 	}
-	return strings.Join(parts, "+")
+	return b
 }
+
+var flagNames = [...]struct {
+	f    Flags
+	name string
+}{{SYN, "SYN"}, {FIN, "FIN"}, {RST, "RST"}, {PSH, "PSH"}, {ACK, "ACK"}}
 
 // Addr is an IPv4 address and port.
 type Addr struct {
