@@ -88,12 +88,13 @@ type eventQueue struct {
 	free  []int32
 }
 
-const numLanes = 4
+const numLanes = 8
 
 // keyLane is a FIFO of keys in order: k[head:].
 type keyLane struct {
 	k    []qKey
 	head int
+	tail qKey // the last key, when not empty
 }
 
 func (l *keyLane) empty() bool { return l.head == len(l.k) }
@@ -104,6 +105,7 @@ func (l *keyLane) push(key qKey) {
 		l.k, l.head = l.k[:m], 0
 	}
 	l.k = append(l.k, key)
+	l.tail = key
 }
 
 func (l *keyLane) pop() qKey {
@@ -146,13 +148,12 @@ func (q *eventQueue) push(it qItem) {
 	best, empty := -1, -1
 	for i := range q.lanes {
 		l := &q.lanes[i]
-		if l.empty() {
+		switch {
+		case l.empty():
 			if empty < 0 {
 				empty = i
 			}
-			continue
-		}
-		if tail := l.k[len(l.k)-1]; !key.less(tail) && (best < 0 || q.lanes[best].k[len(q.lanes[best].k)-1].less(tail)) {
+		case !key.less(l.tail) && (best < 0 || q.lanes[best].tail.less(l.tail)):
 			best = i
 		}
 	}
