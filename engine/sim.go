@@ -200,18 +200,28 @@ func (q *eventQueue) peek() Time {
 	return q.keys[0].at
 }
 
-func (q *eventQueue) pop() qItem {
+// popUntil removes and returns the next event if it is due by end.
+func (q *eventQueue) popUntil(end Time) (qItem, bool) {
+	if q.n == 0 {
+		return qItem{}, false
+	}
 	var top qKey
 	if w := q.first(); w >= 0 {
+		if q.lanes[w].k[q.lanes[w].head].at > end {
+			return qItem{}, false
+		}
 		top = q.lanes[w].pop()
 	} else {
+		if q.keys[0].at > end {
+			return qItem{}, false
+		}
 		top = q.popHeap()
 	}
 	q.n--
 	it := q.slots[top.slot]
 	q.slots[top.slot] = qItem{}
 	q.free = append(q.free, top.slot)
-	return it
+	return it, true
 }
 
 func (q *eventQueue) popHeap() qKey {
@@ -260,8 +270,11 @@ func (s *Sim) run() { s.runUntil(Never) }
 
 // runUntil processes events in order up to and including time end.
 func (s *Sim) runUntil(end Time) {
-	for s.q.Len() > 0 && s.q.peek() <= end {
-		it := s.q.pop()
+	for {
+		it, ok := s.q.popUntil(end)
+		if !ok {
+			return
+		}
 		if it.at > maxSimTime {
 			panic("engine: run exceeded its time bound")
 		}
