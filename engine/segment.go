@@ -15,7 +15,10 @@ const (
 )
 
 // String prints flags as a packet analyzer does: "SYN", "SYN+ACK", "FIN+ACK".
-func (f Flags) String() string { return string(f.appendTo(nil)) }
+func (f Flags) String() string {
+	var buf [20]byte
+	return string(f.appendTo(buf[:0]))
+}
 
 // appendTo appends f.String()'s text to b.
 func (f Flags) appendTo(b []byte) []byte {
