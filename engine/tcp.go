@@ -102,10 +102,12 @@ type Socket struct {
 
 	marks []int // Trace.Messages written on this socket and not yet acknowledged, in stream order
 
-	// Totals and FNV-1a hashes of the stream, for the invariant that
-	// bytes arrive complete and in order unless a reset says otherwise.
+	// Totals and CRC-32s of the stream, for the invariant that bytes
+	// arrive complete and in order unless a reset says otherwise (CRC-32
+	// rather than byte-at-a-time FNV: the library's is table- or
+	// instruction-driven, and every byte of every detailed run passes here).
 	wrote, got         int
-	wroteHash, gotHash uint64
+	wroteHash, gotHash uint32
 
 	last SockState // state last recorded in the trace
 }
