@@ -31,8 +31,12 @@ func pngOfSize(n int) []byte {
 	chunk("IHDR", ihdr)
 	fixed := b.Len() + 12 + len(pngIDAT) + 12 + 12 // IDAT, padding chunk overhead, IEND
 	pad := make([]byte, max(0, n-fixed))
-	for i := range pad {
-		pad[i] = byte('a' + i%26)
+	// "abc...z" repeated: the alphabet once, then doubling copies.
+	for i := range min(26, len(pad)) {
+		pad[i] = byte('a' + i)
+	}
+	for k := 26; k < len(pad); k *= 2 {
+		copy(pad[k:], pad[:k])
 	}
 	chunk("paDd", pad) // ancillary, private, safe to copy
 	chunk("IDAT", pngIDAT)
