@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"math/bits"
+	"strconv"
 )
 
 // Host is a machine with one IPv4 address, TCP sockets and an ephemeral port pool.
@@ -375,32 +376,51 @@ func (s *Sim) seqBases(from *Socket, seg *Segment) (seq, ack Seq) {
 // segLine prints a segment as in the canonical trace, with seq and ack
 // relative to seqBase and ackBase (seqBases).
 func (s *Sim) segLine(seg *Segment, seqBase, ackBase Seq, head string) string {
+	// Appended by hand rather than with fmt: every detailed run prints two
+	// of these per packet.
 	src, dst := s.hostByIP(seg.Src.IP), s.hostByIP(seg.Dst.IP)
-	seq, ack := uint32(seg.Seq-seqBase), uint32(seg.Ack-ackBase)
-	line := fmt.Sprintf("%s:%d>%s:%d [%s] seq=%d", src.name, seg.Src.Port, dst.name, seg.Dst.Port, seg.Flags, seq)
+	b := make([]byte, 0, 96+len(head))
+	b = append(b, src.name...)
+	b = append(b, ':')
+	b = strconv.AppendUint(b, uint64(seg.Src.Port), 10)
+	b = append(b, '>')
+	b = append(b, dst.name...)
+	b = append(b, ':')
+	b = strconv.AppendUint(b, uint64(seg.Dst.Port), 10)
+	b = append(b, " ["...)
+	b = seg.Flags.appendTo(b)
+	b = append(b, "] seq="...)
+	b = strconv.AppendUint(b, uint64(uint32(seg.Seq-seqBase)), 10)
 	if seg.Flags&ACK != 0 {
-		line += fmt.Sprintf(" ack=%d", ack)
+		b = append(b, " ack="...)
+		b = strconv.AppendUint(b, uint64(uint32(seg.Ack-ackBase)), 10)
 	}
-	line += fmt.Sprintf(" win=%d len=%d", seg.WindowBytes(), len(seg.Payload))
+	b = append(b, " win="...)
+	b = strconv.AppendInt(b, int64(seg.WindowBytes()), 10)
+	b = append(b, " len="...)
+	b = strconv.AppendInt(b, int64(len(seg.Payload)), 10)
 	if seg.MSS != 0 {
-		line += fmt.Sprintf(" mss=%d", seg.MSS)
+		b = append(b, " mss="...)
+		b = strconv.AppendUint(b, uint64(seg.MSS), 10)
 	}
 	if seg.SACKPerm {
-		line += " sack_perm"
+		b = append(b, " sack_perm"...)
 	}
 	if seg.Flags&SYN != 0 && seg.HasTS {
-		line += " ts"
+		b = append(b, " ts"...)
 	}
 	if seg.HasWScale {
-		line += fmt.Sprintf(" wscale=%d", seg.WScale)
+		b = append(b, " wscale="...)
+		b = strconv.AppendUint(b, uint64(seg.WScale), 10)
 	}
 	if len(seg.SACK) > 0 {
-		line += sackLine(seg.SACK, ackBase)
+		b = append(b, sackLine(seg.SACK, ackBase)...)
 	}
 	if head != "" {
-		line += fmt.Sprintf(" %q", firstLine(head))
+		b = append(b, ' ')
+		b = strconv.AppendQuote(b, firstLine(head))
 	}
-	return line
+	return string(b)
 }
 
 func (s *Sim) hostByIP(ip [4]byte) *Host {

@@ -315,6 +315,11 @@ func (p *parser) body() (bool, error) {
 		return p.chunks()
 	}
 	n := min(p.remain, len(p.buf))
+	if m.Body == nil && n > 0 {
+		// The length is known (and bounded by maxBodyLen): one array
+		// for the whole body, not a doubling per segment.
+		m.Body = make([]byte, 0, p.remain)
+	}
 	m.Body = append(m.Body, p.buf[:n]...)
 	p.buf = p.buf[n:]
 	p.remain -= n

@@ -21,9 +21,59 @@ const fqQuantum = 1514
 
 type fqFlow struct {
 	key     [2]Addr
-	q       []*wirePacket
+	q       []*wirePacket // waiting packets: q[head:]
+	head    int
+	bytes   int // their wire bytes
 	deficit int
 	listed  bool // on the new or the old list
+}
+
+// push and pop keep the flow's queue in one backing array, reused once
+// it empties, so a steady flow does not allocate per packet.
+func (fl *fqFlow) push(wp *wirePacket) {
+	fl.q = append(fl.q, wp)
+	fl.bytes += wp.seg.WireLen()
+}
+
+func (fl *fqFlow) pop() *wirePacket {
+	wp := fl.q[fl.head]
+	fl.q[fl.head] = nil
+	fl.head++
+	if fl.head == len(fl.q) {
+		fl.q, fl.head = fl.q[:0], 0
+	}
+	fl.bytes -= wp.seg.WireLen()
+	return wp
+}
+
+func (fl *fqFlow) empty() bool { return fl.head == len(fl.q) }
+
+// flowList is a FIFO of flows (fq_codel's new_flows and old_flows) in one
+// backing array, reused as flows come and go.
+type flowList struct {
+	a    []*fqFlow // a[head:] in order
+	head int
+}
+
+func (l *flowList) len() int { return len(l.a) - l.head }
+
+func (l *flowList) front() *fqFlow { return l.a[l.head] }
+
+func (l *flowList) popFront() {
+	l.a[l.head] = nil
+	l.head++
+	if l.head == len(l.a) {
+		l.a, l.head = l.a[:0], 0
+	}
+}
+
+func (l *flowList) push(fl *fqFlow) {
+	if len(l.a) == cap(l.a) && l.head > 0 {
+		n := copy(l.a, l.a[l.head:])
+		clear(l.a[n:])
+		l.a, l.head = l.a[:n], 0
+	}
+	l.a = append(l.a, fl)
 }
 
 // fqQueue is one link direction's fair-queueing qdisc.
@@ -31,11 +81,12 @@ type fqQueue struct {
 	sim      *Sim
 	l        *link
 	flows    map[[2]Addr]*fqFlow
-	newFlows []*fqFlow
-	oldFlows []*fqFlow
-	sending  bool // a packet is being clocked out; the next waits for it
-	pkts     int  // packets queued in all flows
-	bytes    int  // their bytes
+	newFlows flowList
+	oldFlows flowList
+	spare    []*fqFlow // forgotten flows, for reuse with their queue arrays
+	sending  bool      // a packet is being clocked out; the next waits for it
+	pkts     int       // packets queued in all flows
+	bytes    int       // their bytes
 }
 
 func newFQ(s *Sim, l *link) *fqQueue {
@@ -48,10 +99,16 @@ func (f *fqQueue) enqueue(wp *wirePacket) {
 	key := [2]Addr{wp.seg.Src, wp.seg.Dst}
 	fl := f.flows[key]
 	if fl == nil {
-		fl = &fqFlow{key: key}
+		if n := len(f.spare); n > 0 {
+			fl = f.spare[n-1]
+			f.spare = f.spare[:n-1]
+			fl.key = key
+		} else {
+			fl = &fqFlow{key: key}
+		}
 		f.flows[key] = fl
 	}
-	fl.q = append(fl.q, wp)
+	fl.push(wp)
 	f.pkts++
 	f.bytes += wp.seg.WireLen()
 	if c := f.sim.cfg; f.pkts > c.Queue && !c.QueueBytes || f.bytes > c.Queue && c.QueueBytes {
@@ -59,7 +116,7 @@ func (f *fqQueue) enqueue(wp *wirePacket) {
 	}
 	if !fl.listed {
 		fl.listed, fl.deficit = true, fqQuantum
-		f.newFlows = append(f.newFlows, fl)
+		f.newFlows.push(fl)
 	}
 	if !f.sending {
 		f.next()
@@ -72,29 +129,34 @@ func (f *fqQueue) enqueue(wp *wirePacket) {
 // moves behind the old flows, if there are any (RFC 8290 §4.2), an old
 // one leaves the lists.
 func (f *fqQueue) next() {
-	for len(f.newFlows)+len(f.oldFlows) > 0 {
+	for f.newFlows.len()+f.oldFlows.len() > 0 {
 		list := &f.newFlows
-		if len(f.newFlows) == 0 {
+		if f.newFlows.len() == 0 {
 			list = &f.oldFlows
 		}
-		fl := (*list)[0]
+		fl := list.front()
 		if fl.deficit <= 0 {
 			fl.deficit += fqQuantum
-			*list = (*list)[1:]
-			f.oldFlows = append(f.oldFlows, fl)
+			list.popFront()
+			f.oldFlows.push(fl)
 			continue
 		}
-		if len(fl.q) == 0 {
-			*list = (*list)[1:]
-			if list == &f.newFlows && len(f.oldFlows) > 0 {
-				f.oldFlows = append(f.oldFlows, fl)
+		if fl.empty() {
+			list.popFront()
+			if list == &f.newFlows && f.oldFlows.len() > 0 {
+				f.oldFlows.push(fl)
 			} else {
+				// Off both lists and empty: the flow is forgotten
+				// (its next packet starts a new one with a full
+				// quantum, as it would here), so the table holds
+				// only flows that are active.
 				fl.listed = false
+				delete(f.flows, fl.key)
+				f.spare = append(f.spare, fl)
 			}
 			continue
 		}
-		wp := fl.q[0]
-		fl.q = fl.q[1:]
+		wp := fl.pop()
 		f.pkts--
 		f.bytes -= wp.seg.WireLen()
 		fl.deficit -= wp.seg.WireLen()
@@ -114,12 +176,11 @@ func (f *fqQueue) wake(int) {
 func (f *fqQueue) dropFattest() {
 	var fat *fqFlow
 	for _, fl := range f.flows {
-		if len(fl.q) > 0 && (fat == nil || flowBytes(fl) > flowBytes(fat) || flowBytes(fl) == flowBytes(fat) && keyLess(fl.key, fat.key)) {
+		if !fl.empty() && (fat == nil || fl.bytes > fat.bytes || fl.bytes == fat.bytes && keyLess(fl.key, fat.key)) {
 			fat = fl
 		}
 	}
-	wp := fat.q[0]
-	fat.q = fat.q[1:]
+	wp := fat.pop()
 	f.pkts--
 	f.bytes -= wp.seg.WireLen()
 	s := f.sim
@@ -128,14 +189,6 @@ func (f *fqQueue) dropFattest() {
 		p.Drop, p.dropWhy = DropQueue, fmt.Sprintf("(queue full: %s, fq drops from the longest flow)", queueSize(s.cfg, f.pkts, f.bytes))
 	}
 	f.l.queueDrop(wp)
-}
-
-func flowBytes(fl *fqFlow) int {
-	n := 0
-	for _, wp := range fl.q {
-		n += wp.seg.WireLen()
-	}
-	return n
 }
 
 // keyLess orders flows by address, so that ties break the same way in

@@ -1,9 +1,6 @@
 package engine
 
-import (
-	"fmt"
-	"strings"
-)
+import "strconv"
 
 // Flags are the TCP control bits (RFC 9293 §3.1).
 type Flags uint8
@@ -19,17 +16,29 @@ const (
 
 // String prints flags as a packet analyzer does: "SYN", "SYN+ACK", "FIN+ACK".
 func (f Flags) String() string {
-	var parts []string
-	for _, x := range []struct {
-		f    Flags
-		name string
-	}{{SYN, "SYN"}, {FIN, "FIN"}, {RST, "RST"}, {PSH, "PSH"}, {ACK, "ACK"}} {
+	var buf [20]byte
+	return string(f.appendTo(buf[:0]))
+}
+
+// appendTo appends f.String()'s text to b.
+func (f Flags) appendTo(b []byte) []byte {
+	first := true
+	for _, x := range flagNames {
 		if f&x.f != 0 {
-			parts = append(parts, x.name)
+			if !first {
+				b = append(b, '+')
+			}
+			b = append(b, x.name...)
+			first = false
 		}
 	}
-	return strings.Join(parts, "+")
+	return b
 }
+
+var flagNames = [...]struct {
+	f    Flags
+	name string
+}{{SYN, "SYN"}, {FIN, "FIN"}, {RST, "RST"}, {PSH, "PSH"}, {ACK, "ACK"}}
 
 // Addr is an IPv4 address and port.
 type Addr struct {
@@ -37,8 +46,19 @@ type Addr struct {
 	Port uint16
 }
 
-func (a Addr) String() string {
-	return fmt.Sprintf("%d.%d.%d.%d:%d", a.IP[0], a.IP[1], a.IP[2], a.IP[3], a.Port)
+func (a Addr) String() string { return string(a.appendTo(make([]byte, 0, 21))) }
+
+// appendTo appends a.String()'s text to b without fmt (newSocket hashes
+// it for every connection of a load test).
+func (a Addr) appendTo(b []byte) []byte {
+	for i, x := range a.IP {
+		if i > 0 {
+			b = append(b, '.')
+		}
+		b = strconv.AppendUint(b, uint64(x), 10)
+	}
+	b = append(b, ':')
+	return strconv.AppendUint(b, uint64(a.Port), 10)
 }
 
 // Segment is one TCP segment as it travels in one IPv4 packet.

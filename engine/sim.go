@@ -69,14 +69,52 @@ type waker interface {
 	wake(code int)
 }
 
-// eventQueue is a binary min-heap of small keys ordered by (time,
-// sequence number); the events themselves wait in a slab of reused slots,
-// so the heap moves 24-byte keys, not whole events, and scheduling does
-// not allocate once the slab has grown.
+// eventQueue orders pending events by (time, sequence number). Most keys
+// wait in a binary min-heap; a key due no earlier than the last key of one
+// of a few lanes, FIFOs kept in order, joins that lane instead (the one
+// whose last key is latest, so that each lane keeps to one kind of
+// timer). Timers set at a steady offset from now (28,000 TIME-WAIT timers
+// in a load test, and as many keep-alive timeouts) go there, so the heap
+// stays small and pop stays cheap. Sequence numbers grow with every push,
+// so appending keeps a lane sorted, and pop takes the smallest of the
+// heads: the order is exactly a single heap's. The events themselves wait
+// in a slab of reused slots, so the queues move 24-byte keys, not whole
+// events, and scheduling does not allocate once the slab has grown.
 type eventQueue struct {
-	keys  []qKey
+	keys  []qKey // the heap
+	lanes [numLanes]keyLane
+	n     int // keys in all lanes and the heap
 	slots []qItem
 	free  []int32
+}
+
+const numLanes = 8
+
+// keyLane is a FIFO of keys in order: k[head:].
+type keyLane struct {
+	k    []qKey
+	head int
+	tail qKey // the last key, when not empty
+}
+
+func (l *keyLane) empty() bool { return l.head == len(l.k) }
+
+func (l *keyLane) push(key qKey) {
+	if len(l.k) == cap(l.k) && l.head > 0 {
+		m := copy(l.k, l.k[l.head:])
+		l.k, l.head = l.k[:m], 0
+	}
+	l.k = append(l.k, key)
+	l.tail = key
+}
+
+func (l *keyLane) pop() qKey {
+	key := l.k[l.head]
+	l.head++
+	if l.head == len(l.k) {
+		l.k, l.head = l.k[:0], 0
+	}
+	return key
 }
 
 type qKey struct {
@@ -85,7 +123,7 @@ type qKey struct {
 	slot int32
 }
 
-func (q *eventQueue) Len() int { return len(q.keys) }
+func (q *eventQueue) Len() int { return q.n }
 
 func (a qKey) less(b qKey) bool {
 	if a.at != b.at {
@@ -104,7 +142,29 @@ func (q *eventQueue) push(it qItem) {
 		slot = int32(len(q.slots))
 		q.slots = append(q.slots, it)
 	}
-	q.keys = append(q.keys, qKey{it.at, it.seq, slot})
+	q.n++
+	key := qKey{it.at, it.seq, slot}
+	// The lane whose last key is the latest not after key; else an empty one.
+	best, empty := -1, -1
+	for i := range q.lanes {
+		l := &q.lanes[i]
+		switch {
+		case l.empty():
+			if empty < 0 {
+				empty = i
+			}
+		case !key.less(l.tail) && (best < 0 || q.lanes[best].tail.less(l.tail)):
+			best = i
+		}
+	}
+	if best < 0 {
+		best = empty
+	}
+	if best >= 0 {
+		q.lanes[best].push(key)
+		return
+	}
+	q.keys = append(q.keys, key)
 	h := q.keys
 	for i := len(h) - 1; i > 0; {
 		p := (i - 1) / 2
@@ -116,10 +176,55 @@ func (q *eventQueue) push(it qItem) {
 	}
 }
 
-// peek returns the time of the next event.
-func (q *eventQueue) peek() Time { return q.keys[0].at }
+// first returns the lane whose head is the next key, or -1 for the heap.
+func (q *eventQueue) first() int {
+	w := -1
+	var min qKey
+	if len(q.keys) > 0 {
+		min = q.keys[0]
+	}
+	for i := range q.lanes {
+		l := &q.lanes[i]
+		if !l.empty() && (w < 0 && len(q.keys) == 0 || l.k[l.head].less(min)) {
+			w, min = i, l.k[l.head]
+		}
+	}
+	return w
+}
 
-func (q *eventQueue) pop() qItem {
+// peek returns the time of the next event.
+func (q *eventQueue) peek() Time {
+	if w := q.first(); w >= 0 {
+		return q.lanes[w].k[q.lanes[w].head].at
+	}
+	return q.keys[0].at
+}
+
+// popUntil removes and returns the next event if it is due by end.
+func (q *eventQueue) popUntil(end Time) (qItem, bool) {
+	if q.n == 0 {
+		return qItem{}, false
+	}
+	var top qKey
+	if w := q.first(); w >= 0 {
+		if q.lanes[w].k[q.lanes[w].head].at > end {
+			return qItem{}, false
+		}
+		top = q.lanes[w].pop()
+	} else {
+		if q.keys[0].at > end {
+			return qItem{}, false
+		}
+		top = q.popHeap()
+	}
+	q.n--
+	it := q.slots[top.slot]
+	q.slots[top.slot] = qItem{}
+	q.free = append(q.free, top.slot)
+	return it, true
+}
+
+func (q *eventQueue) popHeap() qKey {
 	h := q.keys
 	top := h[0]
 	n := len(h) - 1
@@ -140,10 +245,7 @@ func (q *eventQueue) pop() qItem {
 		i = m
 	}
 	q.keys = h
-	it := q.slots[top.slot]
-	q.slots[top.slot] = qItem{}
-	q.free = append(q.free, top.slot)
-	return it
+	return top
 }
 
 func (s *Sim) schedule(it qItem) {
@@ -168,8 +270,11 @@ func (s *Sim) run() { s.runUntil(Never) }
 
 // runUntil processes events in order up to and including time end.
 func (s *Sim) runUntil(end Time) {
-	for s.q.Len() > 0 && s.q.peek() <= end {
-		it := s.q.pop()
+	for {
+		it, ok := s.q.popUntil(end)
+		if !ok {
+			return
+		}
 		if it.at > maxSimTime {
 			panic("engine: run exceeded its time bound")
 		}

@@ -1,5 +1,7 @@
 package engine
 
+import "hash/crc32"
+
 // The socket calls an application makes (the chapter's socket API, §4.1.4).
 // Each is recorded in the trace as a "call" event.
 
@@ -16,7 +18,7 @@ func (k *Socket) write(b []byte) {
 	k.unsent = append(k.unsent, b...)
 	k.wrote += len(b)
 	if k.sim.detailed {
-		k.wroteHash = fnv(k.wroteHash, b)
+		k.wroteHash = crc32.Update(k.wroteHash, crc32.IEEETable, b)
 	}
 	k.output()
 	// The call's event was recorded before the bytes were queued: the
@@ -38,7 +40,7 @@ func (k *Socket) read() []byte {
 		k.rcvSpaceAdjust()
 	}
 	if k.sim.detailed {
-		k.gotHash = fnv(k.gotHash, b)
+		k.gotHash = crc32.Update(k.gotHash, crc32.IEEETable, b)
 	}
 	if k.sim.detailed {
 		k.sim.recordf(EvCall, k.host.id, k, "call %s read() = %d", k, len(b))

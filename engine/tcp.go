@@ -102,10 +102,12 @@ type Socket struct {
 
 	marks []int // Trace.Messages written on this socket and not yet acknowledged, in stream order
 
-	// Totals and FNV-1a hashes of the stream, for the invariant that
-	// bytes arrive complete and in order unless a reset says otherwise.
+	// Totals and CRC-32s of the stream, for the invariant that bytes
+	// arrive complete and in order unless a reset says otherwise (CRC-32
+	// rather than byte-at-a-time FNV: the library's is table- or
+	// instruction-driven, and every byte of every detailed run passes here).
 	wrote, got         int
-	wroteHash, gotHash uint64
+	wroteHash, gotHash uint32
 
 	last SockState // state last recorded in the trace
 }
@@ -177,7 +179,8 @@ func (h *Host) newSocket(local, remote Addr, peer int, app sockApp, active bool)
 		s.nextID++
 	}
 	k.iss = Seq(0x1000_0000*uint32(h.id+1) + 0x0101_0101*uint32(k.id) + uint32(local.Port))
-	k.tsOffset = uint32(fnv(0, []byte(local.String()+remote.String())))
+	var buf [42]byte
+	k.tsOffset = uint32(fnv(0, remote.appendTo(local.appendTo(buf[:0]))))
 	if s.detailed {
 		s.t.Sockets[k.id].ISS = k.iss
 	}
@@ -247,7 +250,8 @@ func (k *Socket) setState(st State) {
 			h.releasePort(k.local.Port, k.remote)
 		}
 	}
-	if step := k.sim.recordf(EvState, h.id, k, "state %s %v -> %v", k, from, st); step >= 0 {
+	if k.sim.detailed {
+		step := k.sim.recordf(EvState, h.id, k, "state %s %v -> %v", k, from, st)
 		k.sim.t.Events[step].From, k.sim.t.Events[step].To = from, st
 	}
 	if k.active && (st == TimeWait || st == Closed) {

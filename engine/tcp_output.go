@@ -23,6 +23,13 @@ func (k *Socket) output() {
 			break
 		}
 		if fresh > 0 {
+			if cap(k.rtxq)-len(k.rtxq) < fresh {
+				// Room for everything written so far at once, not a
+				// doubling per window (the front is trimmed as ACKs
+				// come, so append alone reallocates again and again).
+				// Segments keep pointing into the old array, unchanged.
+				k.rtxq = append(make([]byte, 0, len(k.rtxq)+len(k.unsent)), k.rtxq...)
+			}
 			k.rtxq = append(k.rtxq, k.unsent[:fresh]...)
 			k.unsent = k.unsent[fresh:]
 		}

@@ -192,5 +192,9 @@ func (k *Socket) ackedSent(ack Seq, seg *Segment) {
 		k.rttSample(k.sim.now - k.tsTime(seg.TSecr))
 		k.backoff = 0
 	}
-	k.sentAt = k.sentAt[n:]
+	if n == len(k.sentAt) {
+		k.sentAt = k.sentAt[:0] // keep the array for the next flight
+	} else {
+		k.sentAt = k.sentAt[n:]
+	}
 }
