@@ -74,6 +74,10 @@ var known = []struct {
 		return p != nil && d.Conn == 1 && p.len == 77 && p.seq == 78 && p.ack == 100101
 	}, "after a loss Linux recovers with SACK and proportional rate reduction (tcp_fastretrans_alert, tcp_cwnd_reduction in net/ipv4/tcp_input.c), sending more during recovery than the engine's NewReno; the response ends about 40 ms sooner, so the second request leaves sooner"},
 	{"slow-start drop=server:12 profile=today", func(d Difference) bool {
+		return d.What == "flights" && d.Conn == 1 ||
+			d.What == "times" && d.Conn == 1 && (d.Event == "last data sent" || d.Event == "last data received" || d.Event == "FIN sent" || d.Event == "FIN received")
+	}, "the flights from the loss on and the end of the response: Linux's SACK and PRR recovery (tcp_fastretrans_alert, tcp_cwnd_reduction) and the window CUBIC starts from after it shape the round trips otherwise than the engine's NewReno (kernel [9 18 13 1 14 1 14 16 16 16 17 5] segments per round trip, engine [9 18 13 13 14 3 14 15 15 1 15 1 9]); the response's last data and the close come about 40 ms sooner on Linux"},
+	{"slow-start drop=server:12 profile=today", func(d Difference) bool {
 		return d.What == "client→server packets" && d.Conn == 1 && d.Kernel == nil && d.Engine.len == 0
 	}, "around the loss the engine's client ACKs single segments where Linux ACKs pairs: the kernel's window clamp stops growing earlier (tcp_rcvbuf_grow), so tcp_grow_window adds no quick ACKs, and its out-of-order queue and D-SACK handling (tcp_data_queue_ofo) set other ACK moments than the engine's; only pure ACKs the engine has and the kernel lacks"},
 	{"slow-start drop=server:12 profile=today", func(d Difference) bool {
