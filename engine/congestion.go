@@ -21,7 +21,15 @@ type congestion struct {
 	cwnd     int // bytes
 	ssthresh int // bytes; 0 means infinite (RFC 5681: "arbitrarily high")
 	mss      int
-	limited  bool // the last send was stopped by cwnd (Linux is_cwnd_limited)
+	limited  bool // today: cwnd filled in this window (Linux is_cwnd_limited); book: cwnd stopped the last send
+	book     bool // the book's profile keeps its simpler growth rule (onAck)
+
+	// Linux's cwnd-usage bookkeeping (tcp_cwnd_validate in
+	// net/ipv4/tcp_output.c), kept per window of data: the most
+	// segments in flight (max_packets_out) since usageSeq
+	// (cwnd_usage_seq) was set.
+	maxOut   int
+	usageSeq Seq
 	cubic    bool // today: CUBIC in congestion avoidance
 
 	// CUBIC's state (RFC 9438 §4), in segments and seconds.
@@ -41,18 +49,28 @@ const (
 )
 
 func newCongestion(c Config, mss int) congestion {
-	return congestion{cwnd: c.InitialWindow * mss, mss: mss, cubic: c.Profile == Today, epoch: Never}
+	return congestion{cwnd: c.InitialWindow * mss, mss: mss, cubic: c.Profile == Today, book: c.Profile == Book, epoch: Never}
 }
 
-// onAck grows cwnd for acked bytes and reports whether it changed. cwnd
-// grows only while the sender is limited by it (RFC 7661's idea, and
-// Linux's tcp_is_cwnd_limited): an application that sends little does
-// not earn a large window.
+// onAck grows cwnd for acked bytes and reports whether it changed.
+// cwnd grows only while the sender uses it (RFC 7661's idea), so an
+// application that sends little does not earn a large window. Today this
+// is Linux's tcp_is_cwnd_limited (include/net/tcp.h, checked by
+// cubictcp_cong_avoid): a send in this window filled cwnd, or, in slow
+// start, cwnd is below twice the most segments in flight in this window
+// ("ensure cwnd grows to twice what was ACKed"). The book's profile grows
+// only after a send that cwnd stopped. That is not the book's era:
+// 4.4BSD tcp_input opens snd_cwnd on every ACK of new data, without any
+// such check.
 func (cc *congestion) onAck(k *Socket, acked int) bool {
-	if !cc.limited {
+	if cc.book {
+		if !cc.limited {
+			return false
+		}
+		cc.limited = false
+	} else if !cc.cwndLimited() {
 		return false
 	}
-	cc.limited = false
 	if cc.ssthresh == 0 || cc.cwnd < cc.ssthresh {
 		cc.cwnd += min(acked, 2*cc.mss)
 		return true
@@ -67,6 +85,33 @@ func (cc *congestion) onAck(k *Socket, acked int) bool {
 		return true
 	}
 	return false
+}
+
+// cwndLimited is Linux's tcp_is_cwnd_limited (include/net/tcp.h, since
+// 6.1's "tcp: fix cwnd-limited bookkeeping"), with cwnd counted in
+// segments.
+func (cc *congestion) cwndLimited() bool {
+	if cc.limited {
+		return true
+	}
+	if cc.ssthresh == 0 || cc.cwnd < cc.ssthresh {
+		return cc.cwnd/cc.mss < 2*cc.maxOut
+	}
+	return false
+}
+
+// validate is Linux's tcp_cwnd_validate after a transmit attempt
+// (tcp_write_xmit), limited telling whether cwnd stopped it. A new window
+// starts once SND.UNA reaches usageSeq; until then the flag and the peak
+// only rise: a send that cwnd stops is remembered, and otherwise the
+// most segments in flight.
+func (cc *congestion) validate(k *Socket, limited bool) {
+	out := (k.inFlight() + cc.mss - 1) / cc.mss // packets_out, in segments
+	if cc.usageSeq.LessThanEq(k.sndUna) || limited || !cc.limited && out > cc.maxOut {
+		cc.limited = limited
+		cc.maxOut = out
+		cc.usageSeq = k.sndNxt
+	}
 }
 
 // cubicWindow is RFC 9438 §4.2-4.4 for one ACK of segs segments: the

@@ -3,6 +3,7 @@ package engine
 // output sends whatever the socket may send now: data the windows and
 // Nagle allow, a FIN once the data is out, or an ACK that is due.
 func (k *Socket) output() {
+	sent := false
 	for k.mayTransmit() {
 		// Bytes from SND.NXT on: first those sent before and not yet
 		// acknowledged (after a timeout, SND.NXT is behind SND.MAX), then
@@ -13,7 +14,7 @@ func (k *Socket) output() {
 			break
 		}
 		if n > k.usable() {
-			if k.cc.cwnd <= k.sndWnd {
+			if k.cc.book && k.cc.cwnd <= k.sndWnd {
 				k.cc.limited = true // the congestion window, not the peer, stops us
 			}
 			break
@@ -52,6 +53,13 @@ func (k *Socket) output() {
 			k.pingpong = true
 		}
 		k.sendSegment(flags, payload)
+		sent = true
+	}
+	// tcp_write_xmit's end: cwnd-limited when the segments in flight fill
+	// cwnd (tcp_packets_in_flight >= snd_cwnd), whatever else stopped us.
+	mss := k.cc.mss
+	if limited := (k.inFlight()+mss-1)/mss >= k.cc.cwnd/mss; !k.cc.book && (sent || limited) {
+		k.cc.validate(k, limited)
 	}
 	if k.finQueued && !k.finSent && len(k.unsent) == 0 && k.sndUna.Size(k.sndNxt) == len(k.rtxq) && k.mayTransmit() {
 		k.startFIN()

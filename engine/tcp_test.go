@@ -773,3 +773,38 @@ func TestReadACKsTwoSmallPushedSegments(t *testing.T) {
 		})
 	}
 }
+
+func TestTodaySlowStartGrowsToTwiceWhatWasInFlight(t *testing.T) {
+	// A 10 KB response is 8 segments, under the initial window of 10: cwnd
+	// never stops a send. Linux still grows cwnd in slow start while it is
+	// below twice the most segments in flight in the window
+	// (tcp_is_cwnd_limited), so the real kernel takes it from 10 to 17.
+	r := newRig(t, Today, nil)
+	r.establish()
+	k := r.server
+	r.warm(10 * 1024)
+	if got := k.cc.cwnd / k.mss; got < 16 || got > 17 {
+		t.Fatalf("cwnd %d segments after an 8-segment flight from 10; want 16 or 17 (twice the 8 in flight, plus at most one ACK's growth)", got)
+	}
+	// Small writes after it do not earn more: one segment in flight at a
+	// time is far below cwnd/2.
+	c0 := k.cc.cwnd
+	for range 5 {
+		r.warm(100)
+	}
+	if k.cc.cwnd != c0 {
+		t.Fatalf("cwnd %d after five one-segment exchanges; want %d unchanged", k.cc.cwnd, c0)
+	}
+}
+
+func TestBookSlowStartGrowsOnlyAfterCwndStoppedASend(t *testing.T) {
+	// The book's profile keeps its rule: a flight that cwnd never stops
+	// does not grow cwnd.
+	r := newRig(t, Book, func(c *Config) { c.NoDelay = true; c.InitialWindow = 10 })
+	r.establish()
+	k := r.server
+	r.warm(8 * k.mss)
+	if k.cc.cwnd != 10*k.mss {
+		t.Fatalf("book cwnd %d after an 8-segment flight; want %d unchanged", k.cc.cwnd, 10*k.mss)
+	}
+}

@@ -49,39 +49,31 @@ var known = []struct {
 	// Every scenario whose server writes more than one segment at a time.
 	{"*", func(d Difference) bool { return d.ShortPush && !d.Kernel.out },
 		"PSH on every first or second data segment: Linux builds a write into GSO packets of two segments of at most two segments at these pacing rates (tcp_tso_autosize: sk_pacing_rate >> sk_pacing_shift is under two MSS, tcp_min_tso_segs = 2; one when the window opens by one) and each packet's last segment carries PSH; the engine marks only a write's last segment"},
-	// slow-start: the second, warm transfer (conn 1's fourth flight on).
-	{"slow-start", func(d Difference) bool {
-		return d.What == "flights" && d.Conn == 1 ||
-			d.What == "times" && d.Conn == 1 && (d.Event == "last data received" || d.Event == "FIN sent" || d.Event == "FIN received")
-	}, "the warm transfer goes in one flight of 70 segments on Linux and in 40+30 in the engine: in slow start Linux grows cwnd while cwnd < 2*max_packets_out (tcp_is_cwnd_limited in include/net/tcp.h), the engine only while the last send was cwnd-limited (congestion.go); the end of the transfer and the close follow"},
+	// slow-start: the warm transfer, in some runs only.
+	{"slow-start profile=today", func(d Difference) bool {
+		split := func(kernel, engine string) bool {
+			return strings.Contains(d.Text, "round trip = "+kernel) && strings.HasSuffix(d.Text, "want "+engine)
+		}
+		return d.What == "flights" && d.Conn == 1 && (split("[10 20 40 ", "[10 20 40 70]") || split("[14480 28960 56660 ", "[14480 28960 56660 100100]")) ||
+			d.What == "times" && d.Conn == 1 && strings.Contains(d.Text, "(off by +") && (d.Event == "last data received" || d.Event == "FIN sent" || d.Event == "FIN received")
+	}, "in some runs Linux sends the warm transfer's 70 segments as about 61 and then the rest a round trip later (the end of the transfer and the close follow, some 30 ms later): cwnd stopped growing in the first transfer's last round trip before twice its 40 segments, which without a loss only CUBIC's HyStart does (hystart_update in net/ipv4/tcp_cubic.c sets ssthresh = cwnd when its ACK-train or delay test fires; on this shared machine that depends on the ACKs' timing). HyStart is not modelled (engine/congestion.go); the engine sends the 70 in one flight, as Linux does in the other runs"},
 	{"slow-start", func(d Difference) bool {
 		end := func(last uint32) bool { return d.Engine.ack > last-10*1448 && d.Engine.ack <= last }
 		return d.What == "client→server packets" && d.Kernel == nil && d.Conn == 1 && d.Engine.len == 0 && (end(100101) || end(200201))
 	}, "the client's per-segment ACKs in the last flight of a transfer (the first, ending at 100101, or with drop=server:12 the second, at 200201): Linux 6.18's receive autotuning (tcp_rcvbuf_grow, rcvwin = 2*rcvq_space.space) sets a lower window clamp than the engine's tcp_rcv_space_adjust formula, so its offered window stops growing at 151552 bytes and tcp_grow_window no longer adds quick ACKs (icsk_ack.quick |= 1)"},
-	// reset: conn 2 (the retry) has the same slow-start difference.
+	// reset: conn 2 (the retry), the busy client's last ACKs.
 	{"reset", func(d Difference) bool {
-		return d.What == "flights" && d.Conn == 2 ||
-			d.What == "times" && d.Conn == 2 && (d.Event == "last data received" || d.Event == "FIN sent" || d.Event == "FIN received") ||
-			d.Conn == 2 && d.Kernel != nil && d.Engine == nil && d.Kernel.flags == flagFIN|flagACK && d.Kernel.len == 0 ||
-			d.Conn == 2 && d.Engine != nil && d.Kernel == nil && (d.Engine.len == 1143 || d.Engine.len == 0 && d.Engine.ack == 59045) ||
-			d.Conn == 2 && d.Kernel != nil && d.Engine == nil && d.Kernel.len == 1143
-	}, "the retry's last flight: Linux sends the last 21 segments in one round trip, the engine 16 and then 5, because Linux grows cwnd in slow start while cwnd < 2*max_packets_out (tcp_is_cwnd_limited) and the engine only after a cwnd-limited send; the last segment and the FIN then leave separately on Linux (the FIN is queued after the data already went, tcp_send_fin) and together in the engine"},
-	{"reset", func(d Difference) bool {
-		return d.Conn == 1 && d.Kernel != nil && d.Engine == nil && d.Kernel.len == 0 && d.Kernel.ack == 7876 && d.Kernel.out ||
-			d.Conn == 1 && d.Kernel != nil && d.Engine == nil && d.Kernel.flags == flagRST && d.Kernel.seq == 7876
-	}, "the client ACKs 7876 while it is not reading: Linux's free receive space counts each segment's true size (tcp_space, scaling_ratio measured per connection), so its window still advances at the second pair of segments (__tcp_ack_snd_check) where the engine's fixed 160/256 ratio (config.go RecvWnd) says it does not; the server's RST answering that ACK after its abort follows"},
+		return d.What == "client→server packets" && d.Conn == 2 && d.Kernel == nil && d.Engine.len == 0 && (d.Engine.ack == 57597 || d.Engine.ack == 60188)
+	}, "the busy client does not ACK the retry's last segments before its read: Linux's free receive space counts each segment's true size (tcp_space), so the offered window would move back and __tcp_ack_snd_check holds the ACK; the engine's fixed 160/256 ratio (config.go RecvWnd) says the window still advances, so it ACKs two segments at once, twice"},
 	// graceful-close: the busy client's read at 475.2 ms.
 	{"graceful-close", func(d Difference) bool {
 		return d.Conn == 1 && d.What == "client→server packets" && d.Kernel != nil && d.Engine == nil && d.Kernel.len == 0 && d.Kernel.ack == 32188 && d.Kernel.flags == flagACK
 	}, "the busy client's read comes at the moment a segment arrives: the engine delivers the segment first, so the read's ACK (__tcp_cleanup_rbuf) covers it and the last segment with the FIN finds less than a segment unacknowledged (ACKed later with the client's FIN); the kernel's read ran a fraction of a millisecond earlier, so that segment was still unacknowledged and the FIN's segment was ACKed at once (__tcp_ack_snd_check, more than rcv_mss unacknowledged)"},
 	// slow-start with drop=server:12: recovery after the loss.
-	{"slow-start", func(d Difference) bool {
-		p := d.Kernel
-		if p == nil {
-			p = d.Engine
-		}
-		return p != nil && d.Conn == 1 && p.len == 77 && p.seq == 78 && p.ack == 100101
-	}, "after a loss Linux recovers with SACK and proportional rate reduction (tcp_fastretrans_alert, tcp_cwnd_reduction in net/ipv4/tcp_input.c), sending more during recovery than the engine's NewReno; the response ends about 40 ms sooner, so the second request leaves sooner"},
+	{"slow-start drop=server:12 profile=today", func(d Difference) bool {
+		return d.What == "flights" && d.Conn == 1 ||
+			d.What == "times" && d.Conn == 1 && (d.Event == "last data sent" || d.Event == "last data received" || d.Event == "FIN sent" || d.Event == "FIN received")
+	}, "the flights from the loss on and the end of the response: Linux's SACK and PRR recovery (tcp_fastretrans_alert, tcp_cwnd_reduction) and the window CUBIC starts from after it shape the round trips otherwise than the engine's NewReno (kernel [9 18 13 1 14 1 14 16 16 16 17 5] segments per round trip, engine [9 18 13 13 14 3 14 15 15 1 15 1 9]); the response's last data and the close come about 40 ms sooner on Linux"},
 	{"slow-start drop=server:12 profile=today", func(d Difference) bool {
 		return d.What == "client→server packets" && d.Conn == 1 && d.Kernel == nil && d.Engine.len == 0
 	}, "around the loss the engine's client ACKs single segments where Linux ACKs pairs: the kernel's window clamp stops growing earlier (tcp_rcvbuf_grow), so tcp_grow_window adds no quick ACKs, and its out-of-order queue and D-SACK handling (tcp_data_queue_ofo) set other ACK moments than the engine's; only pure ACKs the engine has and the kernel lacks"},
@@ -92,9 +84,6 @@ var known = []struct {
 	{"time-wait", func(d Difference) bool {
 		return d.What == "times" && d.Event == "SYN sent"
 	}, "the load generator's connect() calls come from a program's timer, a few ms late on a busy machine (each connection's other events are timed from its own SYN)"},
-	// slow-start with drop=server:12 (a loss case).
-	{"slow-start", func(d Difference) bool { return strings.Contains(d.Text, "[PSH+ACK] len=77 seq=78 ack=100101") },
-		"after a loss Linux recovers with SACK and proportional rate reduction (tcp_fastretrans_alert, tcp_cwnd_reduction in net/ipv4/tcp_input.c), sending more during recovery than the engine's NewReno; the response ends about 40 ms sooner, so the second request leaves sooner"},
 }
 
 // isKnown finds the known entry for d; an entry's scenario is "*", the
