@@ -47,6 +47,7 @@ type game struct {
 	lastSig signature
 
 	last    time.Time // when the last Update ran, for playback in real time
+	moving  bool      // playback or a caption run went on after the last Update
 	laidKey frameKey  // what the last frame was laid out for
 	dirty   bool      // the frame changed since it was last drawn
 }
@@ -96,11 +97,13 @@ func (g *game) Layout(outsideW, outsideH int) (int, int) {
 func (g *game) Update() error {
 	now := time.Now()
 	dt := 0.0
-	if !g.last.IsZero() {
-		// A hidden tab stops the loop: do not jump on by the pause.
+	if g.moving {
+		// A hidden tab stops the loop: do not jump on by the pause. After
+		// an idle spell (no Updates at all) nothing moves by it either.
 		dt = min(now.Sub(g.last).Seconds(), maxFrameGap)
 	}
 	g.last = now
+	defer g.keepMoving()
 	loads, cmds, errs := g.in.take()
 	for _, l := range loads {
 		g.load(l)
@@ -130,6 +133,16 @@ func (g *game) Update() error {
 	}
 	g.publish()
 	return nil
+}
+
+// keepMoving schedules the next frame while playback or a caption run
+// moves; otherwise no Update runs until an input event, a resize or a
+// call from the page schedules one.
+func (g *game) keepMoving() {
+	g.moving = g.player != nil && g.player.Moving()
+	if g.moving {
+		ebiten.ScheduleFrame()
+	}
 }
 
 // maxFrameGap is the most real time, in seconds, one Update moves

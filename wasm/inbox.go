@@ -7,6 +7,8 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/hajimehoshi/ebiten/v2"
+
 	"connlab/engine"
 	"connlab/internal/stage"
 )
@@ -14,6 +16,8 @@ import (
 // inbox is the only meeting point of the page's calls and the game loop.
 // The bridge's callbacks put loads and commands in and read what Update
 // last published; Update takes them out. Nothing here blocks for long.
+// Whatever is put in schedules a frame, so that an idle stage (main.go's
+// FPSModeVsyncOffMinimum) answers it at the next animation frame.
 type inbox struct {
 	mu       sync.Mutex
 	loads    []stage.Load
@@ -38,18 +42,21 @@ func (b *inbox) load(l stage.Load) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.loads = append(b.loads, l)
+	ebiten.ScheduleFrame()
 }
 
 func (b *inbox) command(c stage.Command) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.commands = append(b.commands, c)
+	ebiten.ScheduleFrame()
 }
 
 func (b *inbox) fail(err error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.errs = append(b.errs, err.Error())
+	ebiten.ScheduleFrame()
 }
 
 // take empties the queues.
