@@ -103,7 +103,6 @@ func (g *game) Update() error {
 		dt = min(now.Sub(g.last).Seconds(), maxFrameGap)
 	}
 	g.last = now
-	defer g.keepMoving()
 	loads, cmds, errs := g.in.take()
 	for _, l := range loads {
 		g.load(l)
@@ -120,7 +119,15 @@ func (g *game) Update() error {
 		p.Advance(dt)
 		key.player, key.step, key.at, key.selected, key.pointer, key.zoom = p, p.Step, p.Time, p.Selected, p.Pointer, p.Zoom
 	}
+	g.moving = g.player != nil && g.player.Moving()
 	if key == g.laidKey && len(loads)+len(cmds)+len(errs) == 0 {
+		if !g.moving && !g.dirty {
+			// Nothing moves and the last frame is on screen: wait for
+			// something to happen before Ebiten asks for another frame.
+			// Input that wakes this is read by the next Update, one
+			// animation frame later.
+			g.in.sleep()
+		}
 		return nil
 	}
 	g.laidKey, g.dirty = key, true
@@ -133,16 +140,6 @@ func (g *game) Update() error {
 	}
 	g.publish()
 	return nil
-}
-
-// keepMoving schedules the next frame while playback or a caption run
-// moves; otherwise no Update runs until an input event, a resize or a
-// call from the page schedules one.
-func (g *game) keepMoving() {
-	g.moving = g.player != nil && g.player.Moving()
-	if g.moving {
-		ebiten.ScheduleFrame()
-	}
 }
 
 // maxFrameGap is the most real time, in seconds, one Update moves

@@ -17,7 +17,7 @@ import (
 )
 
 func main() {
-	in := &inbox{}
+	in := newInbox()
 	pg := startBridge(in)
 	ebiten.SetWindowTitle("Connection Lab stage")
 	ebiten.SetWindowSize(1280, 720)
@@ -28,12 +28,6 @@ func main() {
 	// One Update per frame: playback follows the wall clock, so catching
 	// up with extra Updates when frames are slow would only cost time.
 	ebiten.SetTPS(ebiten.SyncWithFPS)
-	// Idle, the loop runs nothing: Ebiten calls Update (and Draw) only
-	// when a frame is scheduled. Its own input and resize events schedule
-	// one at once (internal/ui/ui_js.go, forceUpdateOnMinimumFPSMode); the
-	// page's calls do through the inbox, and Update schedules the next
-	// frame itself while playback or a caption run moves.
-	ebiten.SetFPSMode(ebiten.FPSModeVsyncOffMinimum)
 	if err := ebiten.RunGame(newGame(in, pg)); err != nil {
 		log.Fatal(err)
 	}
