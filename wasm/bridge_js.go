@@ -90,6 +90,18 @@ func startBridge(in *inbox) page {
 		return stage.RunExercise(argString(args, 0))
 	}))
 	win.Set("connlab", api)
+	// Events Ebiten reads input or size from wake an idle Update (inbox.sleep).
+	wake := js.FuncOf(func(js.Value, []js.Value) any {
+		in.poke()
+		return nil
+	})
+	opts := js.Global().Get("Object").New()
+	opts.Set("capture", true)
+	opts.Set("passive", true)
+	for _, ev := range []string{"keydown", "keyup", "mousedown", "mouseup", "wheel",
+		"touchstart", "touchend", "touchcancel", "resize", "focus", "blur", "visibilitychange"} {
+		win.Call("addEventListener", ev, wake, opts)
+	}
 
 	if l, err := stage.LoadFromQuery(win.Get("location").Get("search").String()); err != nil {
 		in.fail(err)

@@ -47,6 +47,7 @@ type game struct {
 	lastSig signature
 
 	last    time.Time // when the last Update ran, for playback in real time
+	moving  bool      // playback or a caption run went on after the last Update
 	laidKey frameKey  // what the last frame was laid out for
 	dirty   bool      // the frame changed since it was last drawn
 }
@@ -96,8 +97,9 @@ func (g *game) Layout(outsideW, outsideH int) (int, int) {
 func (g *game) Update() error {
 	now := time.Now()
 	dt := 0.0
-	if !g.last.IsZero() {
-		// A hidden tab stops the loop: do not jump on by the pause.
+	if g.moving {
+		// A hidden tab stops the loop: do not jump on by the pause. After
+		// an idle spell (no Updates at all) nothing moves by it either.
 		dt = min(now.Sub(g.last).Seconds(), maxFrameGap)
 	}
 	g.last = now
@@ -117,7 +119,15 @@ func (g *game) Update() error {
 		p.Advance(dt)
 		key.player, key.step, key.at, key.selected, key.pointer, key.zoom = p, p.Step, p.Time, p.Selected, p.Pointer, p.Zoom
 	}
+	g.moving = g.player != nil && g.player.Moving()
 	if key == g.laidKey && len(loads)+len(cmds)+len(errs) == 0 {
+		if !g.moving && !g.dirty {
+			// Nothing moves and the last frame is on screen: wait for
+			// something to happen before Ebiten asks for another frame.
+			// Input that wakes this is read by the next Update, one
+			// animation frame later.
+			g.in.sleep()
+		}
 		return nil
 	}
 	g.laidKey, g.dirty = key, true

@@ -17,7 +17,7 @@ import (
 )
 
 func main() {
-	in := &inbox{}
+	in := newInbox()
 	pg := startBridge(in)
 	ebiten.SetWindowTitle("Connection Lab stage")
 	ebiten.SetWindowSize(1280, 720)

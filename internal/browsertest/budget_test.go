@@ -222,3 +222,17 @@ func BenchmarkBudgetEmptyIdle(b *testing.B) {
 	}
 	b.ReportMetric(100*idle/float64(b.N), "cpu%-idle")
 }
+
+// BenchmarkBudgetBlankIdle measures the browser's CPU time per second of
+// wall time with a blank page open: what the browser and this harness
+// cost with no program at all, the floor "near 0" idle is read against.
+func BenchmarkBudgetBlankIdle(b *testing.B) {
+	tb := newTab(b, 1280, 720)
+	tb.open("about:blank")
+	tb.do("letting it settle", chromedp.Sleep(time.Second))
+	var idle float64
+	for i := 0; i < b.N; i++ {
+		idle += cpuOver(tb, 3*time.Second)
+	}
+	b.ReportMetric(100*idle/float64(b.N), "cpu%-idle")
+}
