@@ -13,8 +13,11 @@ import (
 func TestStageShowsWhereAPacketDied(t *testing.T) {
 	tr := mustRun(t, "handshake", map[string]string{"drop": "client:1"})
 	drop := tr.Find("drop client:", 0)
-	resend := tr.Find(">server:80 [SYN]", drop)
-	if drop < 0 || resend < 0 {
+	if drop < 0 {
+		t.Fatal("no drop in the trace")
+	}
+	resend := tr.Find(">server:80 [SYN]", drop+1) // after the drop's own line
+	if resend < 0 {
 		t.Fatal("no drop and resend in the trace")
 	}
 	if d := Describe(tr, drop); !strings.Contains(d, "손실") {
