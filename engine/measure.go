@@ -428,6 +428,16 @@ var roleWords = map[string]Role{"client": RoleClient, "server": RoleServer, "pro
 // hostSet reads a host or lane name ("" = every host) as a set of host
 // indexes; client, server and proxy name every host of that role when no
 // host has the very name.
+// hostSetOr is hostSet for a measurement whose argument defaults to def;
+// it returns the name it used.
+func (t *Trace) hostSetOr(name, def string) (string, map[int]bool, error) {
+	if name == "" {
+		name = def
+	}
+	set, err := t.hostSet(name)
+	return name, set, err
+}
+
 func (t *Trace) hostSet(name string) (map[int]bool, error) {
 	set := map[int]bool{}
 	for i, h := range t.Hosts {
@@ -577,10 +587,7 @@ func handshakeTime(t *Trace, _ string) (Value, error) {
 }
 
 func ackDelay(t *Trace, host string) (Value, error) {
-	if host == "" {
-		host = "server"
-	}
-	hosts, err := t.hostSet(host)
+	host, hosts, err := t.hostSetOr(host, "server")
 	if err != nil {
 		return Value{}, err
 	}
@@ -658,10 +665,7 @@ func longestIdle(t *Trace, _ string) (Value, error) {
 }
 
 func cwndMax(t *Trace, host string) (Value, error) {
-	if host == "" {
-		host = "server"
-	}
-	hosts, err := t.hostSet(host)
+	host, hosts, err := t.hostSetOr(host, "server")
 	if err != nil {
 		return Value{}, err
 	}
@@ -706,10 +710,7 @@ func (t *Trace) largestPacket(filter string, size func(*Packet) float64) (Value,
 }
 
 func cwndInitial(t *Trace, host string) (Value, error) {
-	if host == "" {
-		host = "server"
-	}
-	hosts, err := t.hostSet(host)
+	host, hosts, err := t.hostSetOr(host, "server")
 	if err != nil {
 		return Value{}, err
 	}
@@ -729,10 +730,7 @@ func cwndInitial(t *Trace, host string) (Value, error) {
 }
 
 func mssOption(t *Trace, host string) (Value, error) {
-	if host == "" {
-		host = "client"
-	}
-	hosts, err := t.hostSet(host)
+	host, hosts, err := t.hostSetOr(host, "client")
 	if err != nil {
 		return Value{}, err
 	}
@@ -766,10 +764,7 @@ func responseSegments(t *Trace, path string) (Value, error) {
 }
 
 func thinkTime(t *Trace, host string) (Value, error) {
-	if host == "" {
-		host = "server"
-	}
-	hosts, err := t.hostSet(host)
+	host, hosts, err := t.hostSetOr(host, "server")
 	if err != nil {
 		return Value{}, err
 	}
