@@ -69,6 +69,18 @@ var known = []struct {
 	{"graceful-close", func(d Difference) bool {
 		return d.Conn == 1 && d.What == "client→server packets" && d.Kernel != nil && d.Engine == nil && d.Kernel.len == 0 && d.Kernel.ack == 32188 && d.Kernel.flags == flagACK
 	}, "the busy client's read comes at the moment a segment arrives: the engine delivers the segment first, so the read's ACK (__tcp_cleanup_rbuf) covers it and the last segment with the FIN finds less than a segment unacknowledged (ACKed later with the client's FIN); the kernel's read ran a fraction of a millisecond earlier, so that segment was still unacknowledged and the FIN's segment was ACKed at once (__tcp_ack_snd_check, more than rcv_mss unacknowledged)"},
+	// handshake with drop=client:1: the SYN sent again after 1 s.
+	{"handshake drop=client:1", func(d Difference) bool {
+		var off float64
+		i := strings.Index(d.Text, "(off by +")
+		if d.What != "times" || i < 0 {
+			return false
+		}
+		if _, err := fmt.Sscanf(d.Text[i:], "(off by +%fms)", &off); err != nil {
+			return false
+		}
+		return off <= 64
+	}, "everything after the lost SYN comes up to one timer-wheel slot late on Linux: the 1 s SYN timer (TCP_TIMEOUT_INIT) is rounded up to the granularity of its wheel level (calc_wheel_index in kernel/time/timer.c: 8 jiffies at level 1, 64 at level 2), so the kernel sent the SYN again at 1000-1064 ms (1023 ms seen); the engine fires it at 1000 ms exactly"},
 	// slow-start with drop=server:12: recovery after the loss.
 	{"slow-start drop=server:12 profile=today", func(d Difference) bool {
 		return d.What == "flights" && d.Conn == 1 ||
