@@ -256,16 +256,25 @@ func (s *Sim) closeRace(style closeStyle) {
 const closeThink = 30 * Millisecond
 
 func buildCompare(s *Sim) {
-	lanes := []struct {
-		name  string
-		mode  loadMode
-		conns int
-	}{
+	buildLanes(s, []lane{
 		{"serial", mode10, 1},
 		{"parallel", mode10, s.cfg.ConnsPerHost},
 		{"persistent", mode11, 1},
 		{"pipelined", mode11Pipe, 1},
-	}
+	})
+}
+
+// lane is one browser and its own server in a comparison: how it loads
+// the page and with how many connections.
+type lane struct {
+	name  string
+	mode  loadMode
+	conns int
+}
+
+// buildLanes puts each lane's browser and server on a link of their own,
+// all on one clock, and loads the page in each.
+func buildLanes(s *Sim, lanes []lane) {
 	s.t.Lanes = nil
 	for i, l := range lanes {
 		s.t.Lanes = append(s.t.Lanes, l.name)

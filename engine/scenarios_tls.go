@@ -29,20 +29,5 @@ func init() {
 // its own TLS handshake) and over one persistent connection (one TLS
 // handshake), on one clock.
 func buildCompareTLS(s *Sim) {
-	lanes := []struct {
-		name string
-		mode loadMode
-	}{{"serial", mode10}, {"persistent", mode11}}
-	s.t.Lanes = nil
-	for i, l := range lanes {
-		s.t.Lanes = append(s.t.Lanes, l.name)
-		c := s.addHost(l.name+"-client", l.name+"-browser", RoleClient, [4]byte{10, 0, byte(i + 1), 1}, i)
-		sv := s.addHost(l.name+"-server", "server", RoleServer, [4]byte{10, 0, byte(i + 1), 2}, i)
-		s.connect(c, sv, s.cfg.RTT/2, s.cfg.Bandwidth)
-		srv := newServer(sv)
-		srv.addPage(s.cfg)
-		b := newBrowser(c, sv, s.httpPort(), l.mode, 1)
-		b.closeWhenDone = true
-		b.loadPage()
-	}
+	buildLanes(s, []lane{{"serial", mode10, 1}, {"persistent", mode11, 1}})
 }
