@@ -203,9 +203,10 @@ func hostileSite(t *testing.T) (*Site, []string) {
 	fsys := testContent(t)
 	delete(fsys, "lessons/01-first.md")
 	delete(fsys, "lessons/02-second.md")
-	files, fields := hostile.Lessons()
-	for name, b := range files {
-		fsys[name] = &fstest.MapFile{Data: b}
+	var fields []string
+	for _, l := range hostile.Lessons() {
+		fsys[l.Path] = &fstest.MapFile{Data: l.Source}
+		fields = append(fields, l.Fields...)
 	}
 	s, err := New(fsys, fakeBuild)
 	if err != nil {

@@ -2,7 +2,8 @@
 // raw HTML with event handlers, <script>, and links to javascript:,
 // vbscript: and data: URLs in several spellings. Tests serve them to
 // check that lesson text never runs as script on any page (issue 13).
-// Each payload, if it ran, would push its name onto window.top.pwned.
+// Each payload, if it ran, would push its name onto window.top.pwned
+// (the two data: URLs set parent.pwned to 1).
 package hostile
 
 import (
@@ -21,36 +22,44 @@ var sources embed.FS
 // 15 (internal/site/lesson.go).
 const quizSize = 10
 
-// Lessons returns the hostile lessons by path in a content tree
-// ("lessons/01-hostile.md") and the names of their fields, in order. A
-// field's text starts with its mark (Mark), which a page showing the
-// field shows as text.
-func Lessons() (map[string][]byte, []string) {
-	files := map[string][]byte{}
-	var fields []string
-	use := func(name string) string {
-		fields = append(fields, name)
-		return Payload(name)
-	}
-	funcs := template.FuncMap{
-		"yaml": func(name string) string { q, _ := json.Marshal(use(name)); return string(q) }, // a JSON string is a YAML double-quoted scalar
-		"md":   use,
-		"js":   Push, // inside raw HTML of the body: nothing of it shows
-	}
+// Lesson is one hostile lesson file.
+type Lesson struct {
+	Path   string   // in a content tree: "lessons/01-hostile.md"
+	Source []byte   // the file
+	Fields []string // the names of its fields with a payload, in order
+}
+
+// Lessons returns the hostile lessons: a lesson with a payload in each of
+// its text fields, and a chapter quiz (a page of exercises) likewise. A
+// field's text starts with its mark (Mark), which a page showing the field
+// shows as text.
+func Lessons() []Lesson {
 	names, _ := sources.ReadDir(".")
+	var out []Lesson
 	for _, e := range names {
+		l := Lesson{Path: "lessons/" + e.Name()}
+		use := func(name string) string {
+			l.Fields = append(l.Fields, name)
+			return Payload(name)
+		}
+		funcs := template.FuncMap{
+			"yaml": func(name string) string { q, _ := json.Marshal(use(name)); return string(q) }, // a JSON string is a YAML double-quoted scalar
+			"md":   use,
+			"js":   Push, // inside raw HTML of the body: nothing of it shows
+		}
 		t := template.Must(template.New(e.Name()).Delims("[[", "]]").Funcs(funcs).ParseFS(sources, e.Name()))
-		var b bytes.Buffer
 		quiz := make([]int, quizSize)
 		for i := range quiz {
 			quiz[i] = i + 1
 		}
+		var b bytes.Buffer
 		if err := t.Execute(&b, quiz); err != nil {
 			panic(err) // the templates are this package's own
 		}
-		files["lessons/"+e.Name()] = b.Bytes()
+		l.Source = b.Bytes()
+		out = append(out, l)
 	}
-	return files, fields
+	return out
 }
 
 // Mark is the text a field's payload starts with.
@@ -72,7 +81,7 @@ func Payload(field string) string {
 		`<script>` + p("script") + `</script>`,
 		`<a href="javascript:` + p("a") + `">a</a>`,
 		`<details open ontoggle="` + p("details") + `">d</details>`,
-		`<iframe srcdoc="&lt;script&gt;parent.pwned=1&lt;/script&gt;"></iframe>`,
+		`<iframe srcdoc="&lt;script&gt;` + p("srcdoc") + `&lt;/script&gt;"></iframe>`,
 		`[js](javascript:` + p("js") + `)`,
 		`[JS](JaVaScRiPt:` + p("JS") + `)`,
 		`[entity](&#106;avascript:` + p("entity") + `)`,
