@@ -3,11 +3,13 @@ package browsertest
 import (
 	"fmt"
 	"io/fs"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -268,5 +270,40 @@ func TestPolicyEnforced(t *testing.T) {
 	b.waitJS("the inline script's violation", `(window.violations || []).some(v => v.includes("script-src"))`, 5*time.Second)
 	if ran := eval[string](b, `JSON.stringify(window.pwned === undefined ? null : window.pwned)`); ran != "null" {
 		t.Errorf("an inline script ran under the policy: %s", ran)
+	}
+}
+
+// TestFrameAncestors: a page of another origin that frames a lesson gets
+// nothing: the browser asks for the lesson, then, under frame-ancestors
+// 'self', loads none of its scripts. (The lesson page framing its own
+// stage, same origin, is every other test.)
+func TestFrameAncestors(t *testing.T) {
+	var mu sync.Mutex
+	asked := map[string]int{}
+	lessons := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		asked[r.URL.Path]++
+		mu.Unlock()
+		theSite.ServeHTTP(w, r)
+	}))
+	defer lessons.Close()
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprintf(w, `<!doctype html><title>other</title><iframe id="f" src="%s%s"></iframe>`, lessons.URL, handshake)
+	}))
+	defer other.Close()
+
+	b := newTab(t, 1280, 720)
+	b.open(other.URL + "/")
+	// The page's load event came after its frame's (which fires for a
+	// blocked frame too); give a loaded lesson time to ask for its scripts.
+	time.Sleep(2 * time.Second)
+	mu.Lock()
+	defer mu.Unlock()
+	if asked[handshake] == 0 {
+		t.Fatalf("the browser never asked for the framed lesson (asked: %v)", asked)
+	}
+	if n := asked["/assets/js/lesson.js"] + asked["/stage/"]; n > 0 {
+		t.Errorf("a page of another origin framed the lesson, which loaded its scripts and stage (asked: %v)", asked)
 	}
 }
