@@ -259,17 +259,31 @@ func explains(fields []string, n int) []string {
 // TestPolicyEnforced: on a page of the real site the policy reports no
 // violation while the stage draws, in the page and the stage's frame
 // alike; and the policy is in force: a script put inline into the page
-// does not run, and is reported.
+// does not run, and is reported. Likewise on the exported site served by
+// a plain file server, which sends no policy header: the pages' <meta>
+// carries it.
 func TestPolicyEnforced(t *testing.T) {
-	b := newTab(t, 1280, 720)
-	b.watchPolicy()
-	b.openLesson(handshake)
-	b.settle()
-	b.checkInert("lesson 04")
-	eval[bool](b, `(() => { const s = document.createElement("script"); s.textContent = "window.pwned = ['inline script']"; document.head.append(s); return true; })()`)
-	b.waitJS("the inline script's violation", `(window.violations || []).some(v => v.includes("script-src"))`, 5*time.Second)
-	if ran := eval[string](b, `JSON.stringify(window.pwned === undefined ? null : window.pwned)`); ran != "null" {
-		t.Errorf("an inline script ran under the policy: %s", ran)
+	dir := t.TempDir()
+	if err := theSite.Export(dir); err != nil {
+		t.Fatalf("Export: %v", err)
+	}
+	dist := httptest.NewServer(http.FileServer(http.Dir(dir)))
+	defer dist.Close()
+	for _, c := range []struct{ what, url string }{
+		{"lesson 04", baseURL + handshake},
+		{"exported lesson 04", dist.URL + handshake},
+	} {
+		b := newTab(t, 1280, 720)
+		b.watchPolicy()
+		b.open(c.url)
+		b.waitJS(c.what+"'s stage", lessonReady, 30*time.Second)
+		b.settle()
+		b.checkInert(c.what)
+		eval[bool](b, `(() => { const s = document.createElement("script"); s.textContent = "window.pwned = ['inline script']"; document.head.append(s); return true; })()`)
+		b.waitJS(c.what+": the inline script's violation", `(window.violations || []).some(v => v.includes("script-src"))`, 5*time.Second)
+		if ran := eval[string](b, `JSON.stringify(window.pwned === undefined ? null : window.pwned)`); ran != "null" {
+			t.Errorf("%s: an inline script ran under the policy: %s", c.what, ran)
+		}
 	}
 }
 
