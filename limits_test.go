@@ -418,3 +418,62 @@ func TestProcessSignals(t *testing.T) {
 		}
 	}
 }
+
+// TestServeStaleBuild: started with a stage.wasm.br of an older build, the
+// server says so on stderr (naming the file and make wasm) and sends the
+// stage uncompressed to a client asking for br.
+func TestServeStaleBuild(t *testing.T) {
+	root := t.TempDir()
+	for name, data := range map[string]string{
+		"lessons/01-test.md":  testLesson,
+		"build/wasm_exec.js":  "//",
+		"build/stage.wasm":    "\x00asm new",
+		"build/stage.wasm.br": compress("br", "\x00asm old"),
+		"build/stage.wasm.gz": compress("gzip", "\x00asm new"),
+	} {
+		p := filepath.Join(root, filepath.FromSlash(name))
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.CopyFS(filepath.Join(root, "assets"), os.DirFS("assets")); err != nil {
+		t.Fatal(err)
+	}
+	stop := make(chan os.Signal, 2)
+	stdout, stderr := &syncBuffer{}, &syncBuffer{}
+	build := filepath.Join(root, "build")
+	done := make(chan int, 1)
+	go func() {
+		done <- serve(stop, []string{"-root", root, "-wasm", build, "-addr", "127.0.0.1:0"}, stdout, stderr)
+	}()
+	defer func() {
+		stop <- syscall.SIGTERM
+		<-done
+	}()
+	var url string
+	for i := 0; i < 100 && url == ""; i++ {
+		time.Sleep(20 * time.Millisecond)
+		if s, ok := strings.CutPrefix(stdout.String(), "커넥션 랩: "); ok && strings.HasSuffix(s, "/\n") {
+			url = strings.TrimSpace(s)
+		}
+	}
+	if url == "" {
+		t.Fatalf("no start-up line; stdout %q stderr %q", stdout.String(), stderr.String())
+	}
+	want := "connlab: 경고: " + build + "/stage.wasm.br에 든 것이 지금의 stage.wasm이 아닙니다 (이전 빌드); br 요청에도 압축하지 않은 stage.wasm을 보냅니다. make wasm으로 다시 만드세요\n"
+	if stderr.String() != want {
+		t.Errorf("stderr %q; want %q", stderr.String(), want)
+	}
+	req, _ := http.NewRequest("GET", url+"stage.wasm", nil)
+	req.Header.Set("Accept-Encoding", "br")
+	resp, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.Header.Get("Content-Encoding") != "" || string(b) != "\x00asm new" {
+		t.Errorf("GET /stage.wasm for br: Content-Encoding %q body %q; want the new stage uncompressed", resp.Header.Get("Content-Encoding"), b)
+	}
+}
