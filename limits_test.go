@@ -350,7 +350,7 @@ func TestProcessSignals(t *testing.T) {
 	}{
 		{"drained", "20s", 8 << 20, []syscall.Signal{syscall.SIGTERM}, 0, "커넥션 랩: 멈췄습니다: 끊은 연결은 없습니다", true},
 		{"cut after the drain", "500ms", 50 << 10, []syscall.Signal{syscall.SIGTERM}, 0, "커넥션 랩: 멈췄습니다: 0.5초 안에 끝나지 않은 응답의 연결 1개를 끊었습니다", false},
-		{"a second signal", "1m", 50 << 10, []syscall.Signal{syscall.SIGINT, syscall.SIGINT}, 130, "커넥션 랩: 두 번째 신호(interrupt)를 받아 바로 끝냈습니다: 응답 중이던 연결 1개를 끊었습니다", false},
+		{"a second signal", "1m", 50 << 10, []syscall.Signal{syscall.SIGINT, syscall.SIGINT}, 130, "커넥션 랩: 두 번째 신호(SIGINT)를 받아 바로 끝냈습니다: 응답 중이던 연결 1개를 끊었습니다", false},
 	} {
 		cmd := exec.Command(os.Args[0])
 		cmd.Env = append(os.Environ(), "CONNLAB_MAIN_ARGS=-root "+root+" -wasm "+filepath.Join(root, "build")+" -addr 127.0.0.1:0 -drain "+tt.drain)

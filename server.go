@@ -263,7 +263,7 @@ func serve(stop <-chan os.Signal, args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	if end.forced != nil {
-		fmt.Fprintf(stdout, "커넥션 랩: 두 번째 신호(%v)를 받아 바로 끝냈습니다: 응답 중이던 연결 %d개를 끊었습니다\n", end.forced, end.cut)
+		fmt.Fprintf(stdout, "커넥션 랩: 두 번째 신호(%s)를 받아 바로 끝냈습니다: 응답 중이던 연결 %d개를 끊었습니다\n", signalName(end.forced), end.cut)
 		if sig, ok := end.forced.(syscall.Signal); ok {
 			return 128 + int(sig)
 		}
@@ -275,6 +275,17 @@ func serve(stop <-chan os.Signal, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout, "커넥션 랩: 멈췄습니다: 끊은 연결은 없습니다")
 	}
 	return 0
+}
+
+// signalName names the signals serve stops on as kill(1) does.
+func signalName(sig os.Signal) string {
+	switch sig {
+	case syscall.SIGINT:
+		return "SIGINT"
+	case syscall.SIGTERM:
+		return "SIGTERM"
+	}
+	return sig.String()
 }
 
 // seconds writes d in seconds, in Korean: 10초, 0.5초.
