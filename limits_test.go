@@ -102,6 +102,33 @@ func slowGet(t *testing.T, addr, target string, rate int, stall time.Duration) (
 	}
 }
 
+// burstyGet reads first bytes of target's body at once, pauses, then
+// reads the rest at once, on a connection with a 4 KB receive buffer.
+func burstyGet(t *testing.T, addr, target string, first int, pause time.Duration) (length int64, got int, err error) {
+	t.Helper()
+	d := net.Dialer{Control: func(_, _ string, c syscall.RawConn) error {
+		return c.Control(func(fd uintptr) { syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4<<10) })
+	}}
+	c, err := d.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(30 * time.Second))
+	fmt.Fprintf(c, "GET %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", target)
+	resp, err := http.ReadResponse(bufio.NewReaderSize(c, 1024), nil)
+	if err != nil {
+		return 0, 0, err
+	}
+	n, err := io.ReadFull(resp.Body, make([]byte, first))
+	if err != nil {
+		return resp.ContentLength, n, err
+	}
+	time.Sleep(pause)
+	rest, err := io.Copy(io.Discard, resp.Body)
+	return resp.ContentLength, n + int(rest), err
+}
+
 // rateServer serves body at / from memory (Write) and at /file from a file
 // (ReadFrom, sendfile) under the given rate limits, and records the error
 // each response's copy ended with.
@@ -143,7 +170,7 @@ func rateServer(t *testing.T, body []byte, l limits) (addr string, errs <-chan e
 // here 200 KB/s against 50 KB/s in 200 ms windows).
 func TestSlowReader(t *testing.T) {
 	l := defaultLimits
-	l.MinRate, l.RateWindow = 50<<10, 200*time.Millisecond
+	l.MinRate, l.RateWindow, l.MaxPause = 50<<10, 200*time.Millisecond, time.Second
 	body := make([]byte, 200<<10)
 	rand.Read(body)
 	for _, target := range []string{"/", "/file"} {
@@ -161,6 +188,20 @@ func TestSlowReader(t *testing.T) {
 			}
 			if took < 4*l.RateWindow {
 				t.Errorf("GET %s at 200 KB/s took %v: the socket buffers took the body, the test shows nothing", target, took)
+			}
+		})
+		t.Run("bursty"+target, func(t *testing.T) {
+			// Reads 100 KB at once (2 s ahead of 50 KB/s), pauses 0.6 s
+			// (three windows), then reads on: served whole, as curl
+			// --limit-rate reads.
+			t.Parallel()
+			addr, errs := rateServer(t, body, l)
+			length, got, err := burstyGet(t, addr, target, 100<<10, 600*time.Millisecond)
+			if err != nil || got != len(body) || length != int64(len(body)) {
+				t.Errorf("GET %s bursty: %d of %d bytes, %v", target, got, len(body), err)
+			}
+			if err := <-errs; err != nil {
+				t.Errorf("GET %s bursty: the server's copy ended with %v", target, err)
 			}
 		})
 		t.Run("stalled"+target, func(t *testing.T) {

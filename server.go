@@ -46,6 +46,7 @@ type limits struct {
 	Read       time.Duration // to read a whole request
 	MinRate    int           // bytes per second a response must be taken at, over each RateWindow
 	RateWindow time.Duration // a client taking less than MinRate×RateWindow bytes in this time is cut
+	MaxPause   time.Duration // the longest pause a client ahead of MinRate may take
 	Idle       time.Duration // a keep-alive connection waiting for its next request
 	HeaderSize int           // bytes of request headers
 	Drain      time.Duration // at shutdown, how long running responses are given to finish
@@ -55,12 +56,16 @@ type limits struct {
 // uncompressed, 45 minutes at the 5 KB/s of a poor mobile link, and a fixed
 // total (it was 2 minutes) cut a student at 40 KB/s mid-body. A client
 // must take 30 KB (MinRate×RateWindow) in every 30 s: a stalled one is cut
-// 30 s after the kernel's socket buffers fill, a slow one never.
+// 30 s after the kernel's socket buffers fill, a slow one never. A client
+// ahead of 1 KB/s since its request began may pause for as long as it is
+// ahead, up to MaxPause: curl --limit-rate 40k takes 4 MB at once, then
+// waits a minute and more to bring its average down.
 var defaultLimits = limits{
 	ReadHeader: 5 * time.Second,
 	Read:       10 * time.Second,
 	MinRate:    1 << 10,
 	RateWindow: 30 * time.Second,
+	MaxPause:   2 * time.Minute,
 	Idle:       60 * time.Second,
 	HeaderSize: 16 << 10,
 	Drain:      10 * time.Second,
@@ -78,7 +83,7 @@ type server struct {
 func newServer(h http.Handler, l limits) *server {
 	s := &server{active: map[net.Conn]bool{}}
 	s.Server = &http.Server{
-		Handler:           minRate(h, l.MinRate, l.RateWindow),
+		Handler:           minRate(h, l.MinRate, l.RateWindow, l.MaxPause),
 		ReadHeaderTimeout: l.ReadHeader,
 		ReadTimeout:       l.Read,
 		IdleTimeout:       l.Idle,
@@ -121,16 +126,17 @@ func (s *server) cut() int {
 }
 
 // minRate makes every response of h go out at rate bytes per second or
-// more, averaged over each window: a connection's write deadline is set a
-// window ahead when a request starts and again each time another
-// rate×window bytes of its response have been written.
-func minRate(h http.Handler, rate int, window time.Duration) http.Handler {
+// more: a connection's write deadline is set a window ahead when a request
+// starts and again each time another rate×window bytes of its response
+// have been written; a client ahead of rate since the start gets the time
+// it is ahead on top, up to maxPause.
+func minRate(h http.Handler, rate int, window, maxPause time.Duration) http.Handler {
 	chunk := int64(float64(rate) * window.Seconds())
 	if chunk < 1 {
 		chunk = 1
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rw := &rateWriter{ResponseWriter: w, rc: http.NewResponseController(w), chunk: chunk, window: window}
+		rw := &rateWriter{ResponseWriter: w, rc: http.NewResponseController(w), chunk: chunk, rate: rate, window: window, maxPause: maxPause, start: time.Now()}
 		rw.extend()
 		h.ServeHTTP(rw, r)
 	})
@@ -139,16 +145,30 @@ func minRate(h http.Handler, rate int, window time.Duration) http.Handler {
 // rateWriter is minRate's http.ResponseWriter.
 type rateWriter struct {
 	http.ResponseWriter
-	rc     *http.ResponseController
-	chunk  int64 // bytes to write in each window
-	window time.Duration
-	left   int64 // bytes still to write before the deadline is moved on
+	rc       *http.ResponseController
+	chunk    int64 // bytes to write in each window
+	rate     int
+	window   time.Duration
+	maxPause time.Duration
+	start    time.Time
+	written  int64 // bytes written so far
+	left     int64 // bytes still to write before the deadline is moved on
 }
 
-// extend sets the write deadline a window ahead for the next chunk.
+// extend sets the write deadline for the next chunk: a window ahead, or
+// later by as much as the client is ahead of rate, up to maxPause.
 func (w *rateWriter) extend() {
 	w.left = w.chunk
-	w.rc.SetWriteDeadline(time.Now().Add(w.window))
+	now := time.Now()
+	deadline := now.Add(w.window)
+	due := w.start.Add(time.Duration(float64(w.written) / float64(w.rate) * float64(time.Second))).Add(w.window)
+	if due.After(deadline) {
+		deadline = due
+		if limit := now.Add(max(w.maxPause, w.window)); deadline.After(limit) {
+			deadline = limit
+		}
+	}
+	w.rc.SetWriteDeadline(deadline)
 }
 
 func (w *rateWriter) Write(p []byte) (int, error) {
@@ -158,6 +178,7 @@ func (w *rateWriter) Write(p []byte) (int, error) {
 		m, err := w.ResponseWriter.Write(p[:c])
 		n += m
 		p = p[m:]
+		w.written += int64(m)
 		if w.left -= int64(m); w.left == 0 {
 			w.extend()
 		}
@@ -186,6 +207,7 @@ func (w *rateWriter) ReadFrom(src io.Reader) (int64, error) {
 		n, err := rf.ReadFrom(part)
 		total += n
 		lr.N -= n
+		w.written += n
 		if w.left -= n; w.left == 0 {
 			w.extend()
 		}
