@@ -144,9 +144,9 @@ func parseLesson(file string, src []byte) (*Lesson, []error) {
 		return l, p.list
 	}
 	before := len(p.list)
-	checkNesting(string(src[lineStart(src, end):]), dropped+end, p)
+	checkMarkdown(string(src[lineStart(src, end):]), dropped+end, p)
 	if len(p.list) > before {
-		return l, p.list // goldmark is not given a body nested too deep
+		return l, p.list // goldmark is not given a body it would take too long to read
 	}
 	ctx := parser.NewContext()
 	doc := markdown.Parser().Parse(text.NewReader(src), parser.WithContext(ctx))
@@ -168,9 +168,9 @@ func parseLesson(file string, src []byte) (*Lesson, []error) {
 		return l, p.list
 	}
 	shiftLines(&root, dropped)
-	checkValueNesting(&root, p)
+	checkValues(&root, p)
 	if len(p.list) > before {
-		return l, p.list // nor a caption nested too deep
+		return l, p.list // nor such a caption
 	}
 	l.lines.body = dropped + end
 	l.decodeFrontMatter(&root, p)

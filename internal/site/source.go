@@ -12,9 +12,10 @@ import (
 )
 
 // Limits on a lesson file, checked before goldmark sees it: goldmark's
-// time grows with the nesting of lists and block quotes on every line (50
-// lines of a list 3,000 deep take seconds, a file of them minutes) and its
-// memory with the file's size (a 10 MB lesson took 439 MB).
+// time grows with the nesting of lists and block quotes on every line (40
+// lines of a list 3,000 deep take 5 s, a file of them minutes), with the
+// square of a paragraph's length for some texts ("[a](" 65,000 times in
+// one paragraph, 45 s), and its memory with the file's size.
 const (
 	// maxLessonSize is 256 KB, thirteen times the largest lesson
 	// (lessons/17-graceful-close.md, 19.7 KB).
@@ -23,6 +24,10 @@ const (
 	// lesson text nests 1 deep (a list, a block quote); 16 leaves room for any
 	// outline a lesson could want.
 	maxNesting = 16
+	// maxParagraph is 8 KB, five times the longest paragraph of the
+	// lessons (1.7 KB, in lessons/12-keep-alive.md). A file of hostile
+	// 8 KB paragraphs takes goldmark about a second.
+	maxParagraph = 8 << 10
 )
 
 // readLimited reads the file name of fsys, but no more than limit+1
@@ -87,31 +92,54 @@ func invalidUTF8(src []byte) int {
 	return -1
 }
 
-// checkNesting reports the first line of text, a Markdown text starting at
-// file line first, where lists and block quotes nest deeper than
-// maxNesting.
-func checkNesting(text string, first int, p *problems) {
+// checkMarkdown reports where text, Markdown starting at file line first,
+// nests lists and block quotes deeper than maxNesting, and where a
+// paragraph longer than maxParagraph starts.
+func checkMarkdown(text string, first int, p *problems) {
 	if line := deepNesting(text, maxNesting); line > 0 {
 		p.add(first+line-1, "lists and block quotes nest more than %d deep here, the most a lesson may use", maxNesting)
 	}
+	if line := longParagraph(text, maxParagraph); line > 0 {
+		p.add(first+line-1, "the paragraph starting here is longer than %d KB, the most a lesson may use: break it with a blank line", maxParagraph>>10)
+	}
 }
 
-// checkValueNesting checks every value of the front matter (captions,
-// questions, notes are Markdown too) for nesting, as checkNesting.
-func checkValueNesting(n *yaml.Node, p *problems) {
+// longParagraph returns the 1-based line of text where a run of non-blank
+// lines longer than limit bytes starts, or 0.
+func longParagraph(text string, limit int) int {
+	start, size := 0, 0
+	for i, line := range strings.Split(text, "\n") {
+		if strings.TrimSpace(line) == "" {
+			size = 0
+			continue
+		}
+		if size == 0 {
+			start = i + 1
+		}
+		size += len(line) + 1
+		if size > limit {
+			return start
+		}
+	}
+	return 0
+}
+
+// checkValues checks every value of the front matter (captions,
+// questions, notes are Markdown too) as checkMarkdown.
+func checkValues(n *yaml.Node, p *problems) {
 	if n.Kind == yaml.ScalarNode {
 		first := n.Line + 1 // the file line of the value's first line
 		if n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 {
 			first++ // a | or > block starts on the line after its indicator
 		}
-		checkNesting(n.Value, first, p)
+		checkMarkdown(n.Value, first, p)
 		return
 	}
 	for i, c := range n.Content {
 		if n.Kind == yaml.MappingNode && i%2 == 0 {
 			continue // a key
 		}
-		checkValueNesting(c, p)
+		checkValues(c, p)
 	}
 }
 

@@ -33,6 +33,8 @@ func TestLessonSourceErrors(t *testing.T) {
 		{"lists in block quotes", goodFront + strings.Repeat("> - ", 9) + "x\n", "lessons/04-handshake.md:31: lists and block quotes nest more than 16 deep"},
 		{"a caption nested too deep", strings.Replace(goodFront, "caption: 클라이언트가 **SYN**을 보냅니다.", `caption: "`+strings.TrimSuffix(deepList(40), "\n")+`"`, 1), "lessons/04-handshake.md:10: lists and block quotes nest more than 16 deep"},
 		{"notes nested too deep", strings.Replace(goodFront, "  교사용 노트.\n", "  교사용 노트.\n  "+deepList(20), 1), "lessons/04-handshake.md:25: lists and block quotes nest more than 16 deep"},
+		{"a long paragraph", goodFront + "첫 문단.\n\n" + strings.Repeat("[a](", 2000) + "\n" + strings.Repeat("[a](", 100) + "\n", "lessons/04-handshake.md:33: the paragraph starting here is longer than 8 KB"},
+		{"a long caption", strings.Replace(goodFront, "caption: 클라이언트가 **SYN**을 보냅니다.", `caption: "`+strings.Repeat("[a](", 2100)+`"`, 1), "lessons/04-handshake.md:10: the paragraph starting here is longer than 8 KB"},
 		{"front matter not closed", goodFront[:strings.Index(goodFront, "---\n핸드셰이크")], "lessons/04-handshake.md:1: the front matter is not closed: end it with a line of ---"},
 		{"closed by a different line", strings.Replace(goodFront, "---\n핸드셰이크", "----\n핸드셰이크", 1), "lessons/04-handshake.md:1: the front matter is not closed"},
 		{"empty at", strings.Replace(goodFront, `at: "[SYN+ACK]"`, `at: ""`, 1), "lessons/04-handshake.md:11: steps[2].at is empty"},
@@ -55,14 +57,16 @@ func TestLessonSourceErrors(t *testing.T) {
 	}
 }
 
-// TestLessonNestingAllowed: nesting up to the limit is read, and what only
-// looks like a list marker (bold text, a rule, a number) is not counted.
+// TestLessonNestingAllowed: nesting and paragraphs up to the limits are
+// read, and what only looks like a list marker (bold text, a rule, a
+// number) is not counted.
 func TestLessonNestingAllowed(t *testing.T) {
 	for _, body := range []string{
 		deepList(maxNesting),
 		strings.Repeat("> ", maxNesting-1) + "- x\n",
 		strings.Repeat("**굵게** ", 40) + "\n---\n" + strings.Repeat("1.5s ", 40) + "\n",
 		strings.Repeat("- 항목\n  계속되는 줄\n\n", 40),
+		strings.Repeat(strings.Repeat("[a](", maxParagraph/4-1)+"\n\n", maxLessonSize/maxParagraph-1),
 	} {
 		src := strings.Replace(goodFront, "## 정리", body+"\n## 정리", 1)
 		l, errs := parseLesson("lessons/04-handshake.md", []byte(src))
