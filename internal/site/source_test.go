@@ -121,3 +121,18 @@ func TestLoadLessonsTooLarge(t *testing.T) {
 		t.Errorf("LoadLessons = %v; want the file named as too large", err)
 	}
 }
+
+// TestCheckMalformedNumbers: a lesson's setting that is not a plain
+// decimal number stops start-up with its line, as not a duration (it used
+// to run as 16ms, or be called out of range).
+func TestCheckMalformedNumbers(t *testing.T) {
+	for _, v := range []string{"NaNs", "Infms", "0x1p4ms", "1_000ms", "1e2ms"} {
+		src := strings.Replace(goodFront, "rtt: 100ms", "rtt: "+v, 1)
+		l, errs := parseLesson("lessons/04-handshake.md", []byte(src))
+		errs = append(errs, l.check()...)
+		want := `lessons/04-handshake.md:6: params: rtt=` + v + `: "` + v + `" is not a duration`
+		if !containsError(errs, want) {
+			t.Errorf("rtt: %s: errors = %v; want one starting %q", v, errs, want)
+		}
+	}
+}
