@@ -88,7 +88,7 @@ func LoadLessons(content fs.FS) ([]*Lesson, error) {
 	var lessons []*Lesson
 	byNumber := map[string]string{}
 	for _, name := range names {
-		src, err := fs.ReadFile(content, name)
+		src, err := readLimited(content, name, maxLessonSize)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: %v", name, err))
 			continue
