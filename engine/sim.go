@@ -23,6 +23,14 @@ type Sim struct {
 
 	freePkts []*wirePacket // delivered packets' records, for reuse
 
+	// A bulk run's sockets that are done (CLOSED after the application's
+	// close) are reused rather than left to the garbage collector (a load
+	// test opens 60,000 sockets of 850 bytes, two thirds of what it
+	// allocates): dying collects them during an event, when callers may
+	// still be using them, and they move to spare, for newSocket, once
+	// the event has been handled. The trace keeps no pointer to a socket.
+	dying, spare []*Socket
+
 	loss lossState // chosen and random drops, segments sent per host (loss.go)
 }
 
@@ -290,6 +298,10 @@ func (s *Sim) runUntil(end Time) {
 			it.app.wake(it.code)
 		case qDrop:
 			s.dropped(it.pkt)
+		}
+		if len(s.dying) > 0 {
+			s.spare = append(s.spare, s.dying...)
+			s.dying = s.dying[:0]
 		}
 	}
 }
