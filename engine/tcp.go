@@ -151,13 +151,26 @@ func (h *Host) recordAccept(k *Socket) {
 // newSocket makes a socket in CLOSED with the host's defaults.
 func (h *Host) newSocket(local, remote Addr, peer int, app sockApp, active bool) *Socket {
 	s := h.sim
-	k := &Socket{
+	var k *Socket
+	var gen [numTimers]uint32
+	if n := len(s.spare); n == 0 {
+		k = new(Socket)
+	} else {
+		// A finished socket's memory (bulk runs): its timers' stale queue
+		// entries carry its generations, which the new ones pass.
+		k, s.spare = s.spare[n-1], s.spare[:n-1]
+		for i, g := range k.timerGn {
+			gen[i] = g + 1
+		}
+	}
+	*k = Socket{
 		host: h, sim: s, local: local, remote: remote, peer: peer, app: app, active: active,
 		rcvBuf: s.cfg.RecvWnd, mss: s.cfg.MSS, nodelay: s.cfg.NoDelay, rto: s.cfg.InitialRTO,
 		minshall:  s.cfg.Profile == Today,
 		quickAcks: s.cfg.QuickAcks,
 		rcvMss:    min(s.cfg.MSS, 536), // tcp_initialize_rcv_mss: TCP_MSS_DEFAULT until a segment shows more
 		cc:        newCongestion(s.cfg, s.cfg.MSS),
+		timerGn:   gen,
 	}
 	for i := range k.timers {
 		k.timers[i] = Never
@@ -248,6 +261,12 @@ func (k *Socket) setState(st State) {
 		delete(h.conns, connKey{k.local.Port, k.remote})
 		if k.active {
 			h.releasePort(k.local.Port, k.remote)
+		}
+		if k.closed && !k.sim.detailed {
+			// Nothing reaches it any more: no segment (it left conns), no
+			// application (it called close), no timer (stale entries
+			// are ignored). A bulk run reuses its memory (Sim.spare).
+			k.sim.dying = append(k.sim.dying, k)
 		}
 	}
 	if k.sim.detailed {
