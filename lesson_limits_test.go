@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -30,7 +29,7 @@ func TestServeHostileLesson(t *testing.T) {
 				t.Fatal(err)
 			}
 			var stdout, stderr bytes.Buffer
-			code := serve(context.Background(), []string{"-root", root, "-wasm", t.TempDir(), "-addr", "127.0.0.1:0"}, &stdout, &stderr)
+			code := serve(nil, []string{"-root", root, "-wasm", t.TempDir(), "-addr", "127.0.0.1:0"}, &stdout, &stderr)
 			if code != 1 || !strings.Contains(stderr.String(), tt.want) {
 				t.Errorf("serve = %d, stderr %q; want 1 and %q", code, stderr.String(), tt.want)
 			}
