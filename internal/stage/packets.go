@@ -47,9 +47,8 @@ func (f *Frame) placePackets(p *Player, snap *engine.Snapshot, measure Measure) 
 		}
 		lo, hi := math.Min(ll.Line.X0, ll.Line.X1), math.Max(ll.Line.X0, ll.Line.X1)
 		lane, _ := f.box(pk.From)
-		for _, text := range linkTexts(t, snap, p.Time, i) {
-			s := fitText(measure, text, hi-lo-u*0.6, u, true)
-			if s == "" {
+		for _, s := range linkTexts(t, snap, p.Time, i) {
+			if measure(s, u, true) > hi-lo-u*0.6 {
 				continue
 			}
 			lw := math.Ceil(measure(s, u, true) + u*0.6)
@@ -131,6 +130,9 @@ func linkTexts(t *engine.Trace, snap *engine.Snapshot, now engine.Time, i int) [
 	}
 	texts := PacketTexts(t, i)
 	if !train {
+		if s := shortLabel(pk.Label); s != pk.Label {
+			return []string{pk.Label, s}
+		}
 		return []string{pk.Label}
 	}
 	seq := texts[0]
