@@ -156,7 +156,9 @@ func newLadderGeom(p *Player, g *geom, measure Measure) *ladderGeom {
 	}
 	left := r.X + lg.tickW + math.Max(noteW+margin, nameW(0)/2) + margin
 	right := r.X + r.W - math.Max(noteW+margin, nameW(n-1)/2) - margin
-	need := 7 * u
+	// Notes only where they leave the packets' lines room for a label
+	// with its sequence number ("200 OK seq 14601").
+	need := 10 * u
 	if n > 2 {
 		need += noteW + margin
 	}
@@ -608,6 +610,8 @@ func PacketTexts(t *engine.Trace, i int) []string {
 		for k := range texts {
 			texts[k] = p + texts[k]
 		}
+		// On a narrow ladder the word alone: "손실", "재전송".
+		texts = append(texts, strings.TrimSpace(p))
 	}
 	return texts
 }

@@ -21,13 +21,18 @@ func (f *Frame) placePackets(p *Player, snap *engine.Snapshot, measure Measure) 
 		lineOf[ll.Link] = ll
 	}
 	var placed []Rect
-	// Labels by what they tell (labelClass: handshakes, FINs and RSTs,
-	// requests, responses, pure ACKs), the earliest sent first within
-	// each: the head of a train of segments keeps its label.
+	// Labels by what they tell: a packet lost or sent again first (the
+	// lessons about loss point at it), then by labelClass (handshakes,
+	// FINs and RSTs, requests, responses, pure ACKs), the earliest sent
+	// first within each: the head of a train of segments keeps its label.
 	fl := inFlight(t, snap, p.Time)
-	sort.SliceStable(fl, func(a, b int) bool {
-		return labelClass(t.Packets[fl[a]].Kind) < labelClass(t.Packets[fl[b]].Kind)
-	})
+	class := func(i int) int {
+		if pk := &t.Packets[i]; pk.Retransmit || pk.Drop != engine.DropNone {
+			return -1
+		}
+		return labelClass(t.Packets[i].Kind)
+	}
+	sort.SliceStable(fl, func(a, b int) bool { return class(fl[a]) < class(fl[b]) })
 	for _, i := range fl {
 		pk := &t.Packets[i]
 		ll, ok := lineOf[pk.Link]
