@@ -95,11 +95,12 @@ func inkBand(s string, y, u float64) (top, bottom float64) {
 }
 
 // runTogether reports whether two packets' lines on the ladder read as
-// one: between the same hosts, starting less than half a line of text
-// apart (an ACK and the request sent right behind it). A label on one
-// names the pair.
+// one: from the same host to the same host, starting less than a line of
+// text apart (an ACK and the request sent right behind it, a train of
+// segments, which markClass labels as one). A label on one names the
+// band.
 func runTogether(a, b Line, u float64) bool {
-	return a.X0 == b.X0 && a.X1 == b.X1 && math.Abs(a.Y0-b.Y0) < u*0.5
+	return a.X0 == b.X0 && a.X1 == b.X1 && math.Abs(a.Y0-b.Y0) < lineHeight(u)
 }
 
 // ladderGeom is the ladder's fixed part for one trace and canvas: columns,
@@ -536,7 +537,7 @@ func (l *Ladder) placeLabel(m *LadderMark, measure Measure, u, lineH float64, av
 		// Above the line, below it, or else on it, its glyphs centred
 		// on the line (the label's ground hides the line under it).
 		top, bottom := inkBand(s, 0, u)
-		for _, at := range []float64{0.5, 0.35, 0.65, 0.2, 0.8, 0.1, 0.9} {
+		for _, at := range labelAts {
 			mx, my := m.Full.Lerp(at)
 			if my < l.Top || my > l.Bottom {
 				continue
@@ -551,6 +552,16 @@ func (l *Ladder) placeLabel(m *LadderMark, measure Measure, u, lineH float64, av
 		}
 	}
 }
+
+// labelAts are the places along its line a label tries, the middle
+// first, then outwards by twentieths.
+var labelAts = func() []float64 {
+	out := []float64{0.5}
+	for d := 1; d <= 9; d++ {
+		out = append(out, 0.5-float64(d)/20, 0.5+float64(d)/20)
+	}
+	return out
+}()
 
 // markClass ranks a packet on the ladder for a label: its labelClass (a
 // segment that ends with a FIN as a FIN), but a segment that continues a message comes last (5), and gets no label

@@ -147,6 +147,9 @@ func linkTexts(t *engine.Trace, snap *engine.Snapshot, now engine.Time, i int) [
 	if texts[0] == seq {
 		return []string{seq}
 	}
+	if s := shortLabel(pk.Label); s != pk.Label {
+		return []string{texts[0], lossPrefix(pk) + s + " " + seq, seq}
+	}
 	return []string{texts[0], seq}
 }
 

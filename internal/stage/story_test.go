@@ -105,7 +105,7 @@ func showsPacket(name string) func(f *stage.Frame, p *stage.Player, c string) er
 		for _, pk := range p.Trace.Packets {
 			sent = sent || pk.SentAt <= f.At && labelNames(pk.Label, name)
 		}
-		if !sent {
+		if !sent || absent(c, name) {
 			return nil
 		}
 		link, ladder := labels(f)
@@ -116,6 +116,18 @@ func showsPacket(name string) func(f *stage.Frame, p *stage.Player, c string) er
 		}
 		return fmt.Errorf("no packet labelled %s is drawn (labels on links %q, on the ladder %q)", name, link, ladder)
 	}
+}
+
+// absent reports whether caption c says there is no packet of kind name
+// at its step ("SYN도, SYN+ACK도 없습니다"): one sent before is no
+// more its subject than one to come.
+func absent(c, name string) bool {
+	for _, sentence := range strings.SplitAfter(c, ".") {
+		if strings.Contains(sentence, name+"도") && strings.Contains(sentence, "없습니다") {
+			return true
+		}
+	}
+	return false
 }
 
 // labelNames reports whether a packet label names a packet of kind name.
