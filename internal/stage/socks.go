@@ -176,7 +176,7 @@ func countLine(snap *engine.Snapshot, socks []int) SockLine {
 	l := SockLine{Text: strings.Join(parts, ", "), Bar: -1}
 	if live := len(socks) - n[engine.Closed]; n[engine.Closed] > 0 && live > 0 {
 		l.Short = strings.Join(parts[1:], ", ")
-		l.Ko = fmt.Sprintf("소켓 %d개 열림", live)
+		l.Ko = fmt.Sprintf("%d개 사용 중", live)
 	} else {
 		l.Ko = fmt.Sprintf("소켓 %d개", len(socks))
 	}
