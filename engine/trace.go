@@ -43,6 +43,45 @@ type Event struct {
 	// From and To are an EvState event's transition (zero otherwise): the
 	// same states its Text names, so that nobody parses the text.
 	From, To State
+	// Fact is what an EvTimer, EvCwnd or EvCall event's Text says, in
+	// fields (nil for the other kinds).
+	Fact *Fact
+}
+
+// FactOp says what a Fact records.
+type FactOp uint8
+
+// What timer, congestion-window and socket-call events record.
+const (
+	OpTimerSet       FactOp = iota + 1 // a timer is set (Fact.Timer, Fact.Until)
+	OpTimerCancelled                   // a running timer is stopped
+	OpTimerFired                       // a timer expires
+	OpTimerGaveUp                      // the retransmission timer gives the connection up (ETIMEDOUT)
+	OpCwnd                             // the congestion window changes (Fact.N segments, Fact.Why)
+	OpSocket                           // socket()
+	OpListen                           // listen(Fact.Port)
+	OpConnect                          // connect() to Fact.Peer:Fact.Port got the ephemeral port Fact.N
+	OpConnectFailed                    // connect() to Fact.Peer:Fact.Port found no free ephemeral port
+	OpAccept                           // accept() returned the connection from Fact.Peer:Fact.Port
+	OpRead                             // read() returned Fact.N bytes (0: the peer's FIN)
+	OpWrite                            // write() of Fact.N bytes
+	OpClose                            // close()
+	OpAbort                            // close() with Fact.N unread bytes: abort with RST
+	OpShutdown                         // shutdown(SHUT_WR)
+)
+
+// Fact is an event's content as fields, for the stage's descriptions.
+type Fact struct {
+	Op    FactOp
+	Timer string // OpTimer*: the timer as the line names it: delack, keepalive, timewait, rto
+	Until Time   // OpTimerSet: when the timer will fire
+	Peer  int    // OpConnect, OpConnectFailed, OpAccept: the peer's host index
+	Port  int    // OpListen: the port; OpConnect, OpConnectFailed, OpAccept: the peer's port
+	N     int    // OpRead, OpWrite, OpAbort: bytes; OpConnect: the ephemeral port; OpCwnd: whole segments
+	// Why is an OpCwnd change's cause as its line ends: "initial window",
+	// "timeout", "fast retransmit", "recovery done", "partial ack",
+	// "restart after idle", or "" (growth on an ACK).
+	Why string
 }
 
 // String returns the canonical line.
