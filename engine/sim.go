@@ -332,6 +332,14 @@ func (s *Sim) recordf(kind EventKind, host int, sock *Socket, format string, arg
 	return s.record(kind, host, sock, -1, fmt.Sprintf(format, args...))
 }
 
+// fact attaches f to the event recorded at step (none when step < 0: a
+// bulk run did not record it).
+func (s *Sim) fact(step int, f Fact) {
+	if step >= 0 {
+		s.t.Events[step].Fact = &f
+	}
+}
+
 // app records an application-level event of host h.
 func (s *Sim) app(h *Host, format string, args ...any) {
 	s.record(EvApp, h.id, nil, -1, "app "+h.appName+" "+fmt.Sprintf(format, args...))

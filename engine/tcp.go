@@ -136,7 +136,7 @@ func (h *Host) listen(port uint16, app acceptApp) *Listener {
 	l := &Listener{host: h, port: port, app: app}
 	h.listeners[port] = l
 	if h.sim.detailed {
-		h.sim.recordf(EvCall, h.id, nil, "call %s listen(%d)", h.name, port)
+		h.sim.fact(h.sim.recordf(EvCall, h.id, nil, "call %s listen(%d)", h.name, port), Fact{Op: OpListen, Port: int(port)})
 	}
 	return l
 }
@@ -144,7 +144,8 @@ func (h *Host) listen(port uint16, app acceptApp) *Listener {
 // recordAccept records accept() returning connection k on h.
 func (h *Host) recordAccept(k *Socket) {
 	if h.sim.detailed {
-		h.sim.recordf(EvCall, h.id, k, "call %s accept() = %s:%d", h.name, h.sim.hostByIP(k.remote.IP).name, k.remote.Port)
+		peer := h.sim.hostByIP(k.remote.IP)
+		h.sim.fact(h.sim.recordf(EvCall, h.id, k, "call %s accept() = %s:%d", h.name, peer.name, k.remote.Port), Fact{Op: OpAccept, Peer: peer.id, Port: int(k.remote.Port)})
 	}
 }
 
@@ -207,18 +208,18 @@ func (h *Host) newSocket(local, remote Addr, peer int, app sockApp, active bool)
 func (h *Host) dial(to *Host, port uint16, app sockApp) *Socket {
 	s := h.sim
 	if s.detailed {
-		s.recordf(EvCall, h.id, nil, "call %s socket()", h.name)
+		s.fact(s.recordf(EvCall, h.id, nil, "call %s socket()", h.name), Fact{Op: OpSocket})
 	}
 	p, ok := h.allocPort(Addr{to.ip, port})
 	if !ok {
 		if s.detailed {
-			s.recordf(EvCall, h.id, nil, "call %s connect(%s:%d) failed: EADDRNOTAVAIL (no free ephemeral port)", h.name, to.name, port)
+			s.fact(s.recordf(EvCall, h.id, nil, "call %s connect(%s:%d) failed: EADDRNOTAVAIL (no free ephemeral port)", h.name, to.name, port), Fact{Op: OpConnectFailed, Peer: to.id, Port: int(port)})
 		}
 		return nil
 	}
 	k := h.newSocket(Addr{h.ip, p}, Addr{to.ip, port}, to.id, app, true)
 	if s.detailed {
-		s.recordf(EvCall, h.id, k, "call %s connect(%s:%d) = port %d", h.name, to.name, port, p)
+		s.fact(s.recordf(EvCall, h.id, k, "call %s connect(%s:%d) = port %d", h.name, to.name, port, p), Fact{Op: OpConnect, Peer: to.id, Port: int(port), N: int(p)})
 	}
 	h.samplePorts()
 	k.sndUna, k.sndNxt, k.sndMax, k.rec.recover = k.iss, k.iss, k.iss, k.iss

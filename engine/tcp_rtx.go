@@ -117,7 +117,7 @@ func (k *Socket) retransmitTimeout() {
 // sent).
 func (k *Socket) giveUp() {
 	if k.sim.detailed {
-		k.sim.recordf(EvTimer, k.host.id, k, "timer %s rto gave up after %d retransmissions: ETIMEDOUT", k, k.retries)
+		k.sim.fact(k.sim.recordf(EvTimer, k.host.id, k, "timer %s rto gave up after %d retransmissions: ETIMEDOUT", k, k.retries), Fact{Op: OpTimerGaveUp, Timer: "rto"})
 	}
 	k.setState(Closed)
 	if k.app != nil {
