@@ -180,31 +180,37 @@ func overlapsAny(r Rect, rs []Rect) bool {
 // then its bar on a link, then its line on the ladder, the topmost first.
 func (f *Frame) PacketAt(x, y float64) int {
 	for i := len(f.Packets) - 1; i >= 0; i-- {
-		m := f.Packets[i]
-		if m.ShowLabel && m.Label.Contains(x, y) {
+		if m := &f.Packets[i]; m.ShowLabel && m.Label.Contains(x, y) {
 			return m.Packet
 		}
 	}
 	best, bestD := -1, math.Max(f.U*0.5, 6)
-	for _, m := range f.Packets {
-		if d := m.Bar.Dist(x, y); d < bestD {
-			best, bestD = m.Packet, d
+	for i := range f.Packets {
+		if d := f.Packets[i].Bar.Dist(x, y); d < bestD {
+			best, bestD = f.Packets[i].Packet, d
 		}
 	}
 	if best >= 0 || f.Ladder == nil {
 		return best
 	}
-	marks := append(f.Ladder.Marks[:len(f.Ladder.Marks):len(f.Ladder.Marks)], f.Flying...)
-	for i := len(marks) - 1; i >= 0; i-- {
-		m := marks[i]
-		if m.ShowLabel && m.Label.Contains(x, y) {
-			return m.Packet
+	// The ladder's marks, then the packets flying over it: drawn in this
+	// order, the last on top. (Read in place: Hits calls this once per
+	// mark, and a copy of the marks for each call made Hits quadratic in
+	// allocations.)
+	marks := [2][]LadderMark{f.Ladder.Marks, f.Flying}
+	for k := len(marks) - 1; k >= 0; k-- {
+		for i := len(marks[k]) - 1; i >= 0; i-- {
+			if m := &marks[k][i]; m.ShowLabel && m.Label.Contains(x, y) {
+				return m.Packet
+			}
 		}
 	}
 	bestD = math.Max(f.U*0.4, 5)
-	for _, m := range marks {
-		if d := m.Drawn.Dist(x, y); d < bestD {
-			best, bestD = m.Packet, d
+	for _, ms := range marks {
+		for i := range ms {
+			if d := ms[i].Drawn.Dist(x, y); d < bestD {
+				best, bestD = ms[i].Packet, d
+			}
 		}
 	}
 	return best
