@@ -166,7 +166,14 @@ func (p *parser) expect(method string) { p.methods = append(p.methods, method) }
 // means the stream cannot be framed any further (RFC 9112 §6.3: an
 // unrecoverable error; the connection must be closed).
 func (p *parser) feed(b []byte) ([]*Message, error) {
-	p.buf = append(p.buf, b...)
+	if len(p.buf) == 0 {
+		// Nothing buffered: read b where it is. The callers hand over
+		// bytes they no longer write (a socket's read, TLS's output); the
+		// capacity is cut so that the next append copies.
+		p.buf = b[:len(b):len(b)]
+	} else {
+		p.buf = append(p.buf, b...)
+	}
 	var out []*Message
 	for {
 		if p.cur == nil {
@@ -271,7 +278,9 @@ func contentLength(h Header) (n int, ok bool, err error) {
 		if !strings.EqualFold(f.Name, "Content-Length") {
 			continue
 		}
-		for _, v := range strings.Split(f.Value, ",") {
+		for rest, more := f.Value, true; more; {
+			var v string
+			v, rest, more = strings.Cut(rest, ",")
 			v = strings.Trim(v, " \t")
 			d, good := decimal(v)
 			switch {
@@ -497,7 +506,7 @@ func parseHead(head string, response bool) (*Message, error) {
 
 // parseFields reads field lines, each ending in CRLF (RFC 9112 §5).
 func parseFields(s string) (Header, error) {
-	var h Header
+	h := make(Header, 0, strings.Count(s, "\r\n"))
 	for s != "" {
 		var line string
 		line, s, _ = strings.Cut(s, "\r\n")

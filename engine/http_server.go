@@ -40,6 +40,7 @@ type httpServer struct {
 	// answering the current one; what arrives meanwhile waits unread in
 	// the socket.
 	serial bool
+	conns  []serverConn // allocated 64 at a time, not one by one
 }
 
 func newServer(h *Host) *httpServer {
@@ -86,7 +87,12 @@ func (srv *httpServer) body(path string, n int) []byte {
 }
 
 func (srv *httpServer) accepted(k *Socket) {
-	sc := &serverConn{srv: srv, sock: k, p: parser{}}
+	if len(srv.conns) == 0 {
+		srv.conns = make([]serverConn, 64)
+	}
+	sc := &srv.conns[0]
+	srv.conns = srv.conns[1:]
+	*sc = serverConn{srv: srv, sock: k, p: parser{}}
 	if srv.sim.cfg.tlsEnabled() {
 		sc.tls = newTLS(k, false)
 	}

@@ -1,6 +1,9 @@
 package engine
 
-import "fmt"
+import (
+	"fmt"
+	"strconv"
+)
 
 // The scenarios the lessons show. Each builds hosts, links and
 // applications on a fresh Sim; the run itself is the same for all.
@@ -296,7 +299,8 @@ type loadgen struct {
 	sim          *Sim
 	started      int
 	failed       int
-	req          []byte // the request's bytes, built once
+	req          []byte     // the request's bytes, built once
+	conns        []loadConn // allocated 256 at a time, not one by one
 }
 
 // checkTimeWait keeps a load test within an hour of simulated time.
@@ -323,17 +327,32 @@ func (g *loadgen) wake(int) {
 		return
 	}
 	g.started++
-	lc := &loadConn{g: g, p: parser{response: true}}
+	if len(g.conns) == 0 {
+		g.conns = make([]loadConn, 256)
+	}
+	lc := &g.conns[0]
+	g.conns = g.conns[1:]
+	*lc = loadConn{g: g, p: parser{response: true}}
 	if k := g.host.dial(g.server, 80, lc); k == nil {
 		g.failed++
-		s.app(g.host, "connection %d failed: EADDRNOTAVAIL, all %d ports taken (%d in TIME-WAIT)",
-			g.started, s.cfg.PortHi-s.cfg.PortLo+1, g.host.timeWait)
+		s.appBytes(g.host, g.failure)
 	}
 	if g.started < s.cfg.Conns {
 		s.wakeAt(s.now+Second/Time(s.cfg.Rate), g, 0)
 	} else {
 		s.app(g.host, "done: %d connections, %d failed", g.started, g.failed)
 	}
+}
+
+// failure appends the text of the event for a connection that found no
+// port: "connection N failed: EADDRNOTAVAIL, all P ports taken (T in
+// TIME-WAIT)".
+func (g *loadgen) failure(b []byte) []byte {
+	c := g.sim.cfg
+	b = strconv.AppendInt(append(b, "connection "...), int64(g.started), 10)
+	b = strconv.AppendInt(append(b, " failed: EADDRNOTAVAIL, all "...), int64(c.PortHi-c.PortLo+1), 10)
+	b = strconv.AppendInt(append(b, " ports taken ("...), int64(g.host.timeWait), 10)
+	return append(b, " in TIME-WAIT)"...)
 }
 
 // loadConn is one load-generator connection.

@@ -22,6 +22,7 @@ type Sim struct {
 	nextID   int // socket ids when not detailed
 
 	freePkts []*wirePacket // delivered packets' records, for reuse
+	line     []byte        // appBytes's buffer
 
 	// A bulk run's sockets that are done (CLOSED after the application's
 	// close) are reused rather than left to the garbage collector (a load
@@ -343,6 +344,15 @@ func (s *Sim) fact(step int, f Fact) {
 // app records an application-level event of host h.
 func (s *Sim) app(h *Host, format string, args ...any) {
 	s.record(EvApp, h.id, nil, -1, "app "+h.appName+" "+fmt.Sprintf(format, args...))
+}
+
+// appBytes records an application-level event of host h whose text
+// build appends to a buffer (strconv, not fmt): one allocation, for the
+// events a bulk run records by the thousand.
+func (s *Sim) appBytes(h *Host, build func([]byte) []byte) {
+	b := append(append(append(s.line[:0], "app "...), h.appName...), ' ')
+	s.line = build(b)
+	s.record(EvApp, h.id, nil, -1, string(s.line))
 }
 
 // finish completes the trace's indexes and returns it.

@@ -307,7 +307,11 @@ func (k *Socket) sendSegment(flags Flags, payload []byte) {
 	if seg.Flags&ACK != 0 && k.sackOK {
 		seg.SACK = k.sackBlocks()
 	}
-	label, kind, head := k.describe(&seg)
+	var label, head string
+	var kind PacketKind
+	if k.sim.detailed {
+		label, kind, head = k.describe(&seg) // only the trace shows them
+	}
 	rtx := k.sndNxt.LessThan(k.sndMax)
 	if flags&FIN != 0 {
 		k.finSeq, k.finOut = k.sndNxt.Add(len(payload)), true

@@ -264,7 +264,15 @@ func (k *Socket) accept(seg *Segment, data []byte, fin bool) bool {
 			k.setState(Closed)
 			return false
 		}
-		k.unread = append(k.unread, data...)
+		if len(k.unread) == 0 {
+			// Share the segment's bytes rather than copy them: bytes
+			// once sent are never written again (rtxq and the
+			// out-of-order queue only append), and the capacity is cut
+			// so that the next append copies.
+			k.unread = data[:len(data):len(data)]
+		} else {
+			k.unread = append(k.unread, data...)
+		}
 		k.rcvNxt = k.rcvNxt.Add(len(data))
 		k.dataReceived(len(data), seg.Flags&PSH != 0)
 	}
