@@ -2,7 +2,7 @@ package main
 
 import (
 	"bytes"
-	"context"
+	"compress/gzip"
 	"io"
 	"net"
 	"net/http"
@@ -10,8 +10,11 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
+
+	"github.com/andybalholm/brotli"
 )
 
 // TestSlowHeaderClient: a client dribbling its request headers one byte at
@@ -27,13 +30,11 @@ func TestSlowHeaderClient(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- run(ctx, ln, srv) }()
+	stop, done := start(t, ln, srv, time.Second)
 	defer func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("run: %v", err)
+		stop <- syscall.SIGINT
+		if end := <-done; end.err != nil {
+			t.Errorf("run: %v", end.err)
 		}
 	}()
 
@@ -86,54 +87,6 @@ func TestSlowHeaderClient(t *testing.T) {
 	}
 }
 
-// TestGracefulShutdown: ending the context lets a running request finish,
-// then run returns and new connections are refused.
-func TestGracefulShutdown(t *testing.T) {
-	started := make(chan struct{})
-	srv := newServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		close(started)
-		time.Sleep(300 * time.Millisecond)
-		io.WriteString(w, "finished")
-	}), defaultLimits)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- run(ctx, ln, srv) }()
-
-	got := make(chan string, 1)
-	go func() {
-		resp, err := http.Get("http://" + addr + "/")
-		if err != nil {
-			got <- err.Error()
-			return
-		}
-		b, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		got <- string(b)
-	}()
-	<-started
-	cancel() // as SIGINT or SIGTERM do through signal.NotifyContext
-	if b := <-got; b != "finished" {
-		t.Errorf("request running at shutdown got %q; want finished", b)
-	}
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("run = %v; want nil after a graceful shutdown", err)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("run did not return after shutdown")
-	}
-	if c, err := net.Dial("tcp", addr); err == nil {
-		c.Close()
-		t.Errorf("new connection accepted after shutdown")
-	}
-}
-
 // TestServeBrokenLesson: a broken lesson stops start-up with its file and line.
 func TestServeBrokenLesson(t *testing.T) {
 	root := t.TempDir()
@@ -145,7 +98,7 @@ func TestServeBrokenLesson(t *testing.T) {
 		t.Fatal(err)
 	}
 	var stdout, stderr bytes.Buffer
-	code := serve(context.Background(), []string{"-root", root, "-wasm", t.TempDir(), "-addr", "127.0.0.1:0"}, &stdout, &stderr)
+	code := serve(nil, []string{"-root", root, "-wasm", t.TempDir(), "-addr", "127.0.0.1:0"}, &stdout, &stderr)
 	if code != 1 {
 		t.Errorf("serve with a broken lesson = %d; want 1", code)
 	}
@@ -170,8 +123,8 @@ func TestServeStartsAndStops(t *testing.T) {
 		"lessons/01-test.md":  testLesson,
 		"build/wasm_exec.js":  "//",
 		"build/stage.wasm":    "\x00asm",
-		"build/stage.wasm.br": "br",
-		"build/stage.wasm.gz": "gz",
+		"build/stage.wasm.br": compress("br", "\x00asm"),
+		"build/stage.wasm.gz": compress("gzip", "\x00asm"),
 	} {
 		p := filepath.Join(root, filepath.FromSlash(name))
 		os.MkdirAll(filepath.Dir(p), 0o755)
@@ -182,12 +135,13 @@ func TestServeStartsAndStops(t *testing.T) {
 	if err := os.CopyFS(filepath.Join(root, "assets"), os.DirFS("assets")); err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
+	stop := make(chan os.Signal, 2)
+	cancel := func() { stop <- syscall.SIGTERM }
 	stdout := &syncBuffer{}
 	var stderr bytes.Buffer
 	done := make(chan int, 1)
 	go func() {
-		done <- serve(ctx, []string{"-root", root, "-wasm", filepath.Join(root, "build"), "-addr", "127.0.0.1:0"}, stdout, &stderr)
+		done <- serve(stop, []string{"-root", root, "-wasm", filepath.Join(root, "build"), "-addr", "127.0.0.1:0"}, stdout, &stderr)
 	}()
 	var url string
 	for i := 0; i < 100 && url == ""; i++ {
@@ -213,10 +167,13 @@ func TestServeStartsAndStops(t *testing.T) {
 	if code := <-done; code != 0 {
 		t.Errorf("serve after cancel = %d; want 0 (stderr %q)", code, stderr.String())
 	}
+	if !strings.HasSuffix(stdout.String(), "커넥션 랩: 멈췄습니다: 끊은 연결은 없습니다\n") || stderr.Len() > 0 {
+		t.Errorf("stdout %q stderr %q; want the stop line and no warning", stdout.String(), stderr.String())
+	}
 
 	out := filepath.Join(t.TempDir(), "dist")
 	var so, se bytes.Buffer
-	if code := serve(context.Background(), []string{"-root", root, "-wasm", filepath.Join(root, "build"), "-dist", out}, &so, &se); code != 0 {
+	if code := serve(nil, []string{"-root", root, "-wasm", filepath.Join(root, "build"), "-dist", out}, &so, &se); code != 0 {
 		t.Fatalf("-dist = %d: %s", code, se.String())
 	}
 	if _, err := os.Stat(filepath.Join(out, "lessons", "01-test", "index.html")); err != nil {
@@ -237,6 +194,18 @@ predict:
 ---
 ## 정리
 `
+
+// compress returns data in the coding enc ("br" or "gzip").
+func compress(enc, data string) string {
+	var buf strings.Builder
+	var w io.WriteCloser = gzip.NewWriter(&buf)
+	if enc == "br" {
+		w = brotli.NewWriter(&buf)
+	}
+	io.WriteString(w, data)
+	w.Close()
+	return buf.String()
+}
 
 // syncBuffer is a bytes.Buffer safe for one writer and one reader goroutine.
 type syncBuffer struct {

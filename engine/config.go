@@ -385,12 +385,12 @@ func (c *Config) Set(key, value string) error {
 		return nil
 	case kindPorts:
 		lo, hi, ok := strings.Cut(value, "-")
-		l, err1 := strconv.Atoi(lo)
-		h, err2 := strconv.Atoi(hi)
-		if !ok || err1 != nil || err2 != nil || l > h || int64(l) < p.min || int64(h) > p.max {
+		l, ok1 := wholeNumber(lo)
+		h, ok2 := wholeNumber(hi)
+		if !ok || !ok1 || !ok2 || l > h || l < p.min || h > p.max {
 			return bad()
 		}
-		c.PortLo, c.PortHi = l, h
+		c.PortLo, c.PortHi = int(l), int(h)
 		return nil
 	case kindDrops:
 		if _, err := parseDrops(value); err != nil {
@@ -403,7 +403,10 @@ func (c *Config) Set(key, value string) error {
 		return nil
 	case kindPercent:
 		ppm, err := parsePercent(value)
-		if err != nil || ppm < p.min || ppm > p.max {
+		if err != nil {
+			return fmt.Errorf("%s=%s: %v", key, value, err)
+		}
+		if ppm < p.min || ppm > p.max {
 			return bad()
 		}
 		c.LossPPM = int(ppm)
@@ -424,8 +427,8 @@ func (c *Config) Set(key, value string) error {
 		}
 		return bad()
 	case kindInt:
-		v, err := strconv.ParseInt(value, 10, 64)
-		if err != nil {
+		v, ok := wholeNumber(value)
+		if !ok {
 			return fmt.Errorf("%s=%s: not a whole number (allowed %s)", key, value, p.allowed())
 		}
 		n = v
@@ -513,11 +516,11 @@ func ParseBandwidth(s string) (int64, error) {
 			break
 		}
 	}
-	f, err := strconv.ParseFloat(num, 64)
-	if err != nil || f <= 0 {
-		return 0, fmt.Errorf("bad bandwidth %q (want e.g. 10Mbps, 56kbps)", s)
+	f, ok := plainDecimal(num)
+	if !ok || f <= 0 {
+		return 0, fmt.Errorf("%q is not a bandwidth (want e.g. 10Mbps, 56kbps)", s)
 	}
-	return int64(f * float64(mult)), nil
+	return scaled(f, mult), nil
 }
 
 func formatBandwidth(b int64) string {

@@ -177,7 +177,7 @@ func (cc *congestion) record(k *Socket, why string) {
 	if why != "" {
 		line += " " + why
 	}
-	k.sim.record(EvCwnd, k.host.id, k, -1, line)
+	k.sim.fact(k.sim.record(EvCwnd, k.host.id, k, -1, line), Fact{Op: OpCwnd, N: cc.cwnd / cc.mss, Why: why})
 }
 
 // restartAfterIdle is slow start after idle (RFC 5681 §4.1): when the

@@ -190,3 +190,76 @@ func tlsRecordAt(tr *Trace, sock, off int) (TLSRecord, bool) {
 	}
 	return TLSRecord{}, false
 }
+
+// factLine is the part of an event's line its Fact says, as the engine
+// writes it.
+func factLine(tr *Trace, e Event) string {
+	f := e.Fact
+	peer := func() string { return fmt.Sprintf("%s:%d", tr.Hosts[f.Peer].Name, f.Port) }
+	switch f.Op {
+	case OpTimerSet:
+		return fmt.Sprintf(" %s set %v", f.Timer, f.Until)
+	case OpTimerCancelled:
+		return " " + f.Timer + " cancelled"
+	case OpTimerFired:
+		return " " + f.Timer + " fired"
+	case OpTimerGaveUp:
+		return " " + f.Timer + " gave up after "
+	case OpCwnd:
+		line := fmt.Sprintf(" (%d segments)", f.N)
+		if f.Why != "" {
+			line += " " + f.Why
+		}
+		return line
+	case OpSocket:
+		return " socket()"
+	case OpListen:
+		return fmt.Sprintf(" listen(%d)", f.Port)
+	case OpConnect:
+		return fmt.Sprintf(" connect(%s) = port %d", peer(), f.N)
+	case OpConnectFailed:
+		return fmt.Sprintf(" connect(%s) failed: EADDRNOTAVAIL", peer())
+	case OpAccept:
+		return " accept() = " + peer()
+	case OpRead:
+		return fmt.Sprintf(" read() = %d", f.N)
+	case OpWrite:
+		return fmt.Sprintf(" write(%d)", f.N)
+	case OpClose:
+		return " close()"
+	case OpAbort:
+		return fmt.Sprintf(" close() with %d unread bytes", f.N)
+	case OpShutdown:
+		return " shutdown(SHUT_WR)"
+	}
+	return fmt.Sprintf("unknown op %d", f.Op)
+}
+
+// TestEventFacts checks that every timer, congestion-window and socket-call
+// event carries a Fact that says what its line says (and no other kind
+// does), under both profiles.
+func TestEventFacts(t *testing.T) {
+	for _, name := range ScenarioNames() {
+		for _, profile := range []string{"book", "today"} {
+			tr := run(t, name, map[string]string{"profile": profile})
+			ops := map[FactOp]bool{}
+			for i, e := range tr.Events {
+				has := e.Kind == EvTimer || e.Kind == EvCwnd || e.Kind == EvCall
+				switch {
+				case has && e.Fact == nil:
+					t.Errorf("%s %s step %d (%s): no Fact", name, profile, i, e)
+				case !has && e.Fact != nil:
+					t.Errorf("%s %s step %d (%s): a %v event with a Fact", name, profile, i, e, e.Kind)
+				case has:
+					ops[e.Fact.Op] = true
+					if want := factLine(tr, e); !strings.Contains(e.Text, want) {
+						t.Errorf("%s %s step %d: %q does not say what its Fact does (%q)", name, profile, i, e.Text, want)
+					}
+				}
+			}
+			if !ops[OpConnect] || !ops[OpWrite] {
+				t.Errorf("%s %s: no connect or write facts (%v)", name, profile, ops)
+			}
+		}
+	}
+}

@@ -16,6 +16,7 @@ type Host struct {
 
 	listeners map[uint16]*Listener
 	conns     map[connKey]*Socket
+	links     []*link // the link toward each host, by host id (nil: none)
 
 	// The ephemeral port pool (RFC 6056): a port stays taken while a
 	// socket to the same destination uses it, TIME-WAIT included.
@@ -240,7 +241,11 @@ func (s *Sim) connect(a, b *Host, delay Time, bw int64) {
 		if s.cfg.Qdisc == "fq" {
 			l.fq = newFQ(s, l)
 		}
-		s.links[[2]int{d[0].id, d[1].id}] = l
+		from := d[0]
+		for len(from.links) <= d[1].id {
+			from.links = append(from.links, nil)
+		}
+		from.links[d[1].id] = l
 		s.t.Links = append(s.t.Links, LinkInfo{From: d[0].id, To: d[1].id, Delay: delay, Bandwidth: bw})
 	}
 }
@@ -265,7 +270,10 @@ func (h *Host) transmit(sock *Socket, seg Segment, label string, kind PacketKind
 	var l *link
 	for _, c := range s.hosts {
 		if c.ip == seg.Dst.IP {
-			l = s.links[[2]int{h.id, c.id}]
+			l = nil
+			if c.id < len(h.links) {
+				l = h.links[c.id]
+			}
 		}
 	}
 	if l == nil {

@@ -178,7 +178,7 @@ func (sc *serverConn) wake(code int) {
 	}
 	k := sc.sock
 	if sc.srv.sim.detailed {
-		sc.srv.sim.recordf(EvTimer, sc.srv.host.id, k, "timer %s keepalive fired", k)
+		sc.srv.sim.fact(sc.srv.sim.recordf(EvTimer, sc.srv.host.id, k, "timer %s keepalive fired", k), Fact{Op: OpTimerFired, Timer: "keepalive"})
 	}
 	sc.srv.sim.app(sc.srv.host, "closes idle connection %s after %s", k, FormatDuration(sc.srv.sim.cfg.KeepAliveTimeout))
 	sc.finish()
@@ -337,7 +337,7 @@ func (sc *serverConn) startIdle() {
 	sc.idleGen++
 	at := sc.srv.sim.now + sc.srv.sim.cfg.KeepAliveTimeout
 	if sc.srv.sim.detailed {
-		sc.srv.sim.recordf(EvTimer, sc.srv.host.id, sc.sock, "timer %s keepalive set %v", sc.sock, at)
+		sc.srv.sim.fact(sc.srv.sim.recordf(EvTimer, sc.srv.host.id, sc.sock, "timer %s keepalive set %v", sc.sock, at), Fact{Op: OpTimerSet, Timer: "keepalive", Until: at})
 	}
 	sc.srv.sim.wakeAt(at, sc, sc.idleGen)
 }

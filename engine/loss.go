@@ -60,11 +60,11 @@ func parseDrops(v string) ([]dropSpec, error) {
 		default:
 			return nil, fmt.Errorf("%q is not a role (client, server, proxy)", name)
 		}
-		n, err := strconv.Atoi(num)
-		if err != nil || n < 1 || n > maxDropIndex {
+		n, ok := wholeNumber(num)
+		if !ok || n < 1 || n > maxDropIndex {
 			return nil, fmt.Errorf("%q: n must be a whole number from 1 to %d", part, maxDropIndex)
 		}
-		out = append(out, dropSpec{r, n})
+		out = append(out, dropSpec{r, int(n)})
 	}
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].role != out[j].role {
@@ -79,12 +79,11 @@ func parseDrops(v string) ([]dropSpec, error) {
 func parsePercent(v string) (int64, error) {
 	num := strings.TrimSuffix(v, "%")
 	if num != v || num == "0" {
-		f, err := strconv.ParseFloat(num, 64)
-		if err == nil && f >= 0 {
-			return int64(f*10_000 + 0.5), nil
+		if f, ok := plainDecimal(num); ok {
+			return scaled(f*10_000+0.5, 1), nil
 		}
 	}
-	return 0, fmt.Errorf("bad percentage %q (want e.g. 1%%, 0.5%%)", v)
+	return 0, fmt.Errorf("%q is not a percentage (want e.g. 1%%, 0.5%%)", v)
 }
 
 func formatPercent(ppm int) string {
@@ -106,9 +105,10 @@ func parseQueue(v string) (n int, inBytes bool, err error) {
 			break
 		}
 	}
-	x, perr := strconv.Atoi(num)
+	x64, ok := wholeNumber(num)
+	x := int(x64)
 	switch {
-	case perr != nil:
+	case !ok:
 		return 0, false, fmt.Errorf("%q is not a number of packets or bytes", v)
 	case mult == 0 && (x < 1 || x > 10_000):
 		return 0, false, fmt.Errorf("%d packets is out of range", x)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -185,6 +186,18 @@ func init() {
 			}
 		}
 		return Value{V: float64(n), Step: step}, nil
+	})
+	measure("port", UnitCount, "host#n", "the local port of the host's n-th connection (counted from 1 in the order opened); a caption writes it with |번호", func(t *Trace, arg string) (Value, error) {
+		host, num, ok := strings.Cut(arg, "#")
+		n, err := strconv.Atoi(num)
+		if !ok || err != nil {
+			return Value{}, fmt.Errorf("%q: give the connection as HOST#N, e.g. client#1", arg)
+		}
+		i, err := t.connSock(host, n)
+		if err != nil {
+			return Value{}, err
+		}
+		return Value{V: float64(t.Sockets[i].Local.Port), Step: t.Sockets[i].OpenStep}, nil
 	})
 	measure("failed-conns", UnitCount, "", "connections that failed for want of a free ephemeral port", func(t *Trace, _ string) (Value, error) {
 		return t.countEvents(func(e *Event) bool { return e.Kind == EvApp && strings.Contains(e.Text, "EADDRNOTAVAIL") }), nil

@@ -9,7 +9,7 @@ import "hash/crc32"
 // messages it writes with writeMessage, which calls write.
 func (k *Socket) write(b []byte) {
 	if k.sim.detailed {
-		k.sim.recordf(EvCall, k.host.id, k, "call %s write(%d)", k, len(b))
+		k.sim.fact(k.sim.recordf(EvCall, k.host.id, k, "call %s write(%d)", k, len(b)), Fact{Op: OpWrite, N: len(b)})
 	}
 	if !k.writable() {
 		return // EPIPE: the application gets an error; nothing is sent
@@ -43,7 +43,7 @@ func (k *Socket) read() []byte {
 		k.gotHash = crc32.Update(k.gotHash, crc32.IEEETable, b)
 	}
 	if k.sim.detailed {
-		k.sim.recordf(EvCall, k.host.id, k, "call %s read() = %d", k, len(b))
+		k.sim.fact(k.sim.recordf(EvCall, k.host.id, k, "call %s read() = %d", k, len(b)), Fact{Op: OpRead, N: len(b)})
 	}
 	if k.resetPending && len(b) > 0 {
 		// ECONNRESET comes with the next read, after these bytes.
@@ -85,7 +85,7 @@ func (k *Socket) eof() bool { return k.peerFIN && len(k.unread) == 0 }
 // §3.10.4); otherwise a FIN follows the data still to be sent.
 func (k *Socket) close() {
 	if k.sim.detailed {
-		k.sim.recordf(EvCall, k.host.id, k, "call %s close()", k)
+		k.sim.fact(k.sim.recordf(EvCall, k.host.id, k, "call %s close()", k), Fact{Op: OpClose})
 	}
 	if k.closed {
 		return
@@ -101,7 +101,7 @@ func (k *Socket) close() {
 	}
 	if len(k.unread) > 0 {
 		if k.sim.detailed {
-			k.sim.recordf(EvCall, k.host.id, k, "call %s close() with %d unread bytes: abort with RST", k, len(k.unread))
+			k.sim.fact(k.sim.recordf(EvCall, k.host.id, k, "call %s close() with %d unread bytes: abort with RST", k, len(k.unread)), Fact{Op: OpAbort, N: len(k.unread)})
 		}
 		k.abort()
 		return
@@ -113,7 +113,7 @@ func (k *Socket) close() {
 // still to be sent; the socket can still read what the peer sends.
 func (k *Socket) shutdownWrite() {
 	if k.sim.detailed {
-		k.sim.recordf(EvCall, k.host.id, k, "call %s shutdown(SHUT_WR)", k)
+		k.sim.fact(k.sim.recordf(EvCall, k.host.id, k, "call %s shutdown(SHUT_WR)", k), Fact{Op: OpShutdown})
 	}
 	if k.finQueued {
 		return

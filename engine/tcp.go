@@ -136,7 +136,7 @@ func (h *Host) listen(port uint16, app acceptApp) *Listener {
 	l := &Listener{host: h, port: port, app: app}
 	h.listeners[port] = l
 	if h.sim.detailed {
-		h.sim.recordf(EvCall, h.id, nil, "call %s listen(%d)", h.name, port)
+		h.sim.fact(h.sim.recordf(EvCall, h.id, nil, "call %s listen(%d)", h.name, port), Fact{Op: OpListen, Port: int(port)})
 	}
 	return l
 }
@@ -144,20 +144,34 @@ func (h *Host) listen(port uint16, app acceptApp) *Listener {
 // recordAccept records accept() returning connection k on h.
 func (h *Host) recordAccept(k *Socket) {
 	if h.sim.detailed {
-		h.sim.recordf(EvCall, h.id, k, "call %s accept() = %s:%d", h.name, h.sim.hostByIP(k.remote.IP).name, k.remote.Port)
+		peer := h.sim.hostByIP(k.remote.IP)
+		h.sim.fact(h.sim.recordf(EvCall, h.id, k, "call %s accept() = %s:%d", h.name, peer.name, k.remote.Port), Fact{Op: OpAccept, Peer: peer.id, Port: int(k.remote.Port)})
 	}
 }
 
 // newSocket makes a socket in CLOSED with the host's defaults.
 func (h *Host) newSocket(local, remote Addr, peer int, app sockApp, active bool) *Socket {
 	s := h.sim
-	k := &Socket{
+	var k *Socket
+	var gen [numTimers]uint32
+	if n := len(s.spare); n == 0 {
+		k = new(Socket)
+	} else {
+		// A finished socket's memory (bulk runs): its timers' stale queue
+		// entries carry its generations, which the new ones pass.
+		k, s.spare = s.spare[n-1], s.spare[:n-1]
+		for i, g := range k.timerGn {
+			gen[i] = g + 1
+		}
+	}
+	*k = Socket{
 		host: h, sim: s, local: local, remote: remote, peer: peer, app: app, active: active,
 		rcvBuf: s.cfg.RecvWnd, mss: s.cfg.MSS, nodelay: s.cfg.NoDelay, rto: s.cfg.InitialRTO,
 		minshall:  s.cfg.Profile == Today,
 		quickAcks: s.cfg.QuickAcks,
 		rcvMss:    min(s.cfg.MSS, 536), // tcp_initialize_rcv_mss: TCP_MSS_DEFAULT until a segment shows more
 		cc:        newCongestion(s.cfg, s.cfg.MSS),
+		timerGn:   gen,
 	}
 	for i := range k.timers {
 		k.timers[i] = Never
@@ -194,18 +208,18 @@ func (h *Host) newSocket(local, remote Addr, peer int, app sockApp, active bool)
 func (h *Host) dial(to *Host, port uint16, app sockApp) *Socket {
 	s := h.sim
 	if s.detailed {
-		s.recordf(EvCall, h.id, nil, "call %s socket()", h.name)
+		s.fact(s.recordf(EvCall, h.id, nil, "call %s socket()", h.name), Fact{Op: OpSocket})
 	}
 	p, ok := h.allocPort(Addr{to.ip, port})
 	if !ok {
 		if s.detailed {
-			s.recordf(EvCall, h.id, nil, "call %s connect(%s:%d) failed: EADDRNOTAVAIL (no free ephemeral port)", h.name, to.name, port)
+			s.fact(s.recordf(EvCall, h.id, nil, "call %s connect(%s:%d) failed: EADDRNOTAVAIL (no free ephemeral port)", h.name, to.name, port), Fact{Op: OpConnectFailed, Peer: to.id, Port: int(port)})
 		}
 		return nil
 	}
 	k := h.newSocket(Addr{h.ip, p}, Addr{to.ip, port}, to.id, app, true)
 	if s.detailed {
-		s.recordf(EvCall, h.id, k, "call %s connect(%s:%d) = port %d", h.name, to.name, port, p)
+		s.fact(s.recordf(EvCall, h.id, k, "call %s connect(%s:%d) = port %d", h.name, to.name, port, p), Fact{Op: OpConnect, Peer: to.id, Port: int(port), N: int(p)})
 	}
 	h.samplePorts()
 	k.sndUna, k.sndNxt, k.sndMax, k.rec.recover = k.iss, k.iss, k.iss, k.iss
@@ -249,6 +263,12 @@ func (k *Socket) setState(st State) {
 		delete(h.conns, connKey{k.local.Port, k.remote})
 		if k.active {
 			h.releasePort(k.local.Port, k.remote)
+		}
+		if k.closed && !k.sim.detailed {
+			// Nothing reaches it any more: no segment (it left conns), no
+			// application (it called close), no timer (stale entries
+			// are ignored). A bulk run reuses its memory (Sim.spare).
+			k.sim.dying = append(k.sim.dying, k)
 		}
 	}
 	if k.sim.detailed {

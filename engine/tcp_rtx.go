@@ -117,7 +117,7 @@ func (k *Socket) retransmitTimeout() {
 // sent).
 func (k *Socket) giveUp() {
 	if k.sim.detailed {
-		k.sim.recordf(EvTimer, k.host.id, k, "timer %s rto gave up after %d retransmissions: ETIMEDOUT", k, k.retries)
+		k.sim.fact(k.sim.recordf(EvTimer, k.host.id, k, "timer %s rto gave up after %d retransmissions: ETIMEDOUT", k, k.retries), Fact{Op: OpTimerGaveUp, Timer: "rto"})
 	}
 	k.setState(Closed)
 	if k.app != nil {
@@ -161,6 +161,12 @@ type oooSeg struct {
 	data []byte
 	fin  bool
 	tick uint64 // when it last grew, for SACK block order
+	// own says data is the queue's copy, made by a merge, which may grow
+	// in place; otherwise it is the arriving segment's payload, shared
+	// with the packet, and a merge copies it first (once, not at every
+	// merge: a long run of segments behind a hole would copy the run
+	// again for each one).
+	own bool
 }
 
 func (o *oooSeg) end() Seq { return o.seq.Add(len(o.data)) }
@@ -322,7 +328,11 @@ func (k *Socket) queueOOO(seq Seq, data []byte, fin bool) {
 			continue
 		}
 		if last.end().LessThan(o.end()) {
-			last.data = append(last.data[:len(last.data):len(last.data)], o.data[o.seq.Size(last.end()):]...)
+			add := o.data[o.seq.Size(last.end()):]
+			if !last.own {
+				last.data, last.own = append(make([]byte, 0, 2*(len(last.data)+len(add))), last.data...), true
+			}
+			last.data = append(last.data, add...)
 		}
 		last.fin = last.fin || o.fin
 		last.tick = max(last.tick, o.tick)

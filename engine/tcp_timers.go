@@ -19,7 +19,7 @@ func (k *Socket) setTimer(tk timerKind, at Time) {
 	k.timerGn[tk]++
 	k.sim.schedule(qItem{at: at, kind: qTimer, sock: k, timer: tk, gen: k.timerGn[tk]})
 	if k.sim.detailed {
-		k.sim.recordf(EvTimer, k.host.id, k, "timer %s %s set %v", k, timerNames[tk], at)
+		k.sim.fact(k.sim.recordf(EvTimer, k.host.id, k, "timer %s %s set %v", k, timerNames[tk], at), Fact{Op: OpTimerSet, Timer: timerNames[tk], Until: at})
 	}
 }
 
@@ -32,7 +32,7 @@ func (k *Socket) stopTimer(tk timerKind) {
 	k.timers[tk] = Never
 	k.timerGn[tk]++
 	if k.sim.detailed {
-		k.sim.recordf(EvTimer, k.host.id, k, "timer %s %s cancelled", k, timerNames[tk])
+		k.sim.fact(k.sim.recordf(EvTimer, k.host.id, k, "timer %s %s cancelled", k, timerNames[tk]), Fact{Op: OpTimerCancelled, Timer: timerNames[tk]})
 	}
 }
 
@@ -46,7 +46,7 @@ func (k *Socket) fire(tk timerKind, gen uint32) {
 	}
 	k.timers[tk] = Never
 	if k.sim.detailed {
-		k.sim.recordf(EvTimer, k.host.id, k, "timer %s %s fired", k, timerNames[tk])
+		k.sim.fact(k.sim.recordf(EvTimer, k.host.id, k, "timer %s %s fired", k, timerNames[tk]), Fact{Op: OpTimerFired, Timer: timerNames[tk]})
 	}
 	switch tk {
 	case timerDelAck:

@@ -65,13 +65,13 @@ func ParseDuration(s string) (Time, error) {
 		if u.suffix == "s" && (strings.HasSuffix(num, "m") || strings.HasSuffix(num, "u") || strings.HasSuffix(num, "n")) {
 			continue
 		}
-		f, err := strconv.ParseFloat(num, 64)
-		if err != nil || f < 0 {
+		f, ok := plainDecimal(num)
+		if !ok {
 			break
 		}
-		return Time(f * float64(u.unit)), nil
+		return Time(scaled(f, int64(u.unit))), nil
 	}
-	return 0, fmt.Errorf("bad duration %q (want e.g. 100ms, 1.5s, 60s)", s)
+	return 0, fmt.Errorf("%q is not a duration (want e.g. 100ms, 1.5s, 60s)", s)
 }
 
 // FormatDuration prints d in the shortest natural unit, the inverse of ParseDuration.

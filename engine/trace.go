@@ -2,7 +2,9 @@ package engine
 
 import (
 	"fmt"
+	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -41,6 +43,45 @@ type Event struct {
 	// From and To are an EvState event's transition (zero otherwise): the
 	// same states its Text names, so that nobody parses the text.
 	From, To State
+	// Fact is what an EvTimer, EvCwnd or EvCall event's Text says, in
+	// fields (nil for the other kinds).
+	Fact *Fact
+}
+
+// FactOp says what a Fact records.
+type FactOp uint8
+
+// What timer, congestion-window and socket-call events record.
+const (
+	OpTimerSet       FactOp = iota + 1 // a timer is set (Fact.Timer, Fact.Until)
+	OpTimerCancelled                   // a running timer is stopped
+	OpTimerFired                       // a timer expires
+	OpTimerGaveUp                      // the retransmission timer gives the connection up (ETIMEDOUT)
+	OpCwnd                             // the congestion window changes (Fact.N segments, Fact.Why)
+	OpSocket                           // socket()
+	OpListen                           // listen(Fact.Port)
+	OpConnect                          // connect() to Fact.Peer:Fact.Port got the ephemeral port Fact.N
+	OpConnectFailed                    // connect() to Fact.Peer:Fact.Port found no free ephemeral port
+	OpAccept                           // accept() returned the connection from Fact.Peer:Fact.Port
+	OpRead                             // read() returned Fact.N bytes (0: the peer's FIN)
+	OpWrite                            // write() of Fact.N bytes
+	OpClose                            // close()
+	OpAbort                            // close() with Fact.N unread bytes: abort with RST
+	OpShutdown                         // shutdown(SHUT_WR)
+)
+
+// Fact is an event's content as fields, for the stage's descriptions.
+type Fact struct {
+	Op    FactOp
+	Timer string // OpTimer*: the timer as the line names it: delack, keepalive, timewait, rto
+	Until Time   // OpTimerSet: when the timer will fire
+	Peer  int    // OpConnect, OpConnectFailed, OpAccept: the peer's host index
+	Port  int    // OpListen: the port; OpConnect, OpConnectFailed, OpAccept: the peer's port
+	N     int    // OpRead, OpWrite, OpAbort: bytes; OpConnect: the ephemeral port; OpCwnd: whole segments
+	// Why is an OpCwnd change's cause as its line ends: "initial window",
+	// "timeout", "fast retransmit", "recovery done", "partial ack",
+	// "restart after idle", or "" (growth on an ACK).
+	Why string
 }
 
 // String returns the canonical line.
@@ -283,13 +324,96 @@ func (t *Trace) String() string {
 
 // Find returns the first step at or after from whose canonical line (without
 // the time) contains match as a plain substring, or -1 if there is none.
+// A {{port:HOST#N}} in match stands for the port of HOST's N-th connection
+// (ConnPort), so that a lesson can name a connection under either profile;
+// a match whose port cannot be found (ExpandMatch fails) finds nothing.
 func (t *Trace) Find(match string, from int) int {
+	match, err := t.ExpandMatch(match)
+	if err != nil {
+		return -1
+	}
 	for i := max(from, 0); i < len(t.Events); i++ {
 		if strings.Contains(t.Events[i].Text, match) {
 			return i
 		}
 	}
 	return -1
+}
+
+// portRef is a connection named by host and ordinal in a match: {{port:client#2}}.
+var portRef = regexp.MustCompile(`\{\{port:([a-z0-9-]+)#([0-9]+)\}\}`)
+
+// ExpandMatch replaces each {{port:HOST#N}} in match with the port of HOST's
+// N-th connection. The ports themselves differ between profiles (Linux's
+// RFC 6056 offsets in 오늘날, the sequential 32768, 32769, ... of 교과서), the
+// order in which a host opens its connections does not. Any other {{ is an
+// error, as is a host or connection the run does not have.
+func (t *Trace) ExpandMatch(match string) (string, error) {
+	if !strings.Contains(match, "{{") {
+		return match, nil
+	}
+	var first error
+	out := portRef.ReplaceAllStringFunc(match, func(m string) string {
+		sub := portRef.FindStringSubmatch(m)
+		n, _ := strconv.Atoi(sub[2])
+		p, err := t.ConnPort(sub[1], n)
+		if err != nil {
+			if first == nil {
+				first = err
+			}
+			return m
+		}
+		return strconv.Itoa(p)
+	})
+	if first != nil {
+		return "", first
+	}
+	if strings.Contains(out, "{{") {
+		return "", fmt.Errorf("%q: the only placeholder a match takes is {{port:HOST#N}} (the port of HOST's N-th connection)", match)
+	}
+	return out, nil
+}
+
+// ConnPort returns the local port of the n-th connection (from 1) that the
+// host named host opened with connect and got a port for, in the order
+// opened.
+func (t *Trace) ConnPort(host string, n int) (int, error) {
+	i, err := t.connSock(host, n)
+	if err != nil {
+		return 0, err
+	}
+	return int(t.Sockets[i].Local.Port), nil
+}
+
+// connSock returns the socket index of ConnPort's connection.
+func (t *Trace) connSock(host string, n int) (int, error) {
+	h := -1
+	for i, hi := range t.Hosts {
+		if hi.Name == host {
+			h = i
+		}
+	}
+	if h < 0 {
+		names := make([]string, len(t.Hosts))
+		for i, hi := range t.Hosts {
+			names[i] = hi.Name
+		}
+		return 0, fmt.Errorf("no host %q in %s (hosts: %s)", host, t.Scenario, strings.Join(names, ", "))
+	}
+	if n < 1 {
+		return 0, fmt.Errorf("%s#%d: connections are counted from 1", host, n)
+	}
+	var opened []int
+	for i := range t.Sockets {
+		if s := &t.Sockets[i]; s.Active && s.Host == h {
+			opened = append(opened, i)
+		}
+	}
+	sort.SliceStable(opened, func(a, b int) bool { return t.Sockets[opened[a]].OpenStep < t.Sockets[opened[b]].OpenStep })
+	if n > len(opened) {
+		return 0, fmt.Errorf("%s#%d: %s opens %d connections in this run", host, n, host, len(opened))
+	}
+	return opened[n-1], nil
 }
 
 // Bind places captions on steps: caption i is bound to the first event after

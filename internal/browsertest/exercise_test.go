@@ -69,6 +69,30 @@ func (b *tab) answer(id, text string) {
 		chromedp.Click(chromedp.CSS(form+` button[type="submit"]`)))
 }
 
+// choose picks the first option of exercise id by clicking it and submits
+// the form. A click can land beside the option when the page moves under
+// it (answering another exercise loads a run into the stage and the page
+// reflows), so a click that left the option unchecked is tried again, and
+// a third miss names what the click hit instead.
+func (b *tab) choose(id string) {
+	b.t.Helper()
+	radio := `document.querySelector('form[data-exercise="` + id + `"] input[type="radio"]')`
+	for try := 1; !eval[bool](b, radio+`.checked`); try++ {
+		if try > 3 {
+			b.t.Fatalf("three clicks on exercise %s's first option left it unchecked; the last hit %s", id,
+				eval[string](b, `(r => { const e = document.elementFromPoint(r.x + r.width/2, r.y + r.height/2); return e ? e.outerHTML.slice(0, 120) : "nothing"; })(`+radio+`.getBoundingClientRect())`))
+		}
+		b.do("choosing the first option of "+id, chromedp.Click(chromedp.CSS(`form[data-exercise="`+id+`"] input[type="radio"]`)))
+	}
+	verdict := `document.querySelector('form[data-exercise="` + id + `"] .exercise-verdict')`
+	for try := 1; !eval[bool](b, `/\b(right|wrong|error)\b/.test(`+verdict+`.className)`); try++ {
+		if try > 3 {
+			b.t.Fatalf("three clicks on exercise %s's submit button gave no verdict (%q)", id, eval[string](b, verdict+`.className`))
+		}
+		b.do("submitting "+id, chromedp.Click(chromedp.CSS(`form[data-exercise="`+id+`"] button[type="submit"]`)))
+	}
+}
+
 // TestExercises answers one exercise of lesson 7 right and one wrong: the
 // page says which, gives the engine's answer, and the stage jumps to the
 // run of the drawn numbers at the step that proves it. 다른 문제 draws new

@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -29,6 +30,7 @@ const koreanFont = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
 var (
 	repoRoot   string          // the module's root folder
 	theSite    *site.Site      // the site as the server builds it
+	stageFS    fs.FS           // the wasm build the site serves
 	baseURL    string          // the in-process server, http://127.0.0.1:port
 	browserCtx context.Context // the one Chromium; every test opens its own tab
 	shotDir    string          // build/screenshots
@@ -81,6 +83,7 @@ func setup(m *testing.M) int {
 	if err != nil {
 		return fail("%v", err)
 	}
+	stageFS = build
 	theSite, err = site.New(content, build)
 	if err != nil {
 		return fail("site.New: %v", err)

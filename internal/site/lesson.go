@@ -128,26 +128,51 @@ func parseLesson(file string, src []byte) (*Lesson, []error) {
 		p.add(1, "file name %q is not NN-slug.md (two digits, lower-case words joined by -)", name)
 	}
 
+	// src is read from its front matter's first line, dropped lines
+	// before it; the line numbers of the YAML tree are moved to the file's.
+	src, dropped, ok := lessonText(src, p)
+	if !ok {
+		return l, p.list
+	}
+	end := frontMatterEnd(src)
+	switch {
+	case end == 0 && isDashes(firstLine(src)):
+		p.add(dropped+1, "the front matter is not closed: end it with a line of %s", firstLine(src))
+		return l, p.list
+	case end == 0:
+		p.add(dropped+1, "no YAML front matter: the file must start with a line of ---")
+		return l, p.list
+	}
+	before := len(p.list)
+	checkMarkdown(string(src[lineStart(src, end):]), dropped+end, p)
+	if len(p.list) > before {
+		return l, p.list // goldmark is not given a body it would take too long to read
+	}
 	ctx := parser.NewContext()
 	doc := markdown.Parser().Parse(text.NewReader(src), parser.WithContext(ctx))
 	fm := frontmatter.Get(ctx)
 	if fm == nil {
-		p.add(1, "no YAML front matter: the file must start with a line of ---")
+		p.add(dropped+1, "no YAML front matter: the file must start with a line of ---")
 		return l, p.list
 	}
 	var root yaml.Node
 	if err := fm.Decode(&root); err != nil {
-		line := 1
+		line := dropped + 1
 		msg := strings.TrimPrefix(err.Error(), "yaml: ")
 		if m := yamlLine.FindStringSubmatch(msg); m != nil {
 			n, _ := strconv.Atoi(m[1])
-			line = n + 1
+			line = dropped + n + 1
 			msg = strings.Replace(msg, m[0], "", 1)
 		}
 		p.add(line, "front matter is not valid YAML: %s", msg)
 		return l, p.list
 	}
-	l.lines.body = frontMatterEnd(src)
+	shiftLines(&root, dropped)
+	checkValues(&root, p)
+	if len(p.list) > before {
+		return l, p.list // nor such a caption
+	}
+	l.lines.body = dropped + end
 	l.decodeFrontMatter(&root, p)
 
 	var body bytes.Buffer
@@ -161,15 +186,44 @@ func parseLesson(file string, src []byte) (*Lesson, []error) {
 	return l, p.list
 }
 
-// frontMatterEnd returns the 1-based line just after the closing ---.
+// frontMatterEnd returns the 1-based line of src just after the line that
+// closes its front matter (the opening line again: goldmark's front matter
+// extension closes on the same run of ---), or 0 when there is none.
 func frontMatterEnd(src []byte) int {
 	lines := strings.Split(string(src), "\n")
+	open := firstLine(src)
+	if !isDashes(open) {
+		return 0
+	}
 	for i := 1; i < len(lines); i++ {
-		if strings.TrimRight(lines[i], " \r") == "---" {
+		if strings.TrimSuffix(lines[i], "\r") == open {
 			return i + 2
 		}
 	}
-	return len(lines)
+	return 0
+}
+
+// firstLine returns src's first line without its line ending.
+func firstLine(src []byte) string {
+	line, _, _ := strings.Cut(string(src), "\n")
+	return strings.TrimSuffix(line, "\r")
+}
+
+// isDashes reports whether line opens YAML front matter: three or more -.
+func isDashes(line string) bool { return len(line) >= 3 && strings.Trim(line, "-") == "" }
+
+// lineStart returns the offset in src of the 1-based line n (len(src) past
+// the last line).
+func lineStart(src []byte, n int) int {
+	off := 0
+	for ; n > 1; n-- {
+		nl := bytes.IndexByte(src[off:], '\n')
+		if nl < 0 {
+			return len(src)
+		}
+		off += nl + 1
+	}
+	return off
 }
 
 // hasSummary reports whether the body has a level-2 heading "정리".
@@ -327,8 +381,12 @@ func decodeSteps(v *yaml.Node, what string, p *problems) ([]Step, []int) {
 			p.add(s.Line+1, "a step needs both at and caption")
 			continue
 		}
+		at := scalar(f["at"], "at", p)
+		if strings.TrimSpace(at) == "" {
+			p.add(f["at"].Line+1, "%s[%d].at is empty: it must quote part of the event the caption belongs to", what, len(steps)+1)
+		}
 		steps = append(steps, Step{
-			At:      scalar(f["at"], "at", p),
+			At:      at,
 			Caption: inline(scalar(f["caption"], "caption", p)),
 		})
 		lines = append(lines, f["at"].Line+1)

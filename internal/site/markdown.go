@@ -20,16 +20,20 @@ import (
 // explicit extensions: YAML front matter (read by parseLesson, left out of
 // the HTML), GFM tables (each in a box of its own that scrolls sideways,
 // see scrollTable) and strikethrough, heading ids for links to a section.
-// Raw HTML is allowed: lessons are our own content.
+// Lesson text never becomes script: raw HTML is left out (goldmark writes
+// "<!-- raw HTML omitted -->" in its place) and links or images to
+// javascript:, vbscript:, file: and data: URLs get an empty address
+// (goldmark's html.IsDangerousURL). A column's alignment is an align
+// attribute, not a style attribute, which the Content-Security-Policy
+// (securityHeaders) would block; site.css honours it.
 var markdown = goldmark.New(
 	goldmark.WithExtensions(
 		&frontmatter.Extender{Formats: []frontmatter.Format{frontmatter.YAML}},
-		extension.Table,
+		extension.NewTable(extension.WithTableCellAlignMethod(extension.TableCellAlignAttribute)),
 		extension.Strikethrough,
 	),
 	goldmark.WithParserOptions(parser.WithAutoHeadingID()),
 	goldmark.WithRendererOptions(
-		html.WithUnsafe(),
 		renderer.WithNodeRenderers(util.Prioritized(scrollTable{}, 400)), // a lower number wins over the table extension's 500
 	),
 )

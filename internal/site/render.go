@@ -292,6 +292,9 @@ func expandedSteps(t *engine.Trace, steps []Step) ([]Step, error) {
 
 // funcs are the template functions.
 var funcs = template.FuncMap{
+	// policy is the Content-Security-Policy of a page's <meta http-equiv>
+	// (csp.go), for an exported site served without the header.
+	"policy": func() string { return pagePolicy },
 	// profileName gives the Korean name of a profile: 교과서 or 오늘날.
 	"profileName": func(p string) string {
 		if p == "book" {

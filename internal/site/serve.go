@@ -20,7 +20,7 @@ import (
 // system is asked; directories are never listed.
 func (s *Site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
-	h.Set("X-Content-Type-Options", "nosniff")
+	securityHeaders(h)
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		h.Set("Allow", "GET, HEAD")
 		http.Error(w, "405 method not allowed", http.StatusMethodNotAllowed)
@@ -40,7 +40,7 @@ func (s *Site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveWasm(w, r)
 	case p == "/wasm_exec.js":
 		s.serveFile(w, r, s.build, "wasm_exec.js", "")
-	case strings.HasPrefix(p, "/assets/") && !strings.HasPrefix(p, "/assets/templates/"):
+	case s.assets[p[1:]]:
 		s.serveFile(w, r, s.content, p[1:], "")
 	case s.pages[p+"/"] != nil:
 		// /lessons/04-handshake -> /lessons/04-handshake/, keeping the query.
@@ -87,13 +87,19 @@ func (s *Site) serveBytes(w http.ResponseWriter, r *http.Request, name string, b
 	h := w.Header()
 	h.Set("Cache-Control", "no-cache")
 	h.Set("ETag", s.etags.get("page:"+r.URL.Path, int64(len(b)), time.Time{}, bytes.NewReader(b)))
+	limitRanges(r)
 	http.ServeContent(w, r, name, time.Time{}, bytes.NewReader(b))
 }
 
 // serveFile serves name from fsys. encoding, if set, is the file's
 // Content-Encoding; the Content-Type then comes from the name without its
-// compression suffix. Directories and missing files get the 404 page.
+// compression suffix. Directories, symbolic links and missing files get the
+// 404 page.
 func (s *Site) serveFile(w http.ResponseWriter, r *http.Request, fsys fs.FS, name, encoding string) {
+	if !regularFile(fsys, name) { // checked again: a file can be replaced by a link after start-up
+		s.notFound(w, r)
+		return
+	}
 	f, err := fsys.Open(name)
 	if err != nil {
 		s.notFound(w, r)
@@ -117,11 +123,10 @@ func (s *Site) serveFile(w http.ResponseWriter, r *http.Request, fsys fs.FS, nam
 	h := w.Header()
 	typeName := name
 	if encoding != "" {
-		h.Set("Content-Encoding", encoding)
-		if r.Header.Get("Range") == "" {
-			// ServeContent leaves the length out when a Content-Encoding is set.
-			h.Set("Content-Length", strconv.FormatInt(fi.Size(), 10))
-		}
+		// ServeContent leaves Content-Length out of a whole response when a
+		// Content-Encoding is set, so the coding is named only as the
+		// status is written (encodedWriter).
+		w = encodedWriter{w, encoding}
 		typeName = strings.TrimSuffix(strings.TrimSuffix(name, ".br"), ".gz")
 	}
 	if ct := contentType(typeName); ct != "" {
@@ -133,7 +138,57 @@ func (s *Site) serveFile(w http.ResponseWriter, r *http.Request, fsys fs.FS, nam
 		http.Error(w, "500 reading "+name, http.StatusInternalServerError)
 		return
 	}
+	limitRanges(r)
 	http.ServeContent(w, r, typeName, fi.ModTime(), content)
+}
+
+// encodedWriter sets Content-Encoding on a 200 or 206 response as its status
+// is written: after http.ServeContent has set the Content-Length of the
+// bytes it sends (it sets none for a whole response it sees encoded), and
+// not on the 304, 412 and 416 answers, which carry no body of that coding.
+type encodedWriter struct {
+	http.ResponseWriter
+	encoding string
+}
+
+func (w encodedWriter) WriteHeader(code int) {
+	if code == http.StatusOK || code == http.StatusPartialContent {
+		w.Header().Set("Content-Encoding", w.encoding)
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+// ReadFrom keeps the connection's sendfile path for the file's bytes.
+func (w encodedWriter) ReadFrom(r io.Reader) (int64, error) {
+	return io.Copy(w.ResponseWriter, r)
+}
+
+func (w encodedWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// maxRanges is the most byte ranges one request may ask for. With more, the
+// Range header is ignored and the whole file sent (RFC 9110 §14.2 lets a
+// server ignore a set of many small ranges): http.ServeContent only ignores
+// ranges longer together than the file, so 3,900 ranges "0-0" of a 15.7 KB
+// page made a 531 KB multipart answer, a part header for each byte. Browsers
+// ask for one range (media, resumed downloads); with 8, an answer is at most
+// the file and 8 part headers.
+const maxRanges = 8
+
+// limitRanges drops r's Range header when it asks for more than maxRanges.
+func limitRanges(r *http.Request) {
+	v := r.Header.Get("Range")
+	if v == "" {
+		return
+	}
+	n := 0
+	for _, part := range strings.Split(v, ",") {
+		if strings.TrimSpace(part) != "" {
+			n++
+		}
+	}
+	if n > maxRanges {
+		r.Header.Del("Range")
+	}
 }
 
 // contentType picks a type by extension, with the ones a bare system's
@@ -155,12 +210,14 @@ func contentType(name string) string {
 }
 
 // serveWasm serves stage.wasm as application/wasm, choosing the brotli or
-// gzip file made by `make wasm` when the client accepts it.
+// gzip file made by `make wasm` when the client accepts it and the file
+// holds the current stage.wasm (precompressed).
 func (s *Site) serveWasm(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Vary", "Accept-Encoding")
 	var have []string
+	fresh := s.pre.current(s.build)
 	for _, enc := range []string{"br", "gzip"} {
-		if _, err := fs.Stat(s.build, wasmFiles[enc]); err == nil {
+		if fresh[enc] {
 			have = append(have, enc)
 		}
 	}

@@ -12,7 +12,8 @@
 //	/stage/                  the stage page loaded in a lesson's iframe
 //	/stage.wasm              the stage, brotli or gzip by Accept-Encoding
 //	/wasm_exec.js            Go's wasm support script
-//	/assets/...              CSS and JS (not the templates)
+//	/assets/...              CSS and JS (not the templates, dotfiles,
+//	                         backups or links: see assetFiles)
 package site
 
 import (
@@ -33,6 +34,8 @@ type Site struct {
 	lessons []*Lesson
 	pages   map[string][]byte // rendered pages by URL path: "/", "/lessons/x/", "/stage/"
 	missing []byte            // the 404 page
+	assets  map[string]bool   // the files under assets/ that are the site's (assetFiles)
+	pre     precompressed     // which of stage.wasm.br and .gz are current
 	etags   etagCache
 }
 
@@ -48,6 +51,14 @@ func New(content, build fs.FS) (*Site, error) {
 	}
 	if err := s.render(); err != nil {
 		return nil, err
+	}
+	names, err := assetFiles(content)
+	if err != nil {
+		return nil, fmt.Errorf("assets: %v", err)
+	}
+	s.assets = map[string]bool{}
+	for _, name := range names {
+		s.assets[name] = true
 	}
 	return s, nil
 }
@@ -77,7 +88,7 @@ func LoadLessons(content fs.FS) ([]*Lesson, error) {
 	var lessons []*Lesson
 	byNumber := map[string]string{}
 	for _, name := range names {
-		src, err := fs.ReadFile(content, name)
+		src, err := readLimited(content, name, maxLessonSize)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: %v", name, err))
 			continue

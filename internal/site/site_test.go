@@ -2,6 +2,7 @@ package site
 
 import (
 	"bufio"
+	"compress/gzip"
 	"encoding/json"
 	"fmt"
 	"html"
@@ -11,20 +12,43 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 	"testing/fstest"
 	"time"
+
+	"github.com/andybalholm/brotli"
 )
 
-// fake wasm build: small files whose bytes say which variant was served.
+// fake wasm build: a small stage.wasm with its brotli and gzip files; the
+// three bodies differ, so they say which variant was served.
 var fakeBuild = fstest.MapFS{
-	"stage.wasm":    {Data: []byte("\x00asm identity"), ModTime: time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)},
-	"stage.wasm.br": {Data: []byte("brotli bytes"), ModTime: time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)},
-	"stage.wasm.gz": {Data: []byte("gzip bytes"), ModTime: time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)},
+	"stage.wasm":    {Data: []byte(fakeWasm), ModTime: time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)},
+	"stage.wasm.br": {Data: []byte(brBytes), ModTime: time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)},
+	"stage.wasm.gz": {Data: []byte(gzBytes), ModTime: time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)},
 	"wasm_exec.js":  {Data: []byte("// wasm_exec.js\n")},
+}
+
+const fakeWasm = "\x00asm identity"
+
+var brBytes, gzBytes = compress("br", fakeWasm), compress("gzip", fakeWasm)
+
+// compress returns data in the coding enc ("br" or "gzip").
+func compress(enc, data string) string {
+	var buf strings.Builder
+	var w io.WriteCloser
+	if enc == "br" {
+		w = brotli.NewWriterLevel(&buf, 5)
+	} else {
+		w = gzip.NewWriter(&buf)
+	}
+	io.WriteString(w, data)
+	w.Close()
+	return buf.String()
 }
 
 // testContent returns the real assets/ and two fixture lessons.
@@ -224,20 +248,20 @@ func TestWasmNegotiation(t *testing.T) {
 	tests := []struct {
 		accept, encoding, body string
 	}{
-		{"gzip, deflate, br, zstd", "br", "brotli bytes"},
-		{"gzip", "gzip", "gzip bytes"},
-		{"x-gzip", "gzip", "gzip bytes"},
-		{"gzip;q=1.0, br;q=0.5", "gzip", "gzip bytes"},
-		{"br;q=0, gzip", "gzip", "gzip bytes"},
-		{"BR;Q=0.9", "br", "brotli bytes"},
-		{"*", "br", "brotli bytes"},
-		{"*;q=0.5, br;q=0.1", "gzip", "gzip bytes"},
-		{"", "", "\x00asm identity"},
-		{"identity", "", "\x00asm identity"},
-		{"deflate", "", "\x00asm identity"},
-		{"br;q=0, gzip;q=0", "", "\x00asm identity"},
-		{"gzip;q=0.5, identity;q=1", "", "\x00asm identity"},
-		{"gzip;q=bogus", "", "\x00asm identity"},
+		{"gzip, deflate, br, zstd", "br", brBytes},
+		{"gzip", "gzip", gzBytes},
+		{"x-gzip", "gzip", gzBytes},
+		{"gzip;q=1.0, br;q=0.5", "gzip", gzBytes},
+		{"br;q=0, gzip", "gzip", gzBytes},
+		{"BR;Q=0.9", "br", brBytes},
+		{"*", "br", brBytes},
+		{"*;q=0.5, br;q=0.1", "gzip", gzBytes},
+		{"", "", fakeWasm},
+		{"identity", "", fakeWasm},
+		{"deflate", "", fakeWasm},
+		{"br;q=0, gzip;q=0", "", fakeWasm},
+		{"gzip;q=0.5, identity;q=1", "", fakeWasm},
+		{"gzip;q=bogus", "", fakeWasm},
 	}
 	tags := map[string]string{}
 	for _, tt := range tests {
@@ -362,52 +386,180 @@ func TestTraversal(t *testing.T) {
 	}
 }
 
-// TestSymlinkEscape serves a real directory, as the server does, with
-// symbolic links inside assets/: one leading outside the root is refused.
-func TestSymlinkEscape(t *testing.T) {
-	dir := t.TempDir()
-	root := filepath.Join(dir, "root")
+// siteTree writes testContent's files (less secret.txt) under dir/root and
+// the fake build under dir/build, and returns both folders.
+func siteTree(t *testing.T, dir string) (root, build string) {
+	t.Helper()
+	root, build = filepath.Join(dir, "root"), filepath.Join(dir, "build")
+	files := map[string][]byte{}
 	for name, f := range testContent(t) {
-		if name == "secret.txt" {
-			continue
+		if name != "secret.txt" {
+			files[filepath.Join(root, name)] = f.Data
 		}
+	}
+	for name, f := range fakeBuild {
+		files[filepath.Join(build, name)] = f.Data
+	}
+	for p, data := range files {
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return root, build
+}
+
+// TestNotTheSitesFiles serves a real directory, as the server does, with
+// files under assets/ that are not the site's: symbolic links out of the
+// root and inside it (to go.mod, .git/config, lessons/, a template),
+// dotfiles, editors' backups, a named pipe. Each is refused, the site's
+// files are served, and the export writes exactly the files served.
+func TestNotTheSitesFiles(t *testing.T) {
+	dir := t.TempDir()
+	root, buildDir := siteTree(t, dir)
+	for name, data := range map[string]string{
+		"../secret.txt":                    "SECRET-MARKER outside the root",
+		"go.mod":                           "SECRET-MARKER module connlab",
+		".git/config":                      "SECRET-MARKER [core]",
+		"assets/.env":                      "SECRET-MARKER=1",
+		"assets/.git/config":               "SECRET-MARKER [core]",
+		"assets/js/lesson.js~":             "SECRET-MARKER backup",
+		"assets/site.css.bak":              "SECRET-MARKER backup",
+		"assets/js/.lesson.js.swp":         "SECRET-MARKER swap",
+		"assets/js/#lesson.js#":            "SECRET-MARKER autosave",
+		"assets/.hidden/site.css":          "SECRET-MARKER in a dot folder",
+		"assets/templates/extra.css":       "SECRET-MARKER in templates",
+		"../build/stage.wasm.old":          "SECRET-MARKER old build",
+		"../build/.stage.wasm.br.tmp12345": "SECRET-MARKER temporary",
+	} {
 		p := filepath.Join(root, filepath.FromSlash(name))
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			t.Fatal(err)
 		}
-		if err := os.WriteFile(p, f.Data, 0o644); err != nil {
+		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
 			t.Fatal(err)
 		}
-	}
-	if err := os.WriteFile(filepath.Join(dir, "secret.txt"), []byte("SECRET-MARKER"), 0o644); err != nil {
-		t.Fatal(err)
 	}
 	for link, target := range map[string]string{
-		"assets/escape.txt": "../../secret.txt",
-		"assets/abs.txt":    filepath.Join(dir, "secret.txt"),
-		"assets/up":         "../..",
-		"assets/copy.css":   "site.css", // stays inside: allowed
+		"assets/escape.txt":    "../../secret.txt",
+		"assets/abs.txt":       filepath.Join(dir, "secret.txt"),
+		"assets/up":            "../..",
+		"assets/go.mod":        "../go.mod",
+		"assets/config":        "../.git/config",
+		"assets/lessons":       "../lessons",
+		"assets/lesson.html":   "templates/lesson.html",
+		"assets/tmpl":          "templates",
+		"assets/copy.css":      "site.css",
+		"assets/js/linked.js":  "lesson.js",
+		"../build/wasm_exec.x": "wasm_exec.js",
 	} {
-		if err := os.Symlink(target, filepath.Join(root, link)); err != nil {
+		if err := os.Symlink(target, filepath.Join(root, filepath.FromSlash(link))); err != nil {
 			t.Fatal(err)
 		}
+	}
+	if err := syscall.Mkfifo(filepath.Join(root, "assets", "pipe.css"), 0o644); err != nil {
+		t.Fatal(err)
 	}
 	content, err := OpenDir(root)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := New(content, fakeBuild)
+	build, err := OpenDir(buildDir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, target := range []string{"/assets/escape.txt", "/assets/abs.txt", "/assets/up/secret.txt"} {
-		resp := get(t, s, target)
-		if b := body(t, resp); resp.StatusCode != 404 || strings.Contains(b, "SECRET") {
-			t.Errorf("GET %s through a symlink out of the root = %d; want 404", target, resp.StatusCode)
+	s, err := New(content, build)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// Every path in both trees, files, folders and links alike, asked for
+	// as a URL; the ones answered 200 are the served set.
+	served := map[string]string{} // URL path: body
+	for _, tree := range []string{root, buildDir} {
+		err := filepath.WalkDir(tree, func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			rel, _ := filepath.Rel(tree, p)
+			for _, u := range []string{"/" + filepath.ToSlash(rel), "/" + filepath.ToSlash(rel) + "/", "/" + filepath.ToSlash(rel) + "/secret.txt", "/" + filepath.ToSlash(rel) + "/lesson.html"} {
+				resp := get(t, s, u)
+				b := body(t, resp)
+				switch {
+				case resp.StatusCode == 200:
+					served[u] = b
+					if strings.Contains(b, "SECRET-MARKER") || strings.Contains(b, "{{define") {
+						t.Errorf("GET %s = 200 with %.40q", u, b)
+					}
+				case resp.StatusCode == 404:
+					if !strings.Contains(b, "강의를 찾을 수 없습니다") {
+						t.Errorf("GET %s = 404 without the Korean page", u)
+					}
+				case resp.StatusCode != 301:
+					t.Errorf("GET %s = %d; want 200, 301 or 404", u, resp.StatusCode)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
 		}
 	}
-	if resp := get(t, s, "/assets/copy.css"); resp.StatusCode != 200 {
-		t.Errorf("GET /assets/copy.css (symlink inside the root) = %d; want 200", resp.StatusCode)
+	for u := range s.pages {
+		if resp := get(t, s, u); resp.StatusCode == 200 {
+			served[u] = body(t, resp)
+		}
+	}
+	// The exported stage.wasm.br and .gz are what /stage.wasm sends in
+	// those codings (a static server picks them by Accept-Encoding).
+	for enc, u := range map[string]string{"br": "/stage.wasm.br", "gzip": "/stage.wasm.gz"} {
+		if resp := get(t, s, "/stage.wasm", "Accept-Encoding", enc); resp.Header.Get("Content-Encoding") == enc {
+			served[u] = body(t, resp)
+		}
+	}
+	for _, must := range []string{"/assets/site.css", "/assets/js/lesson.js", "/stage.wasm", "/stage.wasm.br", "/wasm_exec.js", "/lessons/01-first/"} {
+		if _, ok := served[must]; !ok {
+			t.Errorf("GET %s is not 200", must)
+		}
+	}
+
+	out := t.TempDir()
+	if err := s.Export(out); err != nil {
+		t.Fatalf("Export: %v", err)
+	}
+	exported := map[string]string{}
+	err = filepath.WalkDir(out, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(out, p)
+		u := "/" + filepath.ToSlash(rel)
+		switch {
+		case u == "/404.html":
+			return nil
+		case path.Base(u) == "index.html":
+			u = strings.TrimSuffix(u, "index.html")
+		}
+		b, err := os.ReadFile(p)
+		exported[u] = string(b)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for u, b := range served {
+		if e, ok := exported[u]; !ok {
+			t.Errorf("%s is served but not exported", u)
+		} else if e != b {
+			t.Errorf("%s: the export's bytes differ from the server's", u)
+		}
+	}
+	for u := range exported {
+		if _, ok := served[u]; !ok {
+			t.Errorf("%s is exported but not served", u)
+		}
 	}
 }
 

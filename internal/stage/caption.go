@@ -140,7 +140,7 @@ func (r *runner) eval(expr string) (Quantity, error) {
 }
 
 // Formats a placeholder may ask for after "|".
-var formats = []string{"ms", "초", "rtt"}
+var formats = []string{"ms", "초", "rtt", "번호"}
 
 // Format writes q for a Korean reader in format f ("" = by size).
 func (q Quantity) Format(f string) string {
@@ -167,6 +167,10 @@ func (q Quantity) Format(f string) string {
 		return trimFloat(q.V, 1) + " RTT"
 	case engine.UnitBytes:
 		return Thousands(int64(math.Round(q.V))) + "바이트"
+	case engine.UnitCount:
+		if f == "번호" { // a port, written as netstat and Wireshark write it
+			return strconv.FormatInt(int64(math.Round(q.V)), 10)
+		}
 	}
 	return Thousands(int64(math.Round(q.V)))
 }

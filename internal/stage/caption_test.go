@@ -95,6 +95,7 @@ func TestFormats(t *testing.T) {
 		{Quantity{V: 2.5, Unit: engine.UnitTime}, "ms", "2,500 ms"},
 		{Quantity{V: 0.8, Unit: engine.UnitTime, RTT: 100 * engine.Millisecond}, "rtt", "8 RTT"},
 		{Quantity{V: 60000, Unit: engine.UnitCount}, "", "60,000"},
+		{Quantity{V: 32776, Unit: engine.UnitCount}, "번호", "32776"}, // a port: no thousands comma
 		{Quantity{V: 1448, Unit: engine.UnitBytes}, "", "1,448바이트"},
 		{Quantity{V: 4.17, Unit: engine.UnitRounds}, "", "4.2 RTT"},
 	} {

@@ -103,12 +103,13 @@ func Describe(t *engine.Trace, step int) string {
 	case engine.EvState:
 		s = fmt.Sprintf("%s 상태가 %s에서 %s(%s)로 바뀝니다.", who, e.From, e.To, StateKo(e.To))
 	case engine.EvTimer:
-		s = describeTimer(who, rest, e.At)
+		s = describeTimer(who, e)
 	case engine.EvCwnd:
-		segs := between(arg, "(", " segments)")
-		s = fmt.Sprintf("%s의 혼잡 윈도가 세그먼트 %s개가 됩니다.", who, segs) + cwndWhyKo(e.Text)
+		if e.Fact != nil {
+			s = fmt.Sprintf("%s의 혼잡 윈도가 세그먼트 %d개가 됩니다.", who, e.Fact.N) + cwndWhyKo(e.Fact.Why)
+		}
 	case engine.EvCall:
-		s = describeCall(t, who, arg)
+		s = describeCall(t, who, e.Fact)
 	case engine.EvHTTP:
 		s = describeHTTP(who, rest, arg)
 	case engine.EvApp:
@@ -193,76 +194,65 @@ func PacketSeqs(t *engine.Trace, i int) string {
 	return s
 }
 
-// describeTimer: "delack set 0.350158s", "timewait fired".
-func describeTimer(who string, rest []string, at engine.Time) string {
-	if len(rest) < 2 {
+// describeTimer tells a timer's set, cancel, fire or give-up (Event.Fact).
+func describeTimer(who string, e engine.Event) string {
+	f := e.Fact
+	if f == nil {
 		return ""
 	}
-	name, ok := timerKo[rest[0]]
+	name, ok := timerKo[f.Timer]
 	if !ok {
 		return ""
 	}
-	switch rest[1] {
-	case "set":
-		if len(rest) > 2 {
-			if until, err := engine.ParseDuration(rest[2]); err == nil {
-				return fmt.Sprintf("%s가 %s를 겁니다 (%s 뒤에 끝남).", who, name, durKo(until-at))
-			}
-		}
-		return fmt.Sprintf("%s가 %s를 겁니다.", who, name)
-	case "fired":
+	switch f.Op {
+	case engine.OpTimerSet:
+		return fmt.Sprintf("%s가 %s를 겁니다 (%s 뒤에 끝남).", who, name, durKo(f.Until-e.At))
+	case engine.OpTimerFired:
 		return fmt.Sprintf("%s의 %s가 끝났습니다.", who, name)
-	case "cancelled":
+	case engine.OpTimerCancelled:
 		return fmt.Sprintf("%s가 %s를 취소합니다.", who, name)
-	case "gave":
+	case engine.OpTimerGaveUp:
 		return rtoGaveUp(who)
 	}
 	return ""
 }
 
-func describeCall(t *engine.Trace, who, arg string) string {
-	switch {
-	case arg == "socket()":
+// describeCall tells a socket call (Event.Fact).
+func describeCall(t *engine.Trace, who string, f *engine.Fact) string {
+	if f == nil {
+		return ""
+	}
+	switch f.Op {
+	case engine.OpSocket:
 		return who + "가 socket()으로 소켓을 만듭니다."
-	case strings.HasPrefix(arg, "listen("):
-		return fmt.Sprintf("%s가 %s번 포트에서 listen()으로 커넥션을 기다립니다.", who, between(arg, "(", ")"))
-	case strings.HasPrefix(arg, "connect("):
-		peer := hostOfAddr(t, between(arg, "(", ")"))
-		if strings.Contains(arg, "failed") {
-			return fmt.Sprintf("%s의 connect()가 실패합니다: 임시 포트가 모두 쓰이고 있습니다 (EADDRNOTAVAIL).", who)
+	case engine.OpListen:
+		return fmt.Sprintf("%s가 %d번 포트에서 listen()으로 커넥션을 기다립니다.", who, f.Port)
+	case engine.OpConnectFailed:
+		return fmt.Sprintf("%s의 connect()가 실패합니다: 임시 포트가 모두 쓰이고 있습니다 (EADDRNOTAVAIL).", who)
+	case engine.OpConnect:
+		return fmt.Sprintf("%s가 connect()로 %s에 커넥션을 엽니다 (임시 포트 %d).", who, peerKo(t, f), f.N)
+	case engine.OpAccept:
+		return fmt.Sprintf("%s가 accept()로 %s의 커넥션을 받아들입니다.", who, peerKo(t, f))
+	case engine.OpRead:
+		if f.N == 0 {
+			return who + "의 read()가 0을 돌려줍니다: 상대가 더 보낼 것이 없습니다(FIN)."
 		}
-		return fmt.Sprintf("%s가 connect()로 %s에 커넥션을 엽니다 (임시 포트 %s).", who, peer, afterLast(arg, " "))
-	case strings.HasPrefix(arg, "accept()"):
-		return fmt.Sprintf("%s가 accept()로 %s의 커넥션을 받아들입니다.", who, hostOfAddr(t, afterLast(arg, " ")))
-	case arg == "read() = 0":
-		return who + "의 read()가 0을 돌려줍니다: 상대가 더 보낼 것이 없습니다(FIN)."
-	case strings.HasPrefix(arg, "read() = "):
-		return fmt.Sprintf("%s가 read()로 %s바이트를 읽습니다.", who, afterLast(arg, " "))
-	case strings.HasPrefix(arg, "write("):
-		return fmt.Sprintf("%s가 write()로 %s바이트를 씁니다.", who, between(arg, "(", ")"))
-	case strings.HasPrefix(arg, "close() with "):
+		return fmt.Sprintf("%s가 read()로 %d바이트를 읽습니다.", who, f.N)
+	case engine.OpWrite:
+		return fmt.Sprintf("%s가 write()로 %d바이트를 씁니다.", who, f.N)
+	case engine.OpAbort:
 		return fmt.Sprintf("%s가 읽지 않은 데이터를 남긴 채 close()합니다.", who)
-	case strings.HasPrefix(arg, "close()"):
+	case engine.OpClose:
 		return who + "가 close()로 커넥션을 끊습니다 (전체 끊기)."
-	case strings.HasPrefix(arg, "shutdown("):
+	case engine.OpShutdown:
 		return who + "가 shutdown()으로 보내는 쪽만 닫습니다 (절반 끊기)."
 	}
 	return ""
 }
 
-// hostOfAddr turns "server:80" or "parallel-client:32768" into the host's
-// Korean name, keeping the port.
-func hostOfAddr(t *engine.Trace, addr string) string {
-	name, port, _ := strings.Cut(addr, ":")
-	for i, h := range t.Hosts {
-		if h.Name == name {
-			if port != "" {
-				return HostKo(t, i) + "(:" + port + ")"
-			}
-			return HostKo(t, i)
-		}
-	}
-	return addr
+// peerKo names a call's peer in Korean with its port: "서버(:80)".
+func peerKo(t *engine.Trace, f *engine.Fact) string {
+	return HostKo(t, f.Peer) + "(:" + strconv.Itoa(f.Port) + ")"
 }
 
 func describeHTTP(who string, rest []string, arg string) string {

@@ -44,6 +44,29 @@ func TestDescribeSays(t *testing.T) {
 	}
 }
 
+// TestDescribeFacts checks sentences built from Event.Fact word for word,
+// among them a deadline the line rounds (1.150137s after 0.150137s is
+// exactly 1 s; read back from the text it was 999.99 ms, "1000 ms").
+func TestDescribeFacts(t *testing.T) {
+	for _, tc := range []struct{ scenario, match, want string }{
+		{"retry", "timer server:80 keepalive set", "서버(:80)가 keep-alive 타이머를 겁니다 (1초 뒤에 끝남)."},
+		{"retry", "call server accept() = client:", "서버(:80)가 accept()로 클라이언트(:56252)의 커넥션을 받아들입니다."},
+		{"retry", "call client connect(server:80) = port", "클라이언트(:56252)가 connect()로 서버(:80)에 커넥션을 엽니다 (임시 포트 56252)."},
+		{"time-wait", "connect(server:80) failed", "클라이언트의 connect()가 실패합니다: 임시 포트가 모두 쓰이고 있습니다 (EADDRNOTAVAIL)."},
+		{"reset", "close() with", "서버(:80)가 읽지 않은 데이터를 남긴 채 close()합니다."},
+		{"slow-start", "cwnd server:80", "서버(:80)의 혼잡 윈도가 세그먼트 1개가 됩니다."},
+	} {
+		tr := mustRun(t, tc.scenario, nil)
+		step := tr.Find(tc.match, 0)
+		if step < 0 {
+			t.Fatalf("%s: no step matches %q", tc.scenario, tc.match)
+		}
+		if got := Describe(tr, step); got != tc.want {
+			t.Errorf("%s: Describe(%q) = %q; want %q", tc.scenario, tr.Events[step].String(), got, tc.want)
+		}
+	}
+}
+
 // TestDescribeTLS: TLS events keep the messages' names, as Wireshark
 // shows them.
 func TestDescribeTLS(t *testing.T) {

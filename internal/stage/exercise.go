@@ -390,7 +390,7 @@ func (e *Exercise) tolerance(u engine.Unit) (func(want float64) float64, error) 
 	}
 	if p, ok := strings.CutSuffix(tol, "%"); ok {
 		f, err := strconv.ParseFloat(p, 64)
-		if err != nil || f < 0 || f > 100 {
+		if err != nil || !(f >= 0 && f <= 100) { // NaN is neither
 			return nil, fmt.Errorf("tolerance %q: want a percentage such as 5%%", e.Tolerance)
 		}
 		return func(w float64) float64 { return math.Abs(w) * f / 100 }, nil

@@ -148,6 +148,7 @@ func TestExerciseErrors(t *testing.T) {
 		{Exercise{Scenario: "nagle", Measure: "held", Unit: "개"}, "does not fit"},
 		{Exercise{Scenario: "nagle", Measure: "held", Unit: "parsec"}, "unknown unit"},
 		{Exercise{Scenario: "nagle", Measure: "held", Tolerance: "lots"}, "tolerance"},
+		{Exercise{Scenario: "nagle", Measure: "held", Tolerance: "NaN%"}, "tolerance"},
 		{Exercise{Scenario: "nagle", Measure: "held", Show: "no such event"}, "matches no event"},
 		{Exercise{Scenario: "nagle", Measure: "exhausted-at"}, "no connection fails"},
 		{Exercise{Scenario: "nagle", Measure: "held", Options: []Option{{Text: "a", When: "held > 0"}}}, "not both"},

@@ -73,3 +73,32 @@ func NewScale(w, h, dpr float64, projector bool) Scale {
 	u = math.Min(math.Max(u, 16), 40)
 	return Scale{DPR: dpr, U: math.Round(u * dpr), Line: line * dpr}
 }
+
+// Crosses reports whether the segment l passes through the inside of r
+// (Liang–Barsky clipping): a segment that only touches r's edge does not.
+func (l Line) Crosses(r Rect) bool {
+	if r.W <= 0 || r.H <= 0 {
+		return false
+	}
+	dx, dy := l.X1-l.X0, l.Y1-l.Y0
+	a, b := 0.0, 1.0
+	for _, c := range [][2]float64{{-dx, l.X0 - r.X}, {dx, r.X + r.W - l.X0}, {-dy, l.Y0 - r.Y}, {dy, r.Y + r.H - l.Y0}} {
+		p, q := c[0], c[1]
+		if p == 0 {
+			if q <= 0 {
+				return false
+			}
+			continue
+		}
+		t := q / p
+		if p < 0 {
+			a = math.Max(a, t)
+		} else {
+			b = math.Min(b, t)
+		}
+		if a >= b {
+			return false
+		}
+	}
+	return true
+}

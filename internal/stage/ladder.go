@@ -23,6 +23,7 @@ type Ladder struct {
 
 	lg       *ladderGeom
 	placed   []Rect             // the static layer's texts, which moving labels avoid
+	lines    []markLine         // the packets' lines of the step, which no text may cross
 	reserved map[int]LadderMark // labels kept for packets in flight at the step's time
 }
 
@@ -37,6 +38,69 @@ type LadderMark struct {
 	ShowLabel bool
 	Lost      bool     // the packet died on the way (Full ends where it died)
 	texts     []string // the label's wordings, longest first
+}
+
+// markLine is a packet's line on the ladder, which texts keep clear of.
+type markLine struct {
+	packet int
+	line   Line // as drawn, or as it will be on arrival
+	full   Line // from first bit sent to last bit received
+}
+
+// clear reports whether text s drawn at r is crossed by no packet's line
+// but its own packet's (own; -1 for a text of no packet) or one that
+// runs with it, and by no host's line: no line through its glyphs (the
+// band inkBand gives, a pixel wider than the text's advance for glyphs
+// that overhang it).
+func (l *Ladder) clear(s string, r Rect, own int, lines []markLine, u float64) bool {
+	top, bottom := inkBand(s, r.Y, u)
+	r = Rect{r.X - 1, top, r.W + 2, bottom - top}
+	var mine []Line
+	for _, ml := range lines {
+		if ml.packet == own {
+			mine = append(mine, ml.full)
+		}
+	}
+	for _, ml := range lines {
+		if ml.packet == own || !ml.line.Crosses(r) {
+			continue
+		}
+		with := false
+		for _, o := range mine {
+			with = with || runTogether(o, ml.full, u)
+		}
+		if !with {
+			return false
+		}
+	}
+	for _, x := range l.Cols {
+		if (Line{x, l.Top, x, l.Bottom}).Crosses(r) {
+			return false
+		}
+	}
+	return true
+}
+
+// inkBand is the height a text's glyphs cover in its box at y, from the
+// faces' metrics (Noto Sans CJK: the baseline an ascender of 1.16 below
+// the top, Hangul and capitals up to 0.85 above it, descenders 0.3
+// below).
+func inkBand(s string, y, u float64) (top, bottom float64) {
+	base := y + math.Round(u*1.16)
+	d := u * 0.12
+	if strings.ContainsAny(s, "gjpqy,;()[]{}|/_@$") {
+		d = u * 0.3
+	}
+	return base - u*0.85, base + d
+}
+
+// runTogether reports whether two packets' lines on the ladder read as
+// one: from the same host to the same host, starting less than a line of
+// text apart (an ACK and the request sent right behind it, a train of
+// segments, which markClass labels as one). A label on one names the
+// band.
+func runTogether(a, b Line, u float64) bool {
+	return a.X0 == b.X0 && a.X1 == b.X1 && math.Abs(a.Y0-b.Y0) < lineHeight(u)
 }
 
 // ladderGeom is the ladder's fixed part for one trace and canvas: columns,
@@ -93,7 +157,9 @@ func newLadderGeom(p *Player, g *geom, measure Measure) *ladderGeom {
 	}
 	left := r.X + lg.tickW + math.Max(noteW+margin, nameW(0)/2) + margin
 	right := r.X + r.W - math.Max(noteW+margin, nameW(n-1)/2) - margin
-	need := 7 * u
+	// Notes only where they leave the packets' lines room for a label
+	// with its sequence number ("200 OK seq 14601").
+	need := 10 * u
 	if n > 2 {
 		need += noteW + margin
 	}
@@ -314,6 +380,16 @@ func (lg *ladderGeom) layout(p *Player, pl *Plan, start engine.Time, measure Mea
 			flying = append(flying, m)
 		}
 	}
+	// Every line of the step, the flying ones as they will be on arrival:
+	// no label placed now may be crossed by one.
+	for _, m := range l.Marks {
+		l.lines = append(l.lines, markLine{m.Packet, m.Drawn, m.Full})
+	}
+	for _, m := range flying {
+		if full, ok := clipY(m.Full, l.Top, l.Bottom); ok {
+			l.lines = append(l.lines, markLine{m.Packet, full, m.Full})
+		}
+	}
 	for class := 0; class < 6; class++ {
 		for k := len(flying) - 1; k >= 0; k-- {
 			m := flying[k]
@@ -321,7 +397,7 @@ func (lg *ladderGeom) layout(p *Player, pl *Plan, start engine.Time, measure Mea
 				continue
 			}
 			l.labelTexts(&m, t)
-			l.placeLabel(&m, measure, u, lineH, l.placed)
+			l.placeLabel(&m, measure, u, lineH, l.placed, l.lines)
 			if m.ShowLabel {
 				l.reserved[m.Packet] = m
 				l.placed = append(l.placed, m.Label)
@@ -333,7 +409,7 @@ func (lg *ladderGeom) layout(p *Player, pl *Plan, start engine.Time, measure Mea
 				continue
 			}
 			l.labelTexts(m, t)
-			l.placeLabel(m, measure, u, lineH, l.placed)
+			l.placeLabel(m, measure, u, lineH, l.placed, l.lines)
 			if m.ShowLabel {
 				l.placed = append(l.placed, m.Label)
 				drawMarkLabel(ly, m, u, r)
@@ -357,7 +433,7 @@ func (lg *ladderGeom) layout(p *Player, pl *Plan, start engine.Time, measure Mea
 				nx = x - u*0.4 - w
 			}
 			nr := Rect{math.Round(nx), math.Round(l.y(tl, e.At) - lineH/2), w, lineH}
-			if !inside(nr, Rect{r.X + lg.tickW, lg.textTop, r.W - lg.tickW, r.Y + r.H - lg.textTop}) || overlapsAny(nr, l.placed) {
+			if !inside(nr, Rect{r.X + lg.tickW, lg.textTop, r.W - lg.tickW, r.Y + r.H - lg.textTop}) || overlapsAny(nr, l.placed) || !l.clear(s, nr, -1, l.lines, u) {
 				continue
 			}
 			l.placed = append(l.placed, nr)
@@ -372,7 +448,7 @@ func (lg *ladderGeom) layout(p *Player, pl *Plan, start engine.Time, measure Mea
 		if bd.r.H < lineH {
 			sr.Y = bd.r.Y - math.Round(u*0.1) - lineH
 		}
-		if sr.Y < lg.textTop || sr.Y+sr.H > r.Y+r.H || overlapsAny(sr, l.placed) {
+		if sr.Y < lg.textTop || sr.Y+sr.H > r.Y+r.H || overlapsAny(sr, l.placed) || !l.clear(bd.label, sr, -1, l.lines, u) {
 			continue
 		}
 		l.placed = append(l.placed, sr)
@@ -443,32 +519,32 @@ func (l *Ladder) drawMark(ly *Layer, pl *Plan, m LadderMark) {
 
 // placeLabel puts a packet's label on its line, at the middle or else a
 // little before or after it, above the line or below, in the longest
-// wording that fits the gap between its hosts, inside the ladder and clear
-// of every rect in avoid.
-func (l *Ladder) placeLabel(m *LadderMark, measure Measure, u, lineH float64, avoid []Rect) {
+// wording that fits the gap between its hosts (none when even the
+// shortest does not: the packet's hit box still names it), inside the ladder, clear
+// of every rect in avoid and crossed by none of lines but its own.
+func (l *Ladder) placeLabel(m *LadderMark, measure Measure, u, lineH float64, avoid []Rect, lines []markLine) {
 	texts := m.texts
 	if len(texts) == 0 {
 		texts = []string{m.Text}
 	}
 	room := math.Abs(m.Full.X1-m.Full.X0) - u*0.8
 	area := Rect{l.Rect.X + l.lg.tickW, l.lg.textTop, l.Rect.W - l.lg.tickW, l.Rect.Y + l.Rect.H - l.lg.textTop}
-	for k, text := range texts {
-		s := text
-		if k == len(texts)-1 {
-			s = fitText(measure, text, room, u, true)
-		}
-		if s == "" || measure(s, u, true) > room {
+	for _, s := range texts {
+		if measure(s, u, true) > room {
 			continue
 		}
 		w := measure(s, u, true) + u*0.4
-		for _, at := range []float64{0.5, 0.35, 0.65, 0.2, 0.8, 0.1, 0.9} {
+		// Above the line, below it, or else on it, its glyphs centred
+		// on the line (the label's ground hides the line under it).
+		top, bottom := inkBand(s, 0, u)
+		for _, at := range labelAts {
 			mx, my := m.Full.Lerp(at)
 			if my < l.Top || my > l.Bottom {
 				continue
 			}
-			for _, y := range []float64{my - lineH, my} {
+			for _, y := range []float64{my - lineH, my, my - (top+bottom)/2} {
 				r := Rect{math.Round(mx - w/2), math.Round(y), math.Ceil(w), lineH}
-				if inside(r, area) && !overlapsAny(r, avoid) {
+				if inside(r, area) && !overlapsAny(r, avoid) && l.clear(s, Rect{r.X + u*0.2, r.Y, r.W - u*0.4, r.H}, m.Packet, lines, u) {
 					m.Label, m.Text, m.ShowLabel = r, s, true
 					return
 				}
@@ -476,6 +552,16 @@ func (l *Ladder) placeLabel(m *LadderMark, measure Measure, u, lineH float64, av
 		}
 	}
 }
+
+// labelAts are the places along its line a label tries, the middle
+// first, then outwards by twentieths.
+var labelAts = func() []float64 {
+	out := []float64{0.5}
+	for d := 1; d <= 9; d++ {
+		out = append(out, 0.5-float64(d)/20, 0.5+float64(d)/20)
+	}
+	return out
+}()
 
 // markClass ranks a packet on the ladder for a label: its labelClass (a
 // segment that ends with a FIN as a FIN), but a segment that continues a message comes last (5), and gets no label
@@ -535,6 +621,8 @@ func PacketTexts(t *engine.Trace, i int) []string {
 		for k := range texts {
 			texts[k] = p + texts[k]
 		}
+		// On a narrow ladder the word alone: "손실", "재전송".
+		texts = append(texts, strings.TrimSpace(p))
 	}
 	return texts
 }
@@ -551,7 +639,29 @@ func packetTexts(t *engine.Trace, i int) []string {
 		}
 		return []string{seq, pk.Label}
 	}
-	return []string{pk.Label + " " + seq, pk.Label}
+	out := []string{pk.Label + " " + seq, pk.Label}
+	if s := shortLabel(pk.Label); s != pk.Label {
+		out = append(out, s)
+	}
+	return out
+}
+
+// shortLabel is a shorter wording of a packet's label for a narrow
+// ladder: a request to a proxy by its path ("GET http://www.example.com/a.png"
+// as "GET /a.png"), a flight of TLS records by its first ("Server Hello,
+// Certificate…" as "Server Hello…").
+func shortLabel(label string) string {
+	if method, rest, ok := strings.Cut(label, " http://"); ok {
+		path := "/"
+		if k := strings.IndexByte(rest, '/'); k >= 0 {
+			path = rest[k:]
+		}
+		return method + " " + path
+	}
+	if first, _, ok := strings.Cut(label, ", "); ok {
+		return first + "…"
+	}
+	return label
 }
 
 // continues reports whether packet i carries the middle or end of a
@@ -600,6 +710,10 @@ func (l *Ladder) layoutFlying(p *Player, f *Frame, measure Measure) {
 	// Labels over every line, once a packet is halfway: where the static
 	// layer kept room for it, or else where one fits now.
 	avoid := l.placed[:len(l.placed):len(l.placed)]
+	lines := l.lines[:len(l.lines):len(l.lines)]
+	for _, m := range f.Flying {
+		lines = append(lines, markLine{m.Packet, m.Drawn, m.Full})
+	}
 	for k := range f.Flying {
 		m := &f.Flying[k]
 		if head := m.Drawn; head.X1 != m.Full.X1 && math.Abs(head.X1-m.Full.X0) < math.Abs(m.Full.X1-m.Full.X0)/2 {
@@ -609,7 +723,7 @@ func (l *Ladder) layoutFlying(p *Player, f *Frame, measure Measure) {
 			m.Label, m.Text, m.ShowLabel = r.Label, r.Text, true
 		} else {
 			l.labelTexts(m, t)
-			l.placeLabel(m, measure, u, f.g.lineH, avoid)
+			l.placeLabel(m, measure, u, f.g.lineH, avoid, lines)
 		}
 		if m.ShowLabel {
 			avoid = append(avoid, m.Label)

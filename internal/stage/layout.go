@@ -343,19 +343,16 @@ func hostOrder(t *engine.Trace, hosts []int) {
 }
 
 // fitChoice returns the first of choices that fits in room at size, or
-// the last one shortened with "..." (which may be "").
+// "" when none does: a text cut short with "..." would say something
+// else (the header's event line, which the event log repeats in full,
+// is the only text shortened so).
 func fitChoice(measure Measure, room, size float64, bold bool, choices ...string) string {
-	last := ""
 	for _, c := range choices {
-		if c == "" {
-			continue
-		}
-		if measure(c, size, bold) <= room {
+		if c != "" && measure(c, size, bold) <= room {
 			return c
 		}
-		last = c
 	}
-	return fitText(measure, last, room, size, bold)
+	return ""
 }
 
 // fitText shortens s with "..." to fit in room; "" when fewer than three

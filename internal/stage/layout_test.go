@@ -2,7 +2,10 @@ package stage
 
 import (
 	"fmt"
+	"strings"
 	"testing"
+
+	"golang.org/x/image/font"
 
 	"connlab/engine"
 )
@@ -81,6 +84,14 @@ func checkFrame(f *Frame, sz stageSize, dpr float64) error {
 		}
 		if got := f.PacketAt(r.X+r.W/2, r.Y+r.H/2); got != h.Packet {
 			return fmt.Errorf("hit %+v: a click in its middle selects %d", h, got)
+		}
+	}
+	if err := ladderTextsClear(f); err != nil {
+		return err
+	}
+	for _, a := range texts {
+		if strings.HasSuffix(a.S, "...") && a.Area != f.Header {
+			return fmt.Errorf("text %q is cut short", a.S)
 		}
 	}
 	if l := f.Ladder; l != nil {
@@ -224,4 +235,45 @@ func TestStageReusesThePlan(t *testing.T) {
 	if _, fresh := st.Frame(p, &snap, 520, 330, NewScale(520, 330, 1, false), measure); !fresh {
 		t.Errorf("the next step kept the old plan")
 	}
+}
+
+// ladderTextsClear checks that no line of the ladder crosses a text on
+// it: a packet's line or a host's line through a label, a note or a time
+// makes it hard to read and to tell which line it belongs to. A packet's
+// label sits on its own line, which may run under it.
+func ladderTextsClear(f *Frame) error {
+	l := f.Ladder
+	if l == nil {
+		return nil
+	}
+	marks := append(l.Marks[:len(l.Marks):len(l.Marks)], f.Flying...)
+	for _, tx := range f.Texts() {
+		if tx.Area != l.Rect {
+			continue
+		}
+		// The glyphs' box, a pixel in: a line grazing it leaves them clear.
+		face := testFonts.Face(tx.Size, tx.Bold)
+		b, _ := font.BoundString(face, tx.S)
+		base := tx.R.Y + float64(face.Metrics().Ascent.Round())
+		r := Rect{tx.R.X + float64(b.Min.X.Floor()) + 1, base + float64(b.Min.Y.Floor()) + 1,
+			float64((b.Max.X - b.Min.X).Ceil()) - 2, float64((b.Max.Y - b.Min.Y).Ceil()) - 2}
+		own := -1
+		var mine Line
+		for _, m := range marks {
+			if m.ShowLabel && m.Label.Contains(tx.R.X+tx.R.W/2, tx.R.Y+tx.R.H/2) {
+				own, mine = m.Packet, m.Full
+			}
+		}
+		for _, m := range marks {
+			if m.Packet != own && m.Drawn.Crosses(r) && (own < 0 || !runTogether(mine, m.Full, f.U)) {
+				return fmt.Errorf("text %q at %+v is crossed by packet %d's line %+v", tx.S, tx.R, m.Packet, m.Drawn)
+			}
+		}
+		for h, x := range l.Cols {
+			if (Line{x, l.Top, x, l.Bottom}).Crosses(r) {
+				return fmt.Errorf("text %q at %+v is crossed by host %d's line", tx.S, tx.R, h)
+			}
+		}
+	}
+	return nil
 }

@@ -64,15 +64,15 @@ func describeDrop(t *engine.Trace, e engine.Event) string {
 }
 
 // cwndWhyKo explains why a cwnd event changed the window.
-func cwndWhyKo(text string) string {
-	switch {
-	case strings.HasSuffix(text, " timeout"):
+func cwndWhyKo(why string) string {
+	switch why {
+	case "timeout":
 		return " 재전송 타이머가 끝나 손실로 보고, 혼잡 윈도를 세그먼트 1개로 줄입니다."
-	case strings.HasSuffix(text, " fast retransmit"):
+	case "fast retransmit":
 		return " 중복 확인응답 세 개로 손실을 알아채 빠른 재전송을 하고, 느린 시작 임계값을 낮춥니다."
-	case strings.HasSuffix(text, " recovery done"):
+	case "recovery done":
 		return " 빠른 회복이 끝났습니다. 이제 혼잡 회피로 천천히 늘립니다."
-	case strings.HasSuffix(text, " partial ack"):
+	case "partial ack":
 		return " 일부만 확인응답되어 다음 빈자리를 곧바로 재전송합니다."
 	}
 	return ""

@@ -21,13 +21,18 @@ func (f *Frame) placePackets(p *Player, snap *engine.Snapshot, measure Measure) 
 		lineOf[ll.Link] = ll
 	}
 	var placed []Rect
-	// Labels by what they tell (labelClass: handshakes, FINs and RSTs,
-	// requests, responses, pure ACKs), the earliest sent first within
-	// each: the head of a train of segments keeps its label.
+	// Labels by what they tell: a packet lost or sent again first (the
+	// lessons about loss point at it), then by labelClass (handshakes,
+	// FINs and RSTs, requests, responses, pure ACKs), the earliest sent
+	// first within each: the head of a train of segments keeps its label.
 	fl := inFlight(t, snap, p.Time)
-	sort.SliceStable(fl, func(a, b int) bool {
-		return labelClass(t.Packets[fl[a]].Kind) < labelClass(t.Packets[fl[b]].Kind)
-	})
+	class := func(i int) int {
+		if pk := &t.Packets[i]; pk.Retransmit || pk.Drop != engine.DropNone {
+			return -1
+		}
+		return labelClass(t.Packets[i].Kind)
+	}
+	sort.SliceStable(fl, func(a, b int) bool { return class(fl[a]) < class(fl[b]) })
 	for _, i := range fl {
 		pk := &t.Packets[i]
 		ll, ok := lineOf[pk.Link]
@@ -47,9 +52,8 @@ func (f *Frame) placePackets(p *Player, snap *engine.Snapshot, measure Measure) 
 		}
 		lo, hi := math.Min(ll.Line.X0, ll.Line.X1), math.Max(ll.Line.X0, ll.Line.X1)
 		lane, _ := f.box(pk.From)
-		for _, text := range linkTexts(t, snap, p.Time, i) {
-			s := fitText(measure, text, hi-lo-u*0.6, u, true)
-			if s == "" {
+		for _, s := range linkTexts(t, snap, p.Time, i) {
+			if measure(s, u, true) > hi-lo-u*0.6 {
 				continue
 			}
 			lw := math.Ceil(measure(s, u, true) + u*0.6)
@@ -131,6 +135,9 @@ func linkTexts(t *engine.Trace, snap *engine.Snapshot, now engine.Time, i int) [
 	}
 	texts := PacketTexts(t, i)
 	if !train {
+		if s := shortLabel(pk.Label); s != pk.Label {
+			return []string{pk.Label, s}
+		}
 		return []string{pk.Label}
 	}
 	seq := texts[0]
@@ -139,6 +146,9 @@ func linkTexts(t *engine.Trace, snap *engine.Snapshot, now engine.Time, i int) [
 	}
 	if texts[0] == seq {
 		return []string{seq}
+	}
+	if s := shortLabel(pk.Label); s != pk.Label {
+		return []string{texts[0], lossPrefix(pk) + s + " " + seq, seq}
 	}
 	return []string{texts[0], seq}
 }
@@ -170,31 +180,37 @@ func overlapsAny(r Rect, rs []Rect) bool {
 // then its bar on a link, then its line on the ladder, the topmost first.
 func (f *Frame) PacketAt(x, y float64) int {
 	for i := len(f.Packets) - 1; i >= 0; i-- {
-		m := f.Packets[i]
-		if m.ShowLabel && m.Label.Contains(x, y) {
+		if m := &f.Packets[i]; m.ShowLabel && m.Label.Contains(x, y) {
 			return m.Packet
 		}
 	}
 	best, bestD := -1, math.Max(f.U*0.5, 6)
-	for _, m := range f.Packets {
-		if d := m.Bar.Dist(x, y); d < bestD {
-			best, bestD = m.Packet, d
+	for i := range f.Packets {
+		if d := f.Packets[i].Bar.Dist(x, y); d < bestD {
+			best, bestD = f.Packets[i].Packet, d
 		}
 	}
 	if best >= 0 || f.Ladder == nil {
 		return best
 	}
-	marks := append(f.Ladder.Marks[:len(f.Ladder.Marks):len(f.Ladder.Marks)], f.Flying...)
-	for i := len(marks) - 1; i >= 0; i-- {
-		m := marks[i]
-		if m.ShowLabel && m.Label.Contains(x, y) {
-			return m.Packet
+	// The ladder's marks, then the packets flying over it: drawn in this
+	// order, the last on top. (Read in place: Hits calls this once per
+	// mark, and a copy of the marks for each call made Hits quadratic in
+	// allocations.)
+	marks := [2][]LadderMark{f.Ladder.Marks, f.Flying}
+	for k := len(marks) - 1; k >= 0; k-- {
+		for i := len(marks[k]) - 1; i >= 0; i-- {
+			if m := &marks[k][i]; m.ShowLabel && m.Label.Contains(x, y) {
+				return m.Packet
+			}
 		}
 	}
 	bestD = math.Max(f.U*0.4, 5)
-	for _, m := range marks {
-		if d := m.Drawn.Dist(x, y); d < bestD {
-			best, bestD = m.Packet, d
+	for _, ms := range marks {
+		for i := range ms {
+			if d := ms[i].Drawn.Dist(x, y); d < bestD {
+				best, bestD = ms[i].Packet, d
+			}
 		}
 	}
 	return best

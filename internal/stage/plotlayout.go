@@ -71,8 +71,8 @@ func (pl *Plan) flow(items []legendItem, measure Measure) float64 {
 		if it.swatch {
 			sw = u * 1.1
 		}
-		s := fitText(measure, it.text, right-x0-sw, u, !it.swatch)
-		if s == "" {
+		s := it.text
+		if s == "" || sw+measure(s, u, !it.swatch) > right-x0 {
 			continue
 		}
 		w := sw + measure(s, u, !it.swatch)
@@ -220,7 +220,7 @@ func (pl *Plan) cwndStatic(p *Player, measure Measure) {
 			fmt.Sprintf("혼잡 윈도 = 세그먼트 %d개", cur), fmt.Sprintf("cwnd = %d", cur))
 	}
 	if ss := ssthreshSegs(p, float64(mss)); ss > 0 {
-		items = append(items, legendItem{text: fitChoice(measure, pl.Plot.W-u, u, false,
+		items = append(items, legendItem{text: fitChoice(measure, pl.Plot.W-u*1.9, u, false,
 			fmt.Sprintf("느린 시작 임계값 = 세그먼트 %d개", int(ss)), fmt.Sprintf("ssthresh = %d", int(ss))), swatch: true, ink: InkLost})
 	}
 	y := pl.flow(items, measure)

@@ -70,7 +70,7 @@ func SockLines(p *Player, snap *engine.Snapshot, host, maxLines int, compact boo
 	if !compact && len(socks) <= maxLines {
 		return fewSockets(p, snap, socks, maxLines)
 	}
-	out := []SockLine{{Text: countLine(snap, socks), Bar: -1}}
+	out := []SockLine{countLine(snap, socks)}
 	if compact {
 		return out
 	}
@@ -160,8 +160,9 @@ func fewSockets(p *Player, snap *engine.Snapshot, socks []int, maxLines int) []S
 	return out
 }
 
-// countLine counts sockets by state: "3 ESTABLISHED, 2341 TIME-WAIT".
-func countLine(snap *engine.Snapshot, socks []int) string {
+// countLine counts sockets by state: "3 ESTABLISHED, 2341 TIME-WAIT";
+// for a narrower box the live ones only, then how many are live.
+func countLine(snap *engine.Snapshot, socks []int) SockLine {
 	n := map[engine.State]int{}
 	for _, i := range socks {
 		n[snap.Sockets[i].State]++
@@ -172,7 +173,23 @@ func countLine(snap *engine.Snapshot, socks []int) string {
 			parts = append(parts, fmt.Sprintf("%d %s", n[st], st))
 		}
 	}
-	return strings.Join(parts, ", ")
+	l := SockLine{Text: strings.Join(parts, ", "), Bar: -1}
+	if live := len(socks) - n[engine.Closed]; n[engine.Closed] > 0 && live > 0 {
+		l.Short = strings.Join(parts[1:], ", ")
+		l.Ko = fmt.Sprintf("%d개 사용 중", live)
+	} else {
+		l.Ko = fmt.Sprintf("소켓 %d개", len(socks))
+	}
+	return l
+}
+
+// kbytes writes a byte count in kilobytes for a narrow box: "12.7 KB",
+// or in bytes under one.
+func kbytes(n int) string {
+	if n < 1000 {
+		return fmt.Sprintf("%d B", n)
+	}
+	return fmt.Sprintf("%.1f KB", float64(n)/1000)
 }
 
 // sockDetail is the socket's line and the lines of what it holds.
@@ -189,6 +206,10 @@ func sockDetail(p *Player, snap *engine.Snapshot, i int) []SockLine {
 	add := func(tone Tone, bar float64, format string, args ...any) {
 		out = append(out, SockLine{Text: fmt.Sprintf(format, args...), Tone: tone, Indent: true, Bar: bar, Sock: i})
 	}
+	// shorter sets the last line's wordings for narrower boxes.
+	shorter := func(short, ko string) {
+		out[len(out)-1].Short, out[len(out)-1].Ko = short, ko
+	}
 	if t.Plot == PlotCwnd && ss.Cwnd > 0 && t.Config.MSS > 0 {
 		add(ToneNormal, -1, "cwnd %d MSS", ss.Cwnd/t.Config.MSS)
 		out[len(out)-1].rank = 2
@@ -196,9 +217,11 @@ func sockDetail(p *Player, snap *engine.Snapshot, i int) []SockLine {
 	if ss.Unsent > 0 {
 		if ss.Held {
 			add(ToneHeld, -1, "네이글 버퍼 %d B", ss.Unsent)
+			shorter("네이글 버퍼 "+kbytes(ss.Unsent), "네이글 버퍼")
 			out[len(out)-1].rank = 9
 		} else {
 			add(ToneNormal, -1, "보낼 데이터 %d B", ss.Unsent)
+			shorter("보낼 데이터 "+kbytes(ss.Unsent), "보낼 데이터")
 		}
 	}
 	if text, frac := TimerText(p, snap, i, TimerDelAck); text != "" {
@@ -208,14 +231,17 @@ func sockDetail(p *Player, snap *engine.Snapshot, i int) []SockLine {
 	}
 	if ss.Unread > 0 {
 		add(ToneNormal, -1, "읽지 않음 %d B", ss.Unread)
+		shorter("읽지 않음 "+kbytes(ss.Unread), "읽지 않음")
 		out[len(out)-1].rank = 5
 	}
 	if n := p.discarded(i); n > 0 {
 		add(ToneLost, -1, "읽지 않음 %d B 버림 (RST)", n)
+		shorter("읽지 않음 "+kbytes(n)+" 버림", "읽지 않음 버림")
 		out[len(out)-1].rank = 8
 	}
 	if ss.Lost > 0 {
 		add(ToneLost, -1, "잃음 %d B (RST)", ss.Lost)
+		shorter("잃음 "+kbytes(ss.Lost), "잃음 (RST)")
 		out[len(out)-1].rank = 8
 	}
 	if text, frac := TimerText(p, snap, i, TimerTimeWait); text != "" {
@@ -300,6 +326,11 @@ func TimerText(p *Player, snap *engine.Snapshot, i int, k TimerKind) (string, fl
 		}
 	case TimerWait:
 		if since, ok := p.waiting(snap, i); ok {
+			// At the moment the request is ignored the wait has not
+			// begun: no "0.0초" then.
+			if now-since < 50*engine.Millisecond {
+				return "기다리는 중", -1
+			}
 			return fmt.Sprintf("기다리는 중 %.1f초", (now - since).Seconds()), -1
 		}
 	}

@@ -105,7 +105,7 @@ func showsPacket(name string) func(f *stage.Frame, p *stage.Player, c string) er
 		for _, pk := range p.Trace.Packets {
 			sent = sent || pk.SentAt <= f.At && labelNames(pk.Label, name)
 		}
-		if !sent {
+		if !sent || absent(c, name) {
 			return nil
 		}
 		link, ladder := labels(f)
@@ -116,6 +116,18 @@ func showsPacket(name string) func(f *stage.Frame, p *stage.Player, c string) er
 		}
 		return fmt.Errorf("no packet labelled %s is drawn (labels on links %q, on the ladder %q)", name, link, ladder)
 	}
+}
+
+// absent reports whether caption c says there is no packet of kind name
+// at its step ("SYN도, SYN+ACK도 없습니다"): one sent before is no
+// more its subject than one to come.
+func absent(c, name string) bool {
+	for _, sentence := range strings.SplitAfter(c, ".") {
+		if strings.Contains(sentence, name+"도") && strings.Contains(sentence, "없습니다") {
+			return true
+		}
+	}
+	return false
 }
 
 // labelNames reports whether a packet label names a packet of kind name.
@@ -147,6 +159,38 @@ var captionRules = []captionRule{
 	{"TIME-WAIT", regexp.MustCompile(`TIME-WAIT`), drawsText("TIME-WAIT")},
 	{"loss", regexp.MustCompile(`손실됩니다|손실된`), drawsText("손실")},
 	{"retransmission", regexp.MustCompile(`\(재전송\)`), drawsText("재전송")},
+	{"the segment sent again", regexp.MustCompile(`\((빠른 )?재전송\)`), func(f *stage.Frame, p *stage.Player, c string) error {
+		// A caption telling a retransmission ("다시 보냅니다(빠른
+		// 재전송)") is shown while the packet sent again is on the
+		// stage, labelled so: not before it is sent, nor after its line
+		// has left the ladder.
+		tr := p.Trace
+		last := -1
+		for i, pk := range tr.Packets {
+			if pk.Retransmit && pk.SentAt <= f.At {
+				last = i
+			}
+		}
+		if last < 0 {
+			return fmt.Errorf("no packet has been sent again by the caption's step (%v)", f.At)
+		}
+		link, ladder := labels(f)
+		for _, m := range f.Packets {
+			if m.Packet == last && m.ShowLabel && strings.Contains(m.Text, "재전송") {
+				return nil
+			}
+		}
+		if f.Ladder != nil {
+			for _, ms := range [][]stage.LadderMark{f.Ladder.Marks, f.Flying} {
+				for _, m := range ms {
+					if m.Packet == last && m.ShowLabel && strings.Contains(m.Text, "재전송") {
+						return nil
+					}
+				}
+			}
+		}
+		return fmt.Errorf("packet %d (%s), sent again at %v, is not drawn labelled 재전송 (labels on links %q, on the ladder %q)", last, tr.Packets[last].Label, tr.Packets[last].SentAt, link, ladder)
+	}},
 	{"timer set", regexp.MustCompile(`타이머를 겁니다`), drawsText("확인응답 지연")},
 	{"hang", regexp.MustCompile(`여기서 멈춥니다`), drawsText("기다리는 중")},
 	{"seq", regexp.MustCompile("`seq"), drawsText("seq ")},
