@@ -277,7 +277,8 @@ func (h *Host) transmit(sock *Socket, seg Segment, label string, kind PacketKind
 		}
 	}
 	if l == nil {
-		panic(fmt.Sprintf("engine: no link from %s to %v", h.name, seg.Dst))
+		s.fail(fmt.Errorf("engine: no link from %s to %v", h.name, seg.Dst))
+		return
 	}
 	fate, why := s.fate(h, l, seg.WireLen())
 	wp := s.newWirePacket()

@@ -175,6 +175,7 @@ func (f *fqQueue) wake(int) {
 // dropFattest drops the head of the flow with the most bytes queued.
 func (f *fqQueue) dropFattest() {
 	var fat *fqFlow
+	f.sim.steps += int64(len(f.flows)) // the scan is work the budget counts (budget.go)
 	for _, fl := range f.flows {
 		if !fl.empty() && (fat == nil || fl.bytes > fat.bytes || fl.bytes == fat.bytes && keyLess(fl.key, fat.key)) {
 			fat = fl

@@ -68,10 +68,10 @@ func (sc *Scenario) Config(params map[string]string) (Config, error) {
 	}
 	c := DefaultConfig(p)
 	if err := c.Apply(sc.Defaults); err != nil {
-		panic("engine: scenario " + sc.Name + " has a bad default: " + err.Error())
+		return Config{}, fmt.Errorf("engine: scenario %s has a bad default: %v", sc.Name, err)
 	}
 	if err := c.Apply(sc.ProfileDefaults[p]); err != nil {
-		panic("engine: scenario " + sc.Name + " has a bad default: " + err.Error())
+		return Config{}, fmt.Errorf("engine: scenario %s has a bad default: %v", sc.Name, err)
 	}
 	if err := c.Apply(params); err != nil {
 		return Config{}, err
@@ -97,7 +97,7 @@ func Run(name string, params map[string]string) (*Trace, error) {
 	if err != nil {
 		return nil, err
 	}
-	return sc.Run(c), nil
+	return sc.Run(c)
 }
 
 // ScenarioNames returns every scenario's name, sorted.
@@ -109,12 +109,18 @@ func ScenarioNames() []string {
 	return names
 }
 
-// Run runs sc with c and returns its full trace.
-func (sc *Scenario) Run(c Config) *Trace {
+// Run runs sc with c and returns its full trace, or why it could not: a
+// *BudgetError when the run outgrew the engine's budget (budget.go).
+func (sc *Scenario) Run(c Config) (*Trace, error) {
 	s := newSim(sc.Name, c, sc.bulkAbove == 0 || c.Conns <= sc.bulkAbove)
+	if base, err := sc.Config(map[string]string{"profile": c.Profile.String()}); err == nil {
+		s.base = &base
+	}
 	s.t.Plot = sc.Plot
 	s.t.Bulk, s.t.bulkAbove = !s.detailed, sc.bulkAbove
 	sc.build(s)
-	s.run()
-	return s.finish()
+	if err := s.run(); err != nil {
+		return nil, fmt.Errorf("%s: %w", sc.Name, err)
+	}
+	return s.finish(), nil
 }

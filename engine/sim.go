@@ -33,6 +33,13 @@ type Sim struct {
 	dying, spare []*Socket
 
 	loss lossState // chosen and random drops, segments sent per host (loss.go)
+
+	// The run's budget (budget.go): events processed, bytes of trace
+	// text held, and the first error, which ends the run.
+	steps     int64
+	textBytes int64
+	err       error
+	base      *Config // the scenario's own settings, which a BudgetError compares with
 }
 
 func newSim(name string, c Config, detailed bool) *Sim {
@@ -261,7 +268,8 @@ func (q *eventQueue) popHeap() qKey {
 
 func (s *Sim) schedule(it qItem) {
 	if it.at < s.now {
-		panic(fmt.Sprintf("engine: event scheduled in the past: %v < %v", it.at, s.now))
+		s.fail(fmt.Errorf("engine: event scheduled in the past: %v < %v", it.at, s.now))
+		return
 	}
 	s.seq++
 	it.seq = s.seq
@@ -273,21 +281,32 @@ func (s *Sim) wakeAt(at Time, app waker, code int) {
 	s.schedule(qItem{at: at, kind: qWake, app: app, code: code})
 }
 
-// maxSimTime bounds every run; a scenario that needs longer is a bug.
-const maxSimTime = 2 * 3600 * Second
+// fail ends the run with err, unless it has already ended with another.
+func (s *Sim) fail(err error) {
+	if s.err == nil {
+		s.err = err
+	}
+}
 
-// run processes events in order until the queue is empty.
-func (s *Sim) run() { s.runUntil(Never) }
+// run processes events in order until the queue is empty or the run
+// fails, and returns why it failed.
+func (s *Sim) run() error {
+	s.runUntil(Never)
+	return s.err
+}
 
-// runUntil processes events in order up to and including time end.
+// runUntil processes events in order up to and including time end, and
+// stops early when the run fails or outgrows its budget (budget.go).
 func (s *Sim) runUntil(end Time) {
-	for {
+	for s.err == nil {
 		it, ok := s.q.popUntil(end)
 		if !ok {
 			return
 		}
-		if it.at > maxSimTime {
-			panic("engine: run exceeded its time bound")
+		if s.steps++; s.steps&budgetCheckEvery == 0 || it.at > maxSimTime {
+			if s.overBudget(it.at) {
+				return
+			}
 		}
 		s.now = it.at
 		switch it.kind {
@@ -317,6 +336,7 @@ func (s *Sim) record(kind EventKind, host int, sock *Socket, pkt int, text strin
 		id = sock.id
 	}
 	s.t.Events = append(s.t.Events, Event{At: s.now, Kind: kind, Host: host, Sock: id, Packet: pkt, Text: text})
+	s.textBytes += int64(len(text))
 	step := len(s.t.Events) - 1
 	if sock != nil {
 		sock.snap()

@@ -235,7 +235,8 @@ func (k *Socket) setState(st State) {
 		return
 	}
 	if !LegalTransition(k.state, st) {
-		panic(fmt.Sprintf("engine: illegal transition %v -> %v on %s", k.state, st, k))
+		k.sim.fail(fmt.Errorf("engine: illegal transition %v -> %v on %s", k.state, st, k))
+		return
 	}
 	from := k.state
 	k.state = st

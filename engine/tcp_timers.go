@@ -62,6 +62,6 @@ func (k *Socket) fire(tk timerKind, gen uint32) {
 	case timerRTO:
 		k.retransmitTimeout()
 	default:
-		panic(fmt.Sprintf("engine: unknown timer %d", tk))
+		k.sim.fail(fmt.Errorf("engine: unknown timer %d", tk))
 	}
 }

@@ -293,7 +293,9 @@ func BenchmarkTLS(b *testing.B) {
 				b.Fatal(err)
 			}
 			for b.Loop() {
-				sc.Run(cfg)
+				if _, err := sc.Run(cfg); err != nil {
+					b.Fatal(err)
+				}
 			}
 		})
 	}

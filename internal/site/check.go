@@ -1,6 +1,7 @@
 package site
 
 import (
+	"errors"
 	"regexp"
 	"slices"
 	"strconv"
@@ -57,7 +58,11 @@ func (l *Lesson) check() []error {
 		return p.list // captions are only bound on the run the page shows
 	}
 
-	tr := sc.Run(cfg)
+	tr, err := sc.Run(cfg)
+	if err != nil {
+		p.add(runLine(err, l.lines.params, l.lines.scenario), "%v", err)
+		return p.list
+	}
 	bindSteps(p, tr, "steps", l.Steps, l.lines.steps)
 	expandSteps(p, tr, "steps", l.Steps, l.lines.steps)
 	for i, q := range l.Predict {
@@ -141,10 +146,28 @@ func (l *Lesson) checkVariants(p *problems) {
 			p.add(v.lines.item, "%s: %v", what, err)
 			continue
 		}
-		vt := sc.Run(cfg)
+		vt, err := sc.Run(cfg)
+		if err != nil {
+			p.add(runLine(err, v.lines.params, v.lines.item), "%s: %v", what, err)
+			continue
+		}
 		bindSteps(p, vt, what+".steps", v.Steps, v.lines.steps)
 		expandSteps(p, vt, what+".steps", v.Steps, v.lines.steps)
 	}
+}
+
+// runLine is the line to report a failed run at: the line of the first
+// setting a budget error names that the lesson gives, else fallback.
+func runLine(err error, params map[string]int, fallback int) int {
+	var be *engine.BudgetError
+	if errors.As(err, &be) {
+		for _, s := range be.Settings {
+			if n := params[s.Key]; n > 0 {
+				return n
+			}
+		}
+	}
+	return fallback
 }
 
 // checkStatic runs the checks that need no trace.

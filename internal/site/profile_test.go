@@ -79,7 +79,11 @@ func TestEveryProfileBinds(t *testing.T) {
 				for i, s := range r.steps {
 					ats[i] = s.At
 				}
-				bound, _ := sc.Run(cfg).Bind(ats)
+				tr, err := sc.Run(cfg)
+				if err != nil {
+					t.Fatalf("%s %s profile=%s: %v", l.File, r.scenario, profile, err)
+				}
+				bound, _ := tr.Bind(ats)
 				for i, s := range bound {
 					switch listed := slices.Contains(only, i+1); {
 					case s < 0 && !listed:
@@ -109,7 +113,10 @@ func TestConnPortMatch(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		tr := sc.Run(cfg)
+		tr, err := sc.Run(cfg)
+		if err != nil {
+			t.Fatalf("%s: %v", profile, err)
+		}
 		p, err := tr.ConnPort("client", 2)
 		if err != nil {
 			t.Fatalf("%s: ConnPort(client, 2): %v", profile, err)

@@ -181,7 +181,10 @@ func (s *Site) view(i int) (*lessonView, error) {
 		v.Controls = append(v.Controls, c)
 	}
 
-	tr := sc.Run(cfg)
+	tr, err := sc.Run(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", l.File, err)
+	}
 	if v.Steps, err = expandedSteps(tr, l.Steps); err != nil {
 		return nil, fmt.Errorf("%s: %v", l.File, err)
 	}
@@ -217,7 +220,11 @@ func (s *Site) view(i int) (*lessonView, error) {
 			return nil, fmt.Errorf("%s: variant %s: %v", l.File, va.Scenario, err)
 		}
 		vp["profile"] = vcfg.Profile.String()
-		vsteps, err := expandedSteps(vsc.Run(vcfg), va.Steps)
+		vt, err := vsc.Run(vcfg)
+		if err != nil {
+			return nil, fmt.Errorf("%s: variant %s: %v", l.File, va.Scenario, err)
+		}
+		vsteps, err := expandedSteps(vt, va.Steps)
 		if err != nil {
 			return nil, fmt.Errorf("%s: variant %s: %v", l.File, va.Scenario, err)
 		}

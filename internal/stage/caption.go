@@ -69,7 +69,10 @@ func (r *runner) with(overrides string) (*engine.Trace, error) {
 			return nil, fmt.Errorf("@%s: %v", kv, err)
 		}
 	}
-	t := sc.Run(cfg)
+	t, err := sc.Run(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("@%s: %v", overrides, err)
+	}
 	r.runs[overrides] = t
 	return t, nil
 }
