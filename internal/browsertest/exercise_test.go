@@ -76,20 +76,28 @@ func (b *tab) answer(id, text string) {
 // a third miss names what the click hit instead.
 func (b *tab) choose(id string) {
 	b.t.Helper()
-	radio := `document.querySelector('form[data-exercise="` + id + `"] input[type="radio"]')`
-	for try := 1; !eval[bool](b, radio+`.checked`); try++ {
+	form := `form[data-exercise="` + id + `"]`
+	b.clickUntil("exercise "+id+"'s first option", form+` input[type="radio"]`,
+		`document.querySelector('`+form+` input[type="radio"]').checked`)
+	b.clickUntil("exercise "+id+"'s submit button", form+` button[type="submit"]`,
+		`/\b(right|wrong|error)\b/.test(document.querySelector('`+form+` .exercise-verdict').className)`)
+}
+
+// clickUntil clicks the element sel until done holds, at most three
+// times, waiting up to 10 s after each click. A click lands where the
+// element was when it was measured; a page that reflows meanwhile (an
+// answered exercise loads a run, the stage resizes) moves it away, so a
+// missed click is tried again, and the third miss names what it hit.
+func (b *tab) clickUntil(what, sel, done string) {
+	b.t.Helper()
+	for try := 1; !eval[bool](b, `!!(`+done+`)`); try++ {
 		if try > 3 {
-			b.t.Fatalf("three clicks on exercise %s's first option left it unchecked; the last hit %s", id,
-				eval[string](b, `(r => { const e = document.elementFromPoint(r.x + r.width/2, r.y + r.height/2); return e ? e.outerHTML.slice(0, 120) : "nothing"; })(`+radio+`.getBoundingClientRect())`))
+			b.t.Fatalf("three clicks on %s left %s false; the last hit %s", what, done,
+				eval[string](b, `(r => { const e = document.elementFromPoint(r.x + r.width/2, r.y + r.height/2); return e ? e.outerHTML.slice(0, 120) : "nothing"; })(document.querySelector('`+sel+`').getBoundingClientRect())`))
 		}
-		b.do("choosing the first option of "+id, chromedp.Click(chromedp.CSS(`form[data-exercise="`+id+`"] input[type="radio"]`)))
-	}
-	verdict := `document.querySelector('form[data-exercise="` + id + `"] .exercise-verdict')`
-	for try := 1; !eval[bool](b, `/\b(right|wrong|error)\b/.test(`+verdict+`.className)`); try++ {
-		if try > 3 {
-			b.t.Fatalf("three clicks on exercise %s's submit button gave no verdict (%q)", id, eval[string](b, verdict+`.className`))
-		}
-		b.do("submitting "+id, chromedp.Click(chromedp.CSS(`form[data-exercise="`+id+`"] button[type="submit"]`)))
+		b.do("clicking "+what, chromedp.Click(chromedp.CSS(sel)))
+		_ = b.try("waiting for "+what+" to take", 10*time.Second+callTimeout,
+			chromedp.Poll[chromedp.Void](done, chromedp.WithPollingTimeout(10*time.Second), chromedp.WithPollingInterval(20*time.Millisecond)))
 	}
 }
 
