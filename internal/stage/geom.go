@@ -41,10 +41,12 @@ func (l Line) Dist(x, y float64) float64 {
 	n := dx*dx + dy*dy
 	f := 0.0
 	if n > 0 {
-		f = math.Min(math.Max(((x-l.X0)*dx+(y-l.Y0)*dy)/n, 0), 1)
+		f = min(max(((x-l.X0)*dx+(y-l.Y0)*dy)/n, 0), 1)
 	}
 	px, py := l.Lerp(f)
-	return math.Hypot(x-px, y-py)
+	ex, ey := x-px, y-py
+	return math.Sqrt(ex*ex + ey*ey) // Hypot's care for overflow costs more than the rest here, on pixel coordinates
+
 }
 
 // Scale holds the sizes everything else derives from, in device pixels.
@@ -80,9 +82,15 @@ func (l Line) Crosses(r Rect) bool {
 	if r.W <= 0 || r.H <= 0 {
 		return false
 	}
+	// Most lines a label is tested against are nowhere near it: their
+	// bounding boxes miss (the ladder's label placement tests every label
+	// against every line, and spends most of a layout here).
+	if min(l.X0, l.X1) > r.X+r.W || max(l.X0, l.X1) < r.X || min(l.Y0, l.Y1) > r.Y+r.H || max(l.Y0, l.Y1) < r.Y {
+		return false
+	}
 	dx, dy := l.X1-l.X0, l.Y1-l.Y0
 	a, b := 0.0, 1.0
-	for _, c := range [][2]float64{{-dx, l.X0 - r.X}, {dx, r.X + r.W - l.X0}, {-dy, l.Y0 - r.Y}, {dy, r.Y + r.H - l.Y0}} {
+	for _, c := range [4][2]float64{{-dx, l.X0 - r.X}, {dx, r.X + r.W - l.X0}, {-dy, l.Y0 - r.Y}, {dy, r.Y + r.H - l.Y0}} {
 		p, q := c[0], c[1]
 		if p == 0 {
 			if q <= 0 {
@@ -92,9 +100,9 @@ func (l Line) Crosses(r Rect) bool {
 		}
 		t := q / p
 		if p < 0 {
-			a = math.Max(a, t)
+			a = max(a, t)
 		} else {
-			b = math.Min(b, t)
+			b = min(b, t)
 		}
 		if a >= b {
 			return false
