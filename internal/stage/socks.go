@@ -257,23 +257,20 @@ func sockDetail(p *Player, snap *engine.Snapshot, i int) []SockLine {
 	return out
 }
 
-// discarded is how many unread bytes socket i threw away when its
-// application closed it in the current instant (the close became a RST).
+// discarded is how many unread bytes socket i threw away in the current
+// instant: its application's close() with bytes unread, which became a
+// RST (the engine's abort, Fact OpAbort). Bytes a received RST costs are
+// the socket's Lost; a stack that keeps them (Linux) still shows them
+// unread.
 func (p *Player) discarded(i int) int {
 	t := p.Trace
-	if p.Step < 0 || p.Step >= t.Len() {
+	if p.Step < 0 || p.Step >= t.Len() || t.At(p.Step).Sockets[i].State != engine.Closed {
 		return 0
 	}
-	start := p.Step
-	for start > 0 && t.Events[start-1].At == t.Events[p.Step].At {
-		start--
-	}
-	if start == 0 {
-		return 0
-	}
-	before, now := t.At(start - 1).Sockets[i], t.At(p.Step).Sockets[i]
-	if before.Unread > 0 && before.State != engine.Closed && now.State == engine.Closed && now.Lost == 0 {
-		return before.Unread
+	for s := p.Step; s >= 0 && t.Events[s].At == t.Events[p.Step].At; s-- {
+		if e := t.Events[s]; e.Sock == i && e.Fact != nil && e.Fact.Op == engine.OpAbort {
+			return e.Fact.N
+		}
 	}
 	return 0
 }

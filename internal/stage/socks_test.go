@@ -1,6 +1,7 @@
 package stage
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 
@@ -61,4 +62,59 @@ func TestSockLinesSummariseManySockets(t *testing.T) {
 	if len(lines) == 0 || len(lines) > 4 || !strings.Contains(lines[0].Text, "CLOSED") {
 		t.Errorf("SockLines(client, 4 lines) = %+v; want at most 4, a count by state first", lines)
 	}
+}
+
+// TestSockLinesAfterReset checks what the host boxes say a reset threw
+// away, in lesson 17's scenes: the server's close() with a request unread
+// discards that request; a Linux client that receives the RST keeps the
+// bytes already in its receive buffer (nothing of them is "버림"); a
+// client that discards on RST (rstunread=discard) says they are gone.
+func TestSockLinesAfterReset(t *testing.T) {
+	linesAt := func(tr *engine.Trace, what string) (client, server []string) {
+		t.Helper()
+		p := NewPlayer(tr, nil)
+		for step := 0; step < tr.Len(); step++ {
+			if !strings.Contains(tr.Events[step].Text, what) {
+				continue
+			}
+			p.Seek(step)
+			snap := tr.At(step)
+			for _, l := range SockLines(p, &snap, 0, 20, false) {
+				client = append(client, l.Text)
+			}
+			for _, l := range SockLines(p, &snap, len(tr.Hosts)-1, 20, false) {
+				server = append(server, l.Text)
+			}
+			return client, server
+		}
+		t.Fatalf("%s: no event %q", tr.Scenario, what)
+		return nil, nil
+	}
+	has := func(lines []string, sub string) bool {
+		for _, l := range lines {
+			if strings.Contains(l, sub) {
+				return true
+			}
+		}
+		return false
+	}
+	keep := mustRun(t, "reset", nil)
+	_, server := linesAt(keep, "state server:80 ESTABLISHED -> CLOSED")
+	if !has(server, "읽지 않음 75 B 버림 (RST)") {
+		t.Errorf("reset, server's close(): server box %q; want the unread request discarded", server)
+	}
+	client, _ := linesAt(keep, "state client:"+portOf(keep, 0)+" ESTABLISHED -> CLOSED")
+	if has(client, "버림") || !has(client, "읽지 않음") {
+		t.Errorf("reset, the RST received: client box %q; want its received bytes kept unread, none discarded", client)
+	}
+	discard := mustRun(t, "reset-discard", nil)
+	client, _ = linesAt(discard, "state client:"+portOf(discard, 0)+" ESTABLISHED -> CLOSED")
+	if has(client, "읽지 않음 ") && !has(client, "버림") {
+		t.Errorf("reset-discard, the RST received: client box %q; want the received bytes shown discarded", client)
+	}
+}
+
+// portOf is socket i's local port, as the trace's text writes it.
+func portOf(tr *engine.Trace, i int) string {
+	return strconv.Itoa(int(tr.Sockets[i].Local.Port))
 }

@@ -80,7 +80,7 @@ func Run(name string, params map[string]string) (*Result, error) {
 
 	// One namespace per host, with the engine's addresses; a pair of TUN
 	// devices per link, joined by the relay with the link's delay and
-	// bandwidth; tcpdump on the client's device.
+	// bandwidth and warmed up; tcpdump on the client's device.
 	hosts := make([]*host, len(t.Hosts))
 	for i, hi := range t.Hosts {
 		h, err := newHost(hi.Name, hi.IP)
@@ -119,6 +119,17 @@ func Run(name string, params map[string]string) (*Result, error) {
 		tuns = append(tuns, [2]int{tunA, tunB})
 		models = append(models, linkModel{delay: time.Duration(l.Delay), bw: l.Bandwidth})
 	}
+	drops := make([]*dropper, len(t.Hosts))
+	for i, hi := range t.Hosts {
+		drops[i] = newDropper(cfg.DropsOf(hi.Role))
+	}
+	for i, tn := range tuns {
+		l := t.Links[linksOf(t, -1)[i]]
+		rl.add(tn[0], tn[1], models[i], drops[l.From], drops[l.To])
+		if err := warmUp(hosts[l.From], hosts[l.To]); err != nil {
+			return nil, err
+		}
+	}
 	cl := hosts[sc.client]
 	dir, err := os.MkdirTemp("", "connlab-twin-")
 	if err != nil {
@@ -131,14 +142,6 @@ func Run(name string, params map[string]string) (*Result, error) {
 		return nil, err
 	}
 	defer dump.kill()
-	drops := make([]*dropper, len(t.Hosts))
-	for i, hi := range t.Hosts {
-		drops[i] = newDropper(cfg.DropsOf(hi.Role))
-	}
-	for i, tn := range tuns {
-		l := t.Links[linksOf(t, -1)[i]]
-		rl.add(tn[0], tn[1], models[i], drops[l.From], drops[l.To])
-	}
 	p := &programs{sc: sc, t: t, hosts: hosts, nodelay: cfg.NoDelay}
 	if err := p.run(); err != nil {
 		return nil, err
