@@ -9,8 +9,9 @@ import (
 )
 
 // TestEveryLessonCaptions opens every lesson at 1280x720 and presenting at
-// 1920x1080, goes to captions' steps the way the page does (seek), checks
-// that the stage and the page show that caption with no error, and saves a
+// 1920x1080 (one tab for each size, navigated from lesson to lesson),
+// goes to captions' steps the way the page does (seek), checks that the
+// stage and the page show that caption with no error, and saves a
 // screenshot of each (build/screenshots/every-<size>-<lesson>-cNN.png) for
 // a person to look at: the first, middle and last captions at 1280x720,
 // the last (where the lesson's story ends) when presenting, where
@@ -24,9 +25,11 @@ func TestEveryLessonCaptions(t *testing.T) {
 		w, h    int64
 		present bool
 	}{{"1280x720", 1280, 720, false}, {"present-1920x1080", 1920, 1080, true}} {
+		// One tab per size, navigated from lesson to lesson.
+		tb := newTab(t, sz.w, sz.h)
 		for _, l := range theSite.Lessons() {
 			t.Run(sz.name+"/"+l.ID, func(t *testing.T) {
-				b := newTab(t, sz.w, sz.h)
+				b := tb.inTest(t)
 				path := l.URL()
 				if sz.present {
 					path += "?present=1"

@@ -52,6 +52,13 @@ func newTab(t testing.TB, w, h int64) *tab {
 	return &tab{t: t, ctx: ctx, w: w, h: h}
 }
 
+// inTest is the same tab used by another test (a subtest of the one that
+// opened it): a navigation costs a reused tab about half of what a new
+// tab's first load does, most of which is compiling the stage's wasm.
+func (b *tab) inTest(t testing.TB) *tab {
+	return &tab{t: t, ctx: b.ctx, w: b.w, h: b.h}
+}
+
 // within returns the tab's context with a deadline d from now.
 func (b *tab) within(d time.Duration) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(b.ctx, d)
