@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strconv"
 	"strings"
 	"unsafe"
 )
@@ -11,24 +12,27 @@ import (
 // A run's budget. Every parameter has a range (config.go), but products of
 // them do not: 20 images of 1 MB in 88-byte segments over 56 kbit/s is
 // in range and would take hours of virtual time, millions of events and
-// gigabytes of trace. A run that outgrows one of these bounds stops with a
-// *BudgetError naming the settings that made it large. Every lesson and
-// every scenario at its defaults fits well within them (budget_test.go),
+// gigabytes of trace. A run that outgrows one of its Budget's bounds stops
+// with a *BudgetError naming the settings that made it large. Every
+// scenario at its defaults fits well within DefaultBudget (budget_test.go),
 // and so does the time-wait load test with 60,000 connections.
-const (
-	// maxSimTime bounds a run's virtual time.
-	maxSimTime = 2 * Hour
-	// maxSteps bounds the events a run processes (packets delivered,
-	// timers fired, applications woken), and the flows a full fq queue
-	// scans for its longest (qdisc.go).
-	maxSteps = 4_000_000
-	// maxTraceBytes bounds the memory the trace holds: its events, their
+type Budget struct {
+	// Time bounds a run's virtual time.
+	Time Time
+	// Events bounds the events a run processes (packets delivered, timers
+	// fired, applications woken).
+	Events int64
+	// TraceBytes bounds the memory the trace holds: its events, their
 	// text and its packets.
-	maxTraceBytes = 64 << 20
-	// budgetCheckEvery+1 events pass between two checks of the counts
-	// (the time bound is checked at every event).
-	budgetCheckEvery = 1<<10 - 1
-)
+	TraceBytes int64
+}
+
+// DefaultBudget is the budget of Run and Scenario.Run.
+var DefaultBudget = Budget{Time: 2 * Hour, Events: 4_000_000, TraceBytes: 64 << 20}
+
+// budgetCheckEvery+1 events pass between two checks of the counts (the
+// time bound is checked at every event).
+const budgetCheckEvery = 1<<10 - 1
 
 // What a run outgrew.
 const (
@@ -37,10 +41,11 @@ const (
 	LimitMemory = "memory"
 )
 
-// BudgetError says that a run outgrew the engine's budget (Limit) and
-// which settings made it large, the largest part first.
+// BudgetError says that a run outgrew its budget (Limit, one of Budget's
+// bounds) and which settings made it large, the largest part first.
 type BudgetError struct {
 	Limit    string
+	Budget   Budget
 	Settings []BudgetSetting
 }
 
@@ -54,28 +59,13 @@ func (e *BudgetError) Error() string {
 	var what string
 	switch e.Limit {
 	case LimitTime:
-		what = "run too long: its virtual time passed 2h (the engine's bound)"
+		what = "run too long: its virtual time passed " + boundText(e.Budget.Time) + " (the engine's bound)"
 	case LimitEvents:
-		what = fmt.Sprintf("run too large: more than %d events (the engine's budget)", maxSteps)
+		what = fmt.Sprintf("run too large: more than %d events (the engine's budget)", e.Budget.Events)
 	default:
-		what = fmt.Sprintf("run too large: its trace passed %d MB (the engine's budget)", maxTraceBytes>>20)
+		what = fmt.Sprintf("run too large: its trace passed %d MB (the engine's budget)", e.Budget.TraceBytes>>20)
 	}
-	var lower, raise []string
-	for _, s := range e.Settings {
-		if s.Raise {
-			raise = append(raise, s.Key+"="+s.Value)
-		} else {
-			lower = append(lower, s.Key+"="+s.Value)
-		}
-	}
-	var advice []string
-	if len(lower) > 0 {
-		advice = append(advice, "lower "+strings.Join(lower, ", "))
-	}
-	if len(raise) > 0 {
-		advice = append(advice, "raise "+strings.Join(raise, ", "))
-	}
-	return what + "; " + strings.Join(advice, "; or ")
+	return what + "; " + strings.Join(e.advice("lower ", "raise ", ""), "; or ")
 }
 
 // Korean is the error told to a student, naming the same settings.
@@ -83,12 +73,19 @@ func (e *BudgetError) Korean() string {
 	var what string
 	switch e.Limit {
 	case LimitTime:
-		what = "시뮬레이션 시간이 2시간을 넘어"
+		what = "시뮬레이션 시간이 " + koreanDuration(e.Budget.Time) + "을 넘어"
 	case LimitEvents:
-		what = fmt.Sprintf("처리할 이벤트가 %d만 개를 넘어", maxSteps/10_000)
+		what = "처리할 이벤트가 " + koreanCount(e.Budget.Events) + " 개를 넘어"
 	default:
-		what = fmt.Sprintf("기록이 %d MB를 넘어", maxTraceBytes>>20)
+		what = fmt.Sprintf("기록이 %d MB를 넘어", e.Budget.TraceBytes>>20)
 	}
+	return "이 설정으로는 " + what + " 시뮬레이션을 멈췄습니다. " + strings.Join(e.advice("", "", "을(를) 줄이"), "거나 ") + "세요."
+}
+
+// advice lists the settings to lower and to raise, each group joined: in
+// English with the prefixes, in Korean with the endings (raise's is
+// 늘리).
+func (e *BudgetError) advice(lowerPrefix, raisePrefix, lowerEnd string) []string {
 	var lower, raise []string
 	for _, s := range e.Settings {
 		if s.Raise {
@@ -97,14 +94,48 @@ func (e *BudgetError) Korean() string {
 			lower = append(lower, s.Key+"="+s.Value)
 		}
 	}
-	var advice []string
+	raiseEnd := ""
+	if lowerEnd != "" {
+		raiseEnd = "을(를) 늘리"
+	}
+	var out []string
 	if len(lower) > 0 {
-		advice = append(advice, strings.Join(lower, ", ")+"을(를) 줄이")
+		out = append(out, lowerPrefix+strings.Join(lower, ", ")+lowerEnd)
 	}
 	if len(raise) > 0 {
-		advice = append(advice, strings.Join(raise, ", ")+"을(를) 늘리")
+		out = append(out, raisePrefix+strings.Join(raise, ", ")+raiseEnd)
 	}
-	return "이 설정으로는 " + what + " 시뮬레이션을 멈췄습니다. " + strings.Join(advice, "거나 ") + "세요."
+	return out
+}
+
+// boundText says d as 2h, 90m or Time's seconds.
+func boundText(d Time) string {
+	switch {
+	case d >= Hour && d%Hour == 0:
+		return fmt.Sprintf("%dh", d/Hour)
+	case d >= Minute && d%Minute == 0:
+		return fmt.Sprintf("%dm", d/Minute)
+	}
+	return d.String()
+}
+
+// koreanDuration says d in whole hours, minutes or seconds (2시간, 90초).
+func koreanDuration(d Time) string {
+	switch {
+	case d >= Hour && d%Hour == 0:
+		return fmt.Sprintf("%d시간", d/Hour)
+	case d >= Minute && d%Minute == 0:
+		return fmt.Sprintf("%d분", d/Minute)
+	}
+	return fmt.Sprintf("%d초", (d+Second-1)/Second)
+}
+
+// koreanCount says n in 만 when it is a whole number of them (400만).
+func koreanCount(n int64) string {
+	if n >= 10_000 && n%10_000 == 0 {
+		return fmt.Sprintf("%d만", n/10_000)
+	}
+	return strconv.FormatInt(n, 10)
 }
 
 // overBudget reports whether the run, about to process an event at time
@@ -112,11 +143,11 @@ func (e *BudgetError) Korean() string {
 func (s *Sim) overBudget(at Time) bool {
 	var limit string
 	switch {
-	case at > maxSimTime:
+	case at > s.budget.Time:
 		limit = LimitTime
-	case s.steps > maxSteps:
+	case s.steps > s.budget.Events:
 		limit = LimitEvents
-	case s.traceBytes() > maxTraceBytes:
+	case s.traceBytes() > s.budget.TraceBytes:
 		limit = LimitMemory
 	default:
 		return false
@@ -125,7 +156,7 @@ func (s *Sim) overBudget(at Time) bool {
 	if s.base != nil {
 		base = *s.base
 	}
-	s.fail(&BudgetError{Limit: limit, Settings: heavySettings(s.cfg, base, limit)})
+	s.fail(&BudgetError{Limit: limit, Budget: s.budget, Settings: heavySettings(s.cfg, base, limit)})
 	return true
 }
 

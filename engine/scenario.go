@@ -89,6 +89,11 @@ func (sc *Scenario) Config(params map[string]string) (Config, error) {
 
 // Run runs the named scenario with params (key=value, as Config.Set takes them).
 func Run(name string, params map[string]string) (*Trace, error) {
+	return RunWithin(name, params, DefaultBudget)
+}
+
+// RunWithin is Run within budget b.
+func RunWithin(name string, params map[string]string, b Budget) (*Trace, error) {
 	sc, ok := LookupScenario(name)
 	if !ok {
 		return nil, fmt.Errorf("unknown scenario %q (known: %s)", name, strings.Join(ScenarioNames(), ", "))
@@ -97,7 +102,7 @@ func Run(name string, params map[string]string) (*Trace, error) {
 	if err != nil {
 		return nil, err
 	}
-	return sc.Run(c)
+	return sc.RunWithin(c, b)
 }
 
 // ScenarioNames returns every scenario's name, sorted.
@@ -112,7 +117,14 @@ func ScenarioNames() []string {
 // Run runs sc with c and returns its full trace, or why it could not: a
 // *BudgetError when the run outgrew the engine's budget (budget.go).
 func (sc *Scenario) Run(c Config) (*Trace, error) {
+	return sc.RunWithin(c, DefaultBudget)
+}
+
+// RunWithin runs sc with c within budget b (the page gives a smaller one
+// than DefaultBudget, so that no run holds a student's browser for long).
+func (sc *Scenario) RunWithin(c Config, b Budget) (*Trace, error) {
 	s := newSim(sc.Name, c, sc.bulkAbove == 0 || c.Conns <= sc.bulkAbove)
+	s.budget = b
 	if base, err := sc.Config(map[string]string{"profile": c.Profile.String()}); err == nil {
 		s.base = &base
 	}

@@ -36,6 +36,7 @@ type Sim struct {
 
 	// The run's budget (budget.go): events processed, bytes of trace
 	// text held, and the first error, which ends the run.
+	budget    Budget
 	steps     int64
 	textBytes int64
 	err       error
@@ -48,6 +49,7 @@ func newSim(name string, c Config, detailed bool) *Sim {
 		t:        &Trace{Scenario: name, Config: c, Lanes: []string{""}},
 		detailed: detailed,
 		loss:     newLossState(c),
+		budget:   DefaultBudget,
 	}
 }
 
@@ -303,7 +305,7 @@ func (s *Sim) runUntil(end Time) {
 		if !ok {
 			return
 		}
-		if s.steps++; s.steps&budgetCheckEvery == 0 || it.at > maxSimTime {
+		if s.steps++; s.steps&budgetCheckEvery == 0 || it.at > s.budget.Time {
 			if s.overBudget(it.at) {
 				return
 			}
