@@ -3,6 +3,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"time"
@@ -33,8 +34,9 @@ type game struct {
 	stage  stage.Stage
 	frame  *stage.Frame
 	err    string
-	loads  int  // loads completed, failed ones included
-	loaded bool // a load completed since the page was last told
+	errKo  string // err told in Korean, when the engine has it (a run over stage.PageBudget)
+	loads  int    // loads completed, failed ones included
+	loaded bool   // a load completed since the page was last told
 
 	projector bool
 	speed     float64 // kept across loads, like reduced motion
@@ -153,7 +155,11 @@ func (g *game) load(l stage.Load) {
 	g.loaded = true
 	t, err := run(l)
 	if err != nil {
-		g.err = err.Error()
+		g.err, g.errKo = err.Error(), ""
+		var be *engine.BudgetError
+		if errors.As(err, &be) {
+			g.errKo = be.Korean()
+		}
 		return
 	}
 	p := stage.NewPlayer(t, l.Captions)
@@ -161,7 +167,7 @@ func (g *game) load(l stage.Load) {
 	p.SetSpeed(g.speed)
 	p.ReducedMotion = g.reduced
 	p.Seek(l.Step)
-	g.player, g.err = p, ""
+	g.player, g.err, g.errKo = p, "", ""
 	g.snap = engine.Snapshot{}
 }
 
@@ -173,7 +179,7 @@ func run(l stage.Load) (t *engine.Trace, err error) {
 			t, err = nil, fmt.Errorf("engine failed on scenario %q: %v", l.Scenario, r)
 		}
 	}()
-	t, err = engine.Run(l.Scenario, l.Params)
+	t, err = engine.RunWithin(l.Scenario, l.Params, stage.PageBudget)
 	if err == nil && t.Len() == 0 {
 		err = fmt.Errorf("scenario %q produced no events", l.Scenario)
 	}
@@ -206,7 +212,7 @@ func (g *game) publish() {
 		s = (*stage.Player)(nil).State()
 	}
 	s.Ready = true
-	s.Error = g.err
+	s.Error, s.ErrorKo = g.err, g.errKo
 	s.Loads = g.loads
 	g.in.publish(s, t, g.frame)
 	sig := signature{ready: true, playing: s.Playing, scenario: s.Scenario, err: s.Error,

@@ -105,18 +105,27 @@ export function fallback(params, good, base) {
 }
 
 /**
- * rejectionMessage explains a refused run in Korean.
+ * rejectionMessage explains a refused run in Korean. A run that outgrew
+ * the page's budget comes with the engine's own Korean (ko), which names
+ * the settings to change; any other error names the parameter and its
+ * allowed range.
  * @param {string} err the engine's error
  * @param {string} key the parameter at fault, "" if unknown
  * @param {Params} params
  * @param {Control|undefined} ctl its control
  * @param {boolean} toDefault the page falls back to the scenario's own parameters
+ * @param {string} [ko] the engine's error in Korean, if it has one
  * @returns {string}
  */
-export function rejectionMessage(err, key, params, ctl, toDefault) {
-  let msg = key ? "설정 " + key + "=" + params[key] + "을(를) 쓸 수 없습니다." : "설정을 쓸 수 없습니다.";
-  if (ctl) msg += " 허용 범위: " + ctl.allowed + ".";
-  msg += " (시뮬레이터의 설명: " + err + ")";
+export function rejectionMessage(err, key, params, ctl, toDefault, ko) {
+  let msg;
+  if (ko) {
+    msg = ko;
+  } else {
+    msg = key ? "설정 " + key + "=" + params[key] + "을(를) 쓸 수 없습니다." : "설정을 쓸 수 없습니다.";
+    if (ctl) msg += " 허용 범위: " + ctl.allowed + ".";
+    msg += " (시뮬레이터의 설명: " + err + ")";
+  }
   msg += toDefault ? " 강의의 기본 설정으로 보여 드립니다." : " 직전 설정으로 되돌렸습니다.";
   return msg;
 }

@@ -8,6 +8,7 @@
  * @typedef {object} State
  * @property {boolean} ready
  * @property {string} error
+ * @property {string} [errorKo]     the error told in Korean (a run over the page's budget)
  * @property {string} scenario
  * @property {number} steps         events in the run
  * @property {number} step          0-based index of the event shown

@@ -69,7 +69,7 @@ func (r *runner) with(overrides string) (*engine.Trace, error) {
 			return nil, fmt.Errorf("@%s: %v", kv, err)
 		}
 	}
-	t, err := sc.Run(cfg)
+	t, err := sc.RunWithin(cfg, PageBudget)
 	if err != nil {
 		return nil, fmt.Errorf("@%s: %v", overrides, err)
 	}

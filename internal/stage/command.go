@@ -7,7 +7,18 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"connlab/engine"
 )
+
+// PageBudget bounds a run the stage makes on a lesson page: the lesson's
+// own, a student's settings and the captions' re-runs (caption.go). The
+// engine runs on the page's main thread, about 50,000 events a second in
+// the browser, so a run stops with a *engine.BudgetError after 2 s or so
+// of work instead of holding the page for minutes as DefaultBudget's 4
+// million events would. Every lesson's run at its defaults has under
+// 2,000 events.
+var PageBudget = engine.Budget{Time: 2 * engine.Hour, Events: 100_000, TraceBytes: 16 << 20}
 
 // Load is the argument of connlab.load.
 type Load struct {

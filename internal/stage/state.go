@@ -12,6 +12,7 @@ import (
 type State struct {
 	Ready        bool      `json:"ready"`
 	Error        string    `json:"error"`
+	ErrorKo      string    `json:"errorKo"` // the error told to a student, when the engine has a Korean one (a run over PageBudget)
 	Scenario     string    `json:"scenario"`
 	Steps        int       `json:"steps"`
 	Step         int       `json:"step"`

@@ -87,3 +87,9 @@ test("speed: an offered one, else 1", () => {
   assert.equal(parseSpeed(null), 1);
   assert.equal(parseSpeed("NaN"), 1);
 });
+
+test("a run over the page's budget is told in the engine's Korean, without an allowed range", () => {
+  const ko = "이 설정으로는 처리할 이벤트가 10만 개를 넘어 시뮬레이션을 멈췄습니다. bandwidth=56kbps을(를) 늘리세요.";
+  const m = rejectionMessage("run too large", "bandwidth", { bandwidth: "56kbps" }, { key: "bandwidth", allowed: "56 kbps–10 Gbps" }, false, ko);
+  assert.equal(m, ko + " 직전 설정으로 되돌렸습니다.");
+});
