@@ -29,7 +29,7 @@ import { Panels } from "./panels.js";
 import { checkValue, fallback, formValue, rejectedKey, rejectionMessage, runParams, sameParams, withRun } from "./params.js";
 import * as remember from "./remember.js";
 import { projectedWindow } from "./present.js";
-import { parseQuery, writeQuery } from "./urlstate.js";
+import { droppedNotice, onlyControls, parseQuery, writeQuery } from "./urlstate.js";
 
 /** @typedef {import("./types.js").State} State */
 /** @typedef {import("./types.js").Command} Command */
@@ -90,12 +90,16 @@ const variants = data.variants || [];
 /** @type {Variant|null} */
 let active = null; // the variant shown, null for the lesson's own scenario
 /** @type {Object<string, string>} */
-let overrides = Object.assign({}, query.overrides); // parameters the student changed (address or 설정)
+const controlKeys = data.controls.map((c) => c.key);
+const fromAddress = onlyControls(query.overrides, controlKeys);
+/** @type {Object<string, string>} */
+let overrides = fromAddress.kept; // parameters the student changed (address or 설정)
+if (fromAddress.dropped.length) addressNotice(droppedNotice(query.overrides, fromAddress.dropped, controlKeys));
 if (query.variant !== null) {
   const name = query.variant;
   active = variants.find((v) => v.scenario === name) || null;
   if (!active) {
-    notice(
+    addressNotice(
       variants.length
         ? "주소의 variant=" + name + " 시나리오는 이 강의에 없습니다. 고를 수 있는 시나리오는 " +
             variants.map((v) => v.scenario + "(" + v.label + ")").join(", ") + "입니다. 이 강의의 기본 시나리오를 보여 드립니다."
@@ -124,7 +128,7 @@ function setParams(p) {
 /** @type {number|null} */
 let requestedStep = query.step; // from ?step=, applied once the scenario is loaded
 if (query.badStep !== null) {
-  notice("주소의 step=" + query.badStep + " 값을 이해하지 못했습니다. step=은 0 이상의 정수여야 합니다(step=0이 단계 1입니다). 처음부터 보여 드립니다.");
+  addressNotice("주소의 step=" + query.badStep + " 값을 이해하지 못했습니다. step=은 0 이상의 정수여야 합니다(step=0이 단계 1입니다). 처음부터 보여 드립니다.");
 }
 
 let stageReady = false; // the wasm is running and window.connlab exists
@@ -255,7 +259,7 @@ function update() {
     if (!loadDone(st)) return; // the load has not run yet
     loadPending = false;
     if (st.error) {
-      loadFailed(st.error);
+      loadFailed(st.error, st.errorKo);
       return;
     }
     loaded(st);
@@ -331,7 +335,7 @@ function loaded(st) {
     requestedStep = null;
     const end = lastStep(st);
     if (s > end) {
-      notice(
+      addressNotice(
         "주소의 step=" + s + "은(는) 범위를 벗어났습니다. 이 강의는 단계 1부터 " + (end + 1) + "까지이고, 주소로는 step=0부터 step=" +
           end + "까지입니다. 처음부터 보여 드립니다."
       );
@@ -345,12 +349,13 @@ function loaded(st) {
  * loadFailed explains an engine error about the params in Korean and falls
  * back to the last params that worked, so the stage is never blank.
  * @param {string} err
+ * @param {string} [ko] the error in Korean (a run over the page's budget)
  */
-function loadFailed(err) {
+function loadFailed(err, ko) {
   const bad = rejectedKey(err, params, goodParams);
   const ctl = data.controls.find((c) => c.key === bad);
   const back = fallback(params, goodParams, base());
-  const msg = rejectionMessage(err, bad, params, ctl, back.toDefault);
+  const msg = rejectionMessage(err, bad, params, ctl, back.toDefault, ko);
   page.error = err;
   const box = $("params-error");
   if (box) {
@@ -530,6 +535,17 @@ function notice(text) {
   const box = $("notice");
   box.querySelector("p").textContent = text;
   box.hidden = false;
+}
+
+/**
+ * addressNotice tells what the address got wrong; several (a setting and a
+ * step) are shown one after the other until the student closes the box.
+ * @param {string} text
+ */
+function addressNotice(text) {
+  const box = $("notice");
+  const p = box.querySelector("p");
+  notice(box.hidden || !p.textContent ? text : p.textContent + " " + text);
 }
 
 // Keys: the table's stepping actions are stage commands; Esc closes the

@@ -2,7 +2,10 @@
 // urlstate.js: the address describes what is on screen. parseQuery reads
 // a lesson page's query (?step=7&variant=proxy-connection&rtt=200ms&present=1);
 // writeQuery is the one writer of it. Every key but step, variant and
-// present is a parameter the student changed.
+// present is a parameter the student changed; onlyControls keeps those the
+// lesson lets a student change, so that a link cannot set what the lesson
+// does not offer (mss=88&images=20 on a lesson whose controls are rtt and
+// bandwidth).
 
 /** The keys that are not parameters. */
 export const reserved = new Set(["step", "present", "variant"]);
@@ -35,6 +38,42 @@ export function parseQuery(search) {
   }
   if (q.has("variant")) out.variant = q.get("variant");
   return out;
+}
+
+/**
+ * onlyControls splits the address's parameters into those the lesson's
+ * controls name (kept) and the rest (dropped, their keys in the address's
+ * order).
+ * @param {Object<string, string>} overrides
+ * @param {string[]} controls the keys of the lesson's controls
+ * @returns {{kept: Object<string, string>, dropped: string[]}}
+ */
+export function onlyControls(overrides, controls) {
+  /** @type {Object<string, string>} */
+  const kept = {};
+  /** @type {string[]} */
+  const dropped = [];
+  for (const k of Object.keys(overrides)) {
+    if (controls.includes(k)) kept[k] = overrides[k];
+    else dropped.push(k);
+  }
+  return { kept, dropped };
+}
+
+/**
+ * droppedNotice is the Korean notice for parameters the address gave that
+ * the lesson does not let a student change.
+ * @param {Object<string, string>} overrides the address's parameters
+ * @param {string[]} dropped the keys left out
+ * @param {string[]} controls the keys the lesson offers
+ * @returns {string}
+ */
+export function droppedNotice(overrides, dropped, controls) {
+  const named = dropped.map((k) => k + "=" + overrides[k]).join(", ");
+  const offered = controls.length
+    ? " 이 강의에서 바꿀 수 있는 설정은 " + controls.join(", ") + "입니다."
+    : " 이 강의에는 바꿀 수 있는 설정이 없습니다.";
+  return "주소의 " + named + "은(는) 이 강의의 설정이 아니어서 무시했습니다." + offered;
 }
 
 /**

@@ -449,6 +449,61 @@ func TestStepOutOfRange(t *testing.T) {
 	}
 }
 
+// TestAddressOnlyControls opens lesson 18 with settings in the address
+// that its controls do not offer (mss, images, imagesize: 935,781 events
+// that held the page's main thread for 18 s) beside one it does
+// (bandwidth). The page keeps bandwidth, drops the others with a Korean
+// notice naming them, and runs the lesson's own sized run.
+func TestAddressOnlyControls(t *testing.T) {
+	b := newTab(t, 1280, 720)
+	b.openLesson("/lessons/18-compare/?mss=88&bandwidth=56kbps&images=20&imagesize=200000")
+	b.waitJS("the notice", `!document.getElementById("notice").hidden`, 5*time.Second)
+	msg := eval[string](b, `document.getElementById("notice").textContent`)
+	for _, want := range []string{"mss=88", "images=20", "imagesize=200000", "무시", "rtt, bandwidth, conns, profile"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("the notice says %q: want it to name %q", msg, want)
+		}
+	}
+	if strings.Contains(msg, "bandwidth=56kbps") {
+		t.Errorf("the notice says %q: bandwidth is one of the lesson's controls and was not dropped", msg)
+	}
+	if v := eval[string](b, `document.getElementById("param-bandwidth").value`); v != "56kbps" {
+		t.Errorf("the bandwidth field shows %q, want 56kbps from the address", v)
+	}
+	q := eval[string](b, `location.search`)
+	if !strings.Contains(q, "bandwidth=56kbps") || strings.Contains(q, "mss=") || strings.Contains(q, "images") {
+		t.Errorf("the address is %q: want bandwidth=56kbps kept and mss, images, imagesize gone", q)
+	}
+	// With mss=88 and 20 images of 200 KB the run had 935,781 events; the
+	// lesson's own page at 56 kbit/s has a few thousand.
+	if p := b.page(); p.Error != "" || p.Steps == 0 || p.Steps > 50_000 {
+		t.Errorf("the page runs %d steps with error %q: want the lesson's own run (under 50,000 steps) and no error", p.Steps, p.Error)
+	}
+}
+
+// TestPageBudget opens lesson 2 with both of its controls at their
+// extremes (88-byte segments of a 1 MB page: more than the page's budget
+// of 100,000 events). The page says in Korean which settings to change,
+// falls back to the lesson's own, and answers throughout.
+func TestPageBudget(t *testing.T) {
+	b := newTab(t, 1280, 720)
+	b.open("/lessons/02-segments/?mss=88&pagesize=1000000")
+	b.waitJS("the settings' error", `!document.getElementById("params-error").hidden`, 60*time.Second)
+	msg := eval[string](b, `document.getElementById("params-error").textContent`)
+	for _, want := range []string{"이 설정으로는", "mss=88", "pagesize=1000000", "기본 설정으로"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("the settings' error says %q: want it to name %q", msg, want)
+		}
+	}
+	if strings.Contains(msg, "허용 범위") {
+		t.Errorf("the settings' error says %q: both values are in range, it should not quote the range", msg)
+	}
+	b.waitJS("the lesson's own run", lessonReady, 30*time.Second)
+	if q := eval[string](b, `location.search`); strings.Contains(q, "mss=88") {
+		t.Errorf("after the fallback the address is %q, still with mss=88", q)
+	}
+}
+
 // TestDist exports the site into a folder, serves it with a plain
 // http.FileServer and checks that a lesson's stage draws.
 func TestDist(t *testing.T) {

@@ -1,7 +1,7 @@
 // node --test: the address (assets/js/urlstate.js).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { parseQuery, withPresent, writeQuery } from "../urlstate.js";
+import { droppedNotice, onlyControls, parseQuery, withPresent, writeQuery } from "../urlstate.js";
 
 test("parse a full address", () => {
   const q = parseQuery("?step=7&variant=proxy-connection&rtt=200ms&present=1&nagle=false");
@@ -44,4 +44,19 @@ test("present on and off keeps the rest", () => {
   assert.equal(withPresent("?step=2&rtt=1ms", true), "?step=2&rtt=1ms&present=1");
   assert.equal(withPresent("?step=2&present=1", false), "?step=2");
   assert.equal(withPresent("?present=1", false), "");
+});
+
+test("only the lesson's controls come from the address", () => {
+  const q = parseQuery("?mss=88&rtt=200ms&bandwidth=56kbps&images=20&imagesize=200000&step=3");
+  const { kept, dropped } = onlyControls(q.overrides, ["rtt", "bandwidth", "conns", "profile"]);
+  assert.deepEqual(kept, { rtt: "200ms", bandwidth: "56kbps" });
+  assert.deepEqual(dropped, ["mss", "images", "imagesize"]);
+  assert.deepEqual(onlyControls({ rtt: "1s" }, []), { kept: {}, dropped: ["rtt"] });
+  assert.deepEqual(onlyControls({}, ["rtt"]), { kept: {}, dropped: [] });
+});
+
+test("the notice names each dropped setting and what the lesson offers", () => {
+  const msg = droppedNotice({ mss: "88", images: "20" }, ["mss", "images"], ["rtt", "bandwidth"]);
+  assert.equal(msg, "주소의 mss=88, images=20은(는) 이 강의의 설정이 아니어서 무시했습니다. 이 강의에서 바꿀 수 있는 설정은 rtt, bandwidth입니다.");
+  assert.match(droppedNotice({ rtt: "1s" }, ["rtt"], []), /바꿀 수 있는 설정이 없습니다/);
 });
