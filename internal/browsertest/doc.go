@@ -75,4 +75,23 @@
 // capture. The tabs of this run answered a 1 + 1 again later, while in
 // last session's runs a hung tab's main thread never answered again;
 // either way a test never resizes the page to take a screenshot.
+//
+// # Why the tests' V8 does not tier up
+//
+// The suite is bound by the CPU: on 2026-12-04 a full run kept 1.6 of
+// this machine's 2 cores busy (504 CPU seconds in 316 s, from
+// /proc/stat), and in TestEveryLessonCaptions SwiftShader's GPU process
+// took 46 CPU seconds, the renderers 45 and the browser and the test 25.
+// Each new tab compiles the 14 MB stage again: Liftoff at once, then
+// TurboFan for the functions that run hot, in background threads that
+// compete with the page on two cores. The tests check what the page does,
+// which does not depend on V8's compiler tier, so they start Chromium with
+// --js-flags=--liftoff-only (LiftoffOnly); the budget benchmarks, which
+// measure what a student's browser does, tier up as usual. Measured on
+// the same commit, one quiet machine:
+//
+//	                                 tier-up    Liftoff only
+//	a new tab's first frame (3 tabs)  3.1-4.3 s  2.0-2.8 s
+//	CPU for those three tabs          36 s       22 s
+//	go test ./internal/browsertest    428 s      313 s
 package browsertest
