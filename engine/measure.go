@@ -149,7 +149,7 @@ func init() {
 		return Value{V: t.Events[i].At.Seconds(), Step: i}, nil
 	})
 
-	measure("segments", UnitCount, "filter", "segments sent; filter by sending host or lane and by kind: data, ack (pure ACK), syn, fin, rst", func(t *Trace, arg string) (Value, error) {
+	measure("segments", UnitCount, "filter", "segments sent; filter by sending host or lane and by kind: data, ack (pure ACK), syn, fin, rst, lost (died on its link or at a full queue), resent (sent again)", func(t *Trace, arg string) (Value, error) {
 		n, last, err := t.countPackets(arg, func(*Packet) int { return 1 })
 		return Value{V: float64(n), Step: last}, err
 	})
@@ -510,25 +510,35 @@ var packetKinds = map[string]func(p *Packet) bool{
 	"syn": func(p *Packet) bool { return p.Seg.Flags&SYN != 0 && p.Seg.Flags&ACK == 0 },
 	"fin": func(p *Packet) bool { return p.Seg.Flags&FIN != 0 },
 	"rst": func(p *Packet) bool { return p.Seg.Flags&RST != 0 },
+	// lost: died on its link or at its sender's full queue (an EvDrop).
+	"lost": func(p *Packet) bool { return p.Drop != DropNone },
+	// resent: a SYN, data or FIN sent again (a retransmission).
+	"resent": func(p *Packet) bool { return p.Retransmit },
 }
 
+// kindWords lists packetKinds' words for messages and documentation.
+const kindWords = "data, ack, syn, fin, rst, lost, resent"
+
 // countPackets sums weight over the packets a filter selects: words
-// separated by commas, each a kind (data, ack, syn, fin, rst) or the name
-// of the sending host or lane. It returns the sum and the send step of the
-// last packet counted (-1 if none).
+// separated by commas, each a kind (kindWords) or the name of the sending
+// host or lane. It returns the sum and the step of the last packet
+// counted (-1 if none): its send, or its drop when the filter asks for
+// lost packets.
 func (t *Trace) countPackets(filter string, weight func(*Packet) int) (int, int, error) {
 	var kinds []func(*Packet) bool
 	hosts := map[int]bool(nil)
+	atDrop := false
 	if filter != "" {
 		for _, w := range strings.Split(filter, ",") {
 			w = strings.TrimSpace(w)
 			if k, ok := packetKinds[w]; ok {
 				kinds = append(kinds, k)
+				atDrop = atDrop || w == "lost"
 				continue
 			}
 			hs, err := t.hostSet(w)
 			if err != nil || w == "" {
-				return 0, -1, fmt.Errorf("filter word %q is neither a kind (data, ack, syn, fin, rst) nor a host or lane (%s)", w, t.hostNames())
+				return 0, -1, fmt.Errorf("filter word %q is neither a kind (%s) nor a host or lane (%s)", w, kindWords, t.hostNames())
 			}
 			if hosts == nil {
 				hosts = hs
@@ -552,7 +562,11 @@ next:
 			}
 		}
 		n += weight(p)
-		last = p.SendStep
+		step := p.SendStep
+		if atDrop {
+			step = p.DropStep // a packet sent earlier can die later
+		}
+		last = max(last, step)
 	}
 	return n, last, nil
 }

@@ -281,6 +281,65 @@ func TestMeasurementsAgreeWithTheLines(t *testing.T) {
 		if _, err := tr.MeasureSpec("segments:purple"); err == nil {
 			t.Error("segments:purple: no error")
 		}
+		for _, spec := range []string{"segments:lost", "segments:resent"} {
+			if v := measureOK(t, tr, spec); v.V != 0 || v.Step != -1 {
+				t.Errorf("%s = %+v in a run without loss; want 0 at no step", spec, v)
+			}
+		}
+	})
+	t.Run("lost and resent segments", func(t *testing.T) {
+		// Six connections overflow a queue of 8 packets: drops at the
+		// queue, fast retransmits and timeouts.
+		tr, lines := runLines(t, "parallel-queue", nil)
+		lost := countLines(lines, " drop ")
+		if lost == 0 {
+			t.Fatal("parallel-queue lost nothing; the test needs losses")
+		}
+		lastDrop := -1
+		for i, e := range tr.Events {
+			if e.Kind == EvDrop {
+				lastDrop = i
+			}
+		}
+		if v := measureOK(t, tr, "segments:lost"); int(v.V) != lost || v.Step != lastDrop {
+			t.Errorf("segments:lost = %+v; want %d drop lines, the last at step %d", v, lost, lastDrop)
+		}
+		if v := measureOK(t, tr, "segments:server,lost"); int(v.V) != countLines(lines, " drop server:") {
+			t.Errorf("segments:server,lost = %g; want %d", v.V, countLines(lines, " drop server:"))
+		}
+		// A resent segment starts below what its socket had sent before:
+		// counted here from the sequence numbers alone.
+		sentTo := map[int]Seq{}
+		seen := map[int]bool{}
+		resent, resentData := 0, 0
+		for _, p := range tr.Packets {
+			n := len(p.Seg.Payload)
+			if p.Seg.Flags&(SYN|FIN) != 0 {
+				n++
+			}
+			if n == 0 {
+				continue
+			}
+			end := p.Seg.Seq.Add(n)
+			if seen[p.Sock] && p.Seg.Seq.LessThan(sentTo[p.Sock]) {
+				resent++
+				if len(p.Seg.Payload) > 0 {
+					resentData++
+				}
+			}
+			if !seen[p.Sock] || sentTo[p.Sock].LessThan(end) {
+				sentTo[p.Sock], seen[p.Sock] = end, true
+			}
+		}
+		if resent == 0 {
+			t.Fatal("parallel-queue resent nothing; the test needs retransmissions")
+		}
+		if v := measureOK(t, tr, "segments:resent"); int(v.V) != resent {
+			t.Errorf("segments:resent = %g; want %d (segments starting below their socket's highest sequence sent)", v.V, resent)
+		}
+		if v := measureOK(t, tr, "segments:resent,data"); int(v.V) != resentData {
+			t.Errorf("segments:resent,data = %g; want %d", v.V, resentData)
+		}
 	})
 	t.Run("connections, TIME-WAIT, requests, retries", func(t *testing.T) {
 		tr, lines := runLines(t, "parallel", map[string]string{"images": "5"})
