@@ -208,11 +208,15 @@ function check(form, e) {
   }
   const a = rep.answer;
   const explain = a.explain ? " " + a.explain : "";
+  // A number takes the copula ("정답은 700 ms입니다."); an option is a
+  // sentence of its own and is quoted instead ("정답은 늘어난다. ….입니다."
+  // read badly).
+  const answer = a.option >= 0 ? "정답: “" + a.text + "”" : "정답은 " + a.text + "입니다.";
   if (rep.verdict.correct) {
-    setVerdict(form, "right", "<strong>맞았습니다.</strong> 정답은 " + a.text + "입니다." + explain);
+    setVerdict(form, "right", "<strong>맞았습니다.</strong> " + answer + explain);
     markSolved(e.id);
   } else {
-    setVerdict(form, "wrong", "<strong>틀렸습니다.</strong> 정답은 " + a.text + "입니다." + explain);
+    setVerdict(form, "wrong", "<strong>틀렸습니다.</strong> " + answer + explain);
   }
   form.dataset.verdict = rep.verdict.correct ? "right" : "wrong";
   show(e.scenario, a.params, a.step, form);
