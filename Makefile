@@ -57,7 +57,7 @@ test: deps machine fmt vet build/stage.wasm build/wasm_exec.js
 	time $(GO) test -timeout 30m $(TWIN_PKG)
 	time $(GO) test -timeout 30m $(NATIVE_PKGS)
 	time node --test assets/
-	time $(WASM_ENV) $(GO) test -exec="$(WASM_EXEC)" ./engine/...
+	time $(WASM_ENV) $(GO) test -trimpath -exec="$(WASM_EXEC)" ./engine/...
 
 # machine checks what make deps cannot install: Go, root, /dev/net/tun,
 # network namespaces, the Go modules (it names the fix of each).
@@ -90,9 +90,11 @@ deps:
 fmt:
 	@time out=$$(gofmt -l $$(find . \( -path ./build -o -path ./dist -o -path ./.git \) -prune -o -name '*.go' -print)); if [ -n "$$out" ]; then echo "make: gofmt -w needed on:" >&2; echo "$$out" >&2; exit 1; fi
 
-# The js/wasm vet uses -trimpath like the stage's build, so that the build
-# finds the packages vet compiled in the build cache instead of compiling
-# Ebiten again.
+# The js/wasm vet uses -trimpath like the stage's build and the engine's
+# tests under Node, so that both find the packages vet compiled (the
+# standard library, Ebiten) in the build cache instead of compiling them
+# again: without it the engine's js/wasm tests compiled the standard
+# library a second time (80 s against 21 s on a fresh cache, loaded).
 vet:
 	time $(GO) vet $(NATIVE_PKGS)
 	time $(WASM_ENV) $(GO) vet -trimpath ./engine/... ./wasm/...
@@ -116,7 +118,7 @@ dist: wasm
 
 bench:
 	$(GO) test -run='^$$' -bench=. -benchmem ./engine/...
-	$(WASM_ENV) $(GO) test -exec="$(WASM_EXEC)" -run='^$$' -bench=. -benchmem ./engine/...
+	$(WASM_ENV) $(GO) test -trimpath -exec="$(WASM_EXEC)" -run='^$$' -bench=. -benchmem ./engine/...
 
 clean:
 	rm -rf build dist
