@@ -2,7 +2,9 @@ package engine
 
 import (
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -516,8 +518,8 @@ var packetKinds = map[string]func(p *Packet) bool{
 	"resent": func(p *Packet) bool { return p.Retransmit },
 }
 
-// kindWords lists packetKinds' words for messages and documentation.
-const kindWords = "data, ack, syn, fin, rst, lost, resent"
+// kindWords lists packetKinds' words, for messages.
+var kindWords = strings.Join(slices.Sorted(maps.Keys(packetKinds)), ", ")
 
 // countPackets sums weight over the packets a filter selects: words
 // separated by commas, each a kind (kindWords) or the name of the sending
