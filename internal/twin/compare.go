@@ -182,7 +182,7 @@ func Compare(r *Result) []Difference {
 		}
 	}
 	diffs = append(diffs, compareFlights(want, got, time.Duration(t.Config.RTT))...)
-	diffs = append(diffs, compareTimes(want, got, r.Relay.MaxLate)...)
+	diffs = append(diffs, compareTimes(want, got, r.Relay.MaxLate+r.ProgramsLate)...)
 	diffs = append(diffs, compareStates(t, sc, r)...)
 	diffs = append(diffs, compareCalls(sc, r)...)
 	if t.Scenario == "time-wait" {
@@ -395,8 +395,11 @@ func keyEvents(ps []wirePkt) map[keyEvent]time.Duration {
 
 // compareTimes compares the key events both runs have (one only one has
 // shows up as a packet difference already), each within Tolerance plus
-// slack, how late the relay delivered a packet at worst in this run (on a
-// quiet machine well under a millisecond; a busy one holds the relay up).
+// slack: how late the relay delivered a packet at worst in this run, and
+// how late the programs began a timed call at worst (on a quiet machine
+// each well under a millisecond; a busy one holds them up). What the
+// kernel does after a late call comes as late; the slack does not excuse
+// a kernel that is slow by itself beyond the programs' own lateness.
 func compareTimes(want, got []wirePkt, slack time.Duration) []Difference {
 	w, g := keyEvents(want), keyEvents(got)
 	var names []keyEvent

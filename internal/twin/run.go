@@ -31,7 +31,12 @@ type Result struct {
 	TimeWait int            // client sockets in TIME-WAIT when the run ended (ss state time-wait)
 	States   map[int]string // engine socket -> its kernel socket's state when the run ended (ss), CLOSED if gone
 	Relay    RelayStats
-	Notes    []string // engine parameters the kernel cannot follow
+	// ProgramsLate is how late the programs made a timed call at worst: a
+	// connect, write, shutdown or close that the script makes a fixed time
+	// after the call before it returned, begun that much later (the Go
+	// scheduler or the machine held the program up, not the kernel).
+	ProgramsLate time.Duration
+	Notes        []string // engine parameters the kernel cannot follow
 }
 
 // Call is what one socket call of the script did on the real kernel.
@@ -164,6 +169,7 @@ func Run(name string, params map[string]string) (*Result, error) {
 	p.closeAll()
 	res.Relay = rl.stop()
 	res.Calls = p.calls
+	res.ProgramsLate = programsLate(sc, p.calls)
 	if p.notRT || !res.Relay.RealTime {
 		res.Notes = append(res.Notes, "no real-time priority (SCHED_FIFO) on this machine: the relay's and the programs' timing is less exact")
 	}
@@ -575,6 +581,7 @@ func (p *programs) fail(i int, err error) {
 	a := p.sc.actions[i]
 	c.Kind, c.Sock, c.Want, c.Err, c.Host = a.kind.String(), a.sock, a.wantErr, err.Error(), p.t.Hosts[a.host].Name
 	p.doneAt[i] = time.Now()
+	c.Done = p.doneAt[i].Sub(p.start)
 	close(p.doneCh[i])
 }
 
@@ -682,6 +689,24 @@ func (p *programs) connectTo(a *action) engine.Addr {
 		}
 	}
 	return engine.Addr{}
+}
+
+// programsLate is how late the programs began their timed calls at worst:
+// each connect, write, shutdown and close was due its delay after its
+// cause returned (the run's start for the first), as do waits for it.
+func programsLate(sc *script, calls []Call) time.Duration {
+	var late time.Duration
+	for i, a := range sc.actions {
+		if i >= len(calls) || a.kind == actRead || a.kind == actAccept || calls[i].Kind == "" {
+			continue
+		}
+		var base time.Duration
+		if a.cause >= 0 {
+			base = calls[a.cause].Done
+		}
+		late = max(late, calls[i].Start-(base+time.Duration(a.delay)))
+	}
+	return late
 }
 
 // congestion is the congestion control every socket of the twin uses. A
