@@ -16,6 +16,7 @@ import (
 // Packet is one TCP segment of a capture.
 type Packet struct {
 	At               time.Duration // since the capture's first packet
+	Stamp            time.Time     // the capture's timestamp (the machine's wall clock)
 	Src, Dst         [4]byte
 	SrcPort, DstPort uint16
 	Seq, Ack         uint32
@@ -86,6 +87,7 @@ func parsePCAP(data []byte) ([]Packet, error) {
 			continue
 		}
 		p.At = at - first
+		p.Stamp = time.Unix(0, int64(at))
 		out = append(out, p)
 	}
 	return out, nil

@@ -31,9 +31,10 @@ type Result struct {
 	TimeWait int            // client sockets in TIME-WAIT when the run ended (ss state time-wait)
 	States   map[int]string // engine socket -> its kernel socket's state when the run ended (ss), CLOSED if gone
 	Relay    RelayStats
-	// ProgramsLate is how late the programs made a timed call at worst: a
-	// connect, write, shutdown or close that the script makes a fixed time
-	// after the call before it returned, begun that much later (the Go
+	// ProgramsLate is how late the programs were at worst: a connect,
+	// write, shutdown or close that the script makes a fixed time after the
+	// call before it returned, begun that much later, or a connect that
+	// returned that long after its SYN+ACK reached the client (the Go
 	// scheduler or the machine held the program up, not the kernel).
 	ProgramsLate time.Duration
 	Notes        []string // engine parameters the kernel cannot follow
@@ -47,6 +48,7 @@ type Call struct {
 	Start time.Duration
 	Done  time.Duration // since the run's start
 	N     int           // bytes written or read
+	Port  uint16        // connect: the ephemeral port the kernel gave it
 	Err   string        // the errno's name (ECONNRESET, EADDRNOTAVAIL, EPIPE...), "EOF" for an early end of file, or ""
 	Want  string        // the engine's error for this call, if any
 }
@@ -179,6 +181,7 @@ func Run(name string, params map[string]string) (*Result, error) {
 	if res.Packets, err = parsePCAP(res.PCAP); err != nil {
 		return nil, err
 	}
+	res.ProgramsLate = max(res.ProgramsLate, wakeLate(res.Calls, res.Packets, p.start))
 	return res, nil
 }
 
@@ -614,7 +617,7 @@ func (p *programs) do(i int) {
 	var err error
 	switch a.kind {
 	case actConnect:
-		err = p.connect(a)
+		err = p.connect(a, c)
 	case actAccept:
 		select {
 		case fd = <-p.accepted[a.sock]:
@@ -648,8 +651,9 @@ func (p *programs) do(i int) {
 }
 
 // connect opens a socket in its host's namespace (the thread's, see
-// realTime) and connects it where the engine's socket connected.
-func (p *programs) connect(a *action) error {
+// realTime), connects it where the engine's socket connected and records
+// its port in c.
+func (p *programs) connect(a *action, c *Call) error {
 	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
 		return err
@@ -668,6 +672,7 @@ func (p *programs) connect(a *action) error {
 		unix.Close(fd)
 		return err
 	}
+	c.Port = uint16(sa.(*unix.SockaddrInet4).Port)
 	p.mu.Lock()
 	p.fds[a.sock] = fd
 	p.addrSock[addr{sa.(*unix.SockaddrInet4).Addr, uint16(sa.(*unix.SockaddrInet4).Port)}] = a.sock
@@ -705,6 +710,27 @@ func programsLate(sc *script, calls []Call) time.Duration {
 			base = calls[a.cause].Done
 		}
 		late = max(late, calls[i].Start-(base+time.Duration(a.delay)))
+	}
+	return late
+}
+
+// wakeLate is how late the programs' connect() calls returned at worst
+// after the SYN+ACK that completed them reached the client's interface
+// (pkts, tcpdump's capture there; start, when the programs started).
+func wakeLate(calls []Call, pkts []Packet, start time.Time) time.Duration {
+	arrived := map[uint16]time.Time{}
+	for _, p := range pkts {
+		if p.Flags&(flagSYN|flagACK) == flagSYN|flagACK {
+			if _, ok := arrived[p.DstPort]; !ok {
+				arrived[p.DstPort] = p.Stamp
+			}
+		}
+	}
+	var late time.Duration
+	for _, c := range calls {
+		if at, ok := arrived[c.Port]; ok && c.Kind == "connect" && c.Err == "" {
+			late = max(late, c.Done-at.Sub(start))
+		}
 	}
 	return late
 }

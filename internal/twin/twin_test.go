@@ -160,7 +160,7 @@ func TestTwin(t *testing.T) {
 					t.Fatal(err)
 				}
 				diffs, expl := explain(c.name, caseName(c.name, c.params), Compare(r))
-				t.Logf("run %d: %d unexplained differences, %d known; relay: %d packets, late by %v on average, %v at the 99th percentile, %v at most (real-time: %v); programs' timed calls late by %v at most",
+				t.Logf("run %d: %d unexplained differences, %d known; relay: %d packets, late by %v on average, %v at the 99th percentile, %v at most (real-time: %v); the programs late by %v at most",
 					try, len(diffs), len(expl), r.Relay.Packets, r.Relay.MeanLate, r.Relay.P99Late, r.Relay.MaxLate, r.Relay.RealTime, r.ProgramsLate)
 				if best == nil || len(diffs) < len(bestDiffs) {
 					best, bestDiffs, bestKnown = r, diffs, expl
