@@ -68,16 +68,14 @@ const (
 
 // qItem is one pending event: data, not a closure.
 type qItem struct {
-	at   Time
-	seq  uint64
-	kind qKind
-
+	at    Time
 	pkt   *wirePacket // qDeliver, qDrop
 	sock  *Socket     // qTimer
-	timer timerKind   // qTimer
-	gen   uint32      // qTimer: ignored unless it matches the socket's timer generation
 	app   waker       // qWake
 	code  int         // qWake: what to do
+	gen   uint32      // qTimer: ignored unless it matches the socket's timer generation
+	kind  qKind
+	timer timerKind // qTimer
 }
 
 // waker is an application that asks to be woken at a time.
@@ -152,7 +150,7 @@ func (a qKey) less(b qKey) bool {
 	return a.seq < b.seq
 }
 
-func (q *eventQueue) push(it qItem) {
+func (q *eventQueue) push(it qItem, seq uint64) {
 	var slot int32
 	if n := len(q.free); n > 0 {
 		slot = q.free[n-1]
@@ -163,7 +161,7 @@ func (q *eventQueue) push(it qItem) {
 		q.slots = append(q.slots, it)
 	}
 	q.n++
-	key := qKey{it.at, it.seq, slot}
+	key := qKey{it.at, seq, slot}
 	// The lane whose last key is the latest not after key; else an empty one.
 	best, empty := -1, -1
 	for i := range q.lanes {
@@ -274,8 +272,7 @@ func (s *Sim) schedule(it qItem) {
 		return
 	}
 	s.seq++
-	it.seq = s.seq
-	s.q.push(it)
+	s.q.push(it, s.seq)
 }
 
 // wakeAt asks for app.wake(code) at time at.
