@@ -15,7 +15,14 @@ func (k *Socket) write(b []byte) {
 		return // EPIPE: the application gets an error; nothing is sent
 	}
 	k.restartAfterIdle()
-	k.unsent = append(k.unsent, b...)
+	if len(k.unsent) == 0 {
+		// Keep the caller's bytes rather than copy them: bytes once
+		// written are never written again (see accept in tcp_rtx.go), and
+		// the capacity is cut so that the next append copies.
+		k.unsent = b[:len(b):len(b)]
+	} else {
+		k.unsent = append(k.unsent, b...)
+	}
 	k.wrote += len(b)
 	if k.sim.detailed {
 		k.wroteHash = crc32.Update(k.wroteHash, crc32.IEEETable, b)

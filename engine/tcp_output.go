@@ -23,7 +23,12 @@ func (k *Socket) output() {
 		if fresh == n && k.nagleHolds(n) {
 			break
 		}
-		if fresh > 0 {
+		switch {
+		case fresh > 0 && len(k.rtxq) == 0 && fresh == len(k.unsent):
+			// All that is unsent leaves in this segment: its array
+			// becomes the retransmission queue as it is.
+			k.rtxq, k.unsent = k.unsent, nil
+		case fresh > 0:
 			if cap(k.rtxq)-len(k.rtxq) < fresh {
 				// Room for everything written so far at once, not a
 				// doubling per window (the front is trimmed as ACKs
