@@ -127,8 +127,8 @@ func Run(name string, params map[string]string) (*Result, error) {
 		models = append(models, linkModel{delay: time.Duration(l.Delay), bw: l.Bandwidth})
 	}
 	drops := make([]*dropper, len(t.Hosts))
-	for i, hi := range t.Hosts {
-		drops[i] = newDropper(cfg.DropsOf(hi.Role))
+	for i := range t.Hosts {
+		drops[i] = newDropper(linkDrops(t, i))
 	}
 	for i, tn := range tuns {
 		l := t.Links[linksOf(t, -1)[i]]

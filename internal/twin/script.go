@@ -124,6 +124,11 @@ func newScript(t *engine.Trace) (*script, error) {
 	if n := len(linksOf(t, sc.client)); n != 1 {
 		return nil, fmt.Errorf("scenario %s: its client has %d links; the twin captures a client on one link", t.Scenario, n)
 	}
+	for i := range t.Packets {
+		if t.Packets[i].Drop == engine.DropQueue {
+			return nil, fmt.Errorf("scenario %s: the engine's run overflowed a link's queue (queue=); the twin's relay does not mirror a bounded queue, only losses on the wire (drop=, loss=)", t.Scenario)
+		}
+	}
 	sc.pairSockets(t)
 	streams := sc.streams(t)
 	offset := map[int]int{}   // bytes of its stream each socket has written
@@ -317,18 +322,38 @@ func finBefore(t *engine.Trace, peer map[int]int, k, step, got int) bool {
 	return false
 }
 
-// firstArrivalSince is when the first data (or FIN) for socket k arrived
-// after the event from (exclusive) and up to step; at if none did.
+// firstArrivalSince is when data (or a FIN) for socket k first became
+// readable after the event from (exclusive) and up to step; at if none
+// did. A segment that arrived out of order is not readable until the one
+// that fills the hole before it arrives: a program whose kernel recovers
+// the loss later must not wait for the engine's recovery as well.
 func firstArrivalSince(t *engine.Trace, peer map[int]int, k, from, step int, at engine.Time) engine.Time {
 	first := at
 	for i := range t.Packets {
 		p := &t.Packets[i]
 		if p.RecvStep > from && p.RecvStep < step && (len(p.Seg.Payload) > 0 || p.Seg.Flags&engine.FIN != 0) &&
-			recvSock(t, peer, p) == k && p.ArriveAt < first {
+			recvSock(t, peer, p) == k && p.ArriveAt < first && readableAfter(t, k, step, p) {
 			first = p.ArriveAt
 		}
 	}
 	return first
+}
+
+// readableAfter reports whether socket k had something to read once p
+// had arrived, before the read at step: unread bytes, or a FIN without data (taken as in order:
+// the trace's snapshots do not say whether a FIN waits behind a hole).
+func readableAfter(t *engine.Trace, k, step int, p *engine.Packet) bool {
+	if p.Seg.Flags&engine.FIN != 0 && len(p.Seg.Payload) == 0 {
+		return true
+	}
+	// The receive event is recorded before the segment is taken in: look
+	// at the last event of that instant before the read (step).
+	j := p.RecvStep
+	for j+1 < step && t.Events[j+1].At == t.Events[j].At {
+		j++
+	}
+	snap := t.At(j)
+	return k < len(snap.Sockets) && snap.Sockets[k].Unread > 0
 }
 
 // prevRead is the step of socket k's last read so far, or -1.

@@ -143,3 +143,64 @@ func TestScriptProxy(t *testing.T) {
 		t.Errorf("connects and accepts by host = %s, want the client connecting to the proxy, the proxy to the server", got)
 	}
 }
+
+// The relay loses the packets the engine lost on the wire, by their
+// position among their sender's packets: drop='s choice, and loss='s
+// draws, which drop= can name to check the positions.
+func TestLinkDrops(t *testing.T) {
+	run := func(params map[string]string) *engine.Trace {
+		t.Helper()
+		tr, err := engine.Run("slow-start", params)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tr
+	}
+	chosen := run(map[string]string{"profile": "today", "drop": "client:3,server:12"})
+	if got := linkDrops(chosen, 0); fmt.Sprint(got) != "[3]" {
+		t.Errorf("drop=client:3: the client's lost packets are %v, want [3]", got)
+	}
+	if got := linkDrops(chosen, 1); fmt.Sprint(got) != "[12]" {
+		t.Errorf("drop=server:12: the server's lost packets are %v, want [12]", got)
+	}
+	// Random loss: naming the positions it lost with drop= loses the same
+	// packets, so the run is the same.
+	random := run(map[string]string{"profile": "today", "loss": "1%", "seed": "1"})
+	var spec []string
+	for h, role := range []string{"client", "server"} {
+		for _, n := range linkDrops(random, h) {
+			spec = append(spec, fmt.Sprintf("%s:%d", role, n))
+		}
+	}
+	if len(spec) == 0 {
+		t.Fatal("loss=1% seed=1 lost nothing; pick a seed that loses packets")
+	}
+	named := run(map[string]string{"profile": "today", "drop": strings.Join(spec, ",")})
+	if a, b := len(random.Packets), len(named.Packets); a != b {
+		t.Fatalf("loss=1%% seed=1 sent %d packets, drop=%s %d", a, strings.Join(spec, ","), b)
+	}
+	for i := range random.Packets {
+		p, q := &random.Packets[i], &named.Packets[i]
+		if p.From != q.From || p.Seg.Seq != q.Seg.Seq || p.Seg.Flags != q.Seg.Flags || p.Drop != q.Drop {
+			t.Fatalf("packet %d: loss=1%% seed=1 gives %v %v, drop=%s gives %v %v", i, p.Seg, p.Drop, strings.Join(spec, ","), q.Seg, q.Drop)
+		}
+	}
+}
+
+// A run that overflowed a queue cannot be mirrored, and says so.
+func TestQueueDropsRefused(t *testing.T) {
+	tr, err := engine.Run("parallel-queue", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lost := false
+	for i := range tr.Packets {
+		lost = lost || tr.Packets[i].Drop == engine.DropQueue
+	}
+	if !lost {
+		t.Fatal("parallel-queue overflowed no queue; the test needs a run that does")
+	}
+	if _, err := newScript(tr); err == nil || !strings.Contains(err.Error(), "queue=") {
+		t.Errorf("newScript = %v, want the queue refused", err)
+	}
+}

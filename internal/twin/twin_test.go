@@ -34,6 +34,7 @@ var cases = []struct {
 	{"handshake", map[string]string{"drop": "client:1"}},                       // a lost SYN: sent again after TCP_TIMEOUT_INIT, 1 s
 	{"slow-start", map[string]string{"profile": "today", "drop": "server:12"}}, // fast retransmit on three duplicate ACKs
 	{"handshake", map[string]string{"drop": "server:5"}},                       // the last ACK: the client's FIN again, answered from TIME-WAIT
+	{"handshake", map[string]string{"loss": "10%", "seed": "2"}},               // random loss, mirrored by position: the client's FIN, sent again after the RTO
 }
 
 // known lists the differences between the engine and Linux that are
