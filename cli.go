@@ -133,7 +133,8 @@ func cliPCAP(args []string, stdout io.Writer) error {
 var labRun = twin.Run
 
 // cliLab runs a scenario's socket calls on real kernel sockets (the Linux
-// twin, internal/twin) and writes the client's capture. What the kernel
+// twin, internal/twin) and writes the capture at the client's interface, or
+// at the server's with capture=server. What the kernel
 // cannot take from the parameters is said on stderr.
 func cliLab(args []string, stdout, stderr io.Writer) error {
 	name, out, params, err := parseRunArgs(args, true)
@@ -154,9 +155,9 @@ func cliLab(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stderr, "connlab lab: note: %s\n", n)
 	}
 	if out == "-" {
-		_, err = stdout.Write(r.PCAP)
+		_, err = stdout.Write(r.Capture)
 	} else {
-		err = os.WriteFile(out, r.PCAP, 0o644)
+		err = os.WriteFile(out, r.Capture, 0o644)
 	}
 	if err != nil {
 		return &cliIOError{err}

@@ -143,7 +143,7 @@ func fakeLab(t *testing.T, res *twin.Result, err error) *[]string {
 
 func TestCLILab(t *testing.T) {
 	capture := []byte("pcap bytes")
-	runs := fakeLab(t, &twin.Result{PCAP: capture, Notes: []string{"delack=200ms: cannot be set"}}, nil)
+	runs := fakeLab(t, &twin.Result{PCAP: capture, Capture: capture, Notes: []string{"delack=200ms: cannot be set"}}, nil)
 	file := filepath.Join(t.TempDir(), "real.pcap")
 	for _, args := range [][]string{
 		{"lab", "nagle", "-o", file, "nodelay=true"},

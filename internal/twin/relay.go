@@ -208,8 +208,17 @@ func warmUp(a, b *host) error {
 		if err := unix.Sendto(w.from, []byte("connlab warm-up"), 0, to); err != nil {
 			return fmt.Errorf("warm-up datagram %s -> %s: %w", w.src.ns, w.dst.ns, err)
 		}
-		if _, _, err := unix.Recvfrom(w.to, buf, 0); err != nil {
-			return fmt.Errorf("warm-up datagram %s -> %s did not cross the relay in 2 s: %w", w.src.ns, w.dst.ns, err)
+		// A socket with SO_RCVTIMEO is not restarted after a signal (the
+		// Go runtime's preemption signals among them): EINTR, try again.
+		for {
+			_, _, err := unix.Recvfrom(w.to, buf, 0)
+			if err == unix.EINTR {
+				continue
+			}
+			if err != nil {
+				return fmt.Errorf("warm-up datagram %s -> %s did not cross the relay in 2 s: %w", w.src.ns, w.dst.ns, err)
+			}
+			break
 		}
 	}
 	return nil

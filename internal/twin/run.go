@@ -24,8 +24,12 @@ import (
 
 // Result is one run of a scenario on real Linux sockets.
 type Result struct {
-	Trace    *engine.Trace  // the engine's run the programs replayed
-	PCAP     []byte         // tcpdump's capture on the client's interface
+	Trace *engine.Trace // the engine's run the programs replayed
+	PCAP  []byte        // tcpdump's capture on the client's interface
+	// Capture is the capture the run's capture= asked for: PCAP for the
+	// client's interface (the default), the server's interface for
+	// capture=server.
+	Capture  []byte
 	Packets  []Packet       // the capture, parsed
 	Calls    []Call         // what each of the programs' socket calls did, in script order
 	TimeWait int            // client sockets in TIME-WAIT when the run ended (ss state time-wait)
@@ -61,8 +65,18 @@ func Check(name string, params map[string]string) error {
 	if err != nil {
 		return err
 	}
-	_, err = newScript(t)
-	return err
+	if _, err = newScript(t); err != nil {
+		return err
+	}
+	return checkCapture(t)
+}
+
+// checkCapture refuses a capture= that no one real interface sees.
+func checkCapture(t *engine.Trace) error {
+	if _, ok := captureHost(t); !ok {
+		return fmt.Errorf("scenario %s: the twin captures one real interface: capture=client or capture=server (its one server), not capture=%s", t.Scenario, t.Config.Capture)
+	}
+	return nil
 }
 
 // Run runs scenario name with params on the engine, then replays its
@@ -78,6 +92,9 @@ func Run(name string, params map[string]string) (*Result, error) {
 	}
 	sc, err := newScript(t)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkCapture(t); err != nil {
 		return nil, err
 	}
 	removeStale()
@@ -104,6 +121,7 @@ func Run(name string, params map[string]string) (*Result, error) {
 	defer rl.stop()
 	mtu := cfg.MSS + 40 // MSS = MTU - 20 (IPv4) - 20 (TCP), as the engine's
 	capDev := ""
+	devOf := map[int]string{} // a host's device on its last link
 	var tuns [][2]int
 	var models []linkModel
 	for _, li := range linksOf(t, -1) {
@@ -117,6 +135,7 @@ func Run(name string, params map[string]string) (*Result, error) {
 		if err != nil {
 			return nil, err
 		}
+		devOf[l.From], devOf[l.To] = devA, devB
 		switch sc.client {
 		case l.From:
 			capDev = devA
@@ -149,6 +168,14 @@ func Run(name string, params map[string]string) (*Result, error) {
 		return nil, err
 	}
 	defer dump.kill()
+	var other *capture
+	otherFile := filepath.Join(dir, "asked.pcap")
+	if h, ok := captureHost(t); ok && h != sc.client {
+		if other, err = startCapture(hosts[h], devOf[h], otherFile); err != nil {
+			return nil, err
+		}
+		defer other.kill()
+	}
 	p := &programs{sc: sc, t: t, hosts: hosts, nodelay: cfg.NoDelay}
 	if err := p.run(); err != nil {
 		return nil, err
@@ -161,6 +188,11 @@ func Run(name string, params map[string]string) (*Result, error) {
 	time.Sleep(max(settle, time.Until(p.start.Add(time.Duration(sc.end)+settle))))
 	if err := dump.stop(); err != nil {
 		return nil, err
+	}
+	if other != nil {
+		if err := other.stop(); err != nil {
+			return nil, err
+		}
 	}
 	if res.TimeWait, err = countTimeWait(cl); err != nil {
 		return nil, err
@@ -177,6 +209,12 @@ func Run(name string, params map[string]string) (*Result, error) {
 	}
 	if res.PCAP, err = os.ReadFile(capFile); err != nil {
 		return nil, err
+	}
+	res.Capture = res.PCAP
+	if other != nil {
+		if res.Capture, err = os.ReadFile(otherFile); err != nil {
+			return nil, err
+		}
 	}
 	if res.Packets, err = parsePCAP(res.PCAP); err != nil {
 		return nil, err
@@ -240,7 +278,7 @@ type capture struct {
 // once it listens. Nanosecond timestamps, the kernel's own (taken as the packet
 // passes the device), written out packet by packet.
 func startCapture(h *host, dev, file string) (*capture, error) {
-	cmd := exec.Command("ip", "netns", "exec", h.ns, "tcpdump", "-i", dev, "-n", "-s", "160", "-U", "--immediate-mode",
+	cmd := exec.Command("ip", "netns", "exec", h.ns, "tcpdump", "-i", dev, "-n", "-s", "0", "-U", "--immediate-mode",
 		"--time-stamp-precision=nano", "-Z", "root", "-w", file, "tcp")
 	pr, pw, err := os.Pipe()
 	if err != nil {
@@ -632,7 +670,10 @@ func (p *programs) do(i int) {
 		for off := 0; off < len(a.data) && err == nil; {
 			var n int
 			n, err = unix.SendmsgN(fd, a.data[off:], nil, nil, unix.MSG_NOSIGNAL)
-			off += n
+			off += max(n, 0)
+			if err == unix.EINTR {
+				err = nil // a signal with SO_SNDTIMEO set: send the rest
+			}
 			c.N = off
 		}
 	case actRead:
@@ -663,7 +704,15 @@ func (p *programs) connect(a *action, c *Call) error {
 		return err
 	}
 	to := p.connectTo(a)
-	if err := unix.Connect(fd, &unix.SockaddrInet4{Port: int(to.Port), Addr: to.IP}); err != nil {
+	if err := unix.Connect(fd, &unix.SockaddrInet4{Port: int(to.Port), Addr: to.IP}); err == unix.EINTR {
+		// A signal (SO_SNDTIMEO is set, so the call is not restarted):
+		// the handshake goes on; wait for it and take its result.
+		err = awaitConnect(fd, p.deadline)
+		if err != nil {
+			unix.Close(fd)
+			return err
+		}
+	} else if err != nil {
 		unix.Close(fd)
 		return err
 	}
@@ -681,6 +730,34 @@ func (p *programs) connect(a *action, c *Call) error {
 	return nil
 }
 
+// awaitConnect waits until deadline for an interrupted connect to finish
+// (the socket becomes writable) and returns its outcome (SO_ERROR).
+func awaitConnect(fd int, deadline time.Time) error {
+	for {
+		left := time.Until(deadline)
+		if left <= 0 {
+			return unix.ETIMEDOUT
+		}
+		fds := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLOUT}}
+		if _, err := unix.Poll(fds, int(left/time.Millisecond)+1); err == unix.EINTR {
+			continue
+		} else if err != nil {
+			return err
+		}
+		if fds[0].Revents == 0 {
+			continue
+		}
+		v, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_ERROR)
+		if err != nil {
+			return err
+		}
+		if v != 0 {
+			return unix.Errno(v)
+		}
+		return nil
+	}
+}
+
 // connectTo is where a connect goes: its engine socket's peer, or, for a
 // connect that failed in the engine (it has no socket there), the first
 // port another host listens on.
@@ -694,6 +771,31 @@ func (p *programs) connectTo(a *action) engine.Addr {
 		}
 	}
 	return engine.Addr{}
+}
+
+// captureHost is the host whose interface capture= names: the client
+// (capture=client, the default) or the scenario's one server
+// (capture=server); false for all and proxy, which no one real interface
+// sees (see Check).
+func captureHost(t *engine.Trace) (int, bool) {
+	role := engine.RoleClient
+	switch t.Config.Capture {
+	case "client":
+	case "server":
+		role = engine.RoleServer
+	default:
+		return 0, false
+	}
+	found := -1
+	for i, h := range t.Hosts {
+		if h.Role == role {
+			if found >= 0 {
+				return 0, false
+			}
+			found = i
+		}
+	}
+	return found, found >= 0
 }
 
 // programsLate is how late the programs began their timed calls at worst:

@@ -165,16 +165,15 @@ func newScript(t *engine.Trace) (*script, error) {
 			a.kind = actWrite
 			a.n, _ = strconv.Atoi(reWrite.FindStringSubmatch(m)[1])
 			a.data = make([]byte, a.n)
+			sent := 0
 			if !shut[e.Sock] && t.At(step).Sockets[e.Sock].State != engine.Closed {
 				// The engine sent these bytes (a write to a closed or
 				// shut socket is EPIPE and sends nothing).
-				copy(a.data, streams[e.Sock][min(offset[e.Sock], len(streams[e.Sock])):])
+				sent = copy(a.data, streams[e.Sock][min(offset[e.Sock], len(streams[e.Sock])):])
 				offset[e.Sock] += a.n
 			}
-			for i := range a.data {
-				if a.data[i] == 0 {
-					a.data[i] = 'x' // bytes the engine never put on the wire
-				}
+			for i := sent; i < len(a.data); i++ {
+				a.data[i] = 'x' // bytes the engine never put on the wire
 			}
 		case reRead.MatchString(m):
 			a.kind = actRead
