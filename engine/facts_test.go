@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmp"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -192,10 +193,13 @@ func tlsRecordAt(tr *Trace, sock, off int) (TLSRecord, bool) {
 }
 
 // factLine is the part of an event's line its Fact says, as the engine
-// writes it.
+// writes it. From OpHTTPSent to the drops, it is the whole line after the
+// kind (and an application's name).
 func factLine(tr *Trace, e Event) string {
 	f := e.Fact
 	peer := func() string { return fmt.Sprintf("%s:%d", tr.Hosts[f.Peer].Name, f.Port) }
+	sock := func() string { return tr.SockName(e.Sock) }
+	conn := func(i int) string { return tr.SockName(i) }
 	switch f.Op {
 	case OpTimerSet:
 		return fmt.Sprintf(" %s set %v", f.Timer, f.Until)
@@ -231,35 +235,184 @@ func factLine(tr *Trace, e Event) string {
 		return fmt.Sprintf(" close() with %d unread bytes", f.N)
 	case OpShutdown:
 		return " shutdown(SHUT_WR)"
+
+	case OpHTTPSent:
+		return fmt.Sprintf(" %s sent %q", sock(), f.Msg)
+	case OpHTTPForwarded:
+		return fmt.Sprintf(" %s sent %q (all headers forwarded as they came)", sock(), f.Msg)
+	case OpHTTPRelayed:
+		return fmt.Sprintf(" %s relays %q", sock(), f.Msg)
+	case OpHTTPReceived:
+		return fmt.Sprintf(" %s received %q", sock(), f.Msg)
+	case OpHTTPInterim:
+		return fmt.Sprintf(" %s received %q (interim)", sock(), f.Msg)
+	case OpHTTPResponse:
+		return fmt.Sprintf(" %s received %q (%d bytes)", sock(), f.Msg, f.N)
+	case OpHTTPTruncated:
+		return fmt.Sprintf(" %s received %q truncated: %d of %d body bytes", sock(), f.Msg, f.N, f.M)
+
+	case OpDNSLookup:
+		return " dns lookup " + f.Msg
+	case OpDNSCached:
+		return " dns " + f.Msg + " cached"
+	case OpDNSAnswer:
+		return fmt.Sprintf(" dns answer %s = %s", f.Msg, ipString(tr.Hosts[f.Peer].IP))
+	case OpRendered:
+		return " rendered " + f.Msg
+	case OpPageLoaded:
+		return fmt.Sprintf(" page loaded (%d of %d objects) in %v", f.N, f.M, f.Dur)
+	case OpIdleClose:
+		return fmt.Sprintf(" closes idle connection %s after %s", conn(f.Conn), FormatDuration(f.Dur))
+	case OpBusyRead:
+		return fmt.Sprintf(" busy: reads %s in %s", conn(f.Conn), FormatDuration(f.Dur))
+	case OpRetry:
+		return " retry " + f.Msg + " on a new connection"
+	case OpError:
+		return " error " + cmp.Or(f.Msg, "-") + ": " + causeLine(f)
+	case OpConnError:
+		switch f.Cause {
+		case CauseTLS, CauseBadResponse:
+			return fmt.Sprintf(" error on %s: %s", conn(f.Conn), f.Why)
+		case CauseBadRequest:
+			return fmt.Sprintf(" bad request on %s: %s", conn(f.Conn), f.Why)
+		}
+		return fmt.Sprintf(" error %s: %s", conn(f.Conn), causeLine(f))
+	case OpPortsExhausted:
+		return fmt.Sprintf(" connection %d failed: EADDRNOTAVAIL, all %d ports taken (%d in TIME-WAIT)", f.N, tr.Config.PortHi-tr.Config.PortLo+1, f.M)
+	case OpLoadDone:
+		return fmt.Sprintf(" done: %d connections, %d failed", f.N, f.M)
+	case OpServerClosed:
+		return fmt.Sprintf(" server closed %s: response over, closing %s", conn(f.Conn), conn(f.M))
+	case OpHopByHop:
+		return fmt.Sprintf(" removes hop-by-hop fields from %s: %s", f.Msg, f.Note)
+	case OpIgnored:
+		return fmt.Sprintf(" ignores %q on %s: still waiting for the server to close", f.Msg, sock())
+	case OpStopsAfter:
+		return fmt.Sprintf(" stops after %d of %d body bytes of %s and closes %s", f.N, f.M, f.Msg, conn(f.Conn))
+
+	case OpTLSSent:
+		note := ""
+		if f.Note != "" {
+			note = f.Note + ", "
+		}
+		return fmt.Sprintf(" %s sent %s (%s%d bytes)", sock(), f.Msg, note, f.N)
+	case OpTLSReceived:
+		return fmt.Sprintf(" %s received %s", sock(), f.Msg)
+	case OpTLSDone:
+		return fmt.Sprintf(" %s handshake done (%s)", sock(), f.Note)
+
+	case OpLossRandom:
+		return fmt.Sprintf(" on link %s (loss=%s seed=%d)", linkName(tr, e), formatPercent(tr.Config.LossPPM), tr.Config.Seed)
+	case OpLossChosen:
+		p := &tr.Packets[e.Packet]
+		return fmt.Sprintf(" on link %s (drop=%s:", linkName(tr, e), roleName(tr.Hosts[p.From].Role))
+	case OpQueueFull:
+		return " at queue " + linkName(tr, e) + " (queue full: "
 	}
 	return fmt.Sprintf("unknown op %d", f.Op)
 }
 
-// TestEventFacts checks that every timer, congestion-window and socket-call
-// event carries a Fact that says what its line says (and no other kind
-// does), under both profiles.
+// linkName is a drop event's link as its line names it: client>server.
+func linkName(tr *Trace, e Event) string {
+	p := &tr.Packets[e.Packet]
+	return tr.Hosts[p.From].Name + ">" + tr.Hosts[p.To].Name
+}
+
+// causeLine is what an error's line says of its Cause.
+func causeLine(f *Fact) string {
+	switch f.Cause {
+	case CauseNotIdempotent:
+		method, _, _ := strings.Cut(f.Msg, " ")
+		return fmt.Sprintf("not retried, %s is not idempotent (%s)", method, f.Why)
+	case CauseGaveUp:
+		return fmt.Sprintf("gave up after %d tries (%s)", f.N, f.Why)
+	case CauseReset:
+		return "connection reset by peer"
+	case CauseResetUnread:
+		return fmt.Sprintf("connection reset by peer (%d received bytes never read are lost)", f.N)
+	case CauseTruncated:
+		return fmt.Sprintf("truncated (Content-Length %d, got %d)", f.M, f.N)
+	case CauseNoPort:
+		return "no free ephemeral port (EADDRNOTAVAIL)"
+	case CauseTLS:
+		return f.Why
+	case CauseNoRequest:
+		return "response to no request"
+	}
+	return fmt.Sprintf("unknown cause %d", f.Cause)
+}
+
+// TestEventFacts checks that every event of a kind that has facts carries
+// a Fact that says what its line says (and no other kind does), under both
+// profiles: the stage describes events from their facts alone.
 func TestEventFacts(t *testing.T) {
+	seen := map[FactOp]bool{}
 	for _, name := range ScenarioNames() {
 		for _, profile := range []string{"book", "today"} {
 			tr := run(t, name, map[string]string{"profile": profile})
 			ops := map[FactOp]bool{}
 			for i, e := range tr.Events {
-				has := e.Kind == EvTimer || e.Kind == EvCwnd || e.Kind == EvCall
+				has := e.Kind != EvSend && e.Kind != EvRecv && e.Kind != EvState
 				switch {
 				case has && e.Fact == nil:
 					t.Errorf("%s %s step %d (%s): no Fact", name, profile, i, e)
 				case !has && e.Fact != nil:
 					t.Errorf("%s %s step %d (%s): a %v event with a Fact", name, profile, i, e, e.Kind)
 				case has:
-					ops[e.Fact.Op] = true
-					if want := factLine(tr, e); !strings.Contains(e.Text, want) {
+					ops[e.Fact.Op], seen[e.Fact.Op] = true, true
+					want := factLine(tr, e)
+					if e.Fact.Op >= OpHTTPSent && e.Fact.Op < OpLossRandom {
+						// An HTTP or TLS line names its socket (in want); an
+						// application's, the application.
+						head, ok := strings.CutSuffix(e.Text, want)
+						if app, isApp := strings.CutPrefix(head, "app "); !ok || head != e.Kind.String() && (!isApp || app == "" || strings.Contains(app, " ")) {
+							t.Errorf("%s %s step %d: %q is not its kind, a name and what its Fact says (%q)", name, profile, i, e.Text, want)
+						}
+					} else if !strings.Contains(e.Text, want) {
 						t.Errorf("%s %s step %d: %q does not say what its Fact does (%q)", name, profile, i, e.Text, want)
 					}
+					checkFactMore(t, tr, i)
 				}
 			}
 			if !ops[OpConnect] || !ops[OpWrite] {
 				t.Errorf("%s %s: no connect or write facts (%v)", name, profile, ops)
 			}
+		}
+	}
+	// Every op a scenario reaches with its own settings is checked above;
+	// these are the ones the lessons' stages describe.
+	for _, op := range []FactOp{OpHTTPSent, OpHTTPForwarded, OpHTTPRelayed, OpHTTPReceived, OpHTTPResponse, OpHTTPTruncated,
+		OpDNSLookup, OpDNSCached, OpDNSAnswer, OpRendered, OpPageLoaded, OpIdleClose, OpBusyRead, OpRetry, OpError,
+		OpPortsExhausted, OpLoadDone, OpServerClosed, OpHopByHop, OpIgnored, OpStopsAfter,
+		OpTLSSent, OpTLSReceived, OpTLSDone, OpLossChosen, OpQueueFull} {
+		if !seen[op] {
+			t.Errorf("no scenario records op %d", op)
+		}
+	}
+}
+
+// checkFactMore checks what a fact says beyond its line: the drop kind
+// a drop's op implies, the connection a retry goes out on, and the time a
+// page loaded.
+func checkFactMore(t *testing.T, tr *Trace, i int) {
+	t.Helper()
+	e := tr.Events[i]
+	switch f := e.Fact; f.Op {
+	case OpLossRandom, OpLossChosen, OpQueueFull:
+		if q := tr.Packets[e.Packet].Drop == DropQueue; q != (f.Op == OpQueueFull) {
+			t.Errorf("%s step %d (%s): op %d, but packet %d's Drop is %v", tr.Scenario, i, e, f.Op, e.Packet, tr.Packets[e.Packet].Drop)
+		}
+	case OpRetry:
+		// The request goes out next, on that connection (to a proxy, its
+		// target in absolute form: "GET http://www.example.com/a.png").
+		method, path, _ := strings.Cut(f.Msg, " ")
+		if i+1 >= len(tr.Events) || tr.Events[i+1].Sock != f.Conn || tr.Events[i+1].Fact == nil ||
+			tr.Events[i+1].Fact.Op != OpHTTPSent || !strings.HasPrefix(tr.Events[i+1].Fact.Msg, method+" ") || !strings.Contains(tr.Events[i+1].Fact.Msg, path+" HTTP/") {
+			t.Errorf("%s step %d (%s): the retry on socket %d is not the next event", tr.Scenario, i, e, f.Conn)
+		}
+	case OpPageLoaded:
+		if f.Dur != e.At {
+			t.Errorf("%s step %d (%s): loaded after %v, at %v", tr.Scenario, i, e, f.Dur, e.At)
 		}
 	}
 }

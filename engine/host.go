@@ -280,7 +280,7 @@ func (h *Host) transmit(sock *Socket, seg Segment, label string, kind PacketKind
 		s.fail(fmt.Errorf("engine: no link from %s to %v", h.name, seg.Dst))
 		return
 	}
-	fate, why := s.fate(h, l, seg.WireLen())
+	fate, op, why := s.fate(h, l, seg.WireLen())
 	wp := s.newWirePacket()
 	*wp = wirePacket{seg: seg, to: l.to, link: l, idx: -1, fate: fate}
 	if s.detailed {
@@ -293,7 +293,7 @@ func (h *Host) transmit(sock *Socket, seg Segment, label string, kind PacketKind
 		s.t.Packets = append(s.t.Packets, Packet{
 			From: h.id, To: l.to.id, Sock: id, Link: l.idx,
 			SentAt: s.now, Seg: seg, Label: label, HTTP: head, Kind: kind, RecvStep: -1, DropStep: -1,
-			SeqBase: sb, AckBase: ab, Drop: fate, dropWhy: why,
+			SeqBase: sb, AckBase: ab, Drop: fate, dropOp: op, dropWhy: why,
 		})
 		step := s.record(EvSend, h.id, sock, wp.idx, "send "+s.segLine(&seg, sb, ab, head))
 		s.t.Packets[wp.idx].SendStep = step

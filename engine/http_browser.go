@@ -74,13 +74,13 @@ func (b *browser) request(method, path string, body []byte) *fetch {
 // start begins loading after the DNS lookup, if the name is not cached.
 func (b *browser) start() {
 	if d := b.sim.cfg.DNS; d > 0 && !b.started {
-		b.sim.app(b.host, "dns lookup %s", b.hostName)
+		b.sim.app(b.host, Fact{Op: OpDNSLookup, Msg: b.hostName}, "dns lookup %s", b.hostName)
 		b.started = true
 		b.sim.wakeAt(b.sim.now+d, b, wakeDNS)
 		return
 	}
 	if !b.started {
-		b.sim.app(b.host, "dns %s cached", b.hostName)
+		b.sim.app(b.host, Fact{Op: OpDNSCached, Msg: b.hostName}, "dns %s cached", b.hostName)
 	}
 	b.started = true
 	b.pump()
@@ -98,7 +98,7 @@ func (b *browser) wake(code int) {
 		return
 	}
 	if code == wakeDNS {
-		b.sim.app(b.host, "dns answer %s = %s", b.hostName, ipString(b.target.ip))
+		b.sim.app(b.host, Fact{Op: OpDNSAnswer, Msg: b.hostName, Peer: b.target.id}, "dns answer %s = %s", b.hostName, ipString(b.target.ip))
 	}
 	b.pump()
 }
@@ -121,7 +121,7 @@ func (b *browser) pump() {
 		if b.live() < b.maxConns {
 			c := b.open()
 			if c == nil {
-				b.fail(f, "no free ephemeral port (EADDRNOTAVAIL)")
+				b.fail(f, CauseNoPort, "no free ephemeral port (EADDRNOTAVAIL)")
 				continue
 			}
 			c.send(f)
@@ -188,16 +188,18 @@ func (b *browser) recipient() recipient {
 
 func (f *fetch) idempotent() bool { return (&Message{Method: f.method}).Idempotent() }
 
-// fail ends a fetch that could not be sent.
-func (b *browser) fail(f *fetch, why string) {
-	b.failed(f, why, "%s", why)
+// fail ends a fetch that could not be sent, for cause c.
+func (b *browser) fail(f *fetch, c Cause, why string) {
+	b.failed(f, why, Fact{Cause: c}, "%s", why)
 }
 
 // failed ends fetch f as failed for reason why, with the browser's "error"
-// event explaining it (format and args).
-func (b *browser) failed(f *fetch, why, format string, args ...any) {
+// event explaining it (format and args) and its fact fc (the cause and its
+// numbers; failed adds the op and the request).
+func (b *browser) failed(f *fetch, why string, fc Fact, format string, args ...any) {
 	f.done = true
-	b.sim.app(b.host, "error %s %s: "+format, append([]any{f.method, f.path}, args...)...)
+	fc.Op, fc.Msg = OpError, f.method+" "+f.path
+	b.sim.app(b.host, fc, "error %s %s: "+format, append([]any{f.method, f.path}, args...)...)
 	o := &b.sim.t.Objects[f.obj]
 	o.Failed, o.FailedStep = why, len(b.sim.t.Events)-1
 }
@@ -217,7 +219,7 @@ func (b *browser) checkDone() {
 		}
 	}
 	b.ended = true
-	b.sim.app(b.host, "page loaded (%d of %d objects) in %v", ok, len(b.fetches), b.sim.now)
+	b.sim.app(b.host, Fact{Op: OpPageLoaded, N: ok, M: len(b.fetches), Dur: b.sim.now}, "page loaded (%d of %d objects) in %v", ok, len(b.fetches), b.sim.now)
 	if b.closeWhenDone {
 		for _, c := range b.conns {
 			if !c.dead {
@@ -308,9 +310,9 @@ func (c *browserConn) write(f *fetch) {
 	o.RequestAt = b.sim.now
 	o.Sock = c.sock.id
 	if f.tries > 1 {
-		b.sim.app(b.host, "retry %s %s on a new connection", f.method, f.path)
+		b.sim.app(b.host, Fact{Op: OpRetry, Msg: f.method + " " + f.path, Conn: c.sock.id}, "retry %s %s on a new connection", f.method, f.path)
 	}
-	b.sim.recordf(EvHTTP, b.host.id, c.sock, "http %s sent %q", c.sock, m.StartLine())
+	b.sim.fact(b.sim.recordf(EvHTTP, b.host.id, c.sock, "http %s sent %q", c.sock, m.StartLine()), Fact{Op: OpHTTPSent, Msg: m.StartLine()})
 	if f.twoWrites {
 		msg := c.writeMessage(m, []byte(m.Head()))
 		if c.tls != nil {
@@ -336,7 +338,7 @@ func (c *browserConn) readable(k *Socket) {
 	if d := c.b.readDelay; d > 0 {
 		if c.readAt <= c.b.sim.now {
 			c.readAt = c.b.sim.now + d
-			c.b.sim.app(c.b.host, "busy: reads %s in %s", k, FormatDuration(d))
+			c.b.sim.app(c.b.host, Fact{Op: OpBusyRead, Conn: k.id, Dur: d}, "busy: reads %s in %s", k, FormatDuration(d))
 			c.b.sim.wakeAt(c.readAt, c, 0)
 		}
 		return
@@ -359,10 +361,10 @@ func (c *browserConn) consume() {
 		if data, err = c.tls.feed(data); err != nil {
 			// A TLS failure is not retried: the same server would fail
 			// the same way.
-			b.sim.app(b.host, "error on %s: %v", k, err)
+			b.sim.app(b.host, Fact{Op: OpConnError, Conn: k.id, Cause: CauseTLS, Why: err.Error()}, "error on %s: %v", k, err)
 			c.close()
 			for _, f := range append(c.waiting, c.sent...) {
-				b.failed(f, "TLS error", "%v", err)
+				b.failed(f, "TLS error", Fact{Cause: CauseTLS, Why: err.Error()}, "%v", err)
 			}
 			c.waiting, c.sent = nil, nil
 			b.pump()
@@ -380,7 +382,7 @@ func (c *browserConn) consume() {
 		c.complete(m)
 	}
 	if err != nil {
-		b.sim.app(b.host, "error on %s: %v", k, err)
+		b.sim.app(b.host, Fact{Op: OpConnError, Conn: k.id, Cause: CauseBadResponse, Why: err.Error()}, "error on %s: %v", k, err)
 		c.close()
 		c.lost("bad response")
 		return
@@ -390,8 +392,9 @@ func (c *browserConn) consume() {
 			if m.Truncated {
 				f := c.sent[0]
 				c.sent = c.sent[1:]
-				b.sim.recordf(EvHTTP, b.host.id, k, "http %s received %q truncated: %d of %d body bytes", k, m.StartLine(), len(m.Body), m.Want)
-				b.sim.app(b.host, "error %s: truncated (Content-Length %d, got %d)", f.path, m.Want, len(m.Body))
+				b.sim.fact(b.sim.recordf(EvHTTP, b.host.id, k, "http %s received %q truncated: %d of %d body bytes", k, m.StartLine(), len(m.Body), m.Want),
+					Fact{Op: OpHTTPTruncated, Msg: m.StartLine(), N: len(m.Body), M: m.Want})
+				b.sim.app(b.host, Fact{Op: OpError, Msg: f.path, Cause: CauseTruncated, N: len(m.Body), M: m.Want}, "error %s: truncated (Content-Length %d, got %d)", f.path, m.Want, len(m.Body))
 				c.retryOrFail(f, "truncated response")
 			} else {
 				c.complete(m)
@@ -408,20 +411,20 @@ func (c *browserConn) complete(m *Message) {
 	b, k := c.b, c.sock
 	if m.Interim() {
 		// A 1xx comes before the final response (RFC 9110 §15.2).
-		b.sim.recordf(EvHTTP, b.host.id, k, "http %s received %q (interim)", k, m.StartLine())
+		b.sim.fact(b.sim.recordf(EvHTTP, b.host.id, k, "http %s received %q (interim)", k, m.StartLine()), Fact{Op: OpHTTPInterim, Msg: m.StartLine()})
 		return
 	}
 	if len(c.sent) == 0 {
-		b.sim.app(b.host, "error %s: response to no request", k)
+		b.sim.app(b.host, Fact{Op: OpConnError, Conn: k.id, Cause: CauseNoRequest}, "error %s: response to no request", k)
 		return
 	}
 	f := c.sent[0]
 	c.sent = c.sent[1:]
-	b.sim.recordf(EvHTTP, b.host.id, k, "http %s received %q (%d bytes)", k, m.StartLine(), len(m.Body))
+	b.sim.fact(b.sim.recordf(EvHTTP, b.host.id, k, "http %s received %q (%d bytes)", k, m.StartLine(), len(m.Body)), Fact{Op: OpHTTPResponse, Msg: m.StartLine(), N: len(m.Body)})
 	o := &b.sim.t.Objects[f.obj]
 	o.DoneAt, o.Status = b.sim.now, m.Status
 	f.done = true
-	b.sim.app(b.host, "rendered %s", f.path)
+	b.sim.app(b.host, Fact{Op: OpRendered, Msg: f.path}, "rendered %s", f.path)
 	keep := persists(m, b.recipient())
 	c.persistent, c.reusable = keep, keep && c.reusable
 	if f.page {
@@ -440,15 +443,17 @@ func (c *browserConn) reset(k *Socket) {
 	if c.dead && len(c.sent) == 0 {
 		return
 	}
-	msg := "connection reset by peer"
+	msg, fc := "connection reset by peer", Fact{Op: OpError, Cause: CauseReset}
 	if k.lost > 0 {
 		msg += fmt.Sprintf(" (%d received bytes never read are lost)", k.lost)
+		fc.Cause, fc.N = CauseResetUnread, k.lost
 	}
 	path := "-"
 	if len(c.sent) > 0 {
 		path = c.sent[0].path
+		fc.Msg = path
 	}
-	b.sim.app(b.host, "error %s: %s", path, msg)
+	b.sim.app(b.host, fc, "error %s: %s", path, msg)
 	c.dead = true
 	c.lost("reset")
 	b.pump()
@@ -470,9 +475,9 @@ func (c *browserConn) retryOrFail(f *fetch, why string) {
 	b := c.b
 	switch {
 	case !f.idempotent():
-		b.failed(f, why, "not retried, %s is not idempotent (%s)", f.method, why)
+		b.failed(f, why, Fact{Cause: CauseNotIdempotent, Why: why}, "not retried, %s is not idempotent (%s)", f.method, why)
 	case f.tries >= 2:
-		b.failed(f, why, "gave up after %d tries (%s)", f.tries, why)
+		b.failed(f, why, Fact{Cause: CauseGaveUp, N: f.tries, Why: why}, "gave up after %d tries (%s)", f.tries, why)
 	default:
 		b.queue = append([]*fetch{f}, b.queue...)
 	}

@@ -49,7 +49,9 @@ func (l *dumbLeg) readable(k *Socket) {
 		// for the server to close the previous one.
 		if !l.ignored && len(k.unread) > 0 {
 			l.ignored = true
-			step := px.sim.recordf(EvApp, px.host.id, k, "app %s ignores %q on %s: still waiting for the server to close", px.host.appName, firstLine(string(k.unread)), k)
+			line := firstLine(string(k.unread))
+			step := px.sim.recordf(EvApp, px.host.id, k, "app %s ignores %q on %s: still waiting for the server to close", px.host.appName, line, k)
+			px.sim.fact(step, Fact{Op: OpIgnored, Msg: line})
 			px.sim.t.Stalls = append(px.sim.t.Stalls, step)
 		}
 		if k.eof() {
@@ -66,7 +68,7 @@ func (l *dumbLeg) readable(k *Socket) {
 		return
 	}
 	m := msgs[0]
-	px.sim.recordf(EvHTTP, px.host.id, k, "http %s received %q", k, m.StartLine())
+	px.sim.fact(px.sim.recordf(EvHTTP, px.host.id, k, "http %s received %q", k, m.StartLine()), Fact{Op: OpHTTPReceived, Msg: m.StartLine()})
 	// Forward as is: the start line made origin-form, every header kept.
 	if i := strings.Index(m.Target, "://"); i >= 0 {
 		rest := m.Target[i+3:]
@@ -92,7 +94,7 @@ type dumbUp struct{ leg *dumbLeg }
 func (u *dumbUp) connected(k *Socket) {
 	l := u.leg
 	px := l.px
-	px.sim.recordf(EvHTTP, px.host.id, k, "http %s sent %q (all headers forwarded as they came)", k, l.fwdHead.StartLine())
+	px.sim.fact(px.sim.recordf(EvHTTP, px.host.id, k, "http %s sent %q (all headers forwarded as they came)", k, l.fwdHead.StartLine()), Fact{Op: OpHTTPForwarded, Msg: l.fwdHead.StartLine()})
 	k.writeMessage(l.fwdHead, l.fwd, PkRequest)
 }
 
@@ -101,7 +103,7 @@ func (u *dumbUp) readable(k *Socket) {
 	data := k.read()
 	if len(data) > 0 && l.client.canSendData() {
 		if m := relayedHead(data); m != nil {
-			l.px.sim.recordf(EvHTTP, l.px.host.id, l.client, "http %s relays %q", l.client, m.StartLine())
+			l.px.sim.fact(l.px.sim.recordf(EvHTTP, l.px.host.id, l.client, "http %s relays %q", l.client, m.StartLine()), Fact{Op: OpHTTPRelayed, Msg: m.StartLine()})
 			l.relaying = l.client.writeMessage(m, data, PkResponse)
 		} else {
 			// The rest of a relayed body is more of the same response.
@@ -110,7 +112,7 @@ func (u *dumbUp) readable(k *Socket) {
 	}
 	if k.eof() {
 		// Only now does the dumb proxy believe the response is over.
-		l.px.sim.app(l.px.host, "server closed %s: response over, closing %s", k, l.client)
+		l.px.sim.app(l.px.host, Fact{Op: OpServerClosed, Conn: k.id, M: l.client.id}, "server closed %s: response over, closing %s", k, l.client)
 		k.close()
 		l.client.close()
 	}
@@ -172,7 +174,7 @@ func (l *smartLeg) readable(k *Socket) {
 	px := l.px
 	msgs, _ := l.p.feed(k.read())
 	for _, m := range msgs {
-		px.sim.recordf(EvHTTP, px.host.id, k, "http %s received %q", k, m.StartLine())
+		px.sim.fact(px.sim.recordf(EvHTTP, px.host.id, k, "http %s received %q", k, m.StartLine()), Fact{Op: OpHTTPReceived, Msg: m.StartLine()})
 		l.pending = append(l.pending, m)
 	}
 	l.next()
@@ -195,7 +197,7 @@ func (l *smartLeg) next() {
 	}
 	fwd.Header = append(ForwardHeader(req.Header), Field{"Via", "1.1 proxy"})
 	if removed := removedFields(req.Header, fwd.Header); removed != "" {
-		px.sim.app(px.host, "removes hop-by-hop fields from %s: %s", req.Label(), removed)
+		px.sim.app(px.host, Fact{Op: OpHopByHop, Msg: req.Label(), Note: removed}, "removes hop-by-hop fields from %s: %s", req.Label(), removed)
 	}
 	var up *smartUp
 	if n := len(px.idle); n > 0 {
@@ -238,7 +240,8 @@ func (l *smartLeg) answer(resp *Message) {
 	}
 	out.Header = append(out.Header, Field{"Via", "1.1 proxy"})
 	if removed := removedFields(resp.Header, out.Header); removed != "" {
-		px.sim.app(px.host, "removes hop-by-hop fields from %s: %s", resp.Label(), strings.Replace(removed, "Content-Length", "", 1))
+		removed = strings.Replace(removed, "Content-Length", "", 1)
+		px.sim.app(px.host, Fact{Op: OpHopByHop, Msg: resp.Label(), Note: removed}, "removes hop-by-hop fields from %s: %s", resp.Label(), removed)
 	}
 	keep := persists(req, recipient{http11: true, keepAlive10: true, proxy: true})
 	if keep && req.Proto == "HTTP/1.0" {
@@ -246,7 +249,7 @@ func (l *smartLeg) answer(resp *Message) {
 	} else if !keep {
 		out.Header = append(out.Header, Field{"Connection", "close"})
 	}
-	px.sim.recordf(EvHTTP, px.host.id, k, "http %s sent %q", k, out.StartLine())
+	px.sim.fact(px.sim.recordf(EvHTTP, px.host.id, k, "http %s sent %q", k, out.StartLine()), Fact{Op: OpHTTPSent, Msg: out.StartLine()})
 	k.writeMessage(out, out.Bytes(), PkResponse)
 	if !keep {
 		l.closing = true
@@ -264,7 +267,7 @@ func (l *smartLeg) interim(resp *Message) {
 		return
 	}
 	out := &Message{Proto: "HTTP/1.1", Status: resp.Status, Reason: resp.Reason, Header: append(ForwardHeader(resp.Header), Field{"Via", "1.1 proxy"})}
-	l.px.sim.recordf(EvHTTP, l.px.host.id, l.client, "http %s sent %q", l.client, out.StartLine())
+	l.px.sim.fact(l.px.sim.recordf(EvHTTP, l.px.host.id, l.client, "http %s sent %q", l.client, out.StartLine()), Fact{Op: OpHTTPSent, Msg: out.StartLine()})
 	l.client.writeMessage(out, out.Bytes(), PkResponse)
 }
 
@@ -281,7 +284,7 @@ func (u *smartUp) connected(*Socket) { u.send() }
 
 func (u *smartUp) send() {
 	u.p.expect(u.req.Method)
-	u.px.sim.recordf(EvHTTP, u.px.host.id, u.sock, "http %s sent %q", u.sock, u.req.StartLine())
+	u.px.sim.fact(u.px.sim.recordf(EvHTTP, u.px.host.id, u.sock, "http %s sent %q", u.sock, u.req.StartLine()), Fact{Op: OpHTTPSent, Msg: u.req.StartLine()})
 	u.sock.writeMessage(u.req, u.req.Bytes(), PkRequest)
 }
 
@@ -293,7 +296,7 @@ func (u *smartUp) readable(k *Socket) {
 		}
 	}
 	for _, m := range msgs {
-		u.px.sim.recordf(EvHTTP, u.px.host.id, k, "http %s received %q", k, m.StartLine())
+		u.px.sim.fact(u.px.sim.recordf(EvHTTP, u.px.host.id, k, "http %s received %q", k, m.StartLine()), Fact{Op: OpHTTPReceived, Msg: m.StartLine()})
 		leg := u.leg
 		if m.Interim() {
 			leg.interim(m)

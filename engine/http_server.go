@@ -140,12 +140,12 @@ func (sc *serverConn) readable(k *Socket) {
 	}
 	for _, m := range msgs {
 		if sc.srv.sim.detailed {
-			sc.srv.sim.recordf(EvHTTP, sc.srv.host.id, k, "http %s received %q", k, m.StartLine())
+			sc.srv.sim.fact(sc.srv.sim.recordf(EvHTTP, sc.srv.host.id, k, "http %s received %q", k, m.StartLine()), Fact{Op: OpHTTPReceived, Msg: m.StartLine()})
 		}
 		sc.pending = append(sc.pending, m)
 	}
 	if err != nil {
-		sc.srv.sim.app(sc.srv.host, "bad request on %s: %v", k, err)
+		sc.srv.sim.app(sc.srv.host, Fact{Op: OpConnError, Conn: k.id, Cause: CauseBadRequest, Why: err.Error()}, "bad request on %s: %v", k, err)
 		sc.finish()
 		return
 	}
@@ -160,7 +160,7 @@ func (sc *serverConn) readable(k *Socket) {
 
 func (sc *serverConn) reset(k *Socket) {
 	sc.done = true
-	sc.srv.sim.app(sc.srv.host, "error %s: connection reset by peer", k)
+	sc.srv.sim.app(sc.srv.host, Fact{Op: OpConnError, Conn: k.id, Cause: CauseReset}, "error %s: connection reset by peer", k)
 }
 
 // next starts work on the oldest pending request (responses go out in
@@ -186,7 +186,8 @@ func (sc *serverConn) wake(code int) {
 	if sc.srv.sim.detailed {
 		sc.srv.sim.fact(sc.srv.sim.recordf(EvTimer, sc.srv.host.id, k, "timer %s keepalive fired", k), Fact{Op: OpTimerFired, Timer: "keepalive"})
 	}
-	sc.srv.sim.app(sc.srv.host, "closes idle connection %s after %s", k, FormatDuration(sc.srv.sim.cfg.KeepAliveTimeout))
+	idle := sc.srv.sim.cfg.KeepAliveTimeout
+	sc.srv.sim.app(sc.srv.host, Fact{Op: OpIdleClose, Conn: k.id, Dur: idle}, "closes idle connection %s after %s", k, FormatDuration(idle))
 	sc.finish()
 }
 
@@ -282,7 +283,7 @@ func (sc *serverConn) respond() {
 		b = b[:made.headLen+r.truncateAt]
 	}
 	if srv.sim.detailed {
-		srv.sim.recordf(EvHTTP, srv.host.id, k, "http %s sent %q", k, made.msg.StartLine())
+		srv.sim.fact(srv.sim.recordf(EvHTTP, srv.host.id, k, "http %s sent %q", k, made.msg.StartLine()), Fact{Op: OpHTTPSent, Msg: made.msg.StartLine()})
 	}
 	if sc.tls != nil {
 		sc.tls.writeMessage(made.msg, b, PkResponse)
@@ -292,7 +293,7 @@ func (sc *serverConn) respond() {
 	sc.served++
 	sc.busy = false
 	if r.truncateAt > 0 {
-		srv.sim.app(srv.host, "stops after %d of %d body bytes of %s and closes %s", r.truncateAt, r.size, req.Target, k)
+		srv.sim.app(srv.host, Fact{Op: OpStopsAfter, N: r.truncateAt, M: r.size, Msg: req.Target, Conn: k.id}, "stops after %d of %d body bytes of %s and closes %s", r.truncateAt, r.size, req.Target, k)
 		if srv.truncateOnce {
 			r.truncateAt = 0
 			srv.res[req.Target] = r

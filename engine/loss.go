@@ -159,9 +159,10 @@ type queued struct {
 }
 
 // fate decides what happens to a segment host h hands to link l: it dies
-// in a full queue, dies on the link, or arrives. why names the cause for
-// the trace.
-func (s *Sim) fate(h *Host, l *link, size int) (DropKind, string) {
+// in a full queue, dies on the link, or arrives. op is its drop event's
+// fact (OpQueueFull, OpLossChosen, OpLossRandom) and why names the cause
+// for the trace.
+func (s *Sim) fate(h *Host, l *link, size int) (d DropKind, op FactOp, why string) {
 	ls := &s.loss
 	for len(ls.sent) <= h.id {
 		ls.sent = append(ls.sent, 0)
@@ -182,7 +183,7 @@ func (s *Sim) fate(h *Host, l *link, size int) (DropKind, string) {
 			full = l.qBytes+size > c.Queue
 		}
 		if full {
-			return DropQueue, fmt.Sprintf("(queue full: %s)", queueSize(c, len(l.queue), l.qBytes))
+			return DropQueue, OpQueueFull, fmt.Sprintf("(queue full: %s)", queueSize(c, len(l.queue), l.qBytes))
 		}
 		l.queue = append(l.queue, queued{l.busy, size})
 		l.qBytes += size
@@ -190,13 +191,13 @@ func (s *Sim) fate(h *Host, l *link, size int) (DropKind, string) {
 	role := s.t.Hosts[h.id].Role
 	for _, m := range ls.chosen[role] {
 		if m == n {
-			return DropLink, fmt.Sprintf("(drop=%s:%d)", roleName(role), n)
+			return DropLink, OpLossChosen, fmt.Sprintf("(drop=%s:%d)", roleName(role), n)
 		}
 	}
 	if c.LossPPM > 0 && ls.next()%1_000_000 < uint64(c.LossPPM) {
-		return DropLink, fmt.Sprintf("(loss=%s seed=%d)", formatPercent(c.LossPPM), c.Seed)
+		return DropLink, OpLossRandom, fmt.Sprintf("(loss=%s seed=%d)", formatPercent(c.LossPPM), c.Seed)
 	}
-	return DropNone, ""
+	return DropNone, 0, ""
 }
 
 func queueSize(c Config, pkts, bytes int) string {
@@ -222,6 +223,7 @@ func (s *Sim) dropped(wp *wirePacket) {
 		line := fmt.Sprintf("drop %s %s %s>%s %s", s.segLine(&wp.seg, p.SeqBase, p.AckBase, p.HTTP), where,
 			s.t.Hosts[p.From].Name, s.t.Hosts[p.To].Name, p.dropWhy)
 		p.DropStep = s.record(EvDrop, p.From, nil, wp.idx, line)
+		s.fact(p.DropStep, Fact{Op: p.dropOp})
 	}
 	s.freePkts = append(s.freePkts, wp)
 }

@@ -187,7 +187,7 @@ func (f *fqQueue) dropFattest() {
 	s := f.sim
 	if wp.idx >= 0 {
 		p := &s.t.Packets[wp.idx]
-		p.Drop, p.dropWhy = DropQueue, fmt.Sprintf("(queue full: %s, fq drops from the longest flow)", queueSize(s.cfg, f.pkts, f.bytes))
+		p.Drop, p.dropOp, p.dropWhy = DropQueue, OpQueueFull, fmt.Sprintf("(queue full: %s, fq drops from the longest flow)", queueSize(s.cfg, f.pkts, f.bytes))
 	}
 	f.l.queueDrop(wp)
 }

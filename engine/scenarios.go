@@ -335,12 +335,12 @@ func (g *loadgen) wake(int) {
 	*lc = loadConn{g: g, p: parser{response: true}}
 	if k := g.host.dial(g.server, 80, lc); k == nil {
 		g.failed++
-		s.appBytes(g.host, g.failure)
+		s.appBytes(g.host, Fact{Op: OpPortsExhausted, N: g.started, M: g.host.timeWait}, g.failure)
 	}
 	if g.started < s.cfg.Conns {
 		s.wakeAt(s.now+Second/Time(s.cfg.Rate), g, 0)
 	} else {
-		s.app(g.host, "done: %d connections, %d failed", g.started, g.failed)
+		s.app(g.host, Fact{Op: OpLoadDone, N: g.started, M: g.failed}, "done: %d connections, %d failed", g.started, g.failed)
 	}
 }
 

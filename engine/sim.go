@@ -360,18 +360,18 @@ func (s *Sim) fact(step int, f Fact) {
 	}
 }
 
-// app records an application-level event of host h.
-func (s *Sim) app(h *Host, format string, args ...any) {
-	s.record(EvApp, h.id, nil, -1, "app "+h.appName+" "+fmt.Sprintf(format, args...))
+// app records an application-level event of host h and its fact f.
+func (s *Sim) app(h *Host, f Fact, format string, args ...any) {
+	s.fact(s.record(EvApp, h.id, nil, -1, "app "+h.appName+" "+fmt.Sprintf(format, args...)), f)
 }
 
 // appBytes records an application-level event of host h whose text
 // build appends to a buffer (strconv, not fmt): one allocation, for the
-// events a bulk run records by the thousand.
-func (s *Sim) appBytes(h *Host, build func([]byte) []byte) {
+// events a bulk run records by the thousand; f is its fact.
+func (s *Sim) appBytes(h *Host, f Fact, build func([]byte) []byte) {
 	b := append(append(append(s.line[:0], "app "...), h.appName...), ' ')
 	s.line = build(b)
-	s.record(EvApp, h.id, nil, -1, string(s.line))
+	s.fact(s.record(EvApp, h.id, nil, -1, string(s.line)), f)
 }
 
 // finish completes the trace's indexes and returns it.

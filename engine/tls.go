@@ -5,6 +5,7 @@ package engine
 import (
 	"encoding/binary"
 	"fmt"
+	"strconv"
 )
 
 // TLS over the model's TCP (Config.TLS): the full handshakes of TLS 1.2
@@ -139,11 +140,32 @@ func newTLS(k *Socket, client bool) *tlsEnd {
 // version names the protocol in event lines.
 func (e *tlsEnd) version() string { return "TLS " + e.sim.cfg.TLS }
 
-func (e *tlsEnd) event(format string, args ...any) {
-	if e.sim.detailed {
-		e.sim.recordf(EvTLS, e.k.host.id, e.k, "tls %s "+format, append([]any{e.k}, args...)...)
+// event records a TLS event of this end whose line says what f does.
+func (e *tlsEnd) event(f Fact) {
+	if !e.sim.detailed {
+		return
 	}
+	var line string
+	switch f.Op {
+	case OpTLSSent:
+		line = "sent " + f.Msg + " ("
+		if f.Note != "" {
+			line += f.Note + ", "
+		}
+		line += strconv.Itoa(f.N) + " bytes)"
+	case OpTLSReceived:
+		line = "received " + f.Msg
+	case OpTLSDone:
+		line = "handshake done (" + f.Note + ")"
+	}
+	e.sim.fact(e.sim.recordf(EvTLS, e.k.host.id, e.k, "tls %s %s", e.k, line), f)
 }
+
+// sent records the sending of the handshake messages msg, n bytes.
+func (e *tlsEnd) sent(msg string, n int) { e.event(Fact{Op: OpTLSSent, Msg: msg, N: n}) }
+
+// received records the arrival of the handshake message msg.
+func (e *tlsEnd) received(msg string) { e.event(Fact{Op: OpTLSReceived, Msg: msg}) }
 
 // record is one record to write: its content type, what it is, and the
 // bytes of its fragment (plaintext handshake messages, or the inner
@@ -275,7 +297,7 @@ func (e *tlsEnd) start() {
 	k := e.k
 	e.random = opaque(tlsRandomLen, uint64(k.local.Port)<<32|uint64(k.iss))
 	ch := e.clientHello()
-	e.event("sent Client Hello (%s, %d bytes)", e.version(), len(ch)+5)
+	e.event(Fact{Op: OpTLSSent, Msg: "Client Hello", N: len(ch) + 5, Note: e.version()})
 	e.write("Client Hello", PkHandshake, nil, []record{{typ: recHandshake, info: "Client Hello", inner: "Client Hello", frag: ch}})
 }
 
@@ -372,30 +394,30 @@ func (e *tlsEnd) message(typ uint8, msg []byte, encrypted bool) error {
 			return fmt.Errorf("tls: short Client Hello")
 		}
 		e.random = append([]byte(nil), msg[2:2+tlsRandomLen]...)
-		e.event("received Client Hello")
+		e.received("Client Hello")
 		e.serverFlight()
 	case e.client && typ == hsServerHello:
-		e.event("received Server Hello")
+		e.received("Server Hello")
 		if e.v13 {
 			e.phase = phPeerCCS
 		}
 	case e.client && !e.v13 && typ == hsServerHelloDone:
-		e.event("received Server Hello Done")
+		e.received("Server Hello Done")
 		e.clientFlight12()
 		e.phase = phPeerCCS
 	case e.client && typ == hsNewSessionTicket:
-		e.event("received New Session Ticket")
+		e.received("New Session Ticket")
 	case e.client && typ == hsFinished && encrypted:
-		e.event("received Finished")
+		e.received("Finished")
 		if e.v13 {
 			e.clientFinished13()
 		}
 		e.finish()
 	case !e.client && typ == hsClientKeyExchange:
-		e.event("received Client Key Exchange")
+		e.received("Client Key Exchange")
 		e.phase = phPeerCCS
 	case !e.client && typ == hsFinished && encrypted:
-		e.event("received Finished")
+		e.received("Finished")
 		if e.v13 {
 			e.finish()
 			e.tickets13()
@@ -416,7 +438,7 @@ func (e *tlsEnd) message(typ uint8, msg []byte, encrypted bool) error {
 // finish marks the handshake complete.
 func (e *tlsEnd) finish() {
 	e.done, e.phase = true, phDone
-	e.event("handshake done (%s)", e.version())
+	e.event(Fact{Op: OpTLSDone, Note: e.version()})
 	if e.onDone != nil {
 		e.onDone()
 	}
@@ -614,7 +636,7 @@ func (e *tlsEnd) serverFlight() {
 			{typ: recHandshake, info: "Application Data", inner: "Certificate Verify", frag: hs(hsCertificateVerify, cv), encrypt: true},
 			{typ: recHandshake, info: "Application Data", inner: "Finished", frag: hs(hsFinished, opaque(32, 10)), encrypt: true},
 		}
-		e.event("sent Server Hello, Change Cipher Spec, Encrypted Extensions, Certificate, Certificate Verify, Finished (%d bytes)", recordsLen(recs, true))
+		e.sent("Server Hello, Change Cipher Spec, Encrypted Extensions, Certificate, Certificate Verify, Finished", recordsLen(recs, true))
 		e.write("Server Hello…", PkHandshake, nil, recs)
 		e.phase = phEncrypted // the client's CCS is optional in 1.3
 		return
@@ -643,7 +665,7 @@ func (e *tlsEnd) serverFlight() {
 	flight = append(flight, hs(hsServerHelloDone, nil)...)
 	label := "Server Hello, Certificate, Server Key Exchange, Server Hello Done"
 	recs := []record{{typ: recHandshake, info: label, inner: label, frag: flight}}
-	e.event("sent %s (%d bytes)", label, recordsLen(recs, false))
+	e.sent(label, recordsLen(recs, false))
 	e.write("Server Hello, Certificate…", PkHandshake, nil, recs)
 	e.phase = phHello
 }
@@ -673,7 +695,7 @@ func (e *tlsEnd) clientFlight12() {
 		{typ: recChangeCipherSpec, info: "Change Cipher Spec", inner: "Change Cipher Spec", frag: []byte{1}},
 		{typ: recHandshake, info: "Encrypted Handshake Message", inner: "Finished", frag: hs(hsFinished, opaque(12, 12)), encrypt: true},
 	}
-	e.event("sent Client Key Exchange, Change Cipher Spec, Finished (%d bytes)", recordsLen(recs, false))
+	e.sent("Client Key Exchange, Change Cipher Spec, Finished", recordsLen(recs, false))
 	e.write("Client Key Exchange…", PkHandshake, nil, recs)
 }
 
@@ -686,7 +708,7 @@ func (e *tlsEnd) serverFinished12() {
 		{typ: recChangeCipherSpec, info: "Change Cipher Spec", inner: "Change Cipher Spec", frag: []byte{1}},
 		{typ: recHandshake, info: "Encrypted Handshake Message", inner: "Finished", frag: hs(hsFinished, opaque(12, 14)), encrypt: true},
 	}
-	e.event("sent New Session Ticket, Change Cipher Spec, Finished (%d bytes)", recordsLen(recs, false))
+	e.sent("New Session Ticket, Change Cipher Spec, Finished", recordsLen(recs, false))
 	e.write("New Session Ticket…", PkHandshake, nil, recs)
 }
 
@@ -697,7 +719,7 @@ func (e *tlsEnd) clientFinished13() {
 		{typ: recChangeCipherSpec, info: "Change Cipher Spec", inner: "Change Cipher Spec", frag: []byte{1}},
 		{typ: recHandshake, info: "Application Data", inner: "Finished", frag: hs(hsFinished, opaque(32, 15)), encrypt: true},
 	}
-	e.event("sent Change Cipher Spec, Finished (%d bytes)", recordsLen(recs, true))
+	e.sent("Change Cipher Spec, Finished", recordsLen(recs, true))
 	e.write("Change Cipher Spec…", PkHandshake, nil, recs)
 }
 
@@ -712,6 +734,6 @@ func (e *tlsEnd) tickets13() {
 		nst = append(nst, 0, 0)                                             // no extensions: no early data offered
 		recs = append(recs, record{typ: recHandshake, info: "Application Data", inner: "New Session Ticket", frag: hs(hsNewSessionTicket, nst), encrypt: true})
 	}
-	e.event("sent %d New Session Tickets (%d bytes)", len(recs), recordsLen(recs, true))
+	e.sent(strconv.Itoa(len(recs))+" New Session Tickets", recordsLen(recs, true))
 	e.write("Application Data", PkHandshake, nil, recs)
 }

@@ -43,15 +43,17 @@ type Event struct {
 	// From and To are an EvState event's transition (zero otherwise): the
 	// same states its Text names, so that nobody parses the text.
 	From, To State
-	// Fact is what an EvTimer, EvCwnd or EvCall event's Text says, in
-	// fields (nil for the other kinds).
+	// Fact is what an event's Text says, in fields: every EvTimer, EvCwnd,
+	// EvCall, EvHTTP, EvApp, EvTLS and EvDrop event has one (nil for the
+	// other kinds).
 	Fact *Fact
 }
 
 // FactOp says what a Fact records.
 type FactOp uint8
 
-// What timer, congestion-window and socket-call events record.
+// What events record. The fields each op uses are named beside it; the
+// others are zero.
 const (
 	OpTimerSet       FactOp = iota + 1 // a timer is set (Fact.Timer, Fact.Until)
 	OpTimerCancelled                   // a running timer is stopped
@@ -68,20 +70,87 @@ const (
 	OpClose                            // close()
 	OpAbort                            // close() with Fact.N unread bytes: abort with RST
 	OpShutdown                         // shutdown(SHUT_WR)
+
+	// HTTP messages (EvHTTP); Fact.Msg is the message's start line.
+	OpHTTPSent      // a message is written
+	OpHTTPForwarded // the dumb proxy sends a request on with every header as it came
+	OpHTTPRelayed   // the dumb proxy relays a response's bytes without parsing them
+	OpHTTPReceived  // a message's head is parsed (a server's or a proxy's)
+	OpHTTPInterim   // a 1xx response arrives before the final one
+	OpHTTPResponse  // a browser has the whole response, its body Fact.N bytes
+	OpHTTPTruncated // the connection closed after Fact.N of the Fact.M body bytes Content-Length promised
+
+	// Applications (EvApp).
+	OpDNSLookup      // the browser asks DNS for the name Fact.Msg
+	OpDNSCached      // the browser has the name Fact.Msg's address cached
+	OpDNSAnswer      // DNS answers the name Fact.Msg with host Fact.Peer's address
+	OpRendered       // the browser renders the object Fact.Msg (its path)
+	OpPageLoaded     // every object has ended, Fact.N of Fact.M loaded, Fact.Dur after the start
+	OpIdleClose      // the server closes connection Fact.Conn, idle for Fact.Dur (its keep-alive timeout)
+	OpBusyRead       // the busy browser will read connection Fact.Conn only Fact.Dur later
+	OpRetry          // the browser sends request Fact.Msg ("GET /a.png") again, on the new connection Fact.Conn
+	OpError          // the browser gives object Fact.Msg up, for Fact.Cause ("" when no request was outstanding)
+	OpConnError      // an application drops connection Fact.Conn, for Fact.Cause (Fact.Why: the error's text, if any)
+	OpPortsExhausted // the load generator's connection Fact.N finds no free port, Fact.M of them in TIME-WAIT
+	OpLoadDone       // the load generator has opened Fact.N connections, Fact.M of them failed
+	OpServerClosed   // the dumb proxy sees the server close Fact.Conn and closes the client's connection Fact.M
+	OpHopByHop       // the proxy removes the hop-by-hop fields Fact.Note from the message Fact.Msg ("GET /", "200 OK")
+	OpIgnored        // the dumb proxy ignores request Fact.Msg (its start line) on the event's socket
+	OpStopsAfter     // the server sends Fact.N of Fact.M body bytes of Fact.Msg (a target) and closes Fact.Conn
+
+	// TLS (EvTLS).
+	OpTLSSent     // a flight of handshake messages Fact.Msg goes out, Fact.N bytes (Fact.Note: the version, on the Client Hello)
+	OpTLSReceived // the handshake message Fact.Msg arrives
+	OpTLSDone     // the handshake is complete (Fact.Note: the version)
+
+	// Drops (EvDrop).
+	OpLossRandom // random loss (Config.LossPPM) destroys the segment on its link
+	OpLossChosen // the segment is one the run chose to lose (drop=)
+	OpQueueFull  // the sender's queue is full: the segment never leaves
 )
 
-// Fact is an event's content as fields, for the stage's descriptions.
+// Cause is why an OpError or OpConnError failed.
+type Cause uint8
+
+// Causes of failure, as the error's line words them.
+const (
+	CauseNone          Cause = iota
+	CauseNotIdempotent       // a lost request is not sent again: its method is not idempotent (Fact.Why: what lost it)
+	CauseGaveUp              // a lost request was tried Fact.N times (Fact.Why: what lost it)
+	CauseReset               // the peer reset the connection
+	CauseResetUnread         // the peer reset the connection and Fact.N received bytes never read are lost
+	CauseTruncated           // the response ended after Fact.N of the Fact.M bytes Content-Length promised
+	CauseNoPort              // no free ephemeral port (EADDRNOTAVAIL)
+	CauseTLS                 // the TLS layer failed (Fact.Why)
+	CauseBadResponse         // a response did not parse (Fact.Why)
+	CauseBadRequest          // a request did not parse (Fact.Why)
+	CauseNoRequest           // a response came with no request outstanding
+)
+
+// Fact is an event's content as fields, for the stage's descriptions and
+// anyone else who would otherwise parse the line.
 type Fact struct {
 	Op    FactOp
+	Cause Cause  // OpError, OpConnError
 	Timer string // OpTimer*: the timer as the line names it: delack, keepalive, timewait, rto
 	Until Time   // OpTimerSet: when the timer will fire
-	Peer  int    // OpConnect, OpConnectFailed, OpAccept: the peer's host index
+	Peer  int    // OpConnect, OpConnectFailed, OpAccept: the peer's host index; OpDNSAnswer: the host whose address DNS gives
 	Port  int    // OpListen: the port; OpConnect, OpConnectFailed, OpAccept: the peer's port
-	N     int    // OpRead, OpWrite, OpAbort: bytes; OpConnect: the ephemeral port; OpCwnd: whole segments
+	// N is the op's first number: bytes for OpRead, OpWrite, OpAbort; the
+	// ephemeral port for OpConnect; whole segments for OpCwnd; see the ops.
+	N int
+	M int // the op's second number (see the ops)
 	// Why is an OpCwnd change's cause as its line ends: "initial window",
 	// "timeout", "fast retransmit", "recovery done", "partial ack",
-	// "restart after idle", or "" (growth on an ACK).
+	// "restart after idle", or "" (growth on an ACK); for a Cause, the
+	// error's words as the line gives them.
 	Why string
+	// Msg is what an HTTP, TLS or application event is about, as its
+	// line names it: a start line, a path, a name.
+	Msg  string
+	Note string // OpHopByHop: the fields removed ("Connection, Meter"); TLS: the version ("TLS 1.3")
+	Dur  Time   // OpPageLoaded, OpIdleClose, OpBusyRead
+	Conn int    // a connection the line names (an index into Trace.Sockets): see the ops
 }
 
 // String returns the canonical line.
@@ -143,6 +212,7 @@ type Packet struct {
 	// Retransmit says its sender sent these sequence numbers before (a
 	// SYN, data or FIN sent again).
 	Retransmit bool
+	dropOp     FactOp // the drop event's Fact.Op
 	Seg        Segment
 	Label      string // what the stage writes on it: SYN, SYN+ACK, ACK, "GET /a.png", "200 OK", FIN, RST
 	// SeqBase and AckBase are what the canonical line's seq= and ack= are

@@ -88,14 +88,6 @@ func Describe(t *engine.Trace, step int) string {
 	}
 	e := t.Events[step]
 	who := subject(t, e)
-	// words after the kind and the socket or host name
-	rest := strings.Fields(e.Text)
-	if len(rest) > 2 {
-		rest = rest[2:]
-	} else {
-		rest = nil
-	}
-	arg := strings.Join(rest, " ")
 	var s string
 	switch e.Kind {
 	case engine.EvSend, engine.EvRecv:
@@ -111,11 +103,11 @@ func Describe(t *engine.Trace, step int) string {
 	case engine.EvCall:
 		s = describeCall(t, who, e.Fact)
 	case engine.EvHTTP:
-		s = describeHTTP(who, rest, arg)
+		s = describeHTTP(who, e.Fact)
 	case engine.EvApp:
-		s = describeApp(t, e, who, arg)
+		s = describeApp(t, e, who)
 	case engine.EvTLS:
-		s = describeTLS(who, arg)
+		s = describeTLS(who, e.Fact)
 	case engine.EvDrop:
 		s = describeDrop(t, e)
 	}
@@ -125,26 +117,23 @@ func Describe(t *engine.Trace, step int) string {
 	return s
 }
 
-// describeTLS: "sent Client Hello (TLS 1.3, 1789 bytes)", "received
-// Finished", "handshake done (TLS 1.3)". The messages keep the names a
-// packet analyzer gives them.
-func describeTLS(who, arg string) string {
-	switch {
-	case strings.HasPrefix(arg, "sent "):
-		msg, info, _ := strings.Cut(strings.TrimPrefix(arg, "sent "), " (")
-		info = strings.TrimSuffix(info, ")")
-		if n, ok := strings.CutSuffix(info, " bytes"); ok {
-			parts := strings.Split(n, ", ")
-			if b, err := strconv.Atoi(parts[len(parts)-1]); err == nil {
-				parts[len(parts)-1] = Thousands(int64(b)) + "바이트"
-			}
-			info = strings.Join(parts, ", ")
+// describeTLS tells a TLS event (Event.Fact). The messages keep the
+// names a packet analyzer gives them.
+func describeTLS(who string, f *engine.Fact) string {
+	if f == nil {
+		return ""
+	}
+	switch f.Op {
+	case engine.OpTLSSent:
+		info := Thousands(int64(f.N)) + "바이트"
+		if f.Note != "" {
+			info = f.Note + ", " + info
 		}
-		return fmt.Sprintf("%s가 TLS 메시지를 보냅니다: %s (%s).", who, msg, info)
-	case strings.HasPrefix(arg, "received "):
-		return fmt.Sprintf("%s가 TLS 메시지를 받습니다: %s.", who, strings.TrimPrefix(arg, "received "))
-	case strings.HasPrefix(arg, "handshake done"):
-		return fmt.Sprintf("%s의 TLS 핸드셰이크가 끝났습니다 %s.", who, strings.TrimPrefix(arg, "handshake done "))
+		return fmt.Sprintf("%s가 TLS 메시지를 보냅니다: %s (%s).", who, f.Msg, info)
+	case engine.OpTLSReceived:
+		return fmt.Sprintf("%s가 TLS 메시지를 받습니다: %s.", who, f.Msg)
+	case engine.OpTLSDone:
+		return fmt.Sprintf("%s의 TLS 핸드셰이크가 끝났습니다 (%s).", who, f.Note)
 	}
 	return ""
 }
@@ -152,13 +141,16 @@ func describeTLS(who, arg string) string {
 // subject names who an event is about: "클라이언트(:32768)" for a socket
 // (a particle after it reads on from the name),
 // "서버" for a host, with the lane first in a comparison ("병렬 클라이언트").
-func subject(t *engine.Trace, e engine.Event) string {
-	name := HostKo(t, e.Host)
-	if e.Host >= 0 && e.Host < len(t.Hosts) && len(t.Lanes) > 1 {
-		name = LaneKo(t, t.Hosts[e.Host].Lane) + " " + name
+func subject(t *engine.Trace, e engine.Event) string { return named(t, e.Host, e.Sock) }
+
+// named is subject's name of host h, or of its socket sock (-1: none).
+func named(t *engine.Trace, h, sock int) string {
+	name := HostKo(t, h)
+	if h >= 0 && h < len(t.Hosts) && len(t.Lanes) > 1 {
+		name = LaneKo(t, t.Hosts[h].Lane) + " " + name
 	}
-	if e.Sock >= 0 && e.Sock < len(t.Sockets) {
-		name += "(:" + strconv.Itoa(int(t.Sockets[e.Sock].Local.Port)) + ")"
+	if sock >= 0 && sock < len(t.Sockets) {
+		name += "(:" + strconv.Itoa(int(t.Sockets[sock].Local.Port)) + ")"
 	}
 	return name
 }
@@ -255,100 +247,121 @@ func peerKo(t *engine.Trace, f *engine.Fact) string {
 	return HostKo(t, f.Peer) + "(:" + strconv.Itoa(f.Port) + ")"
 }
 
-func describeHTTP(who string, rest []string, arg string) string {
-	if len(rest) == 0 {
+// describeHTTP tells an HTTP message's sending or arrival (Event.Fact).
+func describeHTTP(who string, f *engine.Fact) string {
+	if f == nil {
 		return ""
 	}
-	msg := between(arg, "\"", "\"")
-	switch rest[0] {
-	case "sent":
-		if strings.Contains(arg, "all headers forwarded") {
-			return fmt.Sprintf("%s가 받은 헤더를 하나도 빼지 않고 그대로 전달합니다: %s", who, msg)
-		}
-		return fmt.Sprintf("%s가 HTTP 메시지를 보냅니다: %s", who, msg)
-	case "received":
-		if strings.Contains(arg, "truncated") {
-			return fmt.Sprintf("%s가 받은 응답이 Content-Length보다 짧게 끝났습니다: %s", who, msg)
-		}
-		if n := between(arg, "(", " bytes)"); n != "" {
-			return fmt.Sprintf("%s가 HTTP 메시지를 다 받았습니다: %s (본문 %s바이트)", who, msg, n)
-		}
-		return fmt.Sprintf("%s가 HTTP 메시지를 받았습니다: %s", who, msg)
-	case "relays":
-		return fmt.Sprintf("%s가 메시지를 그대로 전달합니다: %s", who, msg)
+	switch f.Op {
+	case engine.OpHTTPSent:
+		return fmt.Sprintf("%s가 HTTP 메시지를 보냅니다: %s", who, f.Msg)
+	case engine.OpHTTPForwarded:
+		return fmt.Sprintf("%s가 받은 헤더를 하나도 빼지 않고 그대로 전달합니다: %s", who, f.Msg)
+	case engine.OpHTTPTruncated:
+		return fmt.Sprintf("%s가 받은 응답이 Content-Length보다 짧게 끝났습니다: %s", who, f.Msg)
+	case engine.OpHTTPResponse:
+		return fmt.Sprintf("%s가 HTTP 메시지를 다 받았습니다: %s (본문 %d바이트)", who, f.Msg, f.N)
+	case engine.OpHTTPReceived, engine.OpHTTPInterim:
+		return fmt.Sprintf("%s가 HTTP 메시지를 받았습니다: %s", who, f.Msg)
+	case engine.OpHTTPRelayed:
+		return fmt.Sprintf("%s가 메시지를 그대로 전달합니다: %s", who, f.Msg)
 	}
 	return ""
 }
 
-func describeApp(t *engine.Trace, e engine.Event, who, arg string) string {
-	switch {
-	case strings.HasPrefix(arg, "dns ") && strings.HasSuffix(arg, " cached"):
-		return who + "가 DNS 캐시에서 www.example.com의 주소를 찾습니다."
-	case strings.HasPrefix(arg, "dns lookup"):
-		return who + "가 www.example.com의 주소를 DNS에 묻습니다."
-	case strings.HasPrefix(arg, "dns answer"):
-		return fmt.Sprintf("DNS가 답합니다: www.example.com = %s", afterLast(arg, " "))
-	case strings.HasPrefix(arg, "rendered "):
-		return fmt.Sprintf("%s가 화면에 그립니다: %s", who, strings.TrimPrefix(arg, "rendered "))
-	case strings.HasPrefix(arg, "page loaded"):
-		return fmt.Sprintf("페이지를 다 불러왔습니다: 객체 %s개, %s.", between(arg, "of ", " objects"), durKo(e.At))
-	case strings.HasPrefix(arg, "closes idle connection"):
-		return fmt.Sprintf("%s가 %s 동안 쉬던 커넥션을 끊습니다.", who, secondsKo(afterLast(arg, " ")))
-	case strings.HasPrefix(arg, "busy: reads"):
-		return fmt.Sprintf("%s가 바빠서 %s 뒤에야 받은 데이터를 읽습니다.", who, strings.TrimSuffix(afterLast(arg, " "), "ms")+" ms")
-	case strings.HasPrefix(arg, "retry "):
-		return fmt.Sprintf("%s가 새 커넥션으로 다시 요청합니다: %s", who, between(arg, "retry ", " on"))
-	case strings.HasPrefix(arg, "error "):
-		what := between(arg, "error ", ":")
-		switch {
-		case strings.Contains(arg, "not idempotent"):
-			return fmt.Sprintf("%s는 %s를 다시 보내지 않습니다: POST는 멱등이 아닙니다.", who, what)
-		case strings.Contains(arg, "never read are lost"):
-			return fmt.Sprintf("%s 실패: 상대가 커넥션을 리셋해서, 받아 두고 읽지 않은 데이터를 잃었습니다.", what)
-		case strings.Contains(arg, "reset by peer"):
-			return fmt.Sprintf("%s 실패: 상대가 커넥션을 리셋했습니다.", what)
-		case strings.Contains(arg, "truncated"):
-			return fmt.Sprintf("%s 실패: 본문이 Content-Length보다 짧습니다.", what)
+// describeApp tells an application's event (Event.Fact).
+func describeApp(t *engine.Trace, e engine.Event, who string) string {
+	f := e.Fact
+	if f == nil {
+		return ""
+	}
+	switch f.Op {
+	case engine.OpDNSCached:
+		return fmt.Sprintf("%s가 DNS 캐시에서 %s의 주소를 찾습니다.", who, f.Msg)
+	case engine.OpDNSLookup:
+		return fmt.Sprintf("%s가 %s의 주소를 DNS에 묻습니다.", who, f.Msg)
+	case engine.OpDNSAnswer:
+		if f.Peer < 0 || f.Peer >= len(t.Hosts) {
+			return ""
 		}
-		return fmt.Sprintf("%s 실패.", what)
-	case strings.HasPrefix(arg, "connection ") && strings.Contains(arg, "EADDRNOTAVAIL"):
-		return fmt.Sprintf("커넥션 %s번 실패: 임시 포트가 모두 쓰이고 있습니다 (TIME-WAIT %s개).", between(arg, "connection ", " failed"), between(arg, "(", " in TIME-WAIT"))
-	case strings.HasPrefix(arg, "done: "):
-		return fmt.Sprintf("부하 생성이 끝났습니다: 커넥션 %s개, 실패 %s개.", between(arg, "done: ", " connections"), between(arg, "connections, ", " failed"))
-	case strings.HasPrefix(arg, "server closed"):
+		ip := t.Hosts[f.Peer].IP
+		return fmt.Sprintf("DNS가 답합니다: %s = %d.%d.%d.%d", f.Msg, ip[0], ip[1], ip[2], ip[3])
+	case engine.OpRendered:
+		return fmt.Sprintf("%s가 화면에 그립니다: %s", who, f.Msg)
+	case engine.OpPageLoaded:
+		if f.N < f.M {
+			return fmt.Sprintf("페이지 불러오기가 끝났지만 객체 %d개 중 %d개만 받았습니다 (%s).", f.M, f.N, durKo(f.Dur))
+		}
+		return fmt.Sprintf("페이지를 다 불러왔습니다: 객체 %d개, %s.", f.M, durKo(f.Dur))
+	case engine.OpIdleClose:
+		return fmt.Sprintf("%s가 %s 동안 쉬던 커넥션을 끊습니다.", who, durKo(f.Dur))
+	case engine.OpBusyRead:
+		return fmt.Sprintf("%s가 바빠서 %s 뒤에야 받은 데이터를 읽습니다.", who, durKo(f.Dur))
+	case engine.OpRetry:
+		return fmt.Sprintf("%s가 새 커넥션으로 다시 요청합니다: %s", who, f.Msg)
+	case engine.OpError:
+		return describeError(who, f)
+	case engine.OpConnError:
+		return describeConnError(named(t, e.Host, f.Conn), f)
+	case engine.OpPortsExhausted:
+		return fmt.Sprintf("커넥션 %d번 실패: 임시 포트가 모두 쓰이고 있습니다 (TIME-WAIT %d개).", f.N, f.M)
+	case engine.OpLoadDone:
+		return fmt.Sprintf("부하 생성이 끝났습니다: 커넥션 %d개, 실패 %d개.", f.N, f.M)
+	case engine.OpServerClosed:
 		return "서버가 커넥션을 끊어 응답이 끝났습니다. 프락시도 클라이언트 쪽 커넥션을 끊습니다."
-	case strings.HasPrefix(arg, "removes hop-by-hop fields"):
-		return fmt.Sprintf("%s가 홉별 헤더를 지웁니다: %s", who, afterLast(arg, ": "))
-	case strings.HasPrefix(arg, "ignores "):
-		return fmt.Sprintf("%s가 새 요청 %s를 처리하지 못합니다: 서버가 커넥션을 끊기를 아직 기다리는 중입니다.", who, between(arg, "\"", " HTTP"))
-	case strings.HasPrefix(arg, "stops after"):
-		return fmt.Sprintf("%s가 본문을 %s바이트만 보내고 커넥션을 끊습니다.", who, between(arg, "after ", " of"))
+	case engine.OpHopByHop:
+		return fmt.Sprintf("%s가 홉별 헤더를 지웁니다: %s", who, f.Note)
+	case engine.OpIgnored:
+		req, _, _ := strings.Cut(f.Msg, " HTTP/")
+		return fmt.Sprintf("%s가 새 요청 %s를 처리하지 못합니다: 서버가 커넥션을 끊기를 아직 기다리는 중입니다.", who, req)
+	case engine.OpStopsAfter:
+		return fmt.Sprintf("%s가 본문을 %d바이트만 보내고 커넥션을 끊습니다.", who, f.N)
 	}
 	return ""
 }
 
-// between returns the text of s after the first from and before the next
-// to, or "".
-func between(s, from, to string) string {
-	_, rest, ok := strings.Cut(s, from)
-	if !ok {
-		return ""
+// describeError tells why the browser gave an object up.
+func describeError(who string, f *engine.Fact) string {
+	what := f.Msg
+	if what == "" { // a reset with no request outstanding
+		what = "커넥션"
 	}
-	v, _, ok := strings.Cut(rest, to)
-	if !ok {
-		return ""
+	switch f.Cause {
+	case engine.CauseNotIdempotent:
+		method, _, _ := strings.Cut(f.Msg, " ")
+		return fmt.Sprintf("%s는 %s를 다시 보내지 않습니다: %s는 멱등이 아닙니다.", who, what, method)
+	case engine.CauseGaveUp:
+		return fmt.Sprintf("%s 실패: %d번 보내 보고 포기합니다.", what, f.N)
+	case engine.CauseResetUnread:
+		return fmt.Sprintf("%s 실패: 상대가 커넥션을 리셋해서, 받아 두고 읽지 않은 데이터를 잃었습니다.", what)
+	case engine.CauseReset:
+		return fmt.Sprintf("%s 실패: 상대가 커넥션을 리셋했습니다.", what)
+	case engine.CauseTruncated:
+		return fmt.Sprintf("%s 실패: 본문이 Content-Length보다 짧습니다.", what)
+	case engine.CauseNoPort:
+		return fmt.Sprintf("%s 실패: 임시 포트가 모두 쓰이고 있습니다 (EADDRNOTAVAIL).", what)
+	case engine.CauseTLS:
+		return fmt.Sprintf("%s 실패: TLS 처리에 실패했습니다.", what)
 	}
-	return v
+	return fmt.Sprintf("%s 실패.", what)
 }
 
-func afterLast(s, sep string) string { return s[strings.LastIndex(s, sep)+len(sep):] }
-
-// secondsKo writes "5s" or "5.0s" as "5초".
-func secondsKo(s string) string {
-	if d, err := engine.ParseDuration(s); err == nil {
-		return durKo(d)
+// describeConnError tells why an application dropped a connection
+// (conn: the connection's Korean name).
+func describeConnError(conn string, f *engine.Fact) string {
+	switch f.Cause {
+	case engine.CauseTLS:
+		return conn + "가 TLS 처리에 실패해 커넥션을 끊습니다."
+	case engine.CauseBadResponse:
+		return conn + "가 받은 응답을 처리하지 못해 커넥션을 끊습니다."
+	case engine.CauseBadRequest:
+		return conn + "가 받은 요청을 처리하지 못해 커넥션을 끊습니다."
+	case engine.CauseReset:
+		return conn + "의 커넥션을 상대가 리셋했습니다."
+	case engine.CauseNoRequest:
+		return conn + "가 보낸 적 없는 요청의 응답을 받습니다."
 	}
-	return s
+	return ""
 }
 
 // durKo writes a duration the way a Korean sentence says it: "200 ms",

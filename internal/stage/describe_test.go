@@ -1,6 +1,8 @@
 package stage
 
 import (
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"unicode"
@@ -55,6 +57,11 @@ func TestDescribeFacts(t *testing.T) {
 		{"time-wait", "connect(server:80) failed", "클라이언트의 connect()가 실패합니다: 임시 포트가 모두 쓰이고 있습니다 (EADDRNOTAVAIL)."},
 		{"reset", "close() with", "서버(:80)가 읽지 않은 데이터를 남긴 채 close()합니다."},
 		{"slow-start", "cwnd server:80", "서버(:80)의 혼잡 윈도가 세그먼트 1개가 됩니다."},
+		{"retry", "is not idempotent", "클라이언트는 POST /order를 다시 보내지 않습니다: POST는 멱등이 아닙니다."},
+		{"retry", "page loaded (3 of 4 objects)", "페이지 불러오기가 끝났지만 객체 4개 중 3개만 받았습니다 (1.4초)."},
+		{"connection-header", "removes hop-by-hop fields", "프락시가 홉별 헤더를 지웁니다: Connection, Meter"},
+		{"dumb-proxy", "ignores", "프락시(:8080)가 새 요청 GET http://www.example.com/a.png를 처리하지 못합니다: 서버가 커넥션을 끊기를 아직 기다리는 중입니다."},
+		{"graceful-close", "busy: reads", "클라이언트가 바빠서 20 ms 뒤에야 받은 데이터를 읽습니다."},
 	} {
 		tr := mustRun(t, tc.scenario, nil)
 		step := tr.Find(tc.match, 0)
@@ -84,4 +91,54 @@ func TestDescribeTLS(t *testing.T) {
 			t.Errorf("Describe(%q) = %q; want %q", tr.Events[step].String(), got, tc.want)
 		}
 	}
+}
+
+// TestDescribeReadsNoText tells every step of every scenario, under both
+// profiles, with random loss, chosen drops and TLS, from a copy of its
+// trace whose lines are blank: the sentence must be the one the real trace
+// gets, and Korean, so that Describe reads the events' fields (From, To,
+// Fact, the packets), never their text.
+func TestDescribeReadsNoText(t *testing.T) {
+	extras := []map[string]string{{}, {"loss": "3%"}, {"drop": "client:2,server:3"}, {"tls": "1.2"}, {"tls": "1.3"}}
+	for _, name := range engine.ScenarioNames() {
+		for _, profile := range []string{"book", "today"} {
+			for i, extra := range extras {
+				params := map[string]string{"profile": profile}
+				for k, v := range extra {
+					params[k] = v
+				}
+				tr, err := engine.Run(name, params)
+				if err != nil {
+					if i == 0 {
+						t.Fatalf("%s %s: %v", name, profile, err)
+					}
+					continue // a setting this scenario does not take
+				}
+				if bad := describedWithoutText(tr); bad != "" {
+					t.Errorf("%s %v: %s", name, params, bad)
+				}
+			}
+		}
+	}
+}
+
+// describedWithoutText describes every step of tr from a copy whose
+// events have no Text and returns the first that differs from the real
+// trace's sentence or is not Korean ("" if none).
+func describedWithoutText(tr *engine.Trace) string {
+	blank := *tr
+	blank.Events = slices.Clone(tr.Events)
+	for i := range blank.Events {
+		blank.Events[i].Text = ""
+	}
+	for i, e := range tr.Events {
+		want, got := Describe(tr, i), Describe(&blank, i)
+		if got != want {
+			return fmt.Sprintf("step %d (%s): without its text %q, with it %q", i, e, got, want)
+		}
+		if !strings.ContainsFunc(got, func(r rune) bool { return unicode.Is(unicode.Hangul, r) }) {
+			return fmt.Sprintf("step %d (%s): %q is not Korean", i, e, got)
+		}
+	}
+	return ""
 }

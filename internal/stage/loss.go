@@ -3,7 +3,6 @@ package stage
 import (
 	"fmt"
 	"math"
-	"strings"
 
 	"connlab/engine"
 )
@@ -57,7 +56,7 @@ func describeDrop(t *engine.Trace, e engine.Event) string {
 		return what + "가 " + from + "의 큐가 가득 차서 버려집니다 (손실)."
 	}
 	why := "링크에서"
-	if strings.Contains(e.Text, "(loss=") {
+	if e.Fact != nil && e.Fact.Op == engine.OpLossRandom {
 		why = "링크에서 무작위 손실로"
 	}
 	return what + "가 " + why + " 사라집니다 (손실). 받는 쪽은 이 세그먼트를 영영 받지 못합니다."
