@@ -34,12 +34,64 @@ var lossCases = []lossCase{
 	{"lost-last-ack", nil, nil},
 	{"slow-start-loss", nil, nil},
 	{"parallel-queue", nil, nil},
-	// At the server's side (and in the capture of every packet) tshark's
-	// HTTP reassembly reports "New fragment overlaps old data" on this
-	// run's retransmission and calls the frame malformed, though the
-	// resent bytes equal the first copy's: not explained yet (issue 12).
-	// The lesson's student captures at the client, judged here.
-	{"pipelining-loss", nil, []string{"client"}},
+	// At the server's side the resent segment's first copy was seen and
+	// the response it ends was reassembled before: see overlapsDone.
+	{"pipelining-loss", nil, nil},
+}
+
+// overlapMessage is the error tshark's reassembly gives a segment that
+// brings again bytes of a message it has already reassembled
+// (epan/reassemble.c, "New fragment overlaps old data (retransmission?)"),
+// marking the frame malformed although the bytes are equal. A real
+// capture shows it too: Linux's own capture at the server's interface of
+// the pipelining-loss run (go run . lab pipelining-loss capture=server)
+// gives exactly this one error, on its fast retransmission
+// (TestServerCaptureOverlap in internal/twin).
+const overlapMessage = "New fragment overlaps old data (retransmission?)"
+
+// overlapsDone marks the retransmissions whose every byte belongs to
+// messages the capture had seen whole before it: there tshark reports
+// overlapMessage, as it would on a real capture.
+func overlapsDone(tr *engine.Trace) []bool {
+	out := make([]bool, len(tr.Packets))
+	seen := map[int][][2]int{} // socket -> stream ranges captured so far
+	covered := func(k, from, to int) bool {
+		for from < to {
+			moved := false
+			for _, r := range seen[k] {
+				if r[0] <= from && from < r[1] {
+					from, moved = r[1], true
+				}
+			}
+			if !moved {
+				return false
+			}
+		}
+		return true
+	}
+	for i := range tr.Packets {
+		p := &tr.Packets[i]
+		n := len(p.Seg.Payload)
+		if p.Frame == 0 || n == 0 || p.Sock < 0 {
+			continue
+		}
+		iss := tr.Sockets[p.Sock].ISS
+		off := int(uint32(p.Seg.Seq - iss - 1))
+		if p.Retransmit && covered(p.Sock, off, off+n) {
+			done := false
+			for _, m := range tr.Messages {
+				if m.Sock == p.Sock && m.Start < off+n && off < m.End {
+					done = covered(p.Sock, m.Start, m.End)
+					if !done {
+						break
+					}
+				}
+			}
+			out[i] = done
+		}
+		seen[p.Sock] = append(seen[p.Sock], [2]int{off, off + n})
+	}
+	return out
 }
 
 // expected says which analysis flags each packet may carry: the ones a
@@ -141,6 +193,22 @@ func TestTsharkLoss(t *testing.T) {
 					t.Fatal(err)
 				}
 				allow, must := expected(tr)
+				order := pcapOrder(tr)
+				overlaps := overlapsDone(tr)
+				for i := range fs {
+					f := &fs[i]
+					if f.num < 1 || f.num > len(order) || !overlaps[order[f.num-1]] {
+						continue
+					}
+					for j := 0; j < len(f.messages); j++ {
+						if f.messages[j] == overlapMessage {
+							f.messages = append(f.messages[:j], f.messages[j+1:]...)
+							f.severities = append(f.severities[:j], f.severities[j+1:]...)
+							f.malformed = false // the overlap is what makes the frame "malformed"
+							j--
+						}
+					}
+				}
 				all := map[string]bool{}
 				for _, a := range allow {
 					for f := range a {
@@ -148,7 +216,6 @@ func TestTsharkLoss(t *testing.T) {
 					}
 				}
 				v := judgeFrames(tr, fs, all)
-				order := pcapOrder(tr)
 				seen := map[int][]string{}
 				for _, f := range fs {
 					if f.num < 1 || f.num > len(order) {
