@@ -28,7 +28,9 @@ var lossCases = []lossCase{
 	{"slow-start", map[string]string{"drop": "server:20"}, nil},
 	{"slow-start", map[string]string{"queue": "8", "bandwidth": "2Mbps", "profile": "today"}, nil},
 	{"pipelining", map[string]string{"drop": "server:6"}, nil},
-	{"persistent", map[string]string{"loss": "3%", "seed": "2"}, nil},
+	// At the server's side this run's SACK recovery resends a segment of
+	// a response that capture saw whole: see pipelining-loss below.
+	{"persistent", map[string]string{"loss": "3%", "seed": "2"}, []string{"all", "client"}},
 	// The lessons' loss scenarios, as their variants run them.
 	{"lost-syn", nil, nil},
 	{"lost-last-ack", nil, nil},
@@ -37,8 +39,13 @@ var lossCases = []lossCase{
 	// At the server's side (and in the capture of every packet) tshark's
 	// HTTP reassembly reports "New fragment overlaps old data" on this
 	// run's retransmission and calls the frame malformed, though the
-	// resent bytes equal the first copy's: not explained yet (issue 12).
-	// The lesson's student captures at the client, judged here.
+	// resent bytes equal the first copy's: Wireshark's reassembly throws
+	// that for a fragment added to a message it had already reassembled
+	// (fragment_add_work in epan/reassemble.c), and a capture before the
+	// drop saw the first copy complete the response. Why tshark hands
+	// this fast retransmission to the HTTP reassembly and a timeout's
+	// retransmission not is not examined (issue 12). The lesson's student
+	// captures at the client, judged here.
 	{"pipelining-loss", nil, []string{"client"}},
 }
 
