@@ -195,3 +195,25 @@ func TestRACKReorderTimerResendsALossNearTheTail(t *testing.T) {
 		}
 	}
 }
+
+// A lost retransmission with nothing sent after it: no SACK can show it
+// (RACK needs a later segment delivered, and Linux sends no loss probe in
+// recovery), so the RTO fires. Then only the segment not SACKed goes out
+// again, from a cwnd of one (tcp_enter_loss, tcp_timeout_mark_lost), not
+// the nine SACKed behind it.
+func TestSACKTimeoutResendsOnlyWhatWasNotSACKed(t *testing.T) {
+	r := sackRig(t, Today, 10, 10, 1, 11) // the first segment, and its fast retransmission
+	r.serverData()
+	r.until(r.s.now + 20*r.s.cfg.RTT)
+	var lines []string
+	for _, s := range r.serverData() {
+		lines = append(lines, s.line)
+	}
+	want := fmt.Sprintf("server:80>client:32768 [ACK] seq=%d ack=1 win=65280 len=1448", r.seqOf(1))
+	if len(lines) != 2 || lines[0] != want || lines[1] != want {
+		t.Fatalf("sent again:\n%s\nwant the first segment twice (fast retransmission, then the RTO's)", strings.Join(lines, "\n"))
+	}
+	if r.s.t.Find("rto fired", 0) < 0 || r.server.sndUna != r.server.sndMax || r.server.sb.state != caOpen {
+		t.Errorf("no timeout, or not all acknowledged after it (state %d)", r.server.sb.state)
+	}
+}
