@@ -69,7 +69,8 @@ type Socket struct {
 	ooo       []oooSeg // segments received beyond RCV.NXT, in order
 	oooTick   uint64   // recency counter for SACK block order
 	dsack     []sackBlock
-	rec       recovery
+	rec       recovery   // without SACK: Reno and NewReno
+	sb        scoreboard // with SACK (tcp_sack.go)
 
 	unsent    []byte // written by the application, not yet sent
 	finQueued bool   // the application closed its write side: FIN after unsent
@@ -244,7 +245,7 @@ func (k *Socket) setState(st State) {
 	if st == TimeWait || st == Closed {
 		// Nothing more will be sent: let the send-side buffers go (a load
 		// test holds 28,000 of these at once).
-		k.marks, k.unsent, k.rtxq = nil, nil, nil
+		k.marks, k.unsent, k.rtxq, k.sb.segs = nil, nil, nil, nil
 	}
 	switch st {
 	case TimeWait:
@@ -323,6 +324,9 @@ func (k *Socket) sendSegment(flags Flags, payload []byte) {
 	}
 	if len(payload) > 0 || flags&FIN != 0 {
 		k.markSent(rtx)
+		if k.sackOK && flags&(SYN|RST) == 0 {
+			k.sbSent(seg.Seq, len(payload), flags, rtx)
+		}
 	}
 	if seg.Len() > 0 && flags&RST == 0 && k.timers[timerRTO] == Never {
 		k.armRTO()

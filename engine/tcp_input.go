@@ -166,7 +166,18 @@ func (k *Socket) processAck(seg *Segment) {
 		return
 	}
 	wnd := int(seg.Window) << k.sndShift
+	var sacked, sackedSegs int
+	var alert bool
+	if k.sackOK {
+		sacked, sackedSegs, alert = k.sackTag(seg, ack)
+	}
 	if !k.sndUna.LessThan(ack) {
+		if k.sackOK {
+			dup := k.isDupAck(seg, wnd)
+			k.sndWnd = wnd
+			k.sackAck(sacked, sackedSegs, alert, dup, false)
+			return
+		}
 		if k.isDupAck(seg, wnd) {
 			k.onDupAck()
 		} else if ack == k.sndUna {
@@ -197,7 +208,10 @@ func (k *Socket) processAck(seg *Segment) {
 	for len(k.marks) > 0 && k.messageEnd(k.marks[0]).LessThanEq(ack) {
 		k.marks = k.marks[1:]
 	}
-	if !k.onNewAck(acked) && acked > 0 && k.cc.onAck(k, acked) {
+	switch {
+	case k.sackOK:
+		k.sackAck(sacked, sackedSegs, alert, false, true)
+	case !k.onNewAck(acked) && acked > 0 && k.cc.onAck(k, acked):
 		k.cc.record(k, "")
 	}
 	if !finAcked {

@@ -63,7 +63,7 @@ func (k *Socket) output() {
 	// tcp_write_xmit's end: cwnd-limited when the segments in flight fill
 	// cwnd (tcp_packets_in_flight >= snd_cwnd), whatever else stopped us.
 	mss := k.cc.mss
-	if limited := (k.inFlight()+mss-1)/mss >= k.cc.cwnd/mss; !k.cc.book && (sent || limited) {
+	if limited := (k.pipe()+mss-1)/mss >= k.cc.cwnd/mss; !k.cc.book && (sent || limited) {
 		k.cc.validate(k, limited)
 	}
 	if k.finQueued && !k.finSent && len(k.unsent) == 0 && k.sndUna.Size(k.sndNxt) == len(k.rtxq) && k.mayTransmit() {
@@ -123,7 +123,12 @@ func (k *Socket) inFlight() int { return k.sndUna.Size(k.sndNxt) }
 
 // usable is how many more bytes the sender may send now:
 // min(cwnd, peer's window) less what is in flight (RFC 5681 §2, RFC 9293 §3.8.6).
+// With SACK, cwnd limits the pipe (RFC 6675 §5, Linux tcp_cwnd_test), and
+// segments SACKed leave room without limited transmit.
 func (k *Socket) usable() int {
+	if k.sackOK {
+		return min(k.cc.cwnd-k.pipe(), k.sndWnd-k.inFlight())
+	}
 	return min(k.cc.cwnd+k.limitedTransmit(), k.sndWnd) - k.inFlight()
 }
 

@@ -97,15 +97,21 @@ func (k *Socket) retransmitTimeout() {
 		k.sendSegment(SYN, nil)
 		return
 	}
-	if k.retries == 1 {
+	if k.retries == 1 && k.sb.state != caRecovery {
+		// Not again after PRR's reduction (tcp_enter_loss: only a new
+		// recovery sets ssthresh).
 		k.cc.ssthresh = k.cc.lossThresh(k)
 	}
 	k.cc.epoch = Never
 	k.cc.cwnd = k.mss
 	k.rec = recovery{recover: k.sndMax} // RFC 6582 §3.2 step 2 after a timeout
 	k.cc.record(k, "timeout")
-	k.sndNxt = k.sndUna
-	k.finSent = false
+	if k.sackOK {
+		k.sackTimeout()
+	} else {
+		k.sndNxt = k.sndUna
+		k.finSent = false
+	}
 	k.output()
 	if k.timers[timerRTO] == Never && k.sndUna != k.sndMax {
 		k.armRTO()
@@ -393,21 +399,11 @@ func sackLine(blocks []sackBlock, base Seq) string {
 }
 
 // recovery is fast retransmit and fast recovery (RFC 5681 §3.2) with
-// NewReno's partial ACKs (RFC 6582), the recovery of the book's era and of
-// RFC 5681 for both profiles. What today's Linux does instead is left out
-// and only approximated: it counts SACKed segments rather than duplicate
-// ACKs and resends every hole the SACK scoreboard shows (RFC 6675,
-// tcp_sacktag_write_queue and tcp_xmit_retransmit_queue), detects loss by
-// time with RACK (RFC 8985, tcp_rack_detect_loss: a lost segment is resent
-// once a segment sent after it is SACKed and a quarter of the minimum RTT
-// has passed, which with three or more segments behind it is within the
-// same round trip as the third duplicate ACK here), probes a lost tail
-// with TLP after about two round trips instead of waiting for the RTO
-// (tcp_schedule_loss_probe), and paces the reduction with PRR (RFC 6937,
-// tcp_cwnd_reduction) instead of inflating cwnd. With one loss and three
-// or more segments after it, all of them send the same retransmission at
-// the same moment; a loss among the last three segments of a burst is
-// repaired here by the RTO where Linux's TLP would be faster.
+// NewReno's partial ACKs (RFC 6582), for a peer without SACK: the
+// recovery of the book's era (its stacks offered no SACK) and Linux's for
+// such a peer (tcp_is_reno, tcp_add_reno_sack and tcp_newreno_mark_lost
+// in net/ipv4/tcp_input.c). With SACK, today's sender recovers from its
+// scoreboard instead (tcp_sack.go).
 type recovery struct {
 	in      bool // in fast recovery
 	recover Seq  // SND.MAX when recovery began (RFC 6582 "recover")

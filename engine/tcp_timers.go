@@ -9,10 +9,11 @@ const (
 	timerDelAck   timerKind = iota // delayed ACK (RFC 1122 §4.2.3.2)
 	timerTimeWait                  // 2*MSL in TIME-WAIT (RFC 9293 §3.6.1)
 	timerRTO                       // retransmission timeout (RFC 6298; tcp_rtx.go)
+	timerREO                       // RACK's reordering window (RFC 8985 §6.2; tcp_sack.go)
 	numTimers
 )
 
-var timerNames = [numTimers]string{"delack", "timewait", "rto"}
+var timerNames = [numTimers]string{"delack", "timewait", "rto", "reo"}
 
 func (k *Socket) setTimer(tk timerKind, at Time) {
 	k.timers[tk] = at
@@ -21,6 +22,14 @@ func (k *Socket) setTimer(tk timerKind, at Time) {
 	if k.sim.detailed {
 		k.sim.fact(k.sim.recordf(EvTimer, k.host.id, k, "timer %s %s set %v", k, timerNames[tk], at), Fact{Op: OpTimerSet, Timer: timerNames[tk], Until: at})
 	}
+}
+
+// setQuietTimer starts a timer that is no trace event, set or fired: the
+// reordering timer, whose effect (a segment sent again) is the event.
+func (k *Socket) setQuietTimer(tk timerKind, at Time) {
+	k.timers[tk] = at
+	k.timerGn[tk]++
+	k.sim.schedule(qItem{at: at, kind: qTimer, sock: k, timer: tk, gen: k.timerGn[tk]})
 }
 
 // stopTimer cancels a running timer (an ACK left before the delayed-ACK
@@ -45,6 +54,10 @@ func (k *Socket) fire(tk timerKind, gen uint32) {
 		return
 	}
 	k.timers[tk] = Never
+	if tk == timerREO {
+		k.reoTimeout()
+		return
+	}
 	if k.sim.detailed {
 		k.sim.fact(k.sim.recordf(EvTimer, k.host.id, k, "timer %s %s fired", k, timerNames[tk]), Fact{Op: OpTimerFired, Timer: timerNames[tk]})
 	}

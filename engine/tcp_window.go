@@ -137,6 +137,9 @@ type sentMark struct {
 // book's, RFC 6298 §2.4's max(SRTT + 4*RTTVAR, MinRTO). Never above maxRTO
 // (Linux TCP_RTO_MAX).
 func (k *Socket) rttSample(r Time) {
+	if k.sb.minRTT == 0 || r < k.sb.minRTT {
+		k.sb.minRTT = r // tcp_update_rtt_min
+	}
 	if k.srtt == 0 {
 		k.srtt, k.rttvar = r, r/2
 	} else {

@@ -28,6 +28,8 @@ var lossCases = []lossCase{
 	{"slow-start", map[string]string{"drop": "server:20"}, nil},
 	{"slow-start", map[string]string{"queue": "8", "bandwidth": "2Mbps", "profile": "today"}, nil},
 	{"pipelining", map[string]string{"drop": "server:6"}, nil},
+	// At the server's side this run's SACK recovery resends a segment of
+	// a response that capture saw whole: see overlapsDone.
 	{"persistent", map[string]string{"loss": "3%", "seed": "2"}, nil},
 	// The lessons' loss scenarios, as their variants run them.
 	{"lost-syn", nil, nil},

@@ -68,7 +68,7 @@ func cwndWhyKo(why string) string {
 	case "timeout":
 		return " 재전송 타이머가 끝나 손실로 보고, 혼잡 윈도를 세그먼트 1개로 줄입니다."
 	case "fast retransmit":
-		return " 중복 확인응답 세 개로 손실을 알아채 빠른 재전송을 하고, 느린 시작 임계값을 낮춥니다."
+		return " 중복 확인응답으로 손실을 알아채 빠른 재전송을 하고, 느린 시작 임계값을 낮춥니다."
 	case "recovery done":
 		return " 빠른 회복이 끝났습니다. 이제 혼잡 회피로 천천히 늘립니다."
 	case "partial ack":
