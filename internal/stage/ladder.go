@@ -38,13 +38,14 @@ type LadderMark struct {
 	ShowLabel bool
 	Lost      bool     // the packet died on the way (Full ends where it died)
 	texts     []string // the label's wordings, longest first
+	way       Line     // from its sender's line to its receiver's, lost or not (runTogether)
 }
 
 // markLine is a packet's line on the ladder, which texts keep clear of.
 type markLine struct {
 	packet int
 	line   Line // as drawn, or as it will be on arrival
-	full   Line // from first bit sent to last bit received
+	way    Line // LadderMark.way
 }
 
 // clear reports whether text s drawn at r is crossed by no packet's line
@@ -58,7 +59,7 @@ func (l *Ladder) clear(s string, r Rect, own int, lines []markLine, u float64) b
 	var mine []Line
 	for _, ml := range lines {
 		if ml.packet == own {
-			mine = append(mine, ml.full)
+			mine = append(mine, ml.way)
 		}
 	}
 	for _, ml := range lines {
@@ -67,7 +68,7 @@ func (l *Ladder) clear(s string, r Rect, own int, lines []markLine, u float64) b
 		}
 		with := false
 		for _, o := range mine {
-			with = with || runTogether(o, ml.full, u)
+			with = with || runTogether(o, ml.way, u)
 		}
 		if !with {
 			return false
@@ -94,11 +95,11 @@ func inkBand(s string, y, u float64) (top, bottom float64) {
 	return base - u*0.85, base + d
 }
 
-// runTogether reports whether two packets' lines on the ladder read as
+// runTogether reports whether two packets' ways on the ladder read as
 // one: from the same host to the same host, starting less than a line of
 // text apart (an ACK and the request sent right behind it, a train of
-// segments, which markClass labels as one). A label on one names the
-// band.
+// segments, which markClass labels as one, the segment of a train that
+// is lost). A label on one names the band.
 func runTogether(a, b Line, u float64) bool {
 	return a.X0 == b.X0 && a.X1 == b.X1 && math.Abs(a.Y0-b.Y0) < lineHeight(u)
 }
@@ -111,19 +112,18 @@ type ladderGeom struct {
 	names       []Paint
 	notes       bool    // room for state changes beside the host lines
 	tickW       float64 // the time column on the left
-	ticks       []tick  // the time column's ticks over the whole story
+	ticks       []tick  // the time column's ticks at this scale
 	textTop     float64 // texts inside the ladder start below the names
 	top, bottom float64
 	pxPer       float64
 	window      engine.Time // show time visible at once
-	total       engine.Time // show time of the run
+	total       engine.Time // show time the ladder fits at zoom 1 (fitSpan)
 }
 
 // newLadderGeom places the host lines: after the time column, leaving
 // room beside the outer lines for state changes ("SYN-SENT") when the
 // lines stay far enough apart for a packet's label, and picks a time
-// scale that fits the whole run, or at least 2.6 lines of text per round
-// trip (the ladder then scrolls).
+// scale that fits the story up to the caption shown (timeScale).
 func newLadderGeom(p *Player, g *geom, measure Measure) *ladderGeom {
 	t := p.Trace
 	u := g.sc.U
@@ -186,10 +186,12 @@ func newLadderGeom(p *Player, g *geom, measure Measure) *ladderGeom {
 	return lg
 }
 
-// timeScale picks the ladder's time scale: the whole story fits its
-// height at zoom 1, and zooming in shows a zoom-th of it (the ladder then
-// follows the current time); then the round-unit ticks of the time
-// column and its width.
+// timeScale picks the ladder's time scale: the story up to the caption
+// shown (g.fit) fits its height at zoom 1, and zooming in shows a
+// zoom-th of it (the ladder then follows the current time); then the
+// round-unit ticks of the time column, and its width: the widest tick
+// at any caption's scale, so that the host lines stay put from caption
+// to caption.
 func (lg *ladderGeom) timeScale(p *Player, g *geom, measure Measure) {
 	u := g.sc.U
 	r := g.ladder
@@ -198,16 +200,76 @@ func (lg *ladderGeom) timeScale(p *Player, g *geom, measure Measure) {
 	lg.top = math.Round(lg.textTop + g.lineH/2 + u*0.1)
 	lg.bottom = math.Round(r.Y + r.H - u*0.4)
 	avail := math.Max(lg.bottom-lg.top, 1)
-	lg.total = p.Timeline.Duration()
+	lg.total = g.fit
 	rtt := p.SimPerSecond.Seconds()
-	lg.pxPer = avail / math.Max(lg.total.Seconds(), rtt) * p.Zoom
+	// Before the story's end a line of text below the span's end, for
+	// the labels of the packets of the moment, its lowest.
+	pxPer := func(fit engine.Time) float64 {
+		h := avail
+		if fit < p.Timeline.Duration() {
+			h = math.Max(avail-g.lineH, avail/2)
+		}
+		return h / math.Max(fit.Seconds(), rtt) * p.Zoom
+	}
+	lg.pxPer = pxPer(lg.total)
 	lg.window = engine.Time(avail / lg.pxPer * float64(engine.Second))
 	lg.ticks = roundTicks(p.Timeline, lg.pxPer, 1.6*g.lineH)
 	lg.tickW = 0
-	for _, tk := range lg.ticks {
-		lg.tickW = math.Max(lg.tickW, measure(tk.label, u, false))
+	for _, fit := range captionSpans(p) {
+		for _, tk := range roundTicks(p.Timeline, pxPer(fit), 1.6*g.lineH) {
+			lg.tickW = math.Max(lg.tickW, measure(tk.label, u, false))
+		}
 	}
 	lg.tickW = math.Ceil(lg.tickW + u)
+}
+
+// fitSpan is the show time the ladder fits at zoom 1: the story up to
+// the caption shown, or played towards (the first at or after the
+// step), with the packets on the wire there; the whole story when no
+// caption is bound. The exchange a caption tells
+// then fills the ladder instead of its top fifth, and the ladder grows
+// its span caption by caption.
+func fitSpan(p *Player) engine.Time {
+	step := -1
+	for _, s := range p.CaptionSteps {
+		if s >= p.Step && (step < 0 || s < step) {
+			step = s
+		}
+	}
+	return spanTo(p, step)
+}
+
+// spanTo is the show time of the story up to step and the packets on
+// the wire at it; the whole story for none (-1).
+func spanTo(p *Player, step int) engine.Time {
+	tl := p.Timeline
+	if step < 0 {
+		return tl.Duration()
+	}
+	t := p.Trace
+	at := t.Events[step].At
+	end := at
+	for i := range t.Packets {
+		if t.Packets[i].SentAt > at {
+			break
+		}
+		if t.Packets[i].TxStart <= at { // on the wire, not queued behind it
+			end = max(end, t.Packets[i].ArriveAt)
+		}
+	}
+	return tl.Show(end)
+}
+
+// captionSpans are the spans the ladder fits at the story's captions
+// (fitSpan), the whole story among them.
+func captionSpans(p *Player) []engine.Time {
+	out := []engine.Time{p.Timeline.Duration()}
+	for _, s := range p.CaptionSteps {
+		if s >= 0 {
+			out = append(out, spanTo(p, s))
+		}
+	}
+	return out
 }
 
 // tick is a time on the ladder's time column.
@@ -383,11 +445,11 @@ func (lg *ladderGeom) layout(p *Player, pl *Plan, start engine.Time, measure Mea
 	// Every line of the step, the flying ones as they will be on arrival:
 	// no label placed now may be crossed by one.
 	for _, m := range l.Marks {
-		l.lines = append(l.lines, markLine{m.Packet, m.Drawn, m.Full})
+		l.lines = append(l.lines, markLine{m.Packet, m.Drawn, m.way})
 	}
 	for _, m := range flying {
 		if full, ok := clipY(m.Full, l.Top, l.Bottom); ok {
-			l.lines = append(l.lines, markLine{m.Packet, full, m.Full})
+			l.lines = append(l.lines, markLine{m.Packet, full, m.way})
 		}
 	}
 	for class := 0; class < 6; class++ {
@@ -465,7 +527,8 @@ func (l *Ladder) mark(tl *Timeline, pk *engine.Packet, i int, head float64) (Lad
 	if !ok0 || !ok1 {
 		return LadderMark{}, false
 	}
-	full := Line{x0, l.y(tl, pk.TxStart), x1, l.y(tl, pk.ArriveAt)}
+	way := Line{x0, l.y(tl, pk.TxStart), x1, l.y(tl, pk.ArriveAt)}
+	full := way
 	if pk.Drop != engine.DropNone {
 		full = l.lostLine(tl, pk, x0, x1)
 	}
@@ -473,7 +536,7 @@ func (l *Ladder) mark(tl *Timeline, pk *engine.Packet, i int, head float64) (Lad
 	if !ok {
 		return LadderMark{}, false
 	}
-	return LadderMark{Packet: i, Kind: pk.Kind, Full: full, Drawn: drawn, Text: pk.Label, Lost: pk.Drop != engine.DropNone}, true
+	return LadderMark{Packet: i, Kind: pk.Kind, Full: full, Drawn: drawn, Text: pk.Label, Lost: pk.Drop != engine.DropNone, way: way}, true
 }
 
 // clipY cuts l to the band top <= y <= bottom; false when it misses it.
@@ -712,7 +775,7 @@ func (l *Ladder) layoutFlying(p *Player, f *Frame, measure Measure) {
 	avoid := l.placed[:len(l.placed):len(l.placed)]
 	lines := l.lines[:len(l.lines):len(l.lines)]
 	for _, m := range f.Flying {
-		lines = append(lines, markLine{m.Packet, m.Drawn, m.Full})
+		lines = append(lines, markLine{m.Packet, m.Drawn, m.way})
 	}
 	for k := range f.Flying {
 		m := &f.Flying[k]

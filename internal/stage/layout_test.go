@@ -261,11 +261,11 @@ func ladderTextsClear(f *Frame) error {
 		var mine Line
 		for _, m := range marks {
 			if m.ShowLabel && m.Label.Contains(tx.R.X+tx.R.W/2, tx.R.Y+tx.R.H/2) {
-				own, mine = m.Packet, m.Full
+				own, mine = m.Packet, m.way
 			}
 		}
 		for _, m := range marks {
-			if m.Packet != own && m.Drawn.Crosses(r) && (own < 0 || !runTogether(mine, m.Full, f.U)) {
+			if m.Packet != own && m.Drawn.Crosses(r) && (own < 0 || !runTogether(mine, m.way, f.U)) {
 				return fmt.Errorf("text %q at %+v is crossed by packet %d's line %+v", tx.S, tx.R, m.Packet, m.Drawn)
 			}
 		}

@@ -342,6 +342,33 @@ var captionRules = []captionRule{
 	}},
 }
 
+// ladderFitsTheStory checks that at a caption step the ladder's time
+// axis fits the story told so far: every packet sent by then ends on the
+// ladder, and the last of them or the current moment is in its lowest
+// quarter, unless the story so far is shorter than a round trip (a
+// second of playback, the least the ladder shows). A story squeezed into the ladder's top lets
+// the labels of its packets fall over one another's lines.
+func ladderFitsTheStory(f *stage.Frame, p *stage.Player) error {
+	l := f.Ladder
+	if l == nil || p.Zoom != 1 {
+		return nil
+	}
+	low := l.Top + (p.Timeline.Show(f.Now)-l.Start).Seconds()*l.PxPer
+	for _, ms := range [][]stage.LadderMark{l.Marks, f.Flying} {
+		for _, m := range ms {
+			if y := max(m.Full.Y0, m.Full.Y1); y > l.Bottom+0.5 {
+				return fmt.Errorf("packet %d's line ends at y=%v, below the ladder's %v..%v", m.Packet, y, l.Top, l.Bottom)
+			}
+			low = max(low, m.Full.Y1)
+		}
+	}
+	if used := (low - l.Top) / l.PxPer; used >= p.SimPerSecond.Seconds() && low < l.Top+(l.Bottom-l.Top)*3/4 {
+		return fmt.Errorf("the story so far (%.3f s of show time) ends at y=%v, in the top %.0f%% of the ladder's %v..%v",
+			used, low, (low-l.Top)/(l.Bottom-l.Top)*100, l.Top, l.Bottom)
+	}
+	return nil
+}
+
 // shots names a folder to write every caption step's frame to as a PNG,
 // for a person to look at: go test -run TestCaptionsShowWhatTheySay -shots DIR.
 var shots = flag.String("shots", "", "write each caption step's frame as a PNG into this folder")
@@ -405,6 +432,9 @@ func TestCaptionsShowWhatTheySay(t *testing.T) {
 					p.Seek(step)
 					f := frame()
 					if err := stage.CheckFrameForTest(f, sz.W, sz.H, sz.Projector, sz.MinText, 1); err != nil {
+						t.Errorf("%s caption %d: %v", sz.Name, i+1, err)
+					}
+					if err := ladderFitsTheStory(f, p); err != nil {
 						t.Errorf("%s caption %d: %v", sz.Name, i+1, err)
 					}
 					if *shots != "" {
