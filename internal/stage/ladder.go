@@ -793,9 +793,37 @@ func (l *Ladder) layoutFlying(p *Player, f *Frame, measure Measure) {
 			drawMarkLabel(ly, m, u, l.Rect)
 		}
 	}
+	// The current time across the ladder, broken where a text is.
 	if y := math.Round(l.y(tl, now)); y >= l.Top && y <= l.Bottom {
-		ly.line(Line{l.Rect.X + l.lg.tickW, y, l.Rect.X + l.Rect.W, y}, f.Line, InkNow)
+		for _, seg := range lineAround(l.Rect.X+l.lg.tickW, l.Rect.X+l.Rect.W, y, avoid, u*0.25) {
+			ly.line(seg, f.Line, InkNow)
+		}
 	}
+}
+
+// lineAround is the horizontal line from x0 to x1 at y with a gap,
+// margin wider each side, wherever it would cross one of texts (whose
+// descenders reach below their box, 1.46 of a text's size in a box
+// 1.25 tall: lineHeight).
+func lineAround(x0, x1, y float64, texts []Rect, margin float64) []Line {
+	var gaps [][2]float64
+	for _, r := range texts {
+		if y >= r.Y-margin && y <= r.Y+r.H+margin {
+			gaps = append(gaps, [2]float64{r.X - margin, r.X + r.W + margin})
+		}
+	}
+	sort.Slice(gaps, func(i, j int) bool { return gaps[i][0] < gaps[j][0] })
+	var out []Line
+	for _, g := range gaps {
+		if g[0] > x0 {
+			out = append(out, Line{x0, y, min(g[0], x1), y})
+		}
+		x0 = max(x0, g[1])
+	}
+	if x0 < x1 {
+		out = append(out, Line{x0, y, x1, y})
+	}
+	return out
 }
 
 // inside reports whether r lies within area.

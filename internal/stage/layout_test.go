@@ -238,8 +238,9 @@ func TestStageReusesThePlan(t *testing.T) {
 }
 
 // ladderTextsClear checks that no line of the ladder crosses a text on
-// it: a packet's line or a host's line through a label, a note or a time
-// makes it hard to read and to tell which line it belongs to. A packet's
+// it: a packet's line, a host's line or the current time's line through
+// a label, a note or a time makes it hard to read and to tell which line
+// it belongs to. A packet's
 // label sits on its own line, which may run under it.
 func ladderTextsClear(f *Frame) error {
 	l := f.Ladder
@@ -272,6 +273,11 @@ func ladderTextsClear(f *Frame) error {
 		for h, x := range l.Cols {
 			if (Line{x, l.Top, x, l.Bottom}).Crosses(r) {
 				return fmt.Errorf("text %q at %+v is crossed by host %d's line", tx.S, tx.R, h)
+			}
+		}
+		for _, o := range f.Dynamic.Ops {
+			if o.Kind == PaintLine && o.Ink == InkNow && l.Rect.Contains(o.L.X0, o.L.Y0) && o.L.Crosses(r) {
+				return fmt.Errorf("text %q at %+v is crossed by the line of the current time %+v", tx.S, tx.R, o.L)
 			}
 		}
 	}
