@@ -2,6 +2,7 @@ package stage
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -41,6 +42,10 @@ var stageSizes = func() []stageSize {
 	}
 	return append(out, stageSize{1280, 720, false, 16})
 }()
+
+// zeroTime is a time of nothing in a countdown or a wait ("기다리는 중
+// 0.0초", "TIME-WAIT 0.0초 남음", "확인응답 지연 0 ms").
+var zeroTime = regexp.MustCompile(`(^|[^0-9.])0(\.0+)?(초| ms)`)
 
 // checkFrame checks that every text of f is big enough, inside its area
 // and the canvas, and clear of every other text; and that hosts and
@@ -92,6 +97,9 @@ func checkFrame(f *Frame, sz stageSize, dpr float64) error {
 	for _, a := range texts {
 		if strings.HasSuffix(a.S, "...") && a.Area != f.Header {
 			return fmt.Errorf("text %q is cut short", a.S)
+		}
+		if zeroTime.MatchString(a.S) {
+			return fmt.Errorf("text %q counts a time of zero: a countdown or a wait reads from when it means something", a.S)
 		}
 	}
 	if l := f.Ladder; l != nil {
