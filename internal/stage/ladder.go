@@ -452,6 +452,37 @@ func (lg *ladderGeom) layout(p *Player, pl *Plan, start engine.Time, measure Mea
 			l.lines = append(l.lines, markLine{m.Packet, full, m.way})
 		}
 	}
+	// Each band's label before the packets' (the lessons tell of the
+	// idle time it stands for), inside it when it is tall enough, else
+	// just above it: right-aligned, or else between two host lines (from
+	// the right), where it fits.
+	var cols []float64
+	for _, x := range lg.cols {
+		cols = append(cols, x)
+	}
+	sort.Float64s(cols)
+	for _, bd := range bands {
+		w := measure(bd.label, u, false)
+		y := math.Round(bd.r.Y + (bd.r.H-lineH)/2)
+		if bd.r.H < lineH {
+			y = bd.r.Y - math.Round(u*0.1) - lineH
+		}
+		xs := []float64{bd.r.X + bd.r.W - u*0.3 - w}
+		for k := len(cols) - 1; k > 0; k-- {
+			if cols[k]-cols[k-1] >= w+u*0.6 {
+				xs = append(xs, math.Round((cols[k]+cols[k-1]-w)/2))
+			}
+		}
+		for _, x := range xs {
+			sr := Rect{x, y, w, lineH}
+			if sr.Y < lg.textTop || sr.Y+sr.H > r.Y+r.H || overlapsAny(sr, l.placed) || !l.clear(bd.label, sr, -1, l.lines, u) {
+				continue
+			}
+			l.placed = append(l.placed, sr)
+			ly.text(Paint{R: sr, S: bd.label, Size: u, Ink: InkText, Area: r})
+			break
+		}
+	}
 	for class := 0; class < 6; class++ {
 		for k := len(flying) - 1; k >= 0; k-- {
 			m := flying[k]
@@ -501,20 +532,6 @@ func (lg *ladderGeom) layout(p *Player, pl *Plan, start engine.Time, measure Mea
 			l.placed = append(l.placed, nr)
 			ly.text(Paint{R: nr, S: s, Size: u, Ink: InkText, Area: r})
 		}
-	}
-	// Each band's label, inside it when it is tall enough, else just
-	// above it, right-aligned, where it fits.
-	for _, bd := range bands {
-		w := measure(bd.label, u, false)
-		sr := Rect{bd.r.X + bd.r.W - u*0.3 - w, math.Round(bd.r.Y + (bd.r.H-lineH)/2), w, lineH}
-		if bd.r.H < lineH {
-			sr.Y = bd.r.Y - math.Round(u*0.1) - lineH
-		}
-		if sr.Y < lg.textTop || sr.Y+sr.H > r.Y+r.H || overlapsAny(sr, l.placed) || !l.clear(bd.label, sr, -1, l.lines, u) {
-			continue
-		}
-		l.placed = append(l.placed, sr)
-		ly.text(Paint{R: sr, S: bd.label, Size: u, Ink: InkText, Area: r})
 	}
 	return l
 }

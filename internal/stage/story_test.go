@@ -193,6 +193,17 @@ var captionRules = []captionRule{
 	}},
 	{"timer set", regexp.MustCompile(`타이머를 겁니다`), drawsText("확인응답 지연")},
 	{"hang", regexp.MustCompile(`여기서 멈춥니다`), drawsText("기다리는 중")},
+	{"idle band", regexp.MustCompile(`아무것도 흐르지 않`), func(f *stage.Frame, p *stage.Player, c string) error {
+		// The idle time the caption tells is on the ladder, its band
+		// labelled with how long it was, when it was long enough to be
+		// shortened.
+		for _, g := range p.Timeline.Gaps() {
+			if g[1] <= f.At {
+				return drawsText("유휴 ")(f, p, c)
+			}
+		}
+		return nil
+	}},
 	{"seq", regexp.MustCompile("`seq"), drawsText("seq ")},
 	{"three SYNs on the link", regexp.MustCompile(`링크 위에 SYN 세 개`), func(f *stage.Frame, p *stage.Player, c string) error {
 		link, _ := labels(f)
