@@ -117,7 +117,7 @@ type ladderGeom struct {
 	top, bottom float64
 	pxPer       float64
 	window      engine.Time // show time visible at once
-	total       engine.Time // show time the ladder fits at zoom 1 (fitSpan)
+	fit         showSpan    // show time the ladder fits at zoom 1 (fitSpan)
 }
 
 // newLadderGeom places the host lines: after the time column, leaving
@@ -200,18 +200,18 @@ func (lg *ladderGeom) timeScale(p *Player, g *geom, measure Measure) {
 	lg.top = math.Round(lg.textTop + g.lineH/2 + u*0.1)
 	lg.bottom = math.Round(r.Y + r.H - u*0.4)
 	avail := math.Max(lg.bottom-lg.top, 1)
-	lg.total = g.fit
+	lg.fit = g.fit
 	rtt := p.SimPerSecond.Seconds()
 	// Before the story's end a line of text below the span's end, for
 	// the labels of the packets of the moment, its lowest.
-	pxPer := func(fit engine.Time) float64 {
+	pxPer := func(fit showSpan) float64 {
 		h := avail
-		if fit < p.Timeline.Duration() {
+		if fit.to < p.Timeline.Duration() {
 			h = math.Max(avail-g.lineH, avail/2)
 		}
-		return h / math.Max(fit.Seconds(), rtt) * p.Zoom
+		return h / math.Max((fit.to-fit.from).Seconds(), rtt) * p.Zoom
 	}
-	lg.pxPer = pxPer(lg.total)
+	lg.pxPer = pxPer(lg.fit)
 	lg.window = engine.Time(avail / lg.pxPer * float64(engine.Second))
 	lg.ticks = roundTicks(p.Timeline, lg.pxPer, 1.6*g.lineH)
 	lg.tickW = 0
@@ -223,50 +223,72 @@ func (lg *ladderGeom) timeScale(p *Player, g *geom, measure Measure) {
 	lg.tickW = math.Ceil(lg.tickW + u)
 }
 
-// fitSpan is the show time the ladder fits at zoom 1: the story up to
-// the caption shown, or played towards (the first at or after the
-// step), with the packets on the wire there; the whole story when no
-// caption is bound. The exchange a caption tells
-// then fills the ladder instead of its top fifth, and the ladder grows
-// its span caption by caption.
-func fitSpan(p *Player) engine.Time {
-	step := -1
+// showSpan is a stretch of show time, from its start to its end.
+type showSpan struct{ from, to engine.Time }
+
+// fitSpan is the show time the ladder fits at zoom 1: the story told up
+// to the caption shown, or played towards (the first at or after the
+// step), from its first caption (the run before it is its prologue,
+// shown until the first caption is reached) to the caption's moment,
+// with the packets on the wire at both; the whole run when no caption
+// is bound. The exchange a caption tells then fills the ladder instead
+// of its top fifth, and the ladder grows its span caption by caption.
+func fitSpan(p *Player) showSpan {
+	step, first := -1, -1
 	for _, s := range p.CaptionSteps {
 		if s >= p.Step && (step < 0 || s < step) {
 			step = s
 		}
+		if s >= 0 && (first < 0 || s < first) {
+			first = s
+		}
 	}
-	return spanTo(p, step)
+	sp := spanTo(p, first, step)
+	if p.Step < first {
+		sp.from = 0
+	}
+	return sp
 }
 
-// spanTo is the show time of the story up to step and the packets on
-// the wire at it; the whole story for none (-1).
-func spanTo(p *Player, step int) engine.Time {
+// spanTo is the show time of the story from step first to step last
+// and the packets on the wire at them; the whole run for none (-1).
+func spanTo(p *Player, first, last int) showSpan {
 	tl := p.Timeline
-	if step < 0 {
-		return tl.Duration()
+	if last < 0 {
+		return showSpan{0, tl.Duration()}
 	}
 	t := p.Trace
-	at := t.Events[step].At
-	end := at
+	from, to := t.Events[first].At, t.Events[last].At
+	begin, end := from, to
 	for i := range t.Packets {
-		if t.Packets[i].SentAt > at {
+		pk := &t.Packets[i]
+		if pk.SentAt > to {
 			break
 		}
-		if t.Packets[i].TxStart <= at { // on the wire, not queued behind it
-			end = max(end, t.Packets[i].ArriveAt)
+		if pk.TxStart <= to { // on the wire, not queued behind it
+			end = max(end, pk.ArriveAt)
+		}
+		if pk.TxStart <= from && pk.ArriveAt >= from {
+			begin = min(begin, pk.TxStart)
 		}
 	}
-	return tl.Show(end)
+	return showSpan{tl.Show(begin), tl.Show(end)}
 }
 
 // captionSpans are the spans the ladder fits at the story's captions
-// (fitSpan), the whole story among them.
-func captionSpans(p *Player) []engine.Time {
-	out := []engine.Time{p.Timeline.Duration()}
+// (fitSpan), and before the first.
+func captionSpans(p *Player) []showSpan {
+	first := -1
+	for _, s := range p.CaptionSteps {
+		if s >= 0 && (first < 0 || s < first) {
+			first = s
+		}
+	}
+	sp := spanTo(p, first, first)
+	out := []showSpan{{0, sp.to}}
 	for _, s := range p.CaptionSteps {
 		if s >= 0 {
-			out = append(out, spanTo(p, s))
+			out = append(out, spanTo(p, first, s))
 		}
 	}
 	return out
@@ -330,20 +352,22 @@ func tickLabel(at, every engine.Time) string {
 	return ftoa(at.Seconds(), dec) + " s"
 }
 
-// startAt is the show time at the top of the ladder: the whole run when
-// it fits; otherwise the step's time 70% of the way down, paging on by
-// half a window whenever playback runs off the bottom between steps.
+// startAt is the show time at the top of the ladder: the start of the
+// span it fits (fitSpan) when the span fits; otherwise the step's time
+// 70% of the way down, paging on by half a window whenever playback
+// runs off the bottom between steps.
 func (lg *ladderGeom) startAt(p *Player) engine.Time {
-	if lg.total <= lg.window {
-		return 0
+	from := lg.fit.from
+	if lg.fit.to-from <= lg.window {
+		return from
 	}
 	tl := p.Timeline
-	last := lg.total - lg.window
+	last := lg.fit.to - lg.window
 	at := engine.Time(0)
 	if p.Step >= 0 && p.Step < p.Len() {
 		at = p.Trace.Events[p.Step].At
 	}
-	s := min(max(tl.Show(at)-lg.window*7/10, 0), last)
+	s := min(max(tl.Show(at)-lg.window*7/10, from), last)
 	now := tl.Show(p.Time)
 	for now > s+lg.window*95/100 && s < last {
 		s = min(s+lg.window/2, last)

@@ -151,7 +151,7 @@ type geom struct {
 	w, h     float64
 	sc       Scale
 	zoom     float64
-	fit      engine.Time // show time the ladder fits at zoom 1 (fitSpan)
+	fit      showSpan // show time the ladder fits at zoom 1 (fitSpan)
 	header   Rect
 	net      Rect
 	ladder   Rect

@@ -357,8 +357,10 @@ var captionRules = []captionRule{
 // axis fits the story told so far: every packet sent by then ends on the
 // ladder, and the last of them or the current moment is in its lowest
 // quarter, unless the story so far is shorter than a round trip (a
-// second of playback, the least the ladder shows). A story squeezed into the ladder's top lets
-// the labels of its packets fall over one another's lines.
+// second of playback, the least the ladder shows); and the run before
+// the first caption, the story's prologue, takes no more than its top
+// quarter, or a round trip. A story squeezed into a part of the ladder lets the labels
+// of its packets fall over one another's lines.
 func ladderFitsTheStory(f *stage.Frame, p *stage.Player) error {
 	l := f.Ladder
 	if l == nil || p.Zoom != 1 {
@@ -372,6 +374,17 @@ func ladderFitsTheStory(f *stage.Frame, p *stage.Player) error {
 			}
 			low = max(low, m.Full.Y1)
 		}
+	}
+	first := -1
+	for _, s := range p.CaptionSteps {
+		if s >= 0 && (first < 0 || s < first) {
+			first = s
+		}
+	}
+	at := p.Trace.Events[first].At
+	if y := l.Top + (p.Timeline.Show(at)-l.Start).Seconds()*l.PxPer; y > l.Top+max((l.Bottom-l.Top)/4, p.SimPerSecond.Seconds()*l.PxPer) {
+		return fmt.Errorf("the story's first caption (%v) is at y=%v, %.0f%% down the ladder's %v..%v: the run before it takes the room",
+			at, y, (y-l.Top)/(l.Bottom-l.Top)*100, l.Top, l.Bottom)
 	}
 	if used := (low - l.Top) / l.PxPer; used >= p.SimPerSecond.Seconds() && low < l.Top+(l.Bottom-l.Top)*3/4 {
 		return fmt.Errorf("the story so far (%.3f s of show time) ends at y=%v, in the top %.0f%% of the ladder's %v..%v",
