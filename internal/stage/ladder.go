@@ -260,7 +260,9 @@ func spanTo(p *Player, first, last int) showSpan {
 	t := p.Trace
 	from, to := t.Events[first].At, t.Events[last].At
 	begin, end := from, to
-	for i := range t.Packets {
+	// A packet on the wire at from or to was sent at most MaxTrip before.
+	k := sort.Search(len(t.Packets), func(i int) bool { return t.Packets[i].SentAt >= min(from, to)-t.MaxTrip() })
+	for i := k; i < len(t.Packets); i++ {
 		pk := &t.Packets[i]
 		if pk.SentAt > to {
 			break
@@ -836,21 +838,27 @@ func (l *Ladder) layoutFlying(p *Player, f *Frame, measure Measure) {
 	}
 	// The current time across the ladder, broken where a text is.
 	if y := math.Round(l.y(tl, now)); y >= l.Top && y <= l.Bottom {
-		for _, seg := range lineAround(l.Rect.X+l.lg.tickW, l.Rect.X+l.Rect.W, y, avoid, u*0.25) {
+		var texts []Paint
+		for _, tx := range append(f.Static.Texts(), ly.Texts()...) {
+			if tx.Area == l.Rect {
+				texts = append(texts, tx)
+			}
+		}
+		for _, seg := range lineAround(l.Rect.X+l.lg.tickW, l.Rect.X+l.Rect.W, y, texts, u*0.2) {
 			ly.line(seg, f.Line, InkNow)
 		}
 	}
 }
 
 // lineAround is the horizontal line from x0 to x1 at y with a gap,
-// margin wider each side, wherever it would cross one of texts (whose
-// descenders reach below their box, 1.46 of a text's size in a box
-// 1.25 tall: lineHeight).
-func lineAround(x0, x1, y float64, texts []Rect, margin float64) []Line {
+// margin wider each side and a pixel above and below, wherever it would
+// cross the glyphs of one of texts (inkBand).
+func lineAround(x0, x1, y float64, texts []Paint, margin float64) []Line {
 	var gaps [][2]float64
-	for _, r := range texts {
-		if y >= r.Y-margin && y <= r.Y+r.H+margin {
-			gaps = append(gaps, [2]float64{r.X - margin, r.X + r.W + margin})
+	for _, tx := range texts {
+		top, bottom := inkBand(tx.S, tx.R.Y, tx.Size)
+		if y >= top-1 && y <= bottom+1 {
+			gaps = append(gaps, [2]float64{tx.R.X - margin, tx.R.X + tx.R.W + margin})
 		}
 	}
 	sort.Slice(gaps, func(i, j int) bool { return gaps[i][0] < gaps[j][0] })

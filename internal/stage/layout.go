@@ -103,6 +103,14 @@ func Layout(p *Player, snap *engine.Snapshot, w, h float64, sc Scale, measure Me
 type Stage struct {
 	g    *geom
 	plan *Plan
+	fit  fitAt // the ladder's span at the last frame's step
+}
+
+// fitAt is the ladder's span (fitSpan) at a player's step.
+type fitAt struct {
+	p    *Player
+	step int
+	span showSpan
 }
 
 // planKey is what the static layer depends on.
@@ -116,7 +124,10 @@ type planKey struct {
 // Frame returns the frame at the player's time, and whether its Plan is
 // new (the static layer must be drawn again).
 func (s *Stage) Frame(p *Player, snap *engine.Snapshot, w, h float64, sc Scale, measure Measure) (*Frame, bool) {
-	if g := s.g; g == nil || g.trace != p.Trace || g.w != w || g.h != h || g.sc != sc || g.zoom != p.Zoom || g.fit != fitSpan(p) {
+	if s.fit.p != p || s.fit.step != p.Step {
+		s.fit = fitAt{p, p.Step, fitSpan(p)}
+	}
+	if g := s.g; g == nil || g.trace != p.Trace || g.w != w || g.h != h || g.sc != sc || g.zoom != p.Zoom || g.fit != s.fit.span {
 		s.g = newGeom(p, w, h, sc, measure)
 	}
 	g := s.g
