@@ -38,13 +38,14 @@ type LadderMark struct {
 	ShowLabel bool
 	Lost      bool     // the packet died on the way (Full ends where it died)
 	texts     []string // the label's wordings, longest first
+	way       Line     // from its sender's line to its receiver's, lost or not (runTogether)
 }
 
 // markLine is a packet's line on the ladder, which texts keep clear of.
 type markLine struct {
 	packet int
 	line   Line // as drawn, or as it will be on arrival
-	full   Line // from first bit sent to last bit received
+	way    Line // LadderMark.way
 }
 
 // clear reports whether text s drawn at r is crossed by no packet's line
@@ -58,7 +59,7 @@ func (l *Ladder) clear(s string, r Rect, own int, lines []markLine, u float64) b
 	var mine []Line
 	for _, ml := range lines {
 		if ml.packet == own {
-			mine = append(mine, ml.full)
+			mine = append(mine, ml.way)
 		}
 	}
 	for _, ml := range lines {
@@ -67,7 +68,7 @@ func (l *Ladder) clear(s string, r Rect, own int, lines []markLine, u float64) b
 		}
 		with := false
 		for _, o := range mine {
-			with = with || runTogether(o, ml.full, u)
+			with = with || runTogether(o, ml.way, u)
 		}
 		if !with {
 			return false
@@ -94,11 +95,11 @@ func inkBand(s string, y, u float64) (top, bottom float64) {
 	return base - u*0.85, base + d
 }
 
-// runTogether reports whether two packets' lines on the ladder read as
+// runTogether reports whether two packets' ways on the ladder read as
 // one: from the same host to the same host, starting less than a line of
 // text apart (an ACK and the request sent right behind it, a train of
-// segments, which markClass labels as one). A label on one names the
-// band.
+// segments, which markClass labels as one, the segment of a train that
+// is lost). A label on one names the band.
 func runTogether(a, b Line, u float64) bool {
 	return a.X0 == b.X0 && a.X1 == b.X1 && math.Abs(a.Y0-b.Y0) < lineHeight(u)
 }
@@ -111,19 +112,18 @@ type ladderGeom struct {
 	names       []Paint
 	notes       bool    // room for state changes beside the host lines
 	tickW       float64 // the time column on the left
-	ticks       []tick  // the time column's ticks over the whole story
+	ticks       []tick  // the time column's ticks at this scale
 	textTop     float64 // texts inside the ladder start below the names
 	top, bottom float64
 	pxPer       float64
 	window      engine.Time // show time visible at once
-	total       engine.Time // show time of the run
+	fit         showSpan    // show time the ladder fits at zoom 1 (fitSpan)
 }
 
 // newLadderGeom places the host lines: after the time column, leaving
 // room beside the outer lines for state changes ("SYN-SENT") when the
 // lines stay far enough apart for a packet's label, and picks a time
-// scale that fits the whole run, or at least 2.6 lines of text per round
-// trip (the ladder then scrolls).
+// scale that fits the story up to the caption shown (timeScale).
 func newLadderGeom(p *Player, g *geom, measure Measure) *ladderGeom {
 	t := p.Trace
 	u := g.sc.U
@@ -186,10 +186,12 @@ func newLadderGeom(p *Player, g *geom, measure Measure) *ladderGeom {
 	return lg
 }
 
-// timeScale picks the ladder's time scale: the whole story fits its
-// height at zoom 1, and zooming in shows a zoom-th of it (the ladder then
-// follows the current time); then the round-unit ticks of the time
-// column and its width.
+// timeScale picks the ladder's time scale: the story up to the caption
+// shown (g.fit) fits its height at zoom 1, and zooming in shows a
+// zoom-th of it (the ladder then follows the current time); then the
+// round-unit ticks of the time column, and its width: the widest tick
+// at any caption's scale, so that the host lines stay put from caption
+// to caption.
 func (lg *ladderGeom) timeScale(p *Player, g *geom, measure Measure) {
 	u := g.sc.U
 	r := g.ladder
@@ -198,16 +200,100 @@ func (lg *ladderGeom) timeScale(p *Player, g *geom, measure Measure) {
 	lg.top = math.Round(lg.textTop + g.lineH/2 + u*0.1)
 	lg.bottom = math.Round(r.Y + r.H - u*0.4)
 	avail := math.Max(lg.bottom-lg.top, 1)
-	lg.total = p.Timeline.Duration()
+	lg.fit = g.fit
 	rtt := p.SimPerSecond.Seconds()
-	lg.pxPer = avail / math.Max(lg.total.Seconds(), rtt) * p.Zoom
+	// Before the story's end a line of text below the span's end, for
+	// the labels of the packets of the moment, its lowest.
+	pxPer := func(fit showSpan) float64 {
+		h := avail
+		if fit.to < p.Timeline.Duration() {
+			h = math.Max(avail-g.lineH, avail/2)
+		}
+		return h / math.Max((fit.to-fit.from).Seconds(), rtt) * p.Zoom
+	}
+	lg.pxPer = pxPer(lg.fit)
 	lg.window = engine.Time(avail / lg.pxPer * float64(engine.Second))
 	lg.ticks = roundTicks(p.Timeline, lg.pxPer, 1.6*g.lineH)
 	lg.tickW = 0
-	for _, tk := range lg.ticks {
-		lg.tickW = math.Max(lg.tickW, measure(tk.label, u, false))
+	for _, fit := range captionSpans(p) {
+		for _, tk := range roundTicks(p.Timeline, pxPer(fit), 1.6*g.lineH) {
+			lg.tickW = math.Max(lg.tickW, measure(tk.label, u, false))
+		}
 	}
 	lg.tickW = math.Ceil(lg.tickW + u)
+}
+
+// showSpan is a stretch of show time, from its start to its end.
+type showSpan struct{ from, to engine.Time }
+
+// fitSpan is the show time the ladder fits at zoom 1: the story told up
+// to the caption shown, or played towards (the first at or after the
+// step), from its first caption (the run before it is its prologue,
+// shown until the first caption is reached) to the caption's moment,
+// with the packets on the wire at both; the whole run when no caption
+// is bound. The exchange a caption tells then fills the ladder instead
+// of its top fifth, and the ladder grows its span caption by caption.
+func fitSpan(p *Player) showSpan {
+	step, first := -1, -1
+	for _, s := range p.CaptionSteps {
+		if s >= p.Step && (step < 0 || s < step) {
+			step = s
+		}
+		if s >= 0 && (first < 0 || s < first) {
+			first = s
+		}
+	}
+	sp := spanTo(p, first, step)
+	if p.Step < first {
+		sp.from = 0
+	}
+	return sp
+}
+
+// spanTo is the show time of the story from step first to step last
+// and the packets on the wire at them; the whole run for none (-1).
+func spanTo(p *Player, first, last int) showSpan {
+	tl := p.Timeline
+	if last < 0 {
+		return showSpan{0, tl.Duration()}
+	}
+	t := p.Trace
+	from, to := t.Events[first].At, t.Events[last].At
+	begin, end := from, to
+	// A packet on the wire at from or to was sent at most MaxTrip before.
+	k := sort.Search(len(t.Packets), func(i int) bool { return t.Packets[i].SentAt >= min(from, to)-t.MaxTrip() })
+	for i := k; i < len(t.Packets); i++ {
+		pk := &t.Packets[i]
+		if pk.SentAt > to {
+			break
+		}
+		if pk.TxStart <= to { // on the wire, not queued behind it
+			end = max(end, pk.ArriveAt)
+		}
+		if pk.TxStart <= from && pk.ArriveAt >= from {
+			begin = min(begin, pk.TxStart)
+		}
+	}
+	return showSpan{tl.Show(begin), tl.Show(end)}
+}
+
+// captionSpans are the spans the ladder fits at the story's captions
+// (fitSpan), and before the first.
+func captionSpans(p *Player) []showSpan {
+	first := -1
+	for _, s := range p.CaptionSteps {
+		if s >= 0 && (first < 0 || s < first) {
+			first = s
+		}
+	}
+	sp := spanTo(p, first, first)
+	out := []showSpan{{0, sp.to}}
+	for _, s := range p.CaptionSteps {
+		if s >= 0 {
+			out = append(out, spanTo(p, first, s))
+		}
+	}
+	return out
 }
 
 // tick is a time on the ladder's time column.
@@ -268,20 +354,22 @@ func tickLabel(at, every engine.Time) string {
 	return ftoa(at.Seconds(), dec) + " s"
 }
 
-// startAt is the show time at the top of the ladder: the whole run when
-// it fits; otherwise the step's time 70% of the way down, paging on by
-// half a window whenever playback runs off the bottom between steps.
+// startAt is the show time at the top of the ladder: the start of the
+// span it fits (fitSpan) when the span fits; otherwise the step's time
+// 70% of the way down, paging on by half a window whenever playback
+// runs off the bottom between steps.
 func (lg *ladderGeom) startAt(p *Player) engine.Time {
-	if lg.total <= lg.window {
-		return 0
+	from := lg.fit.from
+	if lg.fit.to-from <= lg.window {
+		return from
 	}
 	tl := p.Timeline
-	last := lg.total - lg.window
+	last := lg.fit.to - lg.window
 	at := engine.Time(0)
 	if p.Step >= 0 && p.Step < p.Len() {
 		at = p.Trace.Events[p.Step].At
 	}
-	s := min(max(tl.Show(at)-lg.window*7/10, 0), last)
+	s := min(max(tl.Show(at)-lg.window*7/10, from), last)
 	now := tl.Show(p.Time)
 	for now > s+lg.window*95/100 && s < last {
 		s = min(s+lg.window/2, last)
@@ -383,11 +471,42 @@ func (lg *ladderGeom) layout(p *Player, pl *Plan, start engine.Time, measure Mea
 	// Every line of the step, the flying ones as they will be on arrival:
 	// no label placed now may be crossed by one.
 	for _, m := range l.Marks {
-		l.lines = append(l.lines, markLine{m.Packet, m.Drawn, m.Full})
+		l.lines = append(l.lines, markLine{m.Packet, m.Drawn, m.way})
 	}
 	for _, m := range flying {
 		if full, ok := clipY(m.Full, l.Top, l.Bottom); ok {
-			l.lines = append(l.lines, markLine{m.Packet, full, m.Full})
+			l.lines = append(l.lines, markLine{m.Packet, full, m.way})
+		}
+	}
+	// Each band's label before the packets' (the lessons tell of the
+	// idle time it stands for), inside it when it is tall enough, else
+	// just above it: right-aligned, or else between two host lines (from
+	// the right), where it fits.
+	var cols []float64
+	for _, x := range lg.cols {
+		cols = append(cols, x)
+	}
+	sort.Float64s(cols)
+	for _, bd := range bands {
+		w := measure(bd.label, u, false)
+		y := math.Round(bd.r.Y + (bd.r.H-lineH)/2)
+		if bd.r.H < lineH {
+			y = bd.r.Y - math.Round(u*0.1) - lineH
+		}
+		xs := []float64{bd.r.X + bd.r.W - u*0.3 - w}
+		for k := len(cols) - 1; k > 0; k-- {
+			if cols[k]-cols[k-1] >= w+u*0.6 {
+				xs = append(xs, math.Round((cols[k]+cols[k-1]-w)/2))
+			}
+		}
+		for _, x := range xs {
+			sr := Rect{x, y, w, lineH}
+			if sr.Y < lg.textTop || sr.Y+sr.H > r.Y+r.H || overlapsAny(sr, l.placed) || !l.clear(bd.label, sr, -1, l.lines, u) {
+				continue
+			}
+			l.placed = append(l.placed, sr)
+			ly.text(Paint{R: sr, S: bd.label, Size: u, Ink: InkText, Area: r})
+			break
 		}
 	}
 	for class := 0; class < 6; class++ {
@@ -440,20 +559,6 @@ func (lg *ladderGeom) layout(p *Player, pl *Plan, start engine.Time, measure Mea
 			ly.text(Paint{R: nr, S: s, Size: u, Ink: InkText, Area: r})
 		}
 	}
-	// Each band's label, inside it when it is tall enough, else just
-	// above it, right-aligned, where it fits.
-	for _, bd := range bands {
-		w := measure(bd.label, u, false)
-		sr := Rect{bd.r.X + bd.r.W - u*0.3 - w, math.Round(bd.r.Y + (bd.r.H-lineH)/2), w, lineH}
-		if bd.r.H < lineH {
-			sr.Y = bd.r.Y - math.Round(u*0.1) - lineH
-		}
-		if sr.Y < lg.textTop || sr.Y+sr.H > r.Y+r.H || overlapsAny(sr, l.placed) || !l.clear(bd.label, sr, -1, l.lines, u) {
-			continue
-		}
-		l.placed = append(l.placed, sr)
-		ly.text(Paint{R: sr, S: bd.label, Size: u, Ink: InkText, Area: r})
-	}
 	return l
 }
 
@@ -465,7 +570,8 @@ func (l *Ladder) mark(tl *Timeline, pk *engine.Packet, i int, head float64) (Lad
 	if !ok0 || !ok1 {
 		return LadderMark{}, false
 	}
-	full := Line{x0, l.y(tl, pk.TxStart), x1, l.y(tl, pk.ArriveAt)}
+	way := Line{x0, l.y(tl, pk.TxStart), x1, l.y(tl, pk.ArriveAt)}
+	full := way
 	if pk.Drop != engine.DropNone {
 		full = l.lostLine(tl, pk, x0, x1)
 	}
@@ -473,7 +579,7 @@ func (l *Ladder) mark(tl *Timeline, pk *engine.Packet, i int, head float64) (Lad
 	if !ok {
 		return LadderMark{}, false
 	}
-	return LadderMark{Packet: i, Kind: pk.Kind, Full: full, Drawn: drawn, Text: pk.Label, Lost: pk.Drop != engine.DropNone}, true
+	return LadderMark{Packet: i, Kind: pk.Kind, Full: full, Drawn: drawn, Text: pk.Label, Lost: pk.Drop != engine.DropNone, way: way}, true
 }
 
 // clipY cuts l to the band top <= y <= bottom; false when it misses it.
@@ -712,7 +818,7 @@ func (l *Ladder) layoutFlying(p *Player, f *Frame, measure Measure) {
 	avoid := l.placed[:len(l.placed):len(l.placed)]
 	lines := l.lines[:len(l.lines):len(l.lines)]
 	for _, m := range f.Flying {
-		lines = append(lines, markLine{m.Packet, m.Drawn, m.Full})
+		lines = append(lines, markLine{m.Packet, m.Drawn, m.way})
 	}
 	for k := range f.Flying {
 		m := &f.Flying[k]
@@ -730,9 +836,43 @@ func (l *Ladder) layoutFlying(p *Player, f *Frame, measure Measure) {
 			drawMarkLabel(ly, m, u, l.Rect)
 		}
 	}
+	// The current time across the ladder, broken where a text is.
 	if y := math.Round(l.y(tl, now)); y >= l.Top && y <= l.Bottom {
-		ly.line(Line{l.Rect.X + l.lg.tickW, y, l.Rect.X + l.Rect.W, y}, f.Line, InkNow)
+		var texts []Paint
+		for _, tx := range append(f.Static.Texts(), ly.Texts()...) {
+			if tx.Area == l.Rect {
+				texts = append(texts, tx)
+			}
+		}
+		for _, seg := range lineAround(l.Rect.X+l.lg.tickW, l.Rect.X+l.Rect.W, y, texts, u*0.2) {
+			ly.line(seg, f.Line, InkNow)
+		}
 	}
+}
+
+// lineAround is the horizontal line from x0 to x1 at y with a gap,
+// margin wider each side and a pixel above and below, wherever it would
+// cross the glyphs of one of texts (inkBand).
+func lineAround(x0, x1, y float64, texts []Paint, margin float64) []Line {
+	var gaps [][2]float64
+	for _, tx := range texts {
+		top, bottom := inkBand(tx.S, tx.R.Y, tx.Size)
+		if y >= top-1 && y <= bottom+1 {
+			gaps = append(gaps, [2]float64{tx.R.X - margin, tx.R.X + tx.R.W + margin})
+		}
+	}
+	sort.Slice(gaps, func(i, j int) bool { return gaps[i][0] < gaps[j][0] })
+	var out []Line
+	for _, g := range gaps {
+		if g[0] > x0 {
+			out = append(out, Line{x0, y, min(g[0], x1), y})
+		}
+		x0 = max(x0, g[1])
+	}
+	if x0 < x1 {
+		out = append(out, Line{x0, y, x1, y})
+	}
+	return out
 }
 
 // inside reports whether r lies within area.

@@ -103,6 +103,14 @@ func Layout(p *Player, snap *engine.Snapshot, w, h float64, sc Scale, measure Me
 type Stage struct {
 	g    *geom
 	plan *Plan
+	fit  fitAt // the ladder's span at the last frame's step
+}
+
+// fitAt is the ladder's span (fitSpan) at a player's step.
+type fitAt struct {
+	p    *Player
+	step int
+	span showSpan
 }
 
 // planKey is what the static layer depends on.
@@ -116,7 +124,10 @@ type planKey struct {
 // Frame returns the frame at the player's time, and whether its Plan is
 // new (the static layer must be drawn again).
 func (s *Stage) Frame(p *Player, snap *engine.Snapshot, w, h float64, sc Scale, measure Measure) (*Frame, bool) {
-	if g := s.g; g == nil || g.trace != p.Trace || g.w != w || g.h != h || g.sc != sc || g.zoom != p.Zoom {
+	if s.fit.p != p || s.fit.step != p.Step {
+		s.fit = fitAt{p, p.Step, fitSpan(p)}
+	}
+	if g := s.g; g == nil || g.trace != p.Trace || g.w != w || g.h != h || g.sc != sc || g.zoom != p.Zoom || g.fit != s.fit.span {
 		s.g = newGeom(p, w, h, sc, measure)
 	}
 	g := s.g
@@ -143,12 +154,15 @@ func ladderStart(pl *Plan) engine.Time {
 }
 
 // geom is the division of the canvas for one trace: it depends on the
-// trace and the canvas size only, so nothing jumps between steps.
+// trace and the canvas size only, so nothing jumps between steps, but
+// for the ladder's time scale, which fits the story up to the caption
+// shown (fitSpan).
 type geom struct {
 	trace    *engine.Trace
 	w, h     float64
 	sc       Scale
 	zoom     float64
+	fit      showSpan // show time the ladder fits at zoom 1 (fitSpan)
 	header   Rect
 	net      Rect
 	ladder   Rect
@@ -177,7 +191,7 @@ type boxGeom struct {
 func newGeom(p *Player, w, h float64, sc Scale, measure Measure) *geom {
 	t := p.Trace
 	u := sc.U
-	g := &geom{trace: t, w: w, h: h, sc: sc, zoom: p.Zoom, plotKind: t.Plot, lineH: lineHeight(u), pad: math.Round(u * 0.3)}
+	g := &geom{trace: t, w: w, h: h, sc: sc, zoom: p.Zoom, fit: fitSpan(p), plotKind: t.Plot, lineH: lineHeight(u), pad: math.Round(u * 0.3)}
 	g.header = Rect{0, 0, w, math.Round(g.lineH + u*0.5)}
 	g.clockW = measure(clockTemplate, u, false)
 	if w < g.clockW+18*u {

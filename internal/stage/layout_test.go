@@ -2,6 +2,7 @@ package stage
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -41,6 +42,10 @@ var stageSizes = func() []stageSize {
 	}
 	return append(out, stageSize{1280, 720, false, 16})
 }()
+
+// zeroTime is a time of nothing in a countdown or a wait ("기다리는 중
+// 0.0초", "TIME-WAIT 0.0초 남음", "확인응답 지연 0 ms").
+var zeroTime = regexp.MustCompile(`(^|[^0-9.])0(\.0+)?(초| ms)`)
 
 // checkFrame checks that every text of f is big enough, inside its area
 // and the canvas, and clear of every other text; and that hosts and
@@ -92,6 +97,9 @@ func checkFrame(f *Frame, sz stageSize, dpr float64) error {
 	for _, a := range texts {
 		if strings.HasSuffix(a.S, "...") && a.Area != f.Header {
 			return fmt.Errorf("text %q is cut short", a.S)
+		}
+		if zeroTime.MatchString(a.S) {
+			return fmt.Errorf("text %q counts a time of zero: a countdown or a wait reads from when it means something", a.S)
 		}
 	}
 	if l := f.Ladder; l != nil {
@@ -238,8 +246,9 @@ func TestStageReusesThePlan(t *testing.T) {
 }
 
 // ladderTextsClear checks that no line of the ladder crosses a text on
-// it: a packet's line or a host's line through a label, a note or a time
-// makes it hard to read and to tell which line it belongs to. A packet's
+// it: a packet's line, a host's line or the current time's line through
+// a label, a note or a time makes it hard to read and to tell which line
+// it belongs to. A packet's
 // label sits on its own line, which may run under it.
 func ladderTextsClear(f *Frame) error {
 	l := f.Ladder
@@ -261,17 +270,22 @@ func ladderTextsClear(f *Frame) error {
 		var mine Line
 		for _, m := range marks {
 			if m.ShowLabel && m.Label.Contains(tx.R.X+tx.R.W/2, tx.R.Y+tx.R.H/2) {
-				own, mine = m.Packet, m.Full
+				own, mine = m.Packet, m.way
 			}
 		}
 		for _, m := range marks {
-			if m.Packet != own && m.Drawn.Crosses(r) && (own < 0 || !runTogether(mine, m.Full, f.U)) {
+			if m.Packet != own && m.Drawn.Crosses(r) && (own < 0 || !runTogether(mine, m.way, f.U)) {
 				return fmt.Errorf("text %q at %+v is crossed by packet %d's line %+v", tx.S, tx.R, m.Packet, m.Drawn)
 			}
 		}
 		for h, x := range l.Cols {
 			if (Line{x, l.Top, x, l.Bottom}).Crosses(r) {
 				return fmt.Errorf("text %q at %+v is crossed by host %d's line", tx.S, tx.R, h)
+			}
+		}
+		for _, o := range f.Dynamic.Ops {
+			if o.Kind == PaintLine && o.Ink == InkNow && l.Rect.Contains(o.L.X0, o.L.Y0) && o.L.Crosses(r) {
+				return fmt.Errorf("text %q at %+v is crossed by the line of the current time %+v", tx.S, tx.R, o.L)
 			}
 		}
 	}

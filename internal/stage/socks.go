@@ -2,6 +2,7 @@ package stage
 
 import (
 	"fmt"
+	"math"
 	"sort"
 	"strings"
 
@@ -312,14 +313,16 @@ func TimerText(p *Player, snap *engine.Snapshot, i int, k TimerKind) (string, fl
 	ss := &snap.Sockets[i]
 	now := p.Time
 	cfg := &p.Trace.Config
+	// A countdown rounds up: it reads 0 only once it has run out, when
+	// it is gone.
 	switch k {
 	case TimerDelAck:
 		if ss.DelAckAt != engine.Never && ss.DelAckAt > now {
-			return fmt.Sprintf("확인응답 지연 %.0f ms", (ss.DelAckAt - now).Milliseconds()), fraction(ss.DelAckAt-now, cfg.DelayedACK)
+			return fmt.Sprintf("확인응답 지연 %.0f ms", math.Ceil((ss.DelAckAt - now).Milliseconds())), fraction(ss.DelAckAt-now, cfg.DelayedACK)
 		}
 	case TimerTimeWait:
 		if ss.State == engine.TimeWait && ss.TWUntil != engine.Never && ss.TWUntil > now {
-			return fmt.Sprintf("TIME-WAIT %.1f초 남음", (ss.TWUntil - now).Seconds()), fraction(ss.TWUntil-now, cfg.TimeWait)
+			return fmt.Sprintf("TIME-WAIT %.1f초 남음", math.Ceil((ss.TWUntil-now).Seconds()*10)/10), fraction(ss.TWUntil-now, cfg.TimeWait)
 		}
 	case TimerWait:
 		if since, ok := p.waiting(snap, i); ok {

@@ -193,6 +193,17 @@ var captionRules = []captionRule{
 	}},
 	{"timer set", regexp.MustCompile(`타이머를 겁니다`), drawsText("확인응답 지연")},
 	{"hang", regexp.MustCompile(`여기서 멈춥니다`), drawsText("기다리는 중")},
+	{"idle band", regexp.MustCompile(`아무것도 흐르지 않`), func(f *stage.Frame, p *stage.Player, c string) error {
+		// The idle time the caption tells is on the ladder, its band
+		// labelled with how long it was, when it was long enough to be
+		// shortened.
+		for _, g := range p.Timeline.Gaps() {
+			if g[1] <= f.At {
+				return drawsText("유휴 ")(f, p, c)
+			}
+		}
+		return nil
+	}},
 	{"seq", regexp.MustCompile("`seq"), drawsText("seq ")},
 	{"three SYNs on the link", regexp.MustCompile(`링크 위에 SYN 세 개`), func(f *stage.Frame, p *stage.Player, c string) error {
 		link, _ := labels(f)
@@ -342,6 +353,46 @@ var captionRules = []captionRule{
 	}},
 }
 
+// ladderFitsTheStory checks that at a caption step the ladder's time
+// axis fits the story told so far: every packet sent by then ends on the
+// ladder, and the last of them or the current moment is in its lowest
+// quarter, unless the story so far is shorter than a round trip (a
+// second of playback, the least the ladder shows); and the run before
+// the first caption, the story's prologue, takes no more than its top
+// quarter, or a round trip. A story squeezed into a part of the ladder lets the labels
+// of its packets fall over one another's lines.
+func ladderFitsTheStory(f *stage.Frame, p *stage.Player) error {
+	l := f.Ladder
+	if l == nil || p.Zoom != 1 {
+		return nil
+	}
+	low := l.Top + (p.Timeline.Show(f.Now)-l.Start).Seconds()*l.PxPer
+	for _, ms := range [][]stage.LadderMark{l.Marks, f.Flying} {
+		for _, m := range ms {
+			if y := max(m.Full.Y0, m.Full.Y1); y > l.Bottom+0.5 {
+				return fmt.Errorf("packet %d's line ends at y=%v, below the ladder's %v..%v", m.Packet, y, l.Top, l.Bottom)
+			}
+			low = max(low, m.Full.Y1)
+		}
+	}
+	first := -1
+	for _, s := range p.CaptionSteps {
+		if s >= 0 && (first < 0 || s < first) {
+			first = s
+		}
+	}
+	at := p.Trace.Events[first].At
+	if y := l.Top + (p.Timeline.Show(at)-l.Start).Seconds()*l.PxPer; y > l.Top+max((l.Bottom-l.Top)/4, p.SimPerSecond.Seconds()*l.PxPer) {
+		return fmt.Errorf("the story's first caption (%v) is at y=%v, %.0f%% down the ladder's %v..%v: the run before it takes the room",
+			at, y, (y-l.Top)/(l.Bottom-l.Top)*100, l.Top, l.Bottom)
+	}
+	if used := (low - l.Top) / l.PxPer; used >= p.SimPerSecond.Seconds() && low < l.Top+(l.Bottom-l.Top)*3/4 {
+		return fmt.Errorf("the story so far (%.3f s of show time) ends at y=%v, in the top %.0f%% of the ladder's %v..%v",
+			used, low, (low-l.Top)/(l.Bottom-l.Top)*100, l.Top, l.Bottom)
+	}
+	return nil
+}
+
 // shots names a folder to write every caption step's frame to as a PNG,
 // for a person to look at: go test -run TestCaptionsShowWhatTheySay -shots DIR.
 var shots = flag.String("shots", "", "write each caption step's frame as a PNG into this folder")
@@ -405,6 +456,9 @@ func TestCaptionsShowWhatTheySay(t *testing.T) {
 					p.Seek(step)
 					f := frame()
 					if err := stage.CheckFrameForTest(f, sz.W, sz.H, sz.Projector, sz.MinText, 1); err != nil {
+						t.Errorf("%s caption %d: %v", sz.Name, i+1, err)
+					}
+					if err := ladderFitsTheStory(f, p); err != nil {
 						t.Errorf("%s caption %d: %v", sz.Name, i+1, err)
 					}
 					if *shots != "" {
