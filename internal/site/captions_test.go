@@ -208,6 +208,17 @@ func TestCaptionConditionsPick(t *testing.T) {
 	if main.lesson == nil || queue.lesson == nil {
 		t.Fatal("lesson 11 or its parallel-queue variant is missing")
 	}
+	// The first predict answer, as exercises.js fills it for the page's settings.
+	for conns, want := range map[string]string{"1": "한꺼번에 받지 못합니다", "6": "4 RTT 남짓입니다"} {
+		tr, err := main.with("conns", conns)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := stage.ExpandCaption(tr, string(main.lesson.Predict[0].Answer))
+		if err != nil || !strings.Contains(got, want) || strings.Contains(got, "{{") {
+			t.Errorf("lesson 11's first answer at conns=%s: %q, %v; want it to say %q", conns, got, err, want)
+		}
+	}
 	// shown returns the captions the stage shows in a run, in order, with
 	// this run's numbers.
 	shown := func(r lessonRun, conns string) string {

@@ -2,6 +2,7 @@ package stage
 
 import (
 	"fmt"
+	"html"
 	"math"
 	"regexp"
 	"sort"
@@ -324,7 +325,7 @@ func expand(r *runner, text string) (string, error) {
 // expandWith expands text; with lenient, a placeholder that cannot be
 // computed reads "–" instead of staying as written.
 func expandWith(r *runner, text string, lenient bool) (string, error) {
-	var first error
+	text, first := chooseWith(r, text)
 	out := placeholder.ReplaceAllStringFunc(text, func(m string) string {
 		ph := m[2 : len(m)-2]
 		expr, format, err := splitFormat(ph)
@@ -345,6 +346,40 @@ func expandWith(r *runner, text string, lenient bool) (string, error) {
 	})
 	if strings.Contains(placeholder.ReplaceAllString(out, ""), "{{") && first == nil {
 		first = fmt.Errorf("an unclosed {{ in %q", text)
+	}
+	return out, first
+}
+
+// conditional finds {{if condition}}…{{else}}…{{end}} (the else part may be
+// left out; they do not nest).
+var conditional = regexp.MustCompile(`(?s)\{\{if ([^{}]*)\}\}(.*?)(?:\{\{else\}\}(.*?))?\{\{end\}\}`)
+
+// chooseWith keeps, of each {{if …}} in text, the part its condition on
+// the run picks: a wording that differs with the settings ("{{if conns >= 2}}겹쳐
+// {{else}}차례로{{end}}"). A condition it cannot evaluate keeps the else part
+// and gives the first error, as does an {{if}}, {{else}} or {{end}} left
+// over (unclosed or nested).
+func chooseWith(r *runner, text string) (string, error) {
+	var first error
+	out := conditional.ReplaceAllStringFunc(text, func(m string) string {
+		g := conditional.FindStringSubmatch(m)
+		g[1] = html.UnescapeString(g[1]) // a caption is rendered Markdown: ">=" reads "&gt;="
+		ok, _, err := r.condition(g[1])
+		if err != nil && first == nil {
+			first = fmt.Errorf("{{if %s}}: %v", g[1], err)
+		}
+		if ok && err == nil {
+			return g[2]
+		}
+		return g[3]
+	})
+	if first == nil {
+		for _, tag := range []string{"{{if ", "{{else}}", "{{end}}"} {
+			if strings.Contains(out, tag) {
+				first = fmt.Errorf("%s without its {{if …}}…{{end}} (they do not nest) in %q", tag, text)
+				break
+			}
+		}
 	}
 	return out, first
 }

@@ -155,3 +155,26 @@ func TestCaptionConditions(t *testing.T) {
 		t.Errorf("settings in a caption = %q, %v; want 커넥션 1개, 40 ms", got, err)
 	}
 }
+
+// TestCaptionIf: {{if …}}…{{else}}…{{end}} picks its wording by the run.
+func TestCaptionIf(t *testing.T) {
+	one := mustRun(t, "parallel", map[string]string{"conns": "1"})
+	six := mustRun(t, "parallel", map[string]string{"conns": "6"})
+	text := "이미지를 {{if conns >= 2}}커넥션 {{conns}}개로 겹쳐{{else}}하나씩 차례로{{end}} 받습니다."
+	for _, tt := range []struct {
+		tr   *engine.Trace
+		want string
+	}{{one, "이미지를 하나씩 차례로 받습니다."}, {six, "이미지를 커넥션 6개로 겹쳐 받습니다."}} {
+		if got, err := ExpandCaption(tt.tr, text); err != nil || got != tt.want {
+			t.Errorf("conns=%d: %q, %v; want %q", tt.tr.Config.ConnsPerHost, got, err, tt.want)
+		}
+	}
+	if got, err := ExpandCaption(one, "{{if conns == 1}}(순차){{end}}끝"); err != nil || got != "(순차)끝" {
+		t.Errorf("an if without else = %q, %v", got, err)
+	}
+	for _, bad := range []string{"{{if connz >= 2}}a{{end}}", "{{if conns >= 2}}a", "a{{else}}b{{end}}", "{{if conns>=2}}a{{end}}"} {
+		if _, err := ExpandCaption(six, bad); err == nil {
+			t.Errorf("%q expanded without an error", bad)
+		}
+	}
+}
