@@ -98,7 +98,6 @@ var absentAt = map[string][]int{
 	"11-parallel.md parallel-queue rtt=2s":              {7},
 	"12-keep-alive.md keep-alive max=1":                 {10},
 	"12-keep-alive.md keep-alive rtt=2s":                {10},
-	"14-persistent.md persistent conns=16":              {9},
 	"15-pipelining.md pipelining-loss max=1":            {2, 3, 4, 5},
 	"16-close-retry.md retry rtt=1ms":                   {5, 6, 7, 8},
 	"16-close-retry.md retry rtt=2s":                    {3, 4, 5, 6, 7, 8},
