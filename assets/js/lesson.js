@@ -373,7 +373,7 @@ function loaded(st) {
 function loadFailed(err, ko) {
   if (run) {
     // The exercise's engine ran it: this does not happen. Go back to the scene.
-    notice("연습 문제의 실행을 무대에 올리지 못했습니다: " + (ko || err));
+    notice(run.what + "의 실행을 무대에 올리지 못했습니다: " + (ko || err));
     leaveRun();
     return;
   }
