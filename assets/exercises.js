@@ -80,45 +80,17 @@ function isSolved(id) {
   return lesson && (solved.solved[lesson.id] || []).includes(id);
 }
 
-// The lesson's captions go with a run of its own scenario (or variant), so
-// that the caption in force stays right on the stage after a jump.
-/** @param {string} scenario */
-function stepsFor(scenario) {
-  if (!lesson) return [];
-  if (scenario === lesson.scenario) return lesson.steps;
-  for (const v of lesson.variants || []) if (v.scenario === scenario) return v.steps;
-  return [];
-}
-
 /**
- * show loads a run on the stage at step and offers the way back.
+ * show puts a run on the stage at step: lesson.js loads it with the
+ * captions of its scenario, bound and filled in that run, and says on the
+ * page that an exercise's run is on stage and how to go back.
  * @param {string} scenario
  * @param {Object<string,string>} params
  * @param {number} step
- * @param {HTMLElement} form
+ * @param {string} what "연습 문제" or "도전"
  */
-function show(scenario, params, step, form) {
-  const b = bridge();
-  if (!b) return;
-  const steps = stepsFor(scenario);
-  b.load(
-    JSON.stringify({
-      scenario: scenario,
-      params: params,
-      captions: steps.map((/** @type {any} */ s) => s.at),
-      texts: steps.map((/** @type {any} */ s) => s.text),
-      step: Math.max(step, 0),
-    })
-  );
-  let back = form.querySelector(".exercise-back");
-  if (!back) {
-    back = document.createElement("button");
-    back.type = "button";
-    back.className = "exercise-back";
-    back.textContent = "강의 장면으로 돌아가기";
-    back.addEventListener("click", () => location.reload());
-    form.querySelector(".exercise-actions")?.append(back);
-  }
+function show(scenario, params, step, what) {
+  document.dispatchEvent(new CustomEvent("connlab:show-run", { detail: { scenario: scenario, params: params, step: Math.max(step, 0), what: what } }));
   document.querySelector(".stage-column")?.scrollIntoView({ behavior: "smooth", block: "start" });
 }
 
@@ -219,7 +191,7 @@ function check(form, e) {
     setVerdict(form, "wrong", "<strong>틀렸습니다.</strong> " + answer + explain);
   }
   form.dataset.verdict = rep.verdict.correct ? "right" : "wrong";
-  show(e.scenario, a.params, a.step, form);
+  show(e.scenario, a.params, a.step, "연습 문제");
 }
 
 /**
@@ -272,7 +244,7 @@ function tryChallenge(form, c, load) {
     setVerdict(form, "wrong", "<strong>아직입니다.</strong> 목표에 닿지 않은 조건이 있습니다.");
   }
   form.dataset.verdict = r.met ? "right" : "wrong";
-  show(c.scenario, r.params, r.step, form);
+  show(c.scenario, r.params, r.step, "도전");
 }
 
 // refreshAnswers fills the predict answers' numbers from a run with the

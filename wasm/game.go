@@ -162,7 +162,7 @@ func (g *game) load(l stage.Load) {
 		}
 		return
 	}
-	p := stage.NewPlayer(t, l.Captions)
+	p := stage.NewPlayerWhen(t, l.Captions, l.When)
 	p.SetCaptionTexts(l.Texts)
 	p.SetSpeed(g.speed)
 	p.ReducedMotion = g.reduced

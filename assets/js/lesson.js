@@ -16,6 +16,11 @@
 // address (&variant=proxy-connection); the parameters the student changed
 // carry over to every scenario they apply to.
 //
+// An exercise's run (exercises.js asks with the event connlab:show-run)
+// goes on the stage through the same load: its own scenario and params,
+// the captions of that scenario bound and filled in that run, the matching
+// 시나리오 button pressed, and a banner that says so and leads back.
+//
 // Every command goes through act(cmd), the one door presentation mode
 // (present.js) uses too. Tests read window.connlabPage.
 
@@ -26,7 +31,7 @@ import { onKey } from "./keyboard.js";
 import { keyLabel, stepOps } from "./keys.js";
 import { EventLog } from "./log.js";
 import { Panels } from "./panels.js";
-import { checkValue, fallback, formValue, rejectedKey, rejectionMessage, runParams, sameParams, withRun } from "./params.js";
+import { checkValue, fallback, formValue, rejectedKey, rejectionMessage, runParams, runSettings, sameParams, withRun } from "./params.js";
 import * as remember from "./remember.js";
 import { projectedWindow } from "./present.js";
 import { droppedNotice, onlyControls, parseQuery, writeQuery } from "./urlstate.js";
@@ -108,9 +113,22 @@ if (query.variant !== null) {
   }
 }
 
-// The shown scenario's name, captions and own parameters.
-const scenarioName = () => (active ? active.scenario : data.scenario);
-const steps = () => (active ? active.steps : data.steps);
+/**
+ * An exercise's run on the stage (showRun), null while the lesson's own scene is.
+ * @typedef {object} Run
+ * @property {string} scenario
+ * @property {Object<string, string>} params
+ * @property {number} step
+ * @property {string} what what it is the run of: "연습 문제", "도전"
+ */
+/** @type {Run|null} */
+let run = null;
+let runFrom = ""; // the variant the student was on before the run
+
+// The shown scenario's name, captions and own parameters. An exercise run
+// of a scenario the lesson has no captions for shows none.
+const scenarioName = () => (run ? run.scenario : active ? active.scenario : data.scenario);
+const steps = () => (run && run.scenario !== (active ? active.scenario : data.scenario) ? [] : active ? active.steps : data.steps);
 const base = () => (active ? active.params : data.params);
 const ignores = () => (active ? active.ignores : []);
 /** @param {string} k */
@@ -167,9 +185,10 @@ function load() {
   loadPending = true;
   const sent = bridge.load({
     scenario: scenarioName(),
-    params: params,
+    params: run ? run.params : params,
     captions: steps().map((s) => s.at),
     texts: steps().map((s) => s.text || s.caption), // the stage fills in this run's numbers (captionTexts)
+    when: steps().map((s) => s.when || ""), // and leaves out the captions whose condition this run does not meet
     step: 0,
   });
   if (!sent) {
@@ -289,7 +308,7 @@ function update() {
   play.setAttribute("aria-pressed", st.playing ? "true" : "false");
 
   showCaption(st.caption);
-  if (!active) revealPredictions(st.caption); // their captions are the lesson's own
+  if (!active && !run) revealPredictions(st.caption); // their captions are the lesson's own
   showMetrics(st.metrics || {});
   log.show(st.step, page.playing || page.animating);
   sayEvent(st);
@@ -322,11 +341,11 @@ function sayEvent(st) {
  * @param {State} st
  */
 function loaded(st) {
-  goodParams = Object.assign({}, params);
+  if (!run) goodParams = Object.assign({}, params);
   saidStep = st.step;
   saidCaption = st.caption;
   markInvalid(null, true);
-  page.profile = params.profile || data.profile;
+  page.profile = (run ? run.params : params).profile || data.profile;
   $("lesson-profile").textContent = profileName(page.profile);
   sendReducedMotion();
   if (page.speed !== 1) act({ op: "speed", value: page.speed });
@@ -352,6 +371,12 @@ function loaded(st) {
  * @param {string} [ko] the error in Korean (a run over the page's budget)
  */
 function loadFailed(err, ko) {
+  if (run) {
+    // The exercise's engine ran it: this does not happen. Go back to the scene.
+    notice(run.what + "의 실행을 무대에 올리지 못했습니다: " + (ko || err));
+    leaveRun();
+    return;
+  }
   const bad = rejectedKey(err, params, goodParams);
   const ctl = data.controls.find((c) => c.key === bad);
   const back = fallback(params, goodParams, base());
@@ -396,6 +421,10 @@ function showCaption(i) {
     const btn = /** @type {HTMLButtonElement} */ (li.querySelector("button"));
     if (captionTexts[n] && btn.innerHTML !== captionTexts[n]) btn.innerHTML = captionTexts[n];
     btn.disabled = !(captionSteps[n] >= 0);
+    // A caption this run does not show (its condition is false here, or
+    // its event never comes: a timer that does not fire) is left out of the
+    // list, not left there disabled; the list holds this run's story.
+    if (captionSteps.length) li.hidden = !(captionSteps[n] >= 0);
     if (n === i) btn.setAttribute("aria-current", "step");
     else btn.removeAttribute("aria-current");
   });
@@ -499,6 +528,7 @@ function showInspector(sel) {
 // syncURL writes lesson, step and changed params into the address bar.
 // Presentation mode (present.js) sets or clears present= in the address.
 function syncURL() {
+  if (run) return; // the address keeps the lesson's scene: a reload goes back to it
   const url = location.pathname + writeQuery({
     step: page.step,
     variant: active ? active.scenario : "",
@@ -510,6 +540,7 @@ function syncURL() {
 }
 
 function saveProgress() {
+  if (run) return;
   const steps = remember.parseSteps(remember.load(remember.stepsKey), remember.load(remember.lastKey));
   const out = remember.record(steps, data.id, { title: data.title, step: page.step, href: location.pathname + location.search });
   remember.save(remember.stepsKey, out.steps);
@@ -599,6 +630,7 @@ function showVariant(name) {
     const btn = document.createElement("button");
     btn.type = "button";
     btn.innerHTML = s.caption; // our own rendered Markdown
+    li.hidden = !!s.off;
     li.appendChild(btn);
     list.appendChild(li);
   });
@@ -616,7 +648,8 @@ function showVariant(name) {
 document.querySelectorAll(".variants [data-variant]").forEach((el) => {
   const btn = /** @type {HTMLElement} */ (el);
   btn.addEventListener("click", () => {
-    if (btn.dataset.variant === page.variant) return;
+    if (btn.dataset.variant === page.variant && !run) return;
+    endRun();
     showVariant(btn.dataset.variant || "");
     page.step = 0;
     page.caption = -1;
@@ -684,12 +717,14 @@ if (form) {
     }
     setParams(p);
     markInvalid(null, false);
+    endRun(); // the student's settings go on the lesson's scene
     if (stageReady) load();
   });
 }
 const resetButton = $("params-reset");
 if (resetButton) {
   resetButton.addEventListener("click", () => {
+    endRun();
     overrides = {};
     params = runParams(base(), overrides, ignores());
     fillParamInputs();
@@ -722,6 +757,65 @@ function sendReducedMotion() {
   act({ op: "reducedMotion", value: motion.matches });
 }
 motion.addEventListener("change", sendReducedMotion);
+
+/**
+ * showRun puts an exercise's run on the stage at its step: the variant of
+ * its scenario is selected (its captions, bound and filled in this run),
+ * and the banner says whose run it is and leads back to the lesson's scene.
+ * @param {Run} r
+ */
+function showRun(r) {
+  if (!run) runFrom = page.variant;
+  const match = r.scenario === data.scenario ? "" : variants.some((v) => v.scenario === r.scenario) ? r.scenario : page.variant;
+  showVariant(match);
+  run = r;
+  page.scenario = r.scenario;
+  const label = r.scenario === data.scenario ? data.label : (variants.find((v) => v.scenario === r.scenario) || { label: r.scenario }).label;
+  const banner = $("run-banner");
+  banner.querySelector("p").textContent =
+    "지금 무대에는 " + r.what + "의 실행이 있습니다: " + label + ", " + runSettings(r.params, runDefaults(r.scenario)) + ". 아래 설명도 이 실행에서 계산한 것입니다.";
+  banner.hidden = false;
+  if (steps().length === 0) {
+    // a scenario this lesson has no captions for: no button is its, no caption tells it
+    document.querySelectorAll(".variants [data-variant]").forEach((btn) => btn.setAttribute("aria-pressed", "false"));
+    $("captions").replaceChildren();
+  }
+  requestedStep = r.step > 0 ? r.step : null;
+  page.step = 0;
+  page.caption = -1;
+  if (stageReady) load();
+}
+
+/**
+ * runDefaults are the parameters the page shows scenario with by default.
+ * @param {string} scenario
+ * @returns {Object<string, string>}
+ */
+function runDefaults(scenario) {
+  const v = variants.find((x) => x.scenario === scenario);
+  return scenario === data.scenario ? data.params : v ? v.params : {};
+}
+
+// endRun forgets the exercise's run (a scenario button, the settings form
+// and 강의 장면으로 돌아가기 load the lesson's scene next).
+function endRun() {
+  run = null;
+  $("run-banner").hidden = true;
+}
+
+// leaveRun goes back from an exercise's run to the scene the student was on.
+function leaveRun() {
+  if (!run) return;
+  endRun();
+  showVariant(runFrom);
+  page.step = 0;
+  page.caption = -1;
+  requestedStep = null;
+  syncURL();
+  if (stageReady) load();
+}
+$("run-banner").querySelector("button").addEventListener("click", leaveRun);
+document.addEventListener("connlab:show-run", (/** @type {Event} */ e) => showRun(/** @type {CustomEvent} */ (e).detail));
 
 if (active) showVariant(active.scenario);
 fillParamInputs();

@@ -129,3 +129,19 @@ export function rejectionMessage(err, key, params, ctl, toDefault, ko) {
   msg += toDefault ? " 강의의 기본 설정으로 보여 드립니다." : " 직전 설정으로 되돌렸습니다.";
   return msg;
 }
+
+/**
+ * runSettings writes the settings of an exercise's run that differ from its
+ * scenario's page defaults, "설정 conns=1, rtt=60ms", for the banner that
+ * says such a run is on the stage; a run with none reads "강의의 기본 설정".
+ * @param {Object<string, string>} params the run's
+ * @param {Object<string, string>} defaults the scenario's on the page
+ * @returns {string}
+ */
+export function runSettings(params, defaults) {
+  const diff = Object.keys(params)
+    .sort()
+    .filter((k) => defaults[k] !== params[k])
+    .map((k) => k + "=" + params[k]);
+  return diff.length ? "설정 " + diff.join(", ") : "강의의 기본 설정";
+}

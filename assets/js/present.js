@@ -421,6 +421,7 @@ export function projectedWindow(data, page, bridge) {
       steps: page.steps,
       caption: page.caption,
       captions: st.captionTexts || [], // the shown run's captions, with its numbers
+      captionSteps: st.captionSteps || [], // -1 for a caption the shown run leaves out
       variant: page.variant || "",
       playing: !!st.playing,
       time: st.time || "",

@@ -103,7 +103,12 @@ function show(msg) {
   const texts = Array.isArray(msg.captions) ? msg.captions : [];
   if (c >= 0 && c < steps.length) nowEl.innerHTML = captionAt(texts, steps, c); // our own rendered Markdown
   else nowEl.textContent = "아직 첫 설명 전입니다.";
-  if (c + 1 < steps.length) nextEl.innerHTML = captionAt(texts, steps, c + 1);
+  // The next caption the run shows: one it leaves out (its condition is
+  // false there, or its event never comes) is not next.
+  const bound = Array.isArray(msg.captionSteps) ? msg.captionSteps : [];
+  let next = c + 1;
+  while (next < steps.length && bound.length && !(bound[next] >= 0)) next++;
+  if (next < steps.length) nextEl.innerHTML = captionAt(texts, steps, next);
   else if (data.next) nextEl.textContent = "이 강의의 마지막 설명입니다. 이야기의 끝에서 다음 단계로 가면 다음 강의 ‘" + data.next.title + "’로 넘어갑니다.";
   else nextEl.textContent = "마지막 강의의 마지막 설명입니다.";
   playBtn.textContent = msg.playing ? "‖ 일시정지" : "▶ 재생";

@@ -101,6 +101,8 @@
  * @property {string} at
  * @property {string} caption HTML
  * @property {string} [text] the caption with placeholders the stage fills from the run
+ * @property {string} [when] the condition on the run that shows the caption ("" = always)
+ * @property {boolean} [off] not shown in the default run (its condition is false or its event never comes)
  */
 
 /**

@@ -39,24 +39,28 @@ func TestEveryLessonCaptions(t *testing.T) {
 				if st.Error != "" {
 					t.Fatalf("the stage reports %q", st.Error)
 				}
-				n := len(st.CaptionSteps)
+				// The captions this run shows: those whose condition (when:)
+				// the lesson's settings meet; site's tests check each binds.
+				var bound []int
+				for i, s := range st.CaptionSteps {
+					if s >= 0 {
+						bound = append(bound, i)
+					}
+				}
+				n := len(bound)
 				if n == 0 {
-					t.Fatalf("the lesson has no captions")
+					t.Fatalf("the lesson has no captions bound (%v)", st.CaptionSteps)
 				}
 				seen := map[int]bool{}
-				which := []int{0, n / 2, n - 1}
+				which := []int{bound[0], bound[n/2], bound[n-1]}
 				if sz.present {
-					which = []int{n - 1}
+					which = []int{bound[n-1]}
 				}
 				for _, i := range which {
 					if seen[i] {
 						continue
 					}
 					seen[i] = true
-					if step := st.CaptionSteps[i]; step < 0 {
-						t.Errorf("caption %d binds to no step", i)
-						continue
-					}
 					b.command(fmt.Sprintf(`{"op":"seek","step":%d}`, st.CaptionSteps[i]))
 					b.waitCaption(i)
 					b.checkCaptionShown(i)

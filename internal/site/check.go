@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"connlab/engine"
+	"connlab/internal/stage"
 )
 
 // check validates l against the engine: the scenario exists, every parameter
@@ -84,17 +85,33 @@ func expandSteps(p *problems, tr *engine.Trace, what string, steps []Step, lines
 	}
 }
 
-// bindSteps reports each caption of steps that binds to no event of tr.
+// bindSteps reports each caption of steps that binds to no event of tr,
+// unless its condition (when) is false there, and each condition that
+// cannot be evaluated (an unknown measurement or setting, bad syntax).
 func bindSteps(p *problems, tr *engine.Trace, what string, steps []Step, lines []int) {
-	ats := make([]string, len(steps))
+	ats, when := make([]string, len(steps)), make([]string, len(steps))
+	on := make([]bool, len(steps))
 	for i, s := range steps {
 		ats[i] = s.At
+		on[i] = true
+		if strings.TrimSpace(s.When) == "" {
+			continue
+		}
+		when[i] = s.When
+		ok, err := stage.Condition(tr, s.When)
+		if err != nil {
+			p.add(s.whenLine, "%s[%d].when %q: %v", what, i+1, s.When, err)
+		}
+		on[i] = ok
 	}
-	bound, _ := tr.Bind(ats)
+	bound := stage.BindWhen(tr, ats, when)
 	prev := "the start of the run"
 	for i, s := range bound {
 		if s >= 0 {
 			prev = "step " + strconv.Itoa(i+1) + " (" + tr.Events[s].String() + ")"
+			continue
+		}
+		if !on[i] {
 			continue
 		}
 		p.add(lines[i], "%s[%d].at %q matches no event of %s after %s", what, i+1, steps[i].At, tr.Scenario, prev)

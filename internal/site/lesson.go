@@ -49,6 +49,10 @@ type Lesson struct {
 type Step struct {
 	At      string
 	Caption template.HTML // rendered inline Markdown
+	When    string        // a condition on the run (stage.Condition): the caption is shown, and bound, only in runs that meet it
+	Off     bool          // in the run the page first shows, its condition is false or its event never comes (expandedSteps)
+
+	whenLine int
 }
 
 // Variant is a second scenario a lesson can show instead of its main one,
@@ -77,6 +81,7 @@ type Predict struct {
 	Answer   template.HTML // may quote the run: {{held}}
 	Reveal   int
 	Exercise *LessonExercise // the engine-checked form of the question, or nil
+	Shown    int             // Reveal as the page's list numbers it: captions the run leaves out are not counted (render.go)
 }
 
 // Versus is one row of the "교과서 vs 오늘날" table.
@@ -371,12 +376,12 @@ func decodeParams(v *yaml.Node, p *problems) (map[string]string, map[string]int)
 	return params, lines
 }
 
-// decodeSteps reads a list of {at, caption} and the line of each "at".
+// decodeSteps reads a list of {at, caption, when} and the line of each "at".
 func decodeSteps(v *yaml.Node, what string, p *problems) ([]Step, []int) {
 	var steps []Step
 	var lines []int
 	for _, s := range sequence(v, what, p) {
-		f := fields(s, what+" item", []string{"at", "caption"}, p)
+		f := fields(s, what+" item", []string{"at", "caption", "when"}, p)
 		if f["at"] == nil || f["caption"] == nil {
 			p.add(s.Line+1, "a step needs both at and caption")
 			continue
@@ -385,10 +390,17 @@ func decodeSteps(v *yaml.Node, what string, p *problems) ([]Step, []int) {
 		if strings.TrimSpace(at) == "" {
 			p.add(f["at"].Line+1, "%s[%d].at is empty: it must quote part of the event the caption belongs to", what, len(steps)+1)
 		}
-		steps = append(steps, Step{
+		st := Step{
 			At:      at,
 			Caption: inline(scalar(f["caption"], "caption", p)),
-		})
+		}
+		if w := f["when"]; w != nil {
+			st.When, st.whenLine = scalar(w, "when", p), w.Line+1
+			if strings.TrimSpace(st.When) == "" {
+				p.add(st.whenLine, "%s[%d].when is empty: give a condition such as conns >= 2, or remove it", what, len(steps)+1)
+			}
+		}
+		steps = append(steps, st)
 		lines = append(lines, f["at"].Line+1)
 	}
 	return steps, lines

@@ -120,6 +120,13 @@ func TestCheckErrors(t *testing.T) {
 		{"unknown param", "rtt: 100ms", "rrt: 100ms", `lessons/04-handshake.md:6: params: unknown parameter "rrt"`},
 		{"unknown control", "controls: [rtt, profile]", "controls: [rtt, speed]", `lessons/04-handshake.md:7: unknown control "speed"`},
 		{"caption not bound", `"[SYN+ACK]"`, `"[SYN+ACK+URG]"`, `lessons/04-handshake.md:11: steps[2].at "[SYN+ACK+URG]" matches no event of handshake after step 1`},
+		{"when unknown name", "caption: 서버가 SYN+ACK로 답합니다.", "when: connz >= 2\n    caption: 서버가 SYN+ACK로 답합니다.", `lessons/04-handshake.md:12: steps[2].when "connz >= 2": unknown measurement "connz"`},
+		{"when bad syntax", "caption: 서버가 SYN+ACK로 답합니다.", "when: rtt>=100ms\n    caption: 서버가 SYN+ACK로 답합니다.", `lessons/04-handshake.md:12: steps[2].when "rtt>=100ms": "rtt>=100ms": want measurement, an operator`},
+		{"when empty", "caption: 서버가 SYN+ACK로 답합니다.", "when: ' '\n    caption: 서버가 SYN+ACK로 답합니다.", `lessons/04-handshake.md:12: steps[2].when is empty`},
+		{"when on a caption that does not bind", `"[SYN+ACK]"
+    caption`, `"[SYN+ACK+URG]"
+    when: rtt >= 50ms
+    caption`, `lessons/04-handshake.md:11: steps[2].at "[SYN+ACK+URG]" matches no event of handshake after step 1`},
 		{"reveal out of range", "reveal: 2", "reveal: 3", "lessons/04-handshake.md:16: predict[1].reveal = 3; want a caption number from 1 to 2"},
 		{"versus key unknown", "key: iw", "key: initcwnd", `lessons/04-handshake.md:22: versus[1].key "initcwnd" is not an engine parameter`},
 		{"versus book number", "book: 1 세그먼트", "book: 2 세그먼트", `lessons/04-handshake.md:22: versus[1].book "2 세그먼트" does not mention 1`},

@@ -84,6 +84,8 @@ type variantJSON struct {
 
 type stepJSON struct {
 	At      string `json:"at"`
+	When    string `json:"when"`    // the condition the stage evaluates on its run, "" = always
+	Off     bool   `json:"off"`     // not shown in the default run (Step.Off)
 	Caption string `json:"caption"` // HTML, placeholders filled from the default run
 	Text    string `json:"text"`    // HTML with its {{...}} placeholders, for the stage to fill
 }
@@ -192,6 +194,13 @@ func (s *Site) view(i int) (*lessonView, error) {
 		if q.Answer, err = expanded(tr, q.Answer); err != nil {
 			return nil, fmt.Errorf("%s: %v", l.File, err)
 		}
+		q.Shown = 0
+		for _, s := range v.Steps[:min(q.Reveal, len(v.Steps))] {
+			if !s.Off {
+				q.Shown++
+			}
+		}
+		q.Shown = max(q.Shown, 1)
 		v.Predict = append(v.Predict, q)
 	}
 	v.Exercises = exerciseViews(l)
@@ -272,20 +281,27 @@ func (s *Site) view(i int) (*lessonView, error) {
 func stepsJSON(steps, raw []Step) []stepJSON {
 	out := []stepJSON{}
 	for i, st := range steps {
-		out = append(out, stepJSON{At: st.At, Caption: string(st.Caption), Text: string(raw[i].Caption)})
+		out = append(out, stepJSON{At: st.At, When: st.When, Off: st.Off, Caption: string(st.Caption), Text: string(raw[i].Caption)})
 	}
 	return out
 }
 
-// expandedSteps returns steps with their captions' placeholders filled from t.
+// expandedSteps returns steps with their captions' placeholders filled from
+// t, each marked Off when t does not show it (its condition is false or its
+// event never comes): the page lists only the captions of the run on stage.
 func expandedSteps(t *engine.Trace, steps []Step) ([]Step, error) {
 	out := make([]Step, len(steps))
+	ats, when := make([]string, len(steps)), make([]string, len(steps))
+	for i, st := range steps {
+		ats[i], when[i] = st.At, st.When
+	}
+	bound := stage.BindWhen(t, ats, when)
 	for i, st := range steps {
 		c, err := expanded(t, st.Caption)
 		if err != nil {
 			return nil, fmt.Errorf("caption %d: %v", i+1, err)
 		}
-		out[i] = Step{At: st.At, Caption: c}
+		out[i] = Step{At: st.At, Caption: c, When: st.When, Off: bound[i] < 0}
 	}
 	return out, nil
 }

@@ -2,6 +2,7 @@ package stage
 
 import (
 	"fmt"
+	"html"
 	"math"
 	"regexp"
 	"sort"
@@ -115,7 +116,7 @@ func (r *runner) eval(expr string) (Quantity, error) {
 		if err != nil {
 			return Quantity{}, err
 		}
-		v, err := t.MeasureSpec(spec)
+		v, err := measureOrSetting(t, spec)
 		if err != nil {
 			return Quantity{}, err
 		}
@@ -137,6 +138,84 @@ func (r *runner) eval(expr string) (Quantity, error) {
 		return Quantity{}, fmt.Errorf("%q ends with an operator", expr)
 	}
 	return q, nil
+}
+
+// measureOrSetting measures spec on t, or, when spec is a setting's key
+// (conns, rtt, nodelay) and no measurement's name, reads the setting t ran
+// with: a time, a number, or true/false as 1/0.
+func measureOrSetting(t *engine.Trace, spec string) (engine.Value, error) {
+	name, _, hasArg := strings.Cut(spec, ":")
+	if _, isMeasure := engine.LookupMeasurement(name); isMeasure || hasArg {
+		return t.MeasureSpec(spec)
+	}
+	text, ok := t.Config.Get(spec)
+	if !ok {
+		return t.MeasureSpec(spec) // neither: its error lists the measurements
+	}
+	switch text {
+	case "true":
+		return engine.Value{V: 1, Unit: engine.UnitCount, Step: -1}, nil
+	case "false":
+		return engine.Value{V: 0, Unit: engine.UnitCount, Step: -1}, nil
+	}
+	if n, err := strconv.ParseFloat(text, 64); err == nil {
+		return engine.Value{V: n, Unit: engine.UnitCount, Step: -1}, nil
+	}
+	if d, err := engine.ParseDuration(text); err == nil {
+		return engine.Value{V: d.Seconds(), Unit: engine.UnitTime, Step: -1}, nil
+	}
+	return engine.Value{}, fmt.Errorf("the setting %s is %q: a condition compares only times, numbers and true/false", spec, text)
+}
+
+// CaptionConditions evaluates n captions' conditions (their steps' when:)
+// on t; a caption without one (when shorter, or "") is on. A condition that
+// cannot be evaluated is false (the site checks every lesson's at start-up).
+func CaptionConditions(t *engine.Trace, when []string, n int) []bool {
+	r := newRunner(t)
+	on := make([]bool, n)
+	for i := range on {
+		on[i] = true
+		if i < len(when) && strings.TrimSpace(when[i]) != "" {
+			ok, _, err := r.condition(when[i])
+			on[i] = ok && err == nil
+		}
+	}
+	return on
+}
+
+// Condition evaluates a caption's condition on t (a step's when:):
+// measurements and settings compared as exercises' options are.
+func Condition(t *engine.Trace, cond string) (bool, error) {
+	ok, _, err := newRunner(t).condition(cond)
+	return ok, err
+}
+
+// BindWhen binds captions to the events of t as Trace.Bind does, leaving
+// out those whose condition (when, as CaptionConditions reads it) is
+// false: their step is -1 and the next caption matches on from the
+// caption before.
+func BindWhen(t *engine.Trace, captions, when []string) []int {
+	return bindWhen(t, captions, CaptionConditions(t, when, len(captions)))
+}
+
+func bindWhen(t *engine.Trace, captions []string, on []bool) []int {
+	var ats []string
+	var idx []int
+	for i, c := range captions {
+		if on[i] {
+			ats = append(ats, c)
+			idx = append(idx, i)
+		}
+	}
+	bound, _ := t.Bind(ats)
+	out := make([]int, len(captions))
+	for i := range out {
+		out[i] = -1
+	}
+	for j, i := range idx {
+		out[i] = bound[j]
+	}
+	return out
 }
 
 // Formats a placeholder may ask for after "|".
@@ -246,7 +325,7 @@ func expand(r *runner, text string) (string, error) {
 // expandWith expands text; with lenient, a placeholder that cannot be
 // computed reads "–" instead of staying as written.
 func expandWith(r *runner, text string, lenient bool) (string, error) {
-	var first error
+	text, first := chooseWith(r, text)
 	out := placeholder.ReplaceAllStringFunc(text, func(m string) string {
 		ph := m[2 : len(m)-2]
 		expr, format, err := splitFormat(ph)
@@ -267,6 +346,40 @@ func expandWith(r *runner, text string, lenient bool) (string, error) {
 	})
 	if strings.Contains(placeholder.ReplaceAllString(out, ""), "{{") && first == nil {
 		first = fmt.Errorf("an unclosed {{ in %q", text)
+	}
+	return out, first
+}
+
+// conditional finds {{if condition}}…{{else}}…{{end}} (the else part may be
+// left out; they do not nest).
+var conditional = regexp.MustCompile(`(?s)\{\{if ([^{}]*)\}\}(.*?)(?:\{\{else\}\}(.*?))?\{\{end\}\}`)
+
+// chooseWith keeps, of each {{if …}} in text, the part its condition on
+// the run picks: a wording that differs with the settings ("{{if conns >= 2}}겹쳐
+// {{else}}차례로{{end}}"). A condition it cannot evaluate keeps the else part
+// and gives the first error, as does an {{if}}, {{else}} or {{end}} left
+// over (unclosed or nested).
+func chooseWith(r *runner, text string) (string, error) {
+	var first error
+	out := conditional.ReplaceAllStringFunc(text, func(m string) string {
+		g := conditional.FindStringSubmatch(m)
+		g[1] = html.UnescapeString(g[1]) // a caption is rendered Markdown: ">=" reads "&gt;="
+		ok, _, err := r.condition(g[1])
+		if err != nil && first == nil {
+			first = fmt.Errorf("{{if %s}}: %v", g[1], err)
+		}
+		if ok && err == nil {
+			return g[2]
+		}
+		return g[3]
+	})
+	if first == nil {
+		for _, tag := range []string{"{{if ", "{{else}}", "{{end}}"} {
+			if strings.Contains(out, tag) {
+				first = fmt.Errorf("%s without its {{if …}}…{{end}} (they do not nest) in %q", tag, text)
+				break
+			}
+		}
 	}
 	return out, first
 }

@@ -107,3 +107,74 @@ func TestFormats(t *testing.T) {
 		t.Errorf("Placeholders = %q", got)
 	}
 }
+
+// TestCaptionConditions: a caption's when: reads the run's settings and
+// measurements; a caption whose condition is false is not bound, and the
+// next one matches on from the caption before it.
+func TestCaptionConditions(t *testing.T) {
+	one := mustRun(t, "parallel", map[string]string{"conns": "1", "rtt": "40ms", "nodelay": "true"})
+	six := mustRun(t, "parallel", map[string]string{"conns": "6"})
+	for _, tt := range []struct {
+		cond string
+		tr   *engine.Trace
+		want bool
+	}{
+		{"conns >= 2", one, false},
+		{"conns >= 2", six, true},
+		{"conns == 1 and rtt < 50ms", one, true},
+		{"rtt < 50ms", six, false},
+		{"nodelay == true", one, true},
+		{"nodelay == false", one, false},
+		{"conns-opened == 4 and conns < 2", one, true},
+	} {
+		got, err := Condition(tt.tr, tt.cond)
+		if err != nil || got != tt.want {
+			t.Errorf("Condition(conns=%d, %q) = %v, %v; want %v", tt.tr.Config.ConnsPerHost, tt.cond, got, err, tt.want)
+		}
+	}
+	for _, bad := range []string{"connz >= 2", "conns>=2", "conns >= 2ms", "qdisc == fq"} {
+		if _, err := Condition(six, bad); err == nil {
+			t.Errorf("Condition(%q) took it; want an error", bad)
+		}
+	}
+
+	ats := []string{"rendered /", "connect(server:80)", "connect(server:80)", `"GET /a.png`}
+	when := []string{"", "", "conns >= 2", ""}
+	b1, b6 := BindWhen(one, ats, when), BindWhen(six, ats, when)
+	if b1[2] != -1 || b1[1] < 0 || b1[3] < b1[1] || one.Find(`"GET /a.png`, b1[1]+1) != b1[3] {
+		t.Errorf("conns=1 bound %v: want caption 3 left out and caption 4 on the first GET /a.png after caption 2", b1)
+	}
+	if b6[2] < 0 || b6[2] <= b6[1] {
+		t.Errorf("conns=6 bound %v: want caption 3 on the second connect", b6)
+	}
+	p := NewPlayerWhen(one, ats, when)
+	if p.CaptionSteps[2] != -1 || p.CaptionFrom[2] != -1 {
+		t.Errorf("the player shows caption 3 at %d (from %d) with conns=1; want -1", p.CaptionSteps[2], p.CaptionFrom[2])
+	}
+	if got, err := ExpandCaption(one, "커넥션 {{conns}}개, {{rtt}}"); err != nil || got != "커넥션 1개, 40 ms" {
+		t.Errorf("settings in a caption = %q, %v; want 커넥션 1개, 40 ms", got, err)
+	}
+}
+
+// TestCaptionIf: {{if …}}…{{else}}…{{end}} picks its wording by the run.
+func TestCaptionIf(t *testing.T) {
+	one := mustRun(t, "parallel", map[string]string{"conns": "1"})
+	six := mustRun(t, "parallel", map[string]string{"conns": "6"})
+	text := "이미지를 {{if conns >= 2}}커넥션 {{conns}}개로 겹쳐{{else}}하나씩 차례로{{end}} 받습니다."
+	for _, tt := range []struct {
+		tr   *engine.Trace
+		want string
+	}{{one, "이미지를 하나씩 차례로 받습니다."}, {six, "이미지를 커넥션 6개로 겹쳐 받습니다."}} {
+		if got, err := ExpandCaption(tt.tr, text); err != nil || got != tt.want {
+			t.Errorf("conns=%d: %q, %v; want %q", tt.tr.Config.ConnsPerHost, got, err, tt.want)
+		}
+	}
+	if got, err := ExpandCaption(one, "{{if conns == 1}}(순차){{end}}끝"); err != nil || got != "(순차)끝" {
+		t.Errorf("an if without else = %q, %v", got, err)
+	}
+	for _, bad := range []string{"{{if connz >= 2}}a{{end}}", "{{if conns >= 2}}a", "a{{else}}b{{end}}", "{{if conns>=2}}a{{end}}"} {
+		if _, err := ExpandCaption(six, bad); err == nil {
+			t.Errorf("%q expanded without an error", bad)
+		}
+	}
+}

@@ -26,6 +26,7 @@ type Load struct {
 	Params   map[string]string `json:"params"`
 	Captions []string          `json:"captions"`
 	Texts    []string          `json:"texts"` // caption texts with {{...}} placeholders, filled from the run (caption.go)
+	When     []string          `json:"when"`  // each caption's condition on the run ("" = always), NewPlayerWhen
 	Step     int               `json:"step"`
 }
 

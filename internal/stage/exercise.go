@@ -521,7 +521,9 @@ func (r *runner) clause(s string) (Clause, error) {
 			return Clause{}, err
 		}
 		want := Quantity{Unit: have.Unit, RTT: have.RTT, Step: -1}
-		if v, err := ParseQuantity(rhs, have.Unit, defaultUnit(have.Unit)); err == nil {
+		if b := strings.TrimSpace(rhs); (b == "true" || b == "false") && have.Unit == engine.UnitCount {
+			want.V = map[string]float64{"true": 1, "false": 0}[b] // a setting such as nodelay
+		} else if v, err := ParseQuantity(rhs, have.Unit, defaultUnit(have.Unit)); err == nil {
 			want.V = v
 		} else if want, err = r.eval(rhs); err != nil {
 			return Clause{}, fmt.Errorf("%q: the right side is neither a number with a unit nor a measurement: %v", rhs, err)

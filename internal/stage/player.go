@@ -2,6 +2,7 @@ package stage
 
 import (
 	"math"
+	"slices"
 	"sort"
 
 	"connlab/engine"
@@ -31,7 +32,8 @@ type Player struct {
 	Trace         *engine.Trace
 	Timeline      *Timeline
 	Captions      []string // the caption matches the trace was bound with
-	CaptionSteps  []int    // bound step per caption, -1 if it never happens
+	CaptionSteps  []int    // the step each caption shows (the last event of its instant), -1 if it never happens or its condition is false
+	CaptionFrom   []int    // the event each caption's match bound it to: it is in force from there on, -1 as in CaptionSteps
 	EndStep       int      // the last step of the story
 	CaptionTexts  []string // captions with their numbers from this run (SetCaptionTexts, caption.go)
 	Step          int
@@ -95,12 +97,21 @@ const (
 // time (Timeline), and a run that would still last more than a minute (a
 // load generator opening thousands of connections) is sped up to fit one.
 func NewPlayer(t *engine.Trace, captions []string) *Player {
+	return NewPlayerWhen(t, captions, nil)
+}
+
+// NewPlayerWhen is NewPlayer for captions with conditions (a step's when:,
+// evaluated on t, caption.go): a caption whose condition is false is not
+// bound and the next caption's match goes on from the one before it. A
+// condition that cannot be evaluated counts as false.
+func NewPlayerWhen(t *engine.Trace, captions, when []string) *Player {
 	rtt := t.Config.RTT
 	if rtt <= 0 {
 		rtt = 100 * engine.Millisecond
 	}
 	p := &Player{Trace: t, Captions: captions, Speed: 1, Selected: -1, SimPerSecond: rtt, Zoom: 1}
-	p.CaptionSteps = settle(t, captions)
+	p.CaptionFrom = bindWhen(t, captions, CaptionConditions(t, when, len(captions)))
+	p.CaptionSteps = settle(t, p.CaptionFrom)
 	p.EndStep = storyEnd(t, p.CaptionSteps)
 	end := engine.Time(0)
 	if p.EndStep >= 0 {
@@ -128,15 +139,12 @@ func NewPlayer(t *engine.Trace, captions []string) *Player {
 	return p
 }
 
-// settle binds captions to steps (Trace.Bind) and moves each on to the
+// settle moves each bound caption (bindWhen) on to the
 // last event of the same instant before the next caption's: a caption
 // tells a moment, and the events of one instant are one picture (the FIN
 // that close() sends, the SYN that connect() sends).
-func settle(t *engine.Trace, captions []string) []int {
-	steps, _ := t.Bind(captions)
-	if steps == nil {
-		return []int{}
-	}
+func settle(t *engine.Trace, bound []int) []int {
+	steps := slices.Clone(bound)
 	for i, s := range steps {
 		if s < 0 {
 			continue
@@ -341,10 +349,12 @@ func (p *Player) stepAt(at engine.Time) int {
 }
 
 // Caption returns the index of the caption in force at the current step: the
-// last caption whose bound step is at or before it, or -1.
+// last caption whose matched event is at or before it, or -1. (Its shown
+// step may be a later event of the same instant: the caption is already in
+// force at the event it tells of.)
 func (p *Player) Caption() int {
 	c := -1
-	for i, s := range p.CaptionSteps {
+	for i, s := range p.CaptionFrom {
 		if s >= 0 && s <= p.Step {
 			c = i
 		}

@@ -415,11 +415,12 @@ func TestCaptionsShowWhatTheySay(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var matches []string
+			var matches, when []string
 			for _, s := range st.steps {
-				matches = append(matches, s.At)
+				matches, when = append(matches, s.At), append(when, s.When)
 			}
-			p := stage.NewPlayer(tr, matches)
+			p := stage.NewPlayerWhen(tr, matches, when)
+			on := stage.CaptionConditions(tr, when, len(matches)) // a caption this run's settings leave out is not shown
 			for _, sz := range stage.PageSizes {
 				sc := stage.NewScale(sz.W, sz.H, 1, sz.Projector)
 				var stg stage.Stage
@@ -430,15 +431,20 @@ func TestCaptionsShowWhatTheySay(t *testing.T) {
 				}
 				for i, step := range p.CaptionSteps {
 					if step < 0 {
-						t.Errorf("caption %d (%q) binds to no step", i+1, st.steps[i].At)
+						if on[i] {
+							t.Errorf("caption %d (%q) binds to no step", i+1, st.steps[i].At)
+						}
 						continue
 					}
 					// The way there: → from the previous caption (the
 					// first step for the first) plays the run between,
 					// packets in flight; every frame of it is legible.
 					from := 0
-					if i > 0 && p.CaptionSteps[i-1] >= 0 {
-						from = p.CaptionSteps[i-1]
+					for j := i - 1; j >= 0; j-- {
+						if p.CaptionSteps[j] >= 0 {
+							from = p.CaptionSteps[j]
+							break
+						}
 					}
 					p.Seek(from)
 					p.NextCaption()

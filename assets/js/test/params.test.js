@@ -1,7 +1,7 @@
 // node --test: parameters (assets/js/params.js) and what is remembered (remember.js).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { checkValue, fallback, formValue, rejectedKey, rejectionMessage, runParams, sameParams, withRun } from "../params.js";
+import { checkValue, fallback, formValue, rejectedKey, rejectionMessage, runParams, runSettings, sameParams, withRun } from "../params.js";
 import { parseSpeed, parseSteps, record } from "../remember.js";
 
 const rtt = { key: "rtt", doc: "왕복 시간", allowed: "1ms..10s", default: "100ms" };
@@ -92,4 +92,12 @@ test("a run over the page's budget is told in the engine's Korean, without an al
   const ko = "이 설정으로는 처리할 이벤트가 10만 개를 넘어 시뮬레이션을 멈췄습니다. bandwidth=56kbps을(를) 늘리세요.";
   const m = rejectionMessage("run too large", "bandwidth", { bandwidth: "56kbps" }, { key: "bandwidth", allowed: "56 kbps–10 Gbps" }, false, ko);
   assert.equal(m, ko + " 직전 설정으로 되돌렸습니다.");
+});
+
+test("an exercise run's banner names the settings that differ from the scenario's", () => {
+  const defaults = { bandwidth: "1Mbps", queue: "8", profile: "today" };
+  assert.equal(runSettings({ bandwidth: "1Mbps", queue: "8", profile: "today", conns: "1" }, defaults), "설정 conns=1");
+  assert.equal(runSettings({ rtt: "60ms", conns: "2", profile: "today" }, { profile: "today" }), "설정 conns=2, rtt=60ms");
+  assert.equal(runSettings({ profile: "book" }, defaults), "설정 profile=book");
+  assert.equal(runSettings({ profile: "today" }, { profile: "today" }), "강의의 기본 설정");
 });

@@ -1,0 +1,273 @@
+package site
+
+import (
+	"os"
+	"slices"
+	"strings"
+	"testing"
+
+	"connlab/engine"
+	"connlab/internal/stage"
+)
+
+// lessonRun is one scenario a lesson page can put on the stage: its own or
+// a variant's, with the captions that go with it.
+type lessonRun struct {
+	lesson   *Lesson
+	scenario string
+	params   map[string]string
+	steps    []Step
+}
+
+func lessonRuns(t *testing.T) []lessonRun {
+	t.Helper()
+	lessons, err := LoadLessons(os.DirFS("../.."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []lessonRun
+	for _, l := range lessons {
+		if l.Scenario == "" {
+			continue
+		}
+		out = append(out, lessonRun{l, l.Scenario, l.RunParams(), l.Steps})
+		for i, v := range l.Variants {
+			out = append(out, lessonRun{l, v.Scenario, l.VariantParams(i), v.Steps})
+		}
+	}
+	return out
+}
+
+// with runs r with key=value on top of its params (as the page's 설정 does).
+func (r lessonRun) with(key, value string) (*engine.Trace, error) {
+	p := map[string]string{}
+	for k, v := range r.params {
+		p[k] = v
+	}
+	if key != "" {
+		p[key] = value
+	}
+	return engine.RunWithin(r.scenario, p, stage.PageBudget)
+}
+
+func (r lessonRun) matches() (ats, when []string) {
+	for _, s := range r.steps {
+		ats = append(ats, s.At)
+		when = append(when, s.When)
+	}
+	return ats, when
+}
+
+// limits lists the values a control is tried at: the ends of its range, or
+// each of its choices.
+func limits(key string) []string {
+	_, allowed, _ := engine.ParamDoc(key)
+	if lo, hi, ok := strings.Cut(allowed, ".."); ok {
+		return []string{lo, hi}
+	}
+	if key == "ports" {
+		return []string{"1024-1033", "1024-65535"}
+	}
+	return strings.Split(allowed, ", ")
+}
+
+// absentAt lists the captions whose event does not happen when a control is
+// at an end of its range: the page leaves them out of the list in that run
+// (lesson.js), and every other caption must bind or be conditioned away
+// (when:). A caption newly missing at a limit fails the test: give it a
+// condition and, if the run needs words of its own, another caption.
+var absentAt = map[string][]int{
+	// No timer, no delayed ACK, no more segments: the run is too short or
+	// too fast for the scene the caption tells.
+	"02-segments.md segmentation mss=8960":        {7, 9, 10},
+	"02-segments.md segmentation pagesize=100":    {7, 9, 10},
+	"04-handshake.md handshake profile=book":      {6},
+	"05-delayed-ack.md delayed-ack think=0s":      {4, 5, 9},
+	"05-delayed-ack.md delayed-ack delack=500ms":  {4, 5, 9},
+	"05-delayed-ack.md delayed-ack profile=today": {3, 4, 5, 6, 7, 8, 9, 10},
+	"06-slow-start.md slow-start iw=100":          {4, 5, 6, 7},
+	"06-slow-start.md slow-start size=1000":       {4, 5, 6, 7},
+	"06-slow-start.md slow-start-loss size=1000":  {1, 2, 3},
+	"06-slow-start.md slow-start profile=today":   {4, 5, 6},
+	"07-nagle.md nagle nodelay=true":              {6, 7, 8},
+	"08-time-wait.md time-wait timewait=1s":       {6, 9},
+	"08-time-wait.md time-wait rate=100000":       {3, 4, 5, 6, 7},
+	"08-time-wait.md time-wait ports=1024-65535":  {6},
+	// A 56 kbps link or a 2 s round trip: no fast retransmit, no timer.
+	"11-parallel.md parallel-queue bandwidth=56kbps":    {6},
+	"11-parallel.md parallel-queue rtt=2s":              {7},
+	"12-keep-alive.md keep-alive max=1":                 {10},
+	"12-keep-alive.md keep-alive rtt=2s":                {10},
+	"15-pipelining.md pipelining-loss max=1":            {2, 3, 4, 5},
+	"16-close-retry.md retry rtt=1ms":                   {5, 6, 7, 8},
+	"16-close-retry.md retry rtt=2s":                    {3, 4, 5, 6, 7, 8},
+	"17-graceful-close.md reset rtt=1ms":                {5, 7, 8, 10, 12, 13, 14},
+	"17-graceful-close.md reset-discard rstunread=keep": {6},
+	"17-graceful-close.md reset rstunread=discard":      {12, 13},
+	"18-compare.md compare conns=1":                     {9},
+	"18-compare.md compare profile=book":                {8, 9},
+}
+
+// TestCaptionsAtControlLimits runs every lesson and variant with each of its
+// controls at the ends of its range (the lesson's value is the middle the
+// start-up check binds): every condition evaluates, and every caption whose
+// condition holds binds to an event, except absentAt's, which must not.
+func TestCaptionsAtControlLimits(t *testing.T) {
+	used := map[string]bool{}
+	for _, r := range lessonRuns(t) {
+		ats, when := r.matches()
+		for _, key := range r.lesson.Controls {
+			for _, v := range limits(key) {
+				name := strings.TrimPrefix(r.lesson.File, "lessons/") + " " + r.scenario + " " + key + "=" + v
+				tr, err := r.with(key, v)
+				if err != nil {
+					t.Errorf("%s: %v", name, err)
+					continue
+				}
+				for i, w := range when {
+					if w == "" {
+						continue
+					}
+					if _, err := stage.Condition(tr, w); err != nil {
+						t.Errorf("%s: caption %d's when %q: %v", name, i+1, w, err)
+					}
+				}
+				bound := stage.BindWhen(tr, ats, when)
+				on := stage.CaptionConditions(tr, when, len(ats))
+				var absent []int
+				for i, s := range bound {
+					if s < 0 && on[i] {
+						absent = append(absent, i+1)
+					}
+				}
+				want, listed := absentAt[name]
+				used[name] = listed
+				if !slices.Equal(absent, want) {
+					t.Errorf("%s: captions %v bind to nothing; absentAt lists %v", name, absent, want)
+				}
+			}
+		}
+	}
+	for name := range absentAt {
+		if !used[name] {
+			t.Errorf("absentAt[%q] names no lesson run at a control's limit", name)
+		}
+	}
+}
+
+// TestCaptionInForceAtItsEvent: a caption is in force from the event its
+// at matches, not from the later event of the same instant it shows, so the
+// stage's header and the caption tell the same event: at lesson 15's fast
+// retransmit the caption is the fast retransmit's. Every lesson and variant,
+// at its own settings and at its controls' limits.
+func TestCaptionInForceAtItsEvent(t *testing.T) {
+	for _, r := range lessonRuns(t) {
+		ats, when := r.matches()
+		settings := [][2]string{{"", ""}}
+		for _, key := range r.lesson.Controls {
+			for _, v := range limits(key) {
+				settings = append(settings, [2]string{key, v})
+			}
+		}
+		for _, kv := range settings {
+			tr, err := r.with(kv[0], kv[1])
+			if err != nil {
+				continue // TestCaptionsAtControlLimits reports it
+			}
+			p := stage.NewPlayerWhen(tr, ats, when)
+			for i, from := range p.CaptionFrom {
+				if from < 0 {
+					continue
+				}
+				p.Seek(from)
+				if got := p.Caption(); got != i {
+					t.Errorf("%s %s %s=%s: at step %d (%s), the event caption %d (at %q) binds to, caption %d is in force",
+						r.lesson.File, r.scenario, kv[0], kv[1], from, tr.Events[from], i+1, r.steps[i].At, got+1)
+				}
+			}
+		}
+	}
+}
+
+// TestCaptionConditionsPick: lesson 11's conditions give each run its own
+// sentences. With one connection per host the page neither says the
+// second connection opens at once nor that six images go on six connections.
+func TestCaptionConditionsPick(t *testing.T) {
+	var main, queue lessonRun
+	for _, r := range lessonRuns(t) {
+		if r.lesson.File == "lessons/11-parallel.md" {
+			switch r.scenario {
+			case "parallel":
+				main = r
+			case "parallel-queue":
+				queue = r
+			}
+		}
+	}
+	if main.lesson == nil || queue.lesson == nil {
+		t.Fatal("lesson 11 or its parallel-queue variant is missing")
+	}
+	// The first predict answer, as exercises.js fills it for the page's settings.
+	for conns, want := range map[string]string{"1": "한꺼번에 받지 못합니다", "6": "4 RTT 남짓입니다"} {
+		tr, err := main.with("conns", conns)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := stage.ExpandCaption(tr, string(main.lesson.Predict[0].Answer))
+		if err != nil || !strings.Contains(got, want) || strings.Contains(got, "{{") {
+			t.Errorf("lesson 11's first answer at conns=%s: %q, %v; want it to say %q", conns, got, err, want)
+		}
+	}
+	// shown returns the captions the stage shows in a run, in order, with
+	// this run's numbers.
+	shown := func(r lessonRun, conns string) string {
+		tr, err := r.with("conns", conns)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ats, when := r.matches()
+		p := stage.NewPlayerWhen(tr, ats, when)
+		texts := make([]string, len(r.steps))
+		for i, s := range r.steps {
+			texts[i] = string(s.Caption)
+		}
+		p.SetCaptionTexts(texts)
+		var out []string
+		for i, s := range p.CaptionSteps {
+			if s >= 0 {
+				out = append(out, p.CaptionTexts[i])
+			}
+		}
+		return strings.Join(out, "\n")
+	}
+	for _, tt := range []struct {
+		r         lessonRun
+		conns     string
+		want, not []string
+	}{
+		{main, "6", []string{"곧바로 두 번째 커넥션도 엽니다", "세 번째 커넥션까지 열었습니다", "세 요청이 거의 동시에 나갔습니다", "커넥션을 하나씩만 열면(<code>conns=1</code>"},
+			[]string{"이미지도 하나씩 차례로", "이제야 두 번째 이미지의 커넥션을"}},
+		{main, "1", []string{"이미지도 하나씩 차례로 받습니다", "이제야 두 번째 이미지의 커넥션을 엽니다", "여섯 개까지 열면"},
+			[]string{"곧바로 두 번째", "세 번째 커넥션까지", "세 요청이", "두 요청이", "나머지 둘은 링크 앞의 줄에서"}},
+		{main, "2", []string{"곧바로 두 번째 커넥션도 엽니다", "두 요청이 거의 동시에", "이제야 /c.png의 커넥션을"},
+			[]string{"세 번째 커넥션까지", "세 요청이", "이미지도 하나씩 차례로"}},
+		{queue, "6", []string{"병렬 커넥션 여섯 개로 한꺼번에", "커넥션 6개가 한 큐를 두고", "다른 커넥션들은"},
+			[]string{"커넥션 하나로"}},
+		{queue, "1", []string{"이미지 여섯 개를 커넥션 하나로 하나씩 차례로", "커넥션이 하나뿐이어도", "다툴 상대는 없었지만"},
+			[]string{"여섯 개로 한꺼번에", "다른 커넥션들은", "서로 경쟁하고"}},
+		{queue, "3", []string{"커넥션을 3개까지 열 수 있으니(<code>conns=3</code>)", "커넥션 3개가 한 큐를"},
+			[]string{"여섯 개로 한꺼번에", "커넥션 하나로"}},
+	} {
+		got := shown(tt.r, tt.conns)
+		for _, w := range tt.want {
+			if !strings.Contains(got, w) {
+				t.Errorf("%s conns=%s: no caption says %q; the captions:\n%s", tt.r.scenario, tt.conns, w, got)
+			}
+		}
+		for _, n := range tt.not {
+			if strings.Contains(got, n) {
+				t.Errorf("%s conns=%s: a caption says %q; the captions:\n%s", tt.r.scenario, tt.conns, n, got)
+			}
+		}
+	}
+}
