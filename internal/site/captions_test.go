@@ -94,8 +94,6 @@ var absentAt = map[string][]int{
 	"08-time-wait.md time-wait rate=100000":       {3, 4, 5, 6, 7},
 	"08-time-wait.md time-wait ports=1024-65535":  {6},
 	// A 56 kbps link or a 2 s round trip: no fast retransmit, no timer.
-	"11-parallel.md parallel-queue bandwidth=56kbps":    {6},
-	"11-parallel.md parallel-queue rtt=2s":              {7},
 	"12-keep-alive.md keep-alive max=1":                 {10},
 	"12-keep-alive.md keep-alive rtt=2s":                {10},
 	"15-pipelining.md pipelining-loss max=1":            {2, 3, 4, 5},
@@ -251,10 +249,10 @@ func TestCaptionConditionsPick(t *testing.T) {
 			[]string{"곧바로 두 번째", "세 번째 커넥션까지", "세 요청이", "두 요청이", "나머지 둘은 링크 앞의 줄에서"}},
 		{main, "2", []string{"곧바로 두 번째 커넥션도 엽니다", "두 요청이 거의 동시에", "이제야 /c.png의 커넥션을"},
 			[]string{"세 번째 커넥션까지", "세 요청이", "이미지도 하나씩 차례로"}},
-		{queue, "6", []string{"병렬 커넥션 여섯 개로 한꺼번에", "커넥션 6개가 한 큐를 두고", "다른 커넥션들은"},
+		{queue, "6", []string{"병렬 커넥션 여섯 개로 한꺼번에", "커넥션 6개가 한 큐를 두고", "서로의 세그먼트를 밀어낸"},
 			[]string{"커넥션 하나로"}},
 		{queue, "1", []string{"이미지 여섯 개를 커넥션 하나로 하나씩 차례로", "커넥션이 하나뿐이어도", "다툴 상대는 없었지만"},
-			[]string{"여섯 개로 한꺼번에", "다른 커넥션들은", "서로 경쟁하고"}},
+			[]string{"여섯 개로 한꺼번에", "서로의 세그먼트를 밀어낸", "서로 경쟁하고"}},
 		{queue, "3", []string{"커넥션을 3개까지 열 수 있으니(<code>conns=3</code>)", "커넥션 3개가 한 큐를"},
 			[]string{"여섯 개로 한꺼번에", "커넥션 하나로"}},
 	} {
