@@ -93,7 +93,6 @@ var absentAt = map[string][]int{
 	"08-time-wait.md time-wait timewait=1s":       {6, 9},
 	"08-time-wait.md time-wait rate=100000":       {3, 4, 5, 6, 7},
 	"08-time-wait.md time-wait ports=1024-65535":  {6},
-	// A 56 kbps link or a 2 s round trip: no fast retransmit, no timer.
 	"12-keep-alive.md keep-alive max=1":                 {10},
 	"12-keep-alive.md keep-alive rtt=2s":                {10},
 	"15-pipelining.md pipelining-loss max=1":            {2, 3, 4, 5},
