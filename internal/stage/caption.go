@@ -2,7 +2,6 @@ package stage
 
 import (
 	"fmt"
-	"html"
 	"math"
 	"regexp"
 	"sort"
@@ -354,6 +353,11 @@ func expandWith(r *runner, text string, lenient bool) (string, error) {
 // left out; they do not nest).
 var conditional = regexp.MustCompile(`(?s)\{\{if ([^{}]*)\}\}(.*?)(?:\{\{else\}\}(.*?))?\{\{end\}\}`)
 
+// unescapeCondition undoes the escaping rendered Markdown gives a
+// condition's characters (goldmark escapes < > & and "), without the
+// html package, whose table of every named entity the stage would carry.
+var unescapeCondition = strings.NewReplacer("&gt;", ">", "&lt;", "<", "&amp;", "&", "&quot;", `"`, "&#34;", `"`, "&#39;", "'")
+
 // chooseWith keeps, of each {{if …}} in text, the part its condition on
 // the run picks: a wording that differs with the settings ("{{if conns >= 2}}겹쳐
 // {{else}}차례로{{end}}"). A condition it cannot evaluate keeps the else part
@@ -363,7 +367,7 @@ func chooseWith(r *runner, text string) (string, error) {
 	var first error
 	out := conditional.ReplaceAllStringFunc(text, func(m string) string {
 		g := conditional.FindStringSubmatch(m)
-		g[1] = html.UnescapeString(g[1]) // a caption is rendered Markdown: ">=" reads "&gt;="
+		g[1] = unescapeCondition.Replace(g[1]) // a caption is rendered Markdown: ">=" reads "&gt;="
 		ok, _, err := r.condition(g[1])
 		if err != nil && first == nil {
 			first = fmt.Errorf("{{if %s}}: %v", g[1], err)
