@@ -355,8 +355,15 @@ var conditional = regexp.MustCompile(`(?s)\{\{if ([^{}]*)\}\}(.*?)(?:\{\{else\}\
 
 // unescapeCondition undoes the escaping rendered Markdown gives a
 // condition's characters (goldmark escapes < > & and "), without the
-// html package, whose table of every named entity the stage would carry.
-var unescapeCondition = strings.NewReplacer("&gt;", ">", "&lt;", "<", "&amp;", "&", "&quot;", `"`, "&#34;", `"`, "&#39;", "'")
+// html package, whose table of every named entity the stage would carry,
+// or a strings.Replacer, whose machinery is as big. &amp; goes last, so
+// that "&amp;gt;" reads "&gt;".
+func unescapeCondition(s string) string {
+	for _, e := range [...][2]string{{"&gt;", ">"}, {"&lt;", "<"}, {"&quot;", `"`}, {"&#34;", `"`}, {"&#39;", "'"}, {"&amp;", "&"}} {
+		s = strings.ReplaceAll(s, e[0], e[1])
+	}
+	return s
+}
 
 // chooseWith keeps, of each {{if …}} in text, the part its condition on
 // the run picks: a wording that differs with the settings ("{{if conns >= 2}}겹쳐
@@ -367,7 +374,7 @@ func chooseWith(r *runner, text string) (string, error) {
 	var first error
 	out := conditional.ReplaceAllStringFunc(text, func(m string) string {
 		g := conditional.FindStringSubmatch(m)
-		g[1] = unescapeCondition.Replace(g[1]) // a caption is rendered Markdown: ">=" reads "&gt;="
+		g[1] = unescapeCondition(g[1]) // a caption is rendered Markdown: ">=" reads "&gt;="
 		ok, _, err := r.condition(g[1])
 		if err != nil && first == nil {
 			first = fmt.Errorf("{{if %s}}: %v", g[1], err)

@@ -178,3 +178,18 @@ func TestCaptionIf(t *testing.T) {
 		}
 	}
 }
+
+// A condition comes from rendered Markdown: its escapes are undone once.
+func TestUnescapeCondition(t *testing.T) {
+	for in, want := range map[string]string{
+		"conns &gt;= 2":         "conns >= 2",
+		"a &lt; 3 and b &gt; 1": "a < 3 and b > 1",
+		"x == &quot;y&quot;":    `x == "y"`,
+		"&amp;gt;":              "&gt;",
+		"nodelay == true":       "nodelay == true",
+	} {
+		if got := unescapeCondition(in); got != want {
+			t.Errorf("unescapeCondition(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
