@@ -161,15 +161,16 @@ func TestExercises(t *testing.T) {
 }
 
 // TestCaptionsFollowSettings: with nodelay on, lesson 7's captions quote
-// that run, not the default one's 300 ms.
+// that run, not the default one's 300 ms, and its last caption is the one
+// worded for nodelay=true (when:), not "0 ms late".
 func TestCaptionsFollowSettings(t *testing.T) {
 	b := newTab(t, 1280, 720)
 	b.openLesson(nagle + "?nodelay=true")
 	b.waitJS("the nodelay run's captions", `(JSON.parse(`+stageJSON+`) || {}).captionTexts.length > 0`, 20*time.Second)
 	texts := eval[[]string](b, `JSON.parse(`+stageJSON+`).captionTexts`)
 	last := texts[len(texts)-1]
-	if !strings.Contains(last, "0 ms가 늦어졌습니다") || strings.Contains(last, "300 ms") {
-		t.Errorf("last caption with nodelay=true: %q; want 0 ms late", last)
+	if !strings.Contains(last, "곧바로 이어서 나갔으므로") || strings.Contains(last, "늦어졌습니다") || strings.Contains(last, "300 ms") {
+		t.Errorf("last caption with nodelay=true: %q; want the nodelay=true wording, not a delay", last)
 	}
 	if li := eval[string](b, `document.querySelector('#captions li:last-child button').textContent`); li != plain(last) {
 		t.Errorf("단계별 설명 shows %q; want the stage's %q", li, plain(last))
