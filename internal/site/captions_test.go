@@ -50,6 +50,25 @@ func (r lessonRun) with(key, value string) (*engine.Trace, error) {
 	return engine.RunWithin(r.scenario, p, stage.PageBudget)
 }
 
+// shown returns the captions the stage shows in tr (a run of r), in
+// order, with tr's numbers.
+func (r lessonRun) shown(tr *engine.Trace) []string {
+	ats, when := r.matches()
+	p := stage.NewPlayerWhen(tr, ats, when)
+	texts := make([]string, len(r.steps))
+	for i, s := range r.steps {
+		texts[i] = string(s.Caption)
+	}
+	p.SetCaptionTexts(texts)
+	var out []string
+	for i, s := range p.CaptionSteps {
+		if s >= 0 {
+			out = append(out, p.CaptionTexts[i])
+		}
+	}
+	return out
+}
+
 func (r lessonRun) matches() (ats, when []string) {
 	for _, s := range r.steps {
 		ats = append(ats, s.At)
@@ -214,27 +233,12 @@ func TestCaptionConditionsPick(t *testing.T) {
 			t.Errorf("lesson 11's first answer at conns=%s: %q, %v; want it to say %q", conns, got, err, want)
 		}
 	}
-	// shown returns the captions the stage shows in a run, in order, with
-	// this run's numbers.
 	shown := func(r lessonRun, conns string) string {
 		tr, err := r.with("conns", conns)
 		if err != nil {
 			t.Fatal(err)
 		}
-		ats, when := r.matches()
-		p := stage.NewPlayerWhen(tr, ats, when)
-		texts := make([]string, len(r.steps))
-		for i, s := range r.steps {
-			texts[i] = string(s.Caption)
-		}
-		p.SetCaptionTexts(texts)
-		var out []string
-		for i, s := range p.CaptionSteps {
-			if s >= 0 {
-				out = append(out, p.CaptionTexts[i])
-			}
-		}
-		return strings.Join(out, "\n")
+		return strings.Join(r.shown(tr), "\n")
 	}
 	for _, tt := range []struct {
 		r         lessonRun
@@ -296,19 +300,7 @@ func TestKeepAliveMaxWording(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		ats, when := ka.matches()
-		p := stage.NewPlayerWhen(tr, ats, when)
-		texts := make([]string, len(ka.steps))
-		for i, s := range ka.steps {
-			texts[i] = string(s.Caption)
-		}
-		p.SetCaptionTexts(texts)
-		var out []string
-		for i, s := range p.CaptionSteps {
-			if s >= 0 {
-				out = append(out, p.CaptionTexts[i])
-			}
-		}
+		out := ka.shown(tr)
 		for _, pr := range ka.lesson.Predict {
 			a, err := stage.ExpandCaption(tr, string(pr.Answer))
 			if err != nil {
