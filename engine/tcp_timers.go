@@ -16,9 +16,7 @@ const (
 var timerNames = [numTimers]string{"delack", "timewait", "rto", "reo"}
 
 func (k *Socket) setTimer(tk timerKind, at Time) {
-	k.timers[tk] = at
-	k.timerGn[tk]++
-	k.sim.schedule(qItem{at: at, kind: qTimer, sock: k, timer: tk, gen: k.timerGn[tk]})
+	k.setQuietTimer(tk, at)
 	if k.sim.detailed {
 		k.sim.fact(k.sim.recordf(EvTimer, k.host.id, k, "timer %s %s set %v", k, timerNames[tk], at), Fact{Op: OpTimerSet, Timer: timerNames[tk], Until: at})
 	}
