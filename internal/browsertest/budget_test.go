@@ -35,14 +35,19 @@ func BenchmarkBudgetNavigation(b *testing.B) {
 	empty := emptyEbiten(b)
 	var lesson, bare time.Duration
 	for i := 0; i < b.N; i++ {
+		// Each tab is closed before the next opens: a page left open
+		// would go on drawing (the empty program draws every frame) and
+		// slow the next navigations down.
 		tb := newTab(b, 1280, 720)
 		_, loaded := tb.openLesson(budgetLesson)
 		lesson += loaded
+		tb.close()
 		te := newTab(b, 1280, 720)
 		start := time.Now()
 		te.open(empty + "/")
 		te.waitJS("the empty Ebiten program's first frame", `window.emptyDrawn === true`, 30*time.Second)
 		bare += time.Since(start)
+		te.close()
 	}
 	n := float64(b.N)
 	b.ReportMetric(float64(lesson.Milliseconds())/n, "lesson-ms")
@@ -138,8 +143,11 @@ func evalAwait[T any](b *tab, expr string) T {
 // BenchmarkBudgetPlaying measures frames drawn per second while a lesson
 // plays (budget: 55 at 1280x720) and the browser's CPU time per second of
 // wall time, playing and idle (paused on a step: near 0), at the page's
-// window sizes.
+// window sizes. Beside it, in the same run, the empty Ebiten program's
+// frame rate at the stage's canvas size (empty-fps): what this machine's
+// graphics (SwiftShader here, no GPU) allow any Ebiten program there.
 func BenchmarkBudgetPlaying(b *testing.B) {
+	empty := emptyEbiten(b)
 	for _, size := range [][2]int64{{1280, 720}, {1920, 1080}} {
 		b.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(b *testing.B) {
 			tb := newTab(b, size[0], size[1])
@@ -158,12 +166,27 @@ func BenchmarkBudgetPlaying(b *testing.B) {
 				fps += float64(tb.state().Frame-f0) / time.Since(start).Seconds()
 				tb.command(`{"op":"pause"}`)
 			}
+			canvas := eval[[]int64](tb, `(() => { const f = document.getElementById("stage"); return [f.clientWidth, f.clientHeight]; })()`)
 			n := float64(b.N)
 			b.ReportMetric(fps/n, "fps")
+			b.ReportMetric(emptyFPS(b, empty, canvas[0], canvas[1], window), "empty-fps")
 			b.ReportMetric(100*busy/n, "cpu%-playing")
 			b.ReportMetric(100*idle/n, "cpu%-idle")
 		})
 	}
+}
+
+// emptyFPS opens the empty Ebiten program in a window of w x h, the
+// stage's canvas, and returns the frames it draws per second over d.
+func emptyFPS(b *testing.B, url string, w, h int64, d time.Duration) float64 {
+	tb := newTab(b, w, h)
+	tb.open(url + "/")
+	tb.waitJS("the empty Ebiten program's first frame", `window.emptyDrawn === true`, 30*time.Second)
+	defer tb.close()
+	f0 := eval[int](tb, `window.emptyFrames`)
+	start := time.Now()
+	tb.do("letting it draw", chromedp.Sleep(d))
+	return float64(eval[int](tb, `window.emptyFrames`)-f0) / time.Since(start).Seconds()
 }
 
 // cpuOver returns the CPU time the browser's processes used over d, per

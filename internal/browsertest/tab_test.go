@@ -23,10 +23,11 @@ import (
 // tab is one browser tab of a test, with a viewport of w x h CSS pixels.
 // ctx has no deadline of its own: every call to the browser gets one.
 type tab struct {
-	t   testing.TB
-	ctx context.Context
-	w   int64
-	h   int64
+	t     testing.TB
+	ctx   context.Context
+	close context.CancelFunc // closes the tab before the test ends
+	w     int64
+	h     int64
 }
 
 // Every call to the browser has its own deadline, so that a page that
@@ -49,14 +50,14 @@ func newTab(t testing.TB, w, h int64) *tab {
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(w, h)); err != nil {
 		t.Fatalf("opening a tab: %v", err)
 	}
-	return &tab{t: t, ctx: ctx, w: w, h: h}
+	return &tab{t: t, ctx: ctx, close: cancel, w: w, h: h}
 }
 
 // inTest is the same tab used by another test (a subtest of the one that
 // opened it): a navigation costs a reused tab about half of what a new
 // tab's first load does, most of which is compiling the stage's wasm.
 func (b *tab) inTest(t testing.TB) *tab {
-	return &tab{t: t, ctx: b.ctx, w: b.w, h: b.h}
+	return &tab{t: t, ctx: b.ctx, close: b.close, w: b.w, h: b.h}
 }
 
 // within returns the tab's context with a deadline d from now.
