@@ -1,6 +1,7 @@
 // @ts-check
-// The stage page's loader: checks that WebAssembly and WebGL2 exist, downloads
-// /stage.wasm with a progress bar, and runs it with Go's wasm_exec.js. The
+// The stage page's loader: checks that WebAssembly and WebGL2 exist and runs
+// /stage.wasm, which stageload.js downloads (with a progress bar) and
+// compiles, with Go's wasm_exec.js. The
 // wasm (Ebiten) then draws on its own canvas and exposes window.connlab
 // (the stage bridge). On failure it shows a Korean message and tells the
 // lesson page through window.parent.connlabStageFailed(message).
@@ -9,10 +10,7 @@ import { keyAction } from "./keys.js";
 (function () {
   const w = /** @type {any} */ (window);
   const loading = document.getElementById("loading");
-  const bar = /** @type {HTMLProgressElement} */ (document.getElementById("progress"));
-  const barText = document.getElementById("progress-text");
   const failure = document.getElementById("failure");
-  const size = Number(document.body.dataset.wasmSize) || 0;
 
   /** @param {string} message */
   function fail(message) {
@@ -81,45 +79,6 @@ import { keyAction } from "./keys.js";
     obs.disconnect();
   }).observe(document.body, { childList: true });
 
-  /** @param {number} n */
-  function mb(n) {
-    return (n / 1048576).toFixed(1) + " MB";
-  }
-
-  /** @param {string} url */
-  async function fetchWithProgress(url) {
-    const resp = await fetch(url);
-    if (!resp.ok) {
-      throw new Error(resp.status === 404
-        ? "무대 파일(stage.wasm)이 없습니다. 서버를 실행한 폴더에서 make wasm으로 먼저 만들어 주세요."
-        : "무대 파일을 내려받지 못했습니다 (HTTP " + resp.status + ").");
-    }
-    // Decompressed bytes arrive through the stream; the page was rendered
-    // with the decompressed size, which Content-Length (compressed) is not.
-    const total = size || Number(resp.headers.get("Content-Length")) || 0;
-    if (!resp.body || !total) {
-      bar.removeAttribute("value");
-      return resp;
-    }
-    let got = 0;
-    const reader = resp.body.getReader();
-    const stream = new ReadableStream({
-      async pull(controller) {
-        const { done, value } = await reader.read();
-        if (done) {
-          controller.close();
-          return;
-        }
-        got += value.byteLength;
-        const pct = Math.min(100, Math.floor((got / total) * 100));
-        bar.value = pct;
-        barText.textContent = mb(got) + " / " + mb(total) + " (" + pct + "%)";
-        controller.enqueue(value);
-      },
-    });
-    return new Response(stream, { headers: { "Content-Type": "application/wasm" } });
-  }
-
   async function start() {
     if (typeof WebAssembly !== "object" || typeof WebAssembly.instantiate !== "function") {
       fail("이 브라우저는 WebAssembly를 지원하지 않아 무대를 보여 줄 수 없습니다. 최신 Chrome, Firefox, Safari, Edge로 열어 주세요.");
@@ -133,17 +92,16 @@ import { keyAction } from "./keys.js";
       fail("wasm_exec.js를 불러오지 못했습니다. make wasm으로 무대를 다시 만들어 주세요.");
       return;
     }
+    if (!w.connlabStageModule) {
+      fail("stageload.js를 불러오지 못했습니다. 서버가 assets 폴더를 모두 내보내는지 확인해 주세요.");
+      return;
+    }
     try {
       const go = new w.Go();
-      const resp = await fetchWithProgress("/stage.wasm");
-      let result;
-      if (typeof WebAssembly.instantiateStreaming === "function") {
-        result = await WebAssembly.instantiateStreaming(resp, go.importObject);
-      } else {
-        result = await WebAssembly.instantiate(await resp.arrayBuffer(), go.importObject);
-      }
+      // stageload.js began the download and compile as the page was parsed.
+      const instance = await WebAssembly.instantiate(await w.connlabStageModule, go.importObject);
       loading.hidden = true;
-      go.run(result.instance).then(function () {
+      go.run(instance).then(function () {
         fail("무대 프로그램이 멈췄습니다. 페이지를 새로 고쳐 주세요.");
       });
     } catch (e) {

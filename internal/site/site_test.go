@@ -228,6 +228,7 @@ func TestStagePage(t *testing.T) {
 		`<body data-wasm-size="13">`, // len("\x00asm identity")
 		`<script src="/wasm_exec.js"></script>`,
 		`<script type="module" src="/assets/js/stage.js"></script>`,
+		`<script src="/assets/js/stageload.js"></script>`,
 		"<p>무대를 불러오는 중…</p>",
 		`<progress id="progress"`,
 	} {
@@ -236,9 +237,15 @@ func TestStagePage(t *testing.T) {
 		}
 	}
 	js := body(t, get(t, s, "/assets/js/stage.js"))
-	for _, want := range []string{"WebAssembly를 지원하지 않아", "WebGL2를 쓸 수 없어", "instantiateStreaming"} {
+	for _, want := range []string{"WebAssembly를 지원하지 않아", "WebGL2를 쓸 수 없어", "connlabStageModule"} {
 		if !strings.Contains(js, want) {
 			t.Errorf("stage.js lacks %s", want)
+		}
+	}
+	load := body(t, get(t, s, "/assets/js/stageload.js"))
+	for _, want := range []string{"compileStreaming", "무대 파일(stage.wasm)이 없습니다", "connlabStageModule"} {
+		if !strings.Contains(load, want) {
+			t.Errorf("stageload.js lacks %s", want)
 		}
 	}
 }
