@@ -60,6 +60,20 @@ export function timeText(t) {
 }
 
 /**
+ * bytesText writes a whole number with a comma between each group of three
+ * digits, as Korean writes it ("14,480"). It is not toLocaleString("ko-KR"):
+ * its first call loads the browser's locale data, some 50 ms on the first
+ * drawn scene of every lesson.
+ * @param {number} n
+ * @returns {string}
+ */
+export function bytesText(n) {
+  const [whole, frac] = String(n).split(".");
+  const grouped = whole.replace(/\B(?=(\d{3})+$)/g, ",");
+  return frac === undefined ? grouped : grouped + "." + frac;
+}
+
+/**
  * positionText is the step label beside the timeline and in the
  * presenter window: "단계 8 / 52 · 설명 2 / 5 · 50.0 ms".
  * @param {{step: number, steps: number, caption: number, time?: string}} st

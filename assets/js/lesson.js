@@ -25,7 +25,7 @@
 // (present.js) uses too. Tests read window.connlabPage.
 
 import { Bridge } from "./bridge.js";
-import { positionText, profileName, stepText, timeText } from "./format.js";
+import { bytesText, positionText, profileName, stepText, timeText } from "./format.js";
 import { renderInspector } from "./inspector.js";
 import { onKey } from "./keyboard.js";
 import { keyLabel, stepOps } from "./keys.js";
@@ -488,7 +488,7 @@ function showMetrics(m) {
   showTime($("m-elapsed"), m.elapsed);
   $("m-roundtrips").textContent = typeof m.roundTrips === "number" ? m.roundTrips.toFixed(1) : "–";
   $("m-conns").textContent = typeof m.conns === "number" ? String(m.conns) : "–";
-  $("m-bytes").textContent = typeof m.bytes === "number" ? m.bytes.toLocaleString("ko-KR") : "–";
+  $("m-bytes").textContent = typeof m.bytes === "number" ? bytesText(m.bytes) : "–";
 }
 
 // 패킷 살펴보기 is open exactly while the stage has a packet selected:

@@ -1,7 +1,7 @@
 // node --test: step labels and times (assets/js/format.js).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { captionAt, captionText, elapsedText, positionText, profileName, stepText, timeText } from "../format.js";
+import { bytesText, captionAt, captionText, elapsedText, positionText, profileName, stepText, timeText } from "../format.js";
 
 test("steps count from 1", () => {
   assert.equal(stepText(0, 52), "단계 1 / 52");
@@ -45,4 +45,10 @@ test("elapsed time and profiles", () => {
   assert.equal(elapsedText(-5), "0:00");
   assert.equal(profileName("book"), "교과서");
   assert.equal(profileName("today"), "오늘날");
+});
+
+test("bytesText groups digits as toLocaleString(\"ko-KR\") does", () => {
+  for (const n of [0, 7, 999, 1000, 14480, 1234567, 1000000000, -4096, 12.5, 1448.25]) {
+    assert.equal(bytesText(n), n.toLocaleString("ko-KR", { maximumFractionDigits: 20 }), String(n));
+  }
 });
