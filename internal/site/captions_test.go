@@ -98,8 +98,6 @@ func limits(key string) []string {
 var absentAt = map[string][]int{
 	// No timer, no delayed ACK, no more segments: the run is too short or
 	// too fast for the scene the caption tells.
-	"02-segments.md segmentation mss=8960":              {7, 9, 10},
-	"02-segments.md segmentation pagesize=100":          {7, 9, 10},
 	"04-handshake.md handshake profile=book":            {6},
 	"05-delayed-ack.md delayed-ack think=0s":            {4, 5, 9},
 	"05-delayed-ack.md delayed-ack delack=500ms":        {4, 5, 9},
