@@ -87,3 +87,24 @@ func TestSegmentsWording(t *testing.T) {
 			one},
 	})
 }
+
+// TestDelayedAckWording: lesson 5 says what the server's ACK did at each
+// setting: held until its timer fires (교과서, think >= delack), carried by
+// the response (think < delack), or sent at once by 오늘날's quick-ACK, and
+// under 오늘날 with a quick reply, held again for the second request
+// (pingpong).
+func TestDelayedAckWording(t *testing.T) {
+	timer := []string{"타이머가 다 되었는데도", "처리가 타이머보다 빨랐다면", "ACK가 또 혼자 나갑니다"}
+	checkWording(t, findRun(t, "lessons/05-delayed-ack.md", "delayed-ack"), []wording{
+		{nil, append([]string{"확인응답 지연 타이머를 겁니다", "요청이 도착하고 200 ms 뒤에 타이머가 끝나면", "편승에 성공했습니다", "FIN 세그먼트에 편승"}, timer...),
+			[]string{"quick-ACK", "편승에 성공해서 ACK만 담은"}},
+		{map[string]string{"think": "0s"}, []string{"처리가 타이머(200 ms)보다 먼저 끝나", "ACK만 담은 세그먼트는 나가지 않습니다", "요청이 도착하고 0 ms 뒤에 응답 세그먼트에 편승"},
+			append([]string{"quick-ACK"}, timer...)},
+		{map[string]string{"delack": "500ms"}, []string{"처리가 타이머(500 ms)보다 먼저 끝나", "요청이 도착하고 300 ms 뒤에 응답 세그먼트에 편승"},
+			timer},
+		{map[string]string{"profile": "today"}, []string{"요청을 받자마자 ACK만 담은", "이 응답에 편승할 ACK가 없습니다", "클라이언트도 quick-ACK로", "두 번째 요청에도 서버는 quick-ACK로", "요청이 도착하자마자(0 ms)", "FIN 세그먼트에 편승"},
+			append([]string{"확인응답 지연 타이머를 겁니다", "편승에 성공했습니다", "교과서’ 프로필에서 40바이트", "ACK를 미루고"}, timer...)},
+		{map[string]string{"profile": "today", "think": "20ms"}, []string{"두 번째 요청에서는 서버가 ACK를 미루고 타이머(40 ms)를", "두 번째 요청의 ACK는 이 응답에 편승"},
+			append([]string{"두 번째 요청에도 서버는 quick-ACK로"}, timer...)},
+	})
+}
