@@ -108,3 +108,36 @@ func TestDelayedAckWording(t *testing.T) {
 			append([]string{"두 번째 요청에도 서버는 quick-ACK로"}, timer...)},
 	})
 }
+
+// TestSlowStartWording: lesson 6 says how many segments left in the first
+// round trip and why (the initial window, the receive window, the whole
+// response), tells of the client's delayed ACK only when it held the ACK
+// for its whole timer, and compares the second load with the first as
+// the run did: faster on a warmed connection, not faster when the first
+// never waited for its window (iw=100, 오늘날's quick-ACK aside), or on a
+// new connection when the server closed the first (size=10 MB).
+func TestSlowStartWording(t *testing.T) {
+	r := findRun(t, "lessons/06-slow-start.md", "slow-start")
+	checkWording(t, r, []wording{
+		{nil, []string{"세그먼트 1개만 나갑니다. 나머지 68개", "ACK를 200 ms 동안 붙잡고", "1, 2, 4를 지나", "확인응답 지연 200 ms도 치렀습니다", "그 대부분은 대역폭이 아니라", "첫 왕복에 세그먼트 36개를 한꺼번에", "새 커넥션의 1.12초보다 빠릅니다", "200 ms 뒤입니다"},
+			[]string{"수신 윈도", "빠르지 않습니다", "지금 설정"}},
+		{map[string]string{"iw": "2"}, []string{"세그먼트 2개만 나갑니다", "초기 윈도 2 세그먼트에서 시작해", "두 번째 세그먼트를 받자마자 ACK를", "1.2 ms 뒤"},
+			[]string{"1, 2, 4를 지나", "확인응답 지연 1.2 ms", "붙잡고 있었습니다", "200 ms 뒤입니다"}},
+		{map[string]string{"iw": "100"}, []string{"혼잡 윈도는 100 세그먼트지만, 첫 왕복에는 세그먼트 44개만", "수신 윈도", "나머지 25개", "대부분이 혼잡 윈도가 자라기를 기다린 시간이 아닙니다", "자라지 않아, 초기 윈도(100 세그먼트) 그대로", "빠르지 않습니다"},
+			[]string{"나머지 -", "세그먼트 100개만", "튜닝된 커넥션", "보다 빠릅니다", "그 대부분은 대역폭이 아니라"}},
+		{map[string]string{"size": "1000"}, []string{"응답 전체가 첫 왕복에 나갑니다", "첫 바이트와 마지막 바이트가 함께", "다음 요청에 ACK가 편승"},
+			[]string{"나머지 0개", "0초가 걸렸고", "보다 빠릅니다", "붙잡고 있었습니다"}},
+		{map[string]string{"iw": "10", "size": "5000"}, []string{"세그먼트 3개만 나갑니다", "네이글 알고리즘"},
+			[]string{"수신 윈도"}},
+		{map[string]string{"size": "10000000"}, []string{"새 커넥션으로 요청합니다", "커넥션을 끊었습니다", "초기 윈도부터 다시", "빠르지 않습니다"},
+			[]string{"같은 커넥션으로 같은 파일", "보다 빠릅니다", "튜닝된 커넥션"}},
+		{map[string]string{"profile": "today"}, []string{"세그먼트 10개만 나갑니다", "quick-ACK로", "새 커넥션의 0.25초보다 빠릅니다"},
+			[]string{"붙잡고 있었습니다", "확인응답 지연 0 ms", "여러 번 왕복했습니다"}},
+		{map[string]string{"profile": "today", "iw": "100"}, []string{"세그먼트 44개만", "수신 윈도가 그사이 커"},
+			[]string{"혼잡 윈도가 이미 자라 있어서", "튜닝된 커넥션"}},
+	})
+	checkWording(t, findRun(t, "lessons/06-slow-start.md", "slow-start-loss"), []wording{
+		{nil, []string{"두 배씩 자라던 중에", "빠른 재전송", "교과서 프로필(Reno)은"}, []string{"프로필을 오늘날로 바꾸면"}},
+		{map[string]string{"iw": "100"}, []string{"첫 왕복에 한꺼번에 보낸 세그먼트 가운데"}, []string{"자라던 중에"}},
+	})
+}
