@@ -1,6 +1,7 @@
 package site
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -140,4 +141,31 @@ func TestSlowStartWording(t *testing.T) {
 		{nil, []string{"두 배씩 자라던 중에", "빠른 재전송", "교과서 프로필(Reno)은"}, []string{"프로필을 오늘날로 바꾸면"}},
 		{map[string]string{"iw": "100"}, []string{"첫 왕복에 한꺼번에 보낸 세그먼트 가운데"}, []string{"자라던 중에"}},
 	})
+}
+
+// TestParallelChallengeWording: lesson 11's challenge (images=8) puts the
+// lesson's captions on the stage with its run: at every connection limit it
+// allows, under both profiles, no caption speaks of three images, and the
+// counts it gives are the run's.
+func TestParallelChallengeWording(t *testing.T) {
+	r := findRun(t, "lessons/11-parallel.md", "parallel")
+	if len(r.lesson.Challenges) != 1 || r.lesson.Challenges[0].Params["images"] != "8" {
+		t.Fatalf("lesson 11's challenge is not the eight-image page: %+v", r.lesson.Challenges)
+	}
+	l := *r.lesson
+	l.Predict = nil // the predict answers follow the page's settings, not the challenge's
+	ch := lessonRun{&l, r.scenario, r.lesson.Challenges[0].Params, r.steps}
+	three := []string{"세 개", "세 번째 커넥션까지", "SYN 세", "세 요청", "세 응답", "나머지 둘", "한 번 더"}
+	checkWording(t, ch, []wording{
+		{map[string]string{"conns": "6"}, []string{"이미지 8개를 찾았습니다", "한도인 커넥션 6개를 한꺼번에", "커넥션 한도(6개)를 넘는 이미지", "요청들이 거의 동시에"}, three},
+		{map[string]string{"conns": "16"}, []string{"이미지 수만큼 커넥션 8개를 한꺼번에"}, append([]string{"한도(16개)를 넘는"}, three...)},
+		{map[string]string{"conns": "2"}, []string{"/c.png부터 나머지 이미지는", "/d.png의 커넥션을 엽니다", "자리가 날 때마다 다시"}, three},
+	})
+	var all []wording
+	for conns := 1; conns <= 16; conns++ {
+		for _, profile := range []string{"book", "today"} {
+			all = append(all, wording{map[string]string{"conns": fmt.Sprint(conns), "profile": profile}, nil, three})
+		}
+	}
+	checkWording(t, ch, all)
 }
