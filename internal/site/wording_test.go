@@ -159,7 +159,7 @@ func TestParallelChallengeWording(t *testing.T) {
 	checkWording(t, ch, []wording{
 		{map[string]string{"conns": "6"}, []string{"이미지 8개를 찾았습니다", "한도인 커넥션 6개를 한꺼번에", "커넥션 한도(6개)를 넘는 이미지", "요청들이 거의 동시에"}, three},
 		{map[string]string{"conns": "16"}, []string{"이미지 수만큼 커넥션 8개를 한꺼번에"}, append([]string{"한도(16개)를 넘는"}, three...)},
-		{map[string]string{"conns": "2"}, []string{"/c.png부터 나머지 이미지는", "/d.png의 커넥션을 엽니다", "자리가 날 때마다 다시"}, three},
+		{map[string]string{"conns": "2"}, []string{"/c.png부터 나머지 이미지는", "자리가 날 때마다 하나씩 커넥션을", "자리가 날 때마다 다시"}, three},
 	})
 	var all []wording
 	for conns := 1; conns <= 16; conns++ {
