@@ -323,6 +323,7 @@ func init() {
 		return t.largestPacket(arg, func(p *Packet) float64 { return (p.TxEnd - p.TxStart).Seconds() })
 	})
 	measure("response-segments", UnitCount, "path", "data segments sent to the object's socket from its request until its response is complete (default: the first object; path#2 is its second load)", responseSegments)
+	measure("first-flight", UnitCount, "path", "data segments of the object's response sent before the first ACK of it reaches the sender: its first round trip's flight (default: the first object; path#2 is its second load)", firstFlight)
 	measure("think-time", UnitTime, "host", "from the host's first HTTP request read to its next HTTP message written: the server's processing time (default server)", thinkTime)
 	measure("connect-gap", UnitTime, "", "from the first connect() to the second", func(t *Trace, _ string) (Value, error) {
 		first := t.Find(" connect(", 0)
@@ -788,6 +789,44 @@ func responseSegments(t *Trace, path string) (Value, error) {
 	}
 	if v.Step < 0 {
 		return Value{}, fmt.Errorf("no data segment carries the response of %s", objName(o, path))
+	}
+	return v, nil
+}
+
+// firstFlight counts the response's data segments (as responseSegments
+// does) sent before the first ACK of its first byte arrives at the sender:
+// what the initial window, or the receive window if smaller, lets out in
+// the first round trip. The step is the last of them.
+func firstFlight(t *Trace, path string) (Value, error) {
+	o, err := t.object(path)
+	if err != nil || o.Sock < 0 || o.DoneAt == Never {
+		return Value{}, orNever(err, "the response of "+objName(o, path)+" never completes")
+	}
+	s := &t.Sockets[o.Sock]
+	var data []*Packet
+	for i := range t.Packets {
+		p := &t.Packets[i]
+		if p.To == s.Host && p.Seg.Dst == s.Local && len(p.Seg.Payload) > 0 && p.SentAt >= o.RequestAt && p.SentAt <= o.DoneAt {
+			data = append(data, p)
+		}
+	}
+	if len(data) == 0 {
+		return Value{}, fmt.Errorf("no data segment carries the response of %s", objName(o, path))
+	}
+	acked := Never
+	for i := range t.Packets {
+		a := &t.Packets[i]
+		if a.From == s.Host && a.Seg.Src == s.Local && a.Seg.Flags&ACK != 0 && a.Drop == DropNone && data[0].Seg.Seq.LessThan(a.Seg.Ack) && a.SentAt >= data[0].ArriveAt {
+			acked = a.ArriveAt
+			break
+		}
+	}
+	v := Value{Step: -1}
+	for _, p := range data {
+		if p.SentAt < acked {
+			v.V++
+			v.Step = p.SendStep
+		}
 	}
 	return v, nil
 }

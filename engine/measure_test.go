@@ -477,6 +477,42 @@ func TestSettingFollowingMeasurements(t *testing.T) {
 			}
 		}
 	})
+	t.Run("first-flight", func(t *testing.T) {
+		// From the lines: the server's data segments from its response's
+		// write until the client's first ACK of it arrives.
+		flight := func(lines []string, nth int) (n, last int) {
+			from := -1
+			for k := 0; k < nth; k++ {
+				from, _ = findLine(t, lines, from+1, `server:80 sent "HTTP/1.1 200`)
+			}
+			for j := from; j < len(lines) && !(strings.Contains(lines[j], " recv client:") && strings.Contains(lines[j], ">server:80 [ACK] ")); j++ {
+				if strings.Contains(lines[j], " send server:80>client:") && !strings.Contains(lines[j], " len=0") {
+					n, last = n+1, j
+				}
+			}
+			return n, last
+		}
+		for _, c := range []struct {
+			p    map[string]string
+			less int // how many fewer than the initial window or the whole response, if smaller, leave first
+		}{
+			{map[string]string{"iw": "1"}, 0}, {map[string]string{"iw": "4"}, 0}, {map[string]string{"iw": "10"}, 0}, {map[string]string{"profile": "today"}, 0},
+			{map[string]string{"iw": "100"}, 25},               // 44 of 69: the book's 65,535-byte receive window
+			{map[string]string{"iw": "10", "size": "5000"}, 1}, // the book's Nagle holds the short last segment
+		} {
+			tr, lines := runLines(t, "slow-start", c.p)
+			for nth, spec := range []string{"first-flight:/big.bin", "first-flight:/big.bin#2"} {
+				want, step := flight(lines, nth+1)
+				if v := measureOK(t, tr, spec); int(v.V) != want || v.Step != step {
+					t.Errorf("%v: %s = %+v; want %d at step %d", c.p, spec, v, want, step)
+				}
+			}
+			iw, all := measureOK(t, tr, "cwnd-initial").V, measureOK(t, tr, "response-segments:/big.bin").V
+			if v := measureOK(t, tr, "first-flight:/big.bin").V; int(v) != int(min(iw, all))-c.less {
+				t.Errorf("%v: first-flight:/big.bin = %g; want %d less than the initial window %g or the whole response %g", c.p, v, c.less, iw, all)
+			}
+		}
+	})
 	t.Run("think-time", func(t *testing.T) {
 		for think, want := range map[string]float64{"50ms": 0.05, "200ms": 0.2} {
 			tr, lines := runLines(t, "transaction-delay", map[string]string{"think": think})

@@ -704,6 +704,7 @@ var measureNames = map[string]string{
 	"largest-packet": "가장 큰 IP 패킷", "tx-time": "패킷 하나를 전선에 싣는 시간", "response-segments": "응답을 실은 세그먼트 수",
 	"think-time": "서버 처리 시간", "connect-gap": "커넥션을 여는 간격", "conn-time": "커넥션 하나가 끝나기까지 걸린 시간",
 	"time-wait-length": "TIME-WAIT에 머문 시간", "port-range": "임시 포트 범위의 포트 수", "port": "커넥션이 쓴 로컬 포트",
+	"first-flight": "첫 왕복에 나간 세그먼트 수",
 }
 
 // MeasureName names the first measurement of a clause or expression in
