@@ -26,8 +26,6 @@ var profileOnly = []struct {
 		"Linux starts a connection in quick-ACK mode (tcp_incr_quickack), so 오늘날's server ACKs the request at once and no delayed-ACK timer fires"},
 	{"lessons/06-slow-start.md", "slow-start", "today", []int{4, 5, 6},
 		"오늘날 starts from 10 segments (RFC 6928) and quick-ACKs, so the window never is 2 or 8 segments and the client's delayed ACK never fires"},
-	{"lessons/18-compare.md", "compare", "book", []int{8, 9},
-		"with 교과서's 1-segment initial window persistent finishes before pipelined and parallel, so the order these captions tell is 오늘날's"},
 }
 
 // TestEveryProfileBinds runs every real lesson that offers the profile
