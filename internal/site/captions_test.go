@@ -434,3 +434,14 @@ func TestTimeWaitWording(t *testing.T) {
 			[]string{"64,512개만 두었습니다"}},
 	})
 }
+
+// TestCloseRetryWording: lesson 16's retry run, as an exercise puts it on
+// the stage with another idle timeout, says that timeout and counts the
+// objects from the run.
+func TestCloseRetryWording(t *testing.T) {
+	r := findRun(t, "lessons/16-close-retry.md", "retry")
+	checkWording(t, r, []wording{
+		{"", []string{"1초 동안 요청이 없자", "객체 4개 가운데 3개만"}, nil},
+		{"keepalive=3s", []string{"3초 동안 요청이 없자", "객체 4개 가운데 3개만"}, []string{"1초 동안"}},
+	})
+}
