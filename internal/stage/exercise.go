@@ -516,6 +516,15 @@ func (r *runner) clause(s string) (Clause, error) {
 		if !ok {
 			continue
 		}
+		if choices, ok := choiceSetting(lhs); ok && (op == "==" || op == "!=") {
+			// A setting of named values (rstunread == discard, profile == book).
+			want := strings.TrimSpace(rhs)
+			if !contains(choices, want) {
+				return Clause{}, fmt.Errorf("%q: %s is one of %s, not %q", s, strings.TrimSpace(lhs), strings.Join(choices, ", "), want)
+			}
+			have, _ := r.base.Config.Get(strings.TrimSpace(lhs))
+			return Clause{Text: s, Have: Quantity{Step: -1}, Op: op, Want: Quantity{Step: -1}, Met: (have == want) == (op == "==")}, nil
+		}
 		have, err := r.eval(lhs)
 		if err != nil {
 			return Clause{}, err
@@ -549,6 +558,28 @@ func (r *runner) clause(s string) (Clause, error) {
 		return c, nil
 	}
 	return Clause{}, fmt.Errorf("%q: want measurement, an operator (%s) with spaces around it, and a value", s, strings.Join(ops, " "))
+}
+
+var choiceName = regexp.MustCompile(`^[a-z][a-z0-9]*$`)
+
+// choiceSetting returns the values of a setting that takes one of a list
+// of names (rstunread, profile), or false for any other expression.
+func choiceSetting(expr string) ([]string, bool) {
+	key := strings.TrimSpace(expr)
+	if _, isMeasure := engine.LookupMeasurement(key); isMeasure {
+		return nil, false
+	}
+	_, allowed, ok := engine.ParamDoc(key)
+	if !ok || allowed == "true, false" {
+		return nil, false
+	}
+	choices := strings.Split(allowed, ", ")
+	for _, c := range choices {
+		if !choiceName.MatchString(c) {
+			return nil, false // a range, a port range or a list syntax
+		}
+	}
+	return choices, len(choices) > 1
 }
 
 // QuestionFor returns the question with the drawn values written in.
