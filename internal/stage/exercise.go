@@ -516,13 +516,12 @@ func (r *runner) clause(s string) (Clause, error) {
 		if !ok {
 			continue
 		}
-		if choices, ok := choiceSetting(lhs); ok && (op == "==" || op == "!=") {
+		if have, ok := r.namedSetting(lhs); ok && (op == "==" || op == "!=") {
 			// A setting of named values (rstunread == discard, profile == book).
-			want := strings.TrimSpace(rhs)
-			if !contains(choices, want) {
-				return Clause{}, fmt.Errorf("%q: %s is one of %s, not %q", s, strings.TrimSpace(lhs), strings.Join(choices, ", "), want)
+			key, want := strings.TrimSpace(lhs), strings.TrimSpace(rhs)
+			if cfg := r.base.Config; cfg.Set(key, want) != nil {
+				return Clause{}, fmt.Errorf("%q: %q is not a value of %s", s, want, key)
 			}
-			have, _ := r.base.Config.Get(strings.TrimSpace(lhs))
 			return Clause{Text: s, Have: Quantity{Step: -1}, Op: op, Want: Quantity{Step: -1}, Met: (have == want) == (op == "==")}, nil
 		}
 		have, err := r.eval(lhs)
@@ -560,26 +559,19 @@ func (r *runner) clause(s string) (Clause, error) {
 	return Clause{}, fmt.Errorf("%q: want measurement, an operator (%s) with spaces around it, and a value", s, strings.Join(ops, " "))
 }
 
-var choiceName = regexp.MustCompile(`^[a-z][a-z0-9]*$`)
-
-// choiceSetting returns the values of a setting that takes one of a list
-// of names (rstunread, profile), or false for any other expression.
-func choiceSetting(expr string) ([]string, bool) {
+// namedSetting returns the value of the setting expr names when that value
+// is a name (rstunread's keep, profile's book), or false for a
+// measurement, a number, a time, true/false or anything else.
+func (r *runner) namedSetting(expr string) (string, bool) {
 	key := strings.TrimSpace(expr)
 	if _, isMeasure := engine.LookupMeasurement(key); isMeasure {
-		return nil, false
+		return "", false
 	}
-	_, allowed, ok := engine.ParamDoc(key)
-	if !ok || allowed == "true, false" {
-		return nil, false
+	text, ok := r.base.Config.Get(key)
+	if !ok || text == "true" || text == "false" || text == "" || text[0] < 'a' || text[0] > 'z' || strings.ContainsAny(text, "-,:") {
+		return "", false // a number, a time, true/false, a port range or a list
 	}
-	choices := strings.Split(allowed, ", ")
-	for _, c := range choices {
-		if !choiceName.MatchString(c) {
-			return nil, false // a range, a port range or a list syntax
-		}
-	}
-	return choices, len(choices) > 1
+	return text, true
 }
 
 // QuestionFor returns the question with the drawn values written in.
