@@ -125,10 +125,19 @@ func init() {
 		}
 		return Value{V: o.DoneAt.Seconds(), Step: t.eventAt(o.DoneAt, o.Sock)}, nil
 	})
-	measure("connect-at", UnitTime, "", "when the first connect() is called (after any DNS lookup)", func(t *Trace, _ string) (Value, error) {
-		i := t.Find(" connect(", 0)
-		if i < 0 {
-			return Value{}, fmt.Errorf("no connect() in this run")
+	measure("connect-at", UnitTime, "n", "when the first (or the nth, failed calls included) connect() is called (after any DNS lookup)", func(t *Trace, arg string) (Value, error) {
+		n := 1
+		if arg != "" {
+			var err error
+			if n, err = strconv.Atoi(arg); err != nil || n < 1 {
+				return Value{}, fmt.Errorf("%q is not a count of connect() calls (1, 2, ...)", arg)
+			}
+		}
+		i := -1
+		for k := 0; k < n; k++ {
+			if i = t.Find(" connect(", i+1); i < 0 {
+				return Value{}, fmt.Errorf("only %d connect() in this run", k)
+			}
 		}
 		return Value{V: t.Events[i].At.Seconds(), Step: i}, nil
 	})

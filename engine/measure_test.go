@@ -159,6 +159,27 @@ func TestMeasurementsAgreeWithTheLines(t *testing.T) {
 		if v := measureOK(t, tr, "connect-at"); !near(v.V, at) || v.Step != i || !near(at, 0.130) {
 			t.Errorf("connect-at = %+v; want %g at step %d (the DNS time)", v, at, i)
 		}
+		if v := measureOK(t, tr, "connect-at:1"); !near(v.V, at) || v.Step != i {
+			t.Errorf("connect-at:1 = %+v; want %g at step %d", v, at, i)
+		}
+		// The loadgen's sixth connect() is 5 gaps after its first (rate=2:
+		// 2.5 s); its eleventh fails for want of a port and still counts.
+		tw, twLines := runLines(t, "time-wait", nil)
+		j, sixth := findLine(t, twLines, 0, "call client connect(")
+		for k := 1; k < 6; k++ {
+			j, sixth = findLine(t, twLines, j+1, "call client connect(")
+		}
+		if v := measureOK(t, tw, "connect-at:6"); !near(v.V, sixth) || v.Step != j || !near(sixth, 2.5) {
+			t.Errorf("connect-at:6 = %+v; want %g at step %d", v, sixth, j)
+		}
+		if v := measureOK(t, tw, "connect-at:11"); !near(v.V, 5) || !strings.Contains(twLines[v.Step], "EADDRNOTAVAIL") {
+			t.Errorf("connect-at:11 = %+v (%s); want the failed connect() at 5 s", v, twLines[v.Step])
+		}
+		for _, bad := range []string{"connect-at:0", "connect-at:x", "connect-at:15"} {
+			if _, err := tw.MeasureSpec(bad); err == nil {
+				t.Errorf("%s: no error", bad)
+			}
+		}
 	})
 	t.Run("handshake-time", func(t *testing.T) {
 		tr, lines := runLines(t, "handshake", map[string]string{"rtt": "240ms"})
@@ -400,7 +421,7 @@ func TestMeasureErrors(t *testing.T) {
 	for spec, want := range map[string]string{
 		"nosuch":            "unknown measurement",
 		"elapsed-time":      "known: ",
-		"connect-at:x":      "takes no argument",
+		"connect-at:x":      "not a count of connect() calls",
 		"exhausted-at":      "no connection fails",
 		"page-loaded:lane9": "no host or lane",
 		"first-byte:/x.png": "no object",

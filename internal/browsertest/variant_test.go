@@ -11,7 +11,9 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
+	"connlab/engine"
 	"connlab/internal/site"
+	"connlab/internal/stage"
 )
 
 // The lesson whose variant the test switches to: reset, then graceful-close.
@@ -42,16 +44,28 @@ func (b *tab) captionTexts() []string {
 	return eval[[]string](b, `[...document.querySelectorAll("#captions li button")].map(b => b.textContent)`)
 }
 
-// checkCaptions checks that 단계별 설명 lists steps, in order.
-func (b *tab) checkCaptions(when string, steps []site.Step) {
+// checkCaptions checks that 단계별 설명 lists steps, in order, worded
+// for the run of scenario with params (those the run leaves out included:
+// the list hides them).
+func (b *tab) checkCaptions(when, scenario string, params map[string]string, steps []site.Step) {
 	b.t.Helper()
+	tr, err := engine.RunWithin(scenario, params, stage.PageBudget)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	texts := make([]string, len(steps))
+	for i, s := range steps {
+		texts[i] = string(s.Caption)
+	}
+	p := stage.NewPlayer(tr, nil)
+	p.SetCaptionTexts(texts)
 	got := b.captionTexts()
 	if len(got) != len(steps) {
 		b.t.Fatalf("%s: 단계별 설명 lists %d captions, want %d", when, len(got), len(steps))
 	}
-	for i, s := range steps {
-		if got[i] != plain(string(s.Caption)) {
-			b.t.Errorf("%s: caption %d = %q, want %q", when, i+1, got[i], plain(string(s.Caption)))
+	for i, want := range p.CaptionTexts {
+		if got[i] != plain(want) {
+			b.t.Errorf("%s: caption %d = %q, want %q", when, i+1, got[i], plain(want))
 		}
 	}
 }
@@ -79,7 +93,7 @@ func TestVariant(t *testing.T) {
 	if st := b.state(); st.Scenario != "reset" {
 		t.Fatalf("lesson 17 opened with scenario %q, want reset", st.Scenario)
 	}
-	b.checkCaptions("lesson 17 opened", l.Steps)
+	b.checkCaptions("lesson 17 opened", l.Scenario, l.RunParams(), l.Steps)
 	pressed := `[...document.querySelectorAll(".variants [aria-pressed=true]")].map(b => b.dataset.variant)`
 	if got := eval[[]string](b, pressed); len(got) != 1 || got[0] != "" {
 		t.Errorf("pressed 시나리오 buttons = %q, want just the lesson's own", got)
@@ -89,7 +103,7 @@ func TestVariant(t *testing.T) {
 	eval[chromedp.Void](b, `document.querySelector('.variants [data-variant="graceful-close"]').focus()`)
 	b.key(kb.Enter)
 	b.waitJS("the graceful-close variant on the stage", variantLoaded("graceful-close", "graceful-close"), 20*time.Second)
-	b.checkCaptions("switched to graceful-close", v.Steps)
+	b.checkCaptions("switched to graceful-close", v.Scenario, l.VariantParams(0), v.Steps)
 	if got := eval[[]string](b, pressed); len(got) != 1 || got[0] != "graceful-close" {
 		t.Errorf("pressed 시나리오 buttons = %q, want graceful-close", got)
 	}
@@ -115,7 +129,7 @@ func TestVariant(t *testing.T) {
 	b.do("reloading", chromedp.Reload())
 	b.waitJS("the reloaded variant", variantLoaded("graceful-close", "graceful-close"), 30*time.Second)
 	b.waitStep(st.CaptionSteps[3])
-	b.checkCaptions("reloaded", v.Steps)
+	b.checkCaptions("reloaded", v.Scenario, l.VariantParams(0), v.Steps)
 	if got := eval[[]string](b, pressed); len(got) != 1 || got[0] != "graceful-close" {
 		t.Errorf("after the reload the pressed 시나리오 buttons = %q, want graceful-close", got)
 	}
@@ -123,7 +137,7 @@ func TestVariant(t *testing.T) {
 	// Back to the lesson's own scenario with a click.
 	eval[chromedp.Void](b, `document.querySelector('.variants [data-variant=""]').click()`)
 	b.waitJS("the lesson's own scenario again", variantLoaded("reset", ""), 20*time.Second)
-	b.checkCaptions("switched back", l.Steps)
+	b.checkCaptions("switched back", l.Scenario, l.RunParams(), l.Steps)
 	if q := eval[string](b, `location.search`); strings.Contains(q, "variant=") {
 		t.Errorf("the address still names a variant: %q", q)
 	}
@@ -134,7 +148,7 @@ func TestVariant(t *testing.T) {
 	if msg := eval[string](b, `document.getElementById("notice").hidden ? "" : document.getElementById("notice").textContent`); !strings.Contains(msg, "variant=nope") || !strings.Contains(msg, "graceful-close") {
 		t.Errorf("the notice for ?variant=nope = %q, want it to name nope and the variant there is", msg)
 	}
-	b.checkCaptions("?variant=nope", l.Steps)
+	b.checkCaptions("?variant=nope", l.Scenario, l.RunParams(), l.Steps)
 }
 
 // TestVariantPresenting presents lesson 17 with its variant selected: the

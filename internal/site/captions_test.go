@@ -1,6 +1,7 @@
 package site
 
 import (
+	"maps"
 	"os"
 	"slices"
 	"strings"
@@ -98,24 +99,16 @@ func limits(key string) []string {
 var absentAt = map[string][]int{
 	// No timer, no delayed ACK, no more segments: the run is too short or
 	// too fast for the scene the caption tells.
-	"04-handshake.md handshake profile=book":            {6},
-	"06-slow-start.md slow-start iw=100":                {5, 6},
-	"06-slow-start.md slow-start size=1000":             {5, 6},
-	"06-slow-start.md slow-start-loss size=1000":        {1, 2, 3},
-	"06-slow-start.md slow-start profile=today":         {5, 6},
-	"07-nagle.md nagle nodelay=true":                    {8, 9, 10},
-	"08-time-wait.md time-wait timewait=1s":             {6, 9},
-	"08-time-wait.md time-wait rate=100000":             {3, 4, 5, 6, 7},
-	"08-time-wait.md time-wait ports=1024-65535":        {6},
-	"12-keep-alive.md keep-alive rtt=2s":                {13},
-	"15-pipelining.md pipelining-loss max=1":            {2, 3, 4, 5},
-	"16-close-retry.md retry rtt=1ms":                   {5, 6, 7, 8},
-	"16-close-retry.md retry rtt=2s":                    {3, 4, 5, 6, 7, 8},
-	"17-graceful-close.md reset rtt=1ms":                {5, 7, 8, 10, 12, 13, 14},
-	"17-graceful-close.md reset-discard rstunread=keep": {6},
-	"17-graceful-close.md reset rstunread=discard":      {12, 13},
-	"18-compare.md compare conns=1":                     {9},
-	"18-compare.md compare profile=book":                {8, 9},
+	"04-handshake.md handshake profile=book":     {6},
+	"06-slow-start.md slow-start iw=100":         {5, 6},
+	"06-slow-start.md slow-start size=1000":      {5, 6},
+	"06-slow-start.md slow-start-loss size=1000": {1, 2, 3},
+	"06-slow-start.md slow-start profile=today":  {5, 6},
+	"07-nagle.md nagle nodelay=true":             {8, 9, 10},
+	"08-time-wait.md time-wait rate=100000":      {6, 8, 9, 11},
+	"15-pipelining.md pipelining-loss max=1":     {2, 3, 4, 5},
+	"16-close-retry.md retry rtt=1ms":            {5, 6, 7, 8},
+	"16-close-retry.md retry rtt=2s":             {3, 4, 5, 6, 7, 8},
 }
 
 // TestCaptionsAtControlLimits runs every lesson and variant with each of its
@@ -268,8 +261,12 @@ func TestCaptionConditionsPick(t *testing.T) {
 }
 
 // TestKeepAliveMaxWording: lesson 12 with fewer requests per connection
-// than the page has objects (max=1, 2) does not say that one connection
-// carried everything, and its predict answers say what the run did.
+// than the page has objects (max=1, 2), or with the idle timeout ending
+// between requests (rtt=2s), does not say that one connection carried
+// everything; at max=4 the last response closes the connection, not the
+// idle timeout; its predict answers say what the run did, and the second
+// predict's right option, solved at that setting, is the one the run bears
+// out.
 func TestKeepAliveMaxWording(t *testing.T) {
 	var ka lessonRun
 	for _, r := range lessonRuns(t) {
@@ -281,17 +278,22 @@ func TestKeepAliveMaxWording(t *testing.T) {
 		t.Fatal("lesson 12's keep-alive run is missing")
 	}
 	for _, tt := range []struct {
-		max       string
-		want, not []string
+		key, value string
+		option     string // the second predict's right option
+		want, not  []string
 	}{
-		{"100", []string{"아무도 커넥션을 끊지 않습니다", "지표의 커넥션 수는 여전히 1입니다", "TIME-WAIT도 하나뿐입니다", "보이지 않습니다", "<code>timeout=</code>으로 알린 대로"},
+		{"max", "100", "유휴 타임아웃이 지난 뒤", []string{"아무도 커넥션을 끊지 않습니다", "지표의 커넥션 수는 여전히 1입니다", "TIME-WAIT도 하나뿐입니다", "보이지 않습니다", "<code>timeout=</code>으로 알린 대로"},
 			[]string{"새 커넥션으로 요청해야", "이번 설정"}},
-		{"1", []string{"<code>Connection: close</code>로 답했습니다", "새 커넥션으로 요청해야", "커넥션을 4개 열었고", "TIME-WAIT도 4개", "핸드셰이크는 모두 4번", "요청을 1개 받자마자"},
+		{"max", "1", "마지막 응답을 보내자마자", []string{"<code>Connection: close</code>로 답했습니다", "새 커넥션으로 요청해야", "커넥션을 4개 열었고", "TIME-WAIT도 4개", "핸드셰이크는 모두 4번", "요청 한도(1개)를 채워서"},
 			[]string{"아무도 커넥션을 끊지 않습니다", "여전히 1", "하나뿐입니다", "보이지 않습니다"}},
-		{"2", []string{"요청을 모두 2개까지만", "커넥션을 2개 열었고", "핸드셰이크는 모두 2번"},
+		{"max", "2", "마지막 응답을 보내자마자", []string{"요청을 모두 2개까지만", "커넥션을 2개 열었고", "핸드셰이크는 모두 2번"},
 			[]string{"아무도 커넥션을 끊지 않습니다", "여전히 1", "보이지 않습니다"}},
+		{"max", "4", "마지막 응답을 보내자마자", []string{"여전히 1", "타임아웃이 아니라, 마지막 응답으로 요청 한도(<code>max=4</code>)를 채웠기", "요청 한도(4개)를 채워서"},
+			[]string{"보통 이렇게 서버의 타임아웃", "유휴 타이머가 끝났습니다", "<code>timeout=</code>으로 알린 대로"}},
+		{"rtt", "2s", "유휴 타임아웃이 지난 뒤", []string{"커넥션을 3개 열었고", "유휴 타임아웃(5초)이 끝나 커넥션이 끊겼습니다", "TIME-WAIT는 2개", "핸드셰이크는 모두 3번", "다음 요청이 닿기 전에"},
+			[]string{"여전히 1", "처음 한 번뿐", "TIME-WAIT도 하나뿐", "요청을 100개까지만"}},
 	} {
-		tr, err := ka.with("max", tt.max)
+		tr, err := ka.with(tt.key, tt.value)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -299,20 +301,161 @@ func TestKeepAliveMaxWording(t *testing.T) {
 		for _, pr := range ka.lesson.Predict {
 			a, err := stage.ExpandCaption(tr, string(pr.Answer))
 			if err != nil {
-				t.Fatalf("max=%s: %v", tt.max, err)
+				t.Fatalf("%s=%s: %v", tt.key, tt.value, err)
 			}
 			out = append(out, a)
 		}
 		got := strings.Join(out, "\n")
+		e := ka.lesson.Predict[1].Exercise.Exercise
+		ka.lesson.prepare(&e)
+		if a, err := e.Solve(map[string]string{tt.key: tt.value}); err != nil || !strings.Contains(a.Text, tt.option) {
+			t.Errorf("%s=%s: the second predict's right option is %+v (%v); want the one that says %q", tt.key, tt.value, a, err, tt.option)
+		}
 		for _, w := range tt.want {
 			if !strings.Contains(got, w) {
-				t.Errorf("max=%s: nothing says %q; the captions and answers:\n%s", tt.max, w, got)
+				t.Errorf("%s=%s: nothing says %q; the captions and answers:\n%s", tt.key, tt.value, w, got)
 			}
 		}
 		for _, n := range tt.not {
 			if strings.Contains(got, n) {
-				t.Errorf("max=%s: something says %q; the captions and answers:\n%s", tt.max, n, got)
+				t.Errorf("%s=%s: something says %q; the captions and answers:\n%s", tt.key, tt.value, n, got)
 			}
 		}
 	}
+}
+
+// findRun returns the lesson run of file and scenario.
+func findRun(t *testing.T, file, scenario string) lessonRun {
+	t.Helper()
+	for _, r := range lessonRuns(t) {
+		if r.lesson.File == file && r.scenario == scenario {
+			return r
+		}
+	}
+	t.Fatalf("%s has no %s run", file, scenario)
+	return lessonRun{}
+}
+
+// wording is one setting of a lesson run and what its captions (and, for
+// the lesson's own scenario, its predict answers) must and must not say.
+type wording struct {
+	settings  string // key=value ...
+	want, not []string
+}
+
+// checkWording runs r at each case's settings and checks the captions it
+// shows and the predict answers the page fills in for that run.
+func checkWording(t *testing.T, r lessonRun, cases []wording) {
+	t.Helper()
+	for _, c := range cases {
+		rr := r
+		rr.params = maps.Clone(r.params)
+		for _, kv := range strings.Fields(c.settings) {
+			k, v, _ := strings.Cut(kv, "=")
+			rr.params[k] = v
+		}
+		tr, err := rr.with("", "")
+		if err != nil {
+			t.Fatalf("%s %s: %v", r.scenario, c.settings, err)
+		}
+		out := rr.shown(tr)
+		if r.scenario == r.lesson.Scenario {
+			for _, pr := range r.lesson.Predict {
+				a, err := stage.ExpandCaption(tr, string(pr.Answer))
+				if err != nil {
+					t.Fatalf("%s %s: %v", r.scenario, c.settings, err)
+				}
+				out = append(out, a)
+			}
+		}
+		got := strings.Join(out, "\n")
+		for _, w := range c.want {
+			if !strings.Contains(got, w) {
+				t.Errorf("%s %s: nothing says %q; the captions and answers:\n%s", r.scenario, c.settings, w, got)
+			}
+		}
+		for _, n := range c.not {
+			if strings.Contains(got, n) {
+				t.Errorf("%s %s: something says %q; the captions and answers:\n%s", r.scenario, c.settings, n, got)
+			}
+		}
+	}
+}
+
+// TestCompareOrderWording: lesson 18 says which lane finished first,
+// second and third in the order the run finished them, and why in the
+// profile's terms: 교과서's persistent connection wins on its warm window
+// while new connections start from one segment and the pipelined requests
+// wait for Nagle; at 56 kbps under 교과서 the parallel lane wins; with
+// conns=2 the persistent connection comes second.
+func TestCompareOrderWording(t *testing.T) {
+	r := findRun(t, "lessons/18-compare.md", "compare")
+	checkWording(t, r, []wording{
+		{"", []string{"가장 먼저 끝난 것은 파이프라인입니다", "초기 윈도(세그먼트 10개)를 나눠 써야", "병렬 커넥션이 9.9 ms 뒤에 끝납니다", "지속 커넥션이 세 번째입니다", "파이프라인보다 한 왕복 늦습니다", "왕복 두 번씩을 썼습니다"},
+			[]string{"가장 먼저 끝난 것은 지속", "두 번째로 끝납니다", "네이글"}},
+		{"profile=book", []string{"가장 먼저 끝난 것은 지속 커넥션입니다(1.23초)", "초기 윈도 세그먼트 1개로 느린 시작을", "파이프라인이 86 ms 뒤에 두 번째로 끝납니다", "병렬 커넥션이 세 번째입니다", "네이글 알고리즘이 켜져 있어서", "늦게 서버에 닿지는 않습니다", "지속 커넥션과 파이프라인이 앞서는 까닭"},
+			[]string{"가장 먼저 끝난 것은 파이프라인", "파이프라인보다 한 왕복 늦습니다", "왕복 두 번씩", "지속 커넥션이 세 번째"}},
+		{"profile=book bandwidth=56kbps", []string{"가장 먼저 끝난 것은 병렬 커넥션입니다", "두 번째로 끝납니다", "지속 커넥션이 세 번째입니다"},
+			[]string{"가장 먼저 끝난 것은 파이프라인", "가장 먼저 끝난 것은 지속", "앞서는 까닭"}},
+		{"conns=2", []string{"가장 먼저 끝난 것은 파이프라인입니다", "지속 커넥션이 110 ms 뒤에 두 번째로", "커넥션을 2개까지만 열어", "병렬 커넥션이 세 번째입니다"},
+			[]string{"지속 커넥션이 세 번째", "병렬 커넥션이 9.9 ms"}},
+		{"rtt=1ms", []string{"가장 먼저 끝난 것은 파이프라인입니다"},
+			[]string{"왕복 두 번씩", "한 왕복 늦게 나갔습니다"}},
+	})
+}
+
+// TestTimeWaitWording: lesson 8 says what each run's port pool did: at the
+// defaults the ports run out and stay out until the first TIME-WAIT ends;
+// with a 5 s TIME-WAIT a freed port lets later connections succeed; with
+// 1 s, or 32 ports, none fails and nothing says the pool ran out; at
+// rate=4 connections overlap, so not all ten ports are in TIME-WAIT.
+func TestTimeWaitWording(t *testing.T) {
+	r := findRun(t, "lessons/08-time-wait.md", "time-wait")
+	checkWording(t, r, []wording{
+		{"", []string{"벌써 포트의 절반 넘게", "이미 끝난 커넥션 다섯 개", "마지막 남은 포트가 나갔습니다", "포트 10개가 모두 TIME-WAIT입니다", "14개 가운데 4개가", "포트가 바닥난 뒤의 시도는 모두 실패", "55.3초 동안", "포트 풀이 다시 가득", "5초 만에 바닥나서"},
+			[]string{"바닥나지 않", "일하는 커넥션이 여럿"}},
+		{"timewait=5s", []string{"가장 먼저 TIME-WAIT에 들어간 포트가 풀려납니다. 포트가 바닥난 뒤로", "다시 커넥션을 열 수 있습니다", "14개 가운데 1개가", "다시 성공했습니다", "바닥난 뒤 301 ms 동안"},
+			[]string{"모두 실패했습니다", "포트 풀이 다시 가득", "지나서야"}},
+		{"timewait=1s", []string{"1.3초째에 벌써 포트 풀로", "하나도 실패하지 않고", "TIME-WAIT가 1초뿐이라", "바닥나지 않아 기다릴 일이", "기본 설정(포트 10개, 초당 2개, TIME-WAIT 60초)이라면 5초"},
+			[]string{"절반 넘게", "다섯 개가 TIME-WAIT", "마지막 남은 포트", "포트 고갈입니다", "–"}},
+		{"rate=4", []string{"첫 커넥션이 끝나기도 전에, 0.25초 뒤", "일하는 커넥션이 여럿", "아직 일하는 커넥션과 TIME-WAIT에"},
+			[]string{"이것 하나뿐", "모두 TIME-WAIT입니다"}},
+		{"ports=32768-32799", []string{"포트가 32개라", "하나도 실패하지 않고"},
+			[]string{"절반 넘게", "마지막 남은 포트", "포트 풀이 다시 가득", "–"}},
+		{"ports=1024-65535", []string{"포트가 64,512개 있습니다"},
+			[]string{"64,512개만 두었습니다"}},
+	})
+}
+
+// TestCloseRetryWording: lesson 16's retry run, as an exercise puts it on
+// the stage with another idle timeout, says that timeout and counts the
+// objects from the run.
+func TestCloseRetryWording(t *testing.T) {
+	r := findRun(t, "lessons/16-close-retry.md", "retry")
+	checkWording(t, r, []wording{
+		{"", []string{"1초 동안 요청이 없자", "객체 4개 가운데 3개만"}, nil},
+		{"keepalive=3s", []string{"3초 동안 요청이 없자", "객체 4개 가운데 3개만"}, []string{"1초 동안"}},
+	})
+}
+
+// TestGracefulCloseWording: lesson 17 tells the reset run in its order
+// when the round trip is shorter than the 10 ms between the requests (the
+// server reads /a.png before /b.png is sent), and tells a receiver that
+// discards unread bytes on RST (rstunread=discard) that it does, in the
+// lesson's run and in the Windows variant's run set back to keep.
+func TestGracefulCloseWording(t *testing.T) {
+	reset := findRun(t, "lessons/17-graceful-close.md", "reset")
+	checkWording(t, reset, []wording{
+		{"", []string{"그사이 /b.png 요청이 도착합니다", "리눅스는 이 RST를 받아들이고", "도착해 있던 바이트가 그대로 읽힙니다", "connection reset by peer&quot; 오류를 돌려줍니다"},
+			[]string{"곧바로 서버에 닿습니다", "rstunread=discard", "한 바이트도 읽지 못하고"}},
+		{"rtt=1ms", []string{"왕복 시간이 1 ms뿐이라", "서버가 /a.png를 만드는 동안 도착해", "리눅스는 이 RST를 받아들이고", "그대로 읽힙니다", "반쯤 받다 만 /a.png도"},
+			[]string{"그사이 /b.png 요청이 도착합니다"}},
+		{"rstunread=discard", []string{"Windows처럼 커넥션을 없애면서", "한 바이트도 읽지 못하고", "지금 설정(<code>rstunread=discard</code>)이 바로 그 경우"},
+			[]string{"그대로 읽힙니다", "이미 도착한 바이트는 수신 버퍼에 그대로 남습니다"}},
+	})
+	checkWording(t, findRun(t, "lessons/17-graceful-close.md", "reset-discard"), []wording{
+		{"", []string{"함께 버립니다", "한 바이트도 읽지 못하고", "버려진 것은 다시 받을 바이트뿐"}, []string{"rstunread=keep"}},
+		{"rstunread=keep", []string{"리눅스처럼 커넥션만 없애고", "다 읽은 다음에야"},
+			[]string{"함께 버립니다", "버려진 것은", "한 바이트도 읽지 못하고"}},
+	})
 }

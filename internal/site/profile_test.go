@@ -24,8 +24,6 @@ var profileOnly = []struct {
 		"교과서's stack puts the request on the handshake's last ACK; only Linux sends that ACK alone (tcp_rcv_synsent_state_process)"},
 	{"lessons/06-slow-start.md", "slow-start", "today", []int{5, 6},
 		"오늘날 starts from 10 segments (RFC 6928), so the window never is 2 or 8 segments"},
-	{"lessons/18-compare.md", "compare", "book", []int{8, 9},
-		"with 교과서's 1-segment initial window persistent finishes before pipelined and parallel, so the order these captions tell is 오늘날's"},
 }
 
 // TestEveryProfileBinds runs every real lesson that offers the profile

@@ -126,13 +126,18 @@ func TestCaptionConditions(t *testing.T) {
 		{"nodelay == true", one, true},
 		{"nodelay == false", one, false},
 		{"conns-opened == 4 and conns < 2", one, true},
+		// Settings of named values compare by name.
+		{"qdisc == fifo", six, true},
+		{"qdisc != fifo", six, false},
+		{"profile == book and conns >= 2", six, true},
+		{"profile == today", six, false},
 	} {
 		got, err := Condition(tt.tr, tt.cond)
 		if err != nil || got != tt.want {
 			t.Errorf("Condition(conns=%d, %q) = %v, %v; want %v", tt.tr.Config.ConnsPerHost, tt.cond, got, err, tt.want)
 		}
 	}
-	for _, bad := range []string{"connz >= 2", "conns>=2", "conns >= 2ms", "qdisc == fq"} {
+	for _, bad := range []string{"connz >= 2", "conns>=2", "conns >= 2ms", "qdisc == fqq", "qdisc < fq", "profile == 1"} {
 		if _, err := Condition(six, bad); err == nil {
 			t.Errorf("Condition(%q) took it; want an error", bad)
 		}
@@ -150,6 +155,12 @@ func TestCaptionConditions(t *testing.T) {
 	p := NewPlayerWhen(one, ats, when)
 	if p.CaptionSteps[2] != -1 || p.CaptionFrom[2] != -1 {
 		t.Errorf("the player shows caption 3 at %d (from %d) with conns=1; want -1", p.CaptionSteps[2], p.CaptionFrom[2])
+	}
+	discard := mustRun(t, "reset", map[string]string{"rstunread": "discard"})
+	for cond, want := range map[string]bool{"rstunread == discard": true, "rstunread != keep": true, "rstunread == keep": false} {
+		if got, err := Condition(discard, cond); err != nil || got != want {
+			t.Errorf("Condition(rstunread=discard, %q) = %v, %v; want %v", cond, got, err, want)
+		}
 	}
 	if got, err := ExpandCaption(one, "커넥션 {{conns}}개, {{rtt}}"); err != nil || got != "커넥션 1개, 40 ms" {
 		t.Errorf("settings in a caption = %q, %v; want 커넥션 1개, 40 ms", got, err)

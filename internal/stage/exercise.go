@@ -516,6 +516,14 @@ func (r *runner) clause(s string) (Clause, error) {
 		if !ok {
 			continue
 		}
+		if have, ok := r.namedSetting(lhs); ok && (op == "==" || op == "!=") {
+			// A setting of named values (rstunread == discard, profile == book).
+			key, want := strings.TrimSpace(lhs), strings.TrimSpace(rhs)
+			if cfg := r.base.Config; cfg.Set(key, want) != nil {
+				return Clause{}, fmt.Errorf("%q: %q is not a value of %s", s, want, key)
+			}
+			return Clause{Text: s, Have: Quantity{Step: -1}, Op: op, Want: Quantity{Step: -1}, Met: (have == want) == (op == "==")}, nil
+		}
 		have, err := r.eval(lhs)
 		if err != nil {
 			return Clause{}, err
@@ -549,6 +557,21 @@ func (r *runner) clause(s string) (Clause, error) {
 		return c, nil
 	}
 	return Clause{}, fmt.Errorf("%q: want measurement, an operator (%s) with spaces around it, and a value", s, strings.Join(ops, " "))
+}
+
+// namedSetting returns the value of the setting expr names when that value
+// is a name (rstunread's keep, profile's book), or false for a
+// measurement, a number, a time, true/false or anything else.
+func (r *runner) namedSetting(expr string) (string, bool) {
+	key := strings.TrimSpace(expr)
+	if _, isMeasure := engine.LookupMeasurement(key); isMeasure {
+		return "", false
+	}
+	text, ok := r.base.Config.Get(key)
+	if !ok || text == "true" || text == "false" || text == "" || text[0] < 'a' || text[0] > 'z' || strings.ContainsAny(text, "-,:") {
+		return "", false // a number, a time, true/false, a port range or a list
+	}
+	return text, true
 }
 
 // QuestionFor returns the question with the drawn values written in.
