@@ -36,7 +36,11 @@ func precompress(name string, log io.Writer) error {
 		return err
 	}
 	br, err := compress(data, func(w io.Writer) (io.WriteCloser, error) {
-		return brotli.NewWriterLevel(w, brotli.BestCompression), nil
+		// The largest window RFC 7932 allows (2^24 bytes, which every
+		// browser's decoder takes): the 14 MB stage repeats itself at
+		// distances beyond the default 4 MB, and the wider window makes
+		// its download 26 KB (1 %) smaller.
+		return brotli.NewWriterOptions(w, brotli.WriterOptions{Quality: brotli.BestCompression, LGWin: 24}), nil
 	})
 	if err != nil {
 		return err
