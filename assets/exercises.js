@@ -169,7 +169,17 @@ function check(form, e) {
       return;
     }
   }
-  const rep = ask(req);
+  // A predict question asks of the run on the page: it is graded with the
+  // settings the page shows, as its answer is worded (refreshAnswers). A
+  // setting at the end of its range can leave no option true; then it is
+  // graded with the lesson's own settings, and says so.
+  const shown = /\/p[0-9]+$/.test(e.id) ? pageParams() : null;
+  let rep = shown ? ask(Object.assign({}, req, { exercise: Object.assign({}, e, { params: shown }) })) : ask(req);
+  let note = "";
+  if (shown && (rep.error || rep.verdict.error)) {
+    rep = ask(req);
+    note = " (지금 설정으로는 답을 정할 수 없어 강의의 기본 설정으로 채점했습니다.)";
+  }
   if (rep.error) {
     setVerdict(form, "error", escapeHTML(rep.error));
     return;
@@ -179,7 +189,7 @@ function check(form, e) {
     return;
   }
   const a = rep.answer;
-  const explain = a.explain ? " " + a.explain : "";
+  const explain = (a.explain ? " " + a.explain : "") + note;
   // A number takes the copula ("정답은 700 ms입니다."); an option is a
   // sentence of its own and is quoted instead ("정답은 늘어난다. ….입니다."
   // read badly).
@@ -247,15 +257,27 @@ function tryChallenge(form, c, load) {
   show(c.scenario, r.params, r.step, "도전");
 }
 
+/**
+ * pageParams are the main scenario's settings the page shows now: the
+ * lesson's, with the controls the URL sets; null while a variant is shown
+ * (the predict questions speak of the main scenario).
+ * @returns {Object<string, string>|null}
+ */
+function pageParams() {
+  const q = new URLSearchParams(location.search);
+  if (q.get("variant")) return null;
+  const params = Object.assign({}, lesson.params);
+  for (const c of lesson.controls || []) if (q.has(c.key)) params[c.key] = q.get(c.key);
+  return params;
+}
+
 // refreshAnswers fills the predict answers' numbers from a run with the
 // settings the page shows now (those in the URL), as the stage does for
 // captions.
 function refreshAnswers() {
   if (!lesson) return;
-  const q = new URLSearchParams(location.search);
-  if (q.get("variant")) return; // the answers speak of the main scenario
-  const params = Object.assign({}, lesson.params);
-  for (const c of lesson.controls || []) if (q.has(c.key)) params[c.key] = q.get(c.key);
+  const params = pageParams();
+  if (!params) return;
   const texts = (lesson.predict || []).map((/** @type {any} */ p) => p.text);
   if (!texts.some((/** @type {string} */ t) => t.includes("{{"))) return;
   const rep = ask({ expand: { scenario: lesson.scenario, params: params, texts: texts } });

@@ -276,3 +276,23 @@ func TestQuiz(t *testing.T) {
 		t.Errorf("목차 shows %q for the quiz; want %q", got, want)
 	}
 }
+
+// TestPredictGradedAtPageSettings: a predict question is graded with the
+// settings the page shows, as its answer is worded. Lesson 18 under
+// 교과서 (profile=book) finishes the persistent connection first, and the
+// option saying so is right there, though at the lesson's own settings the
+// pipeline wins.
+func TestPredictGradedAtPageSettings(t *testing.T) {
+	b := newTab(t, 1280, 720)
+	b.openLesson("/lessons/18-compare/?profile=book")
+	const id = "18-compare/p1"
+	form := `form[data-exercise="` + id + `"]`
+	b.waitJS("the predict to be ready", `!document.querySelector('`+form+` button[type="submit"]').disabled`, 20*time.Second)
+	pick := form + ` input[type="radio"][value="2"]` // 지속 커넥션이 가장 먼저 끝난다.
+	b.clickUntil("the persistent option", pick, `document.querySelector('`+pick+`').checked`)
+	b.clickUntil("the predict's submit button", form+` button[type="submit"]`,
+		`/\b(right|wrong|error)\b/.test(document.querySelector('`+form+` .exercise-verdict').className)`)
+	if v := b.exercise(id); !strings.Contains(v.Class, "right") || !strings.Contains(v.Verdict, "지속 커넥션이 가장 먼저") || strings.Contains(v.Verdict, "기본 설정으로") {
+		t.Errorf("under profile=book the persistent option got %q (%s); want it right, graded at the page's settings", v.Verdict, v.Class)
+	}
+}
