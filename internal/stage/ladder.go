@@ -23,7 +23,7 @@ type Ladder struct {
 
 	lg       *ladderGeom
 	placed   []Rect             // the static layer's texts, which moving labels avoid
-	lines    []markLine         // the packets' lines of the step, which no text may cross
+	lines    *lineSet           // the packets' lines of the step, which no text may cross
 	reserved map[int]LadderMark // labels kept for packets in flight at the step's time
 }
 
@@ -48,29 +48,72 @@ type markLine struct {
 	way    Line // LadderMark.way
 }
 
+// lineSet is the packets' lines texts keep clear of, sorted by their
+// tops, so that a text is tested only against the lines level with it: a
+// ladder of thousands of packets (lesson 6 at size=10000000) would
+// otherwise test each of its labels' places against every line.
+type lineSet struct {
+	byTop []markLine     // by min(Y0, Y1)
+	tall  float64        // the tallest line's height
+	ways  map[int][]Line // each packet's ways
+	more  []markLine     // lines of one frame (with), tested one by one
+}
+
+// newLineSet sorts lines for clear.
+func newLineSet(lines []markLine) *lineSet {
+	s := &lineSet{byTop: lines, ways: map[int][]Line{}}
+	sort.SliceStable(s.byTop, func(i, j int) bool { return lineTop(s.byTop[i].line) < lineTop(s.byTop[j].line) })
+	for _, ml := range lines {
+		s.tall = max(s.tall, math.Abs(ml.line.Y1-ml.line.Y0))
+		s.ways[ml.packet] = append(s.ways[ml.packet], ml.way)
+	}
+	return s
+}
+
+func lineTop(l Line) float64 { return min(l.Y0, l.Y1) }
+
+// with is s and the lines more, for one frame.
+func (s *lineSet) with(more []markLine) *lineSet {
+	c := *s
+	c.more = more
+	return &c
+}
+
 // clear reports whether text s drawn at r is crossed by no packet's line
 // but its own packet's (own; -1 for a text of no packet) or one that
 // runs with it, and by no host's line: no line through its glyphs (the
 // band inkBand gives, a pixel wider than the text's advance for glyphs
 // that overhang it).
-func (l *Ladder) clear(s string, r Rect, own int, lines []markLine, u float64) bool {
+func (l *Ladder) clear(s string, r Rect, own int, lines *lineSet, u float64) bool {
 	top, bottom := inkBand(s, r.Y, u)
 	r = Rect{r.X - 1, top, r.W + 2, bottom - top}
-	var mine []Line
-	for _, ml := range lines {
+	mine := lines.ways[own]
+	for _, ml := range lines.more {
 		if ml.packet == own {
-			mine = append(mine, ml.way)
+			mine = append(mine[:len(mine):len(mine)], ml.way)
 		}
 	}
-	for _, ml := range lines {
+	crosses := func(ml markLine) bool {
 		if ml.packet == own || !ml.line.Crosses(r) {
-			continue
+			return false
 		}
-		with := false
 		for _, o := range mine {
-			with = with || runTogether(o, ml.way, u)
+			if runTogether(o, ml.way, u) {
+				return false
+			}
 		}
-		if !with {
+		return true
+	}
+	// Only a line whose top is at most the tallest line's height above
+	// r (and a pixel, for rounding) and not below it can cross it.
+	by := lines.byTop
+	for i := sort.Search(len(by), func(i int) bool { return lineTop(by[i].line) >= r.Y-lines.tall-1 }); i < len(by) && lineTop(by[i].line) <= r.Y+r.H; i++ {
+		if crosses(by[i]) {
+			return false
+		}
+	}
+	for _, ml := range lines.more {
+		if crosses(ml) {
 			return false
 		}
 	}
@@ -470,14 +513,16 @@ func (lg *ladderGeom) layout(p *Player, pl *Plan, start engine.Time, measure Mea
 	}
 	// Every line of the step, the flying ones as they will be on arrival:
 	// no label placed now may be crossed by one.
+	var lines []markLine
 	for _, m := range l.Marks {
-		l.lines = append(l.lines, markLine{m.Packet, m.Drawn, m.way})
+		lines = append(lines, markLine{m.Packet, m.Drawn, m.way})
 	}
 	for _, m := range flying {
 		if full, ok := clipY(m.Full, l.Top, l.Bottom); ok {
-			l.lines = append(l.lines, markLine{m.Packet, full, m.way})
+			lines = append(lines, markLine{m.Packet, full, m.way})
 		}
 	}
+	l.lines = newLineSet(lines)
 	// Each band's label before the packets' (the lessons tell of the
 	// idle time it stands for), inside it when it is tall enough, else
 	// just above it: right-aligned, or else between two host lines (from
@@ -628,7 +673,7 @@ func (l *Ladder) drawMark(ly *Layer, pl *Plan, m LadderMark) {
 // wording that fits the gap between its hosts (none when even the
 // shortest does not: the packet's hit box still names it), inside the ladder, clear
 // of every rect in avoid and crossed by none of lines but its own.
-func (l *Ladder) placeLabel(m *LadderMark, measure Measure, u, lineH float64, avoid []Rect, lines []markLine) {
+func (l *Ladder) placeLabel(m *LadderMark, measure Measure, u, lineH float64, avoid []Rect, lines *lineSet) {
 	texts := m.texts
 	if len(texts) == 0 {
 		texts = []string{m.Text}
@@ -816,10 +861,11 @@ func (l *Ladder) layoutFlying(p *Player, f *Frame, measure Measure) {
 	// Labels over every line, once a packet is halfway: where the static
 	// layer kept room for it, or else where one fits now.
 	avoid := l.placed[:len(l.placed):len(l.placed)]
-	lines := l.lines[:len(l.lines):len(l.lines)]
+	var more []markLine
 	for _, m := range f.Flying {
-		lines = append(lines, markLine{m.Packet, m.Drawn, m.way})
+		more = append(more, markLine{m.Packet, m.Drawn, m.way})
 	}
+	lines := l.lines.with(more)
 	for k := range f.Flying {
 		m := &f.Flying[k]
 		if head := m.Drawn; head.X1 != m.Full.X1 && math.Abs(head.X1-m.Full.X0) < math.Abs(m.Full.X1-m.Full.X0)/2 {

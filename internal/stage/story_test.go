@@ -4,9 +4,11 @@ import (
 	"flag"
 	"fmt"
 	"html"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -15,12 +17,23 @@ import (
 	"connlab/internal/stage"
 )
 
-// story is one lesson's scenario (or a variant's) with its captions.
+// story is one lesson's scenario (or a variant's) with its captions, at
+// the lesson's own settings, and the other settings the page can run it
+// with: its controls at the ends of their ranges, and the runs of the
+// exercises and challenges that put this scenario on the stage.
 type story struct {
-	name     string
+	name     string // the lesson, and the variant's scenario: "04-handshake/lost-syn"
 	scenario string
 	params   map[string]string
 	steps    []site.Step
+	settings []setting
+}
+
+// setting is one run of a story other than its own: params replace the
+// story's.
+type setting struct {
+	name   string // what differs from the story's own params: "rtt=2s", "exercise 2 rtt=300ms"
+	params map[string]string
 }
 
 // lessonStories loads every lesson and variant from ../../lessons.
@@ -32,12 +45,109 @@ func lessonStories(t *testing.T) []story {
 	}
 	var out []story
 	for _, l := range lessons {
-		out = append(out, story{l.ID, l.Scenario, l.RunParams(), l.Steps})
+		first := len(out)
+		out = append(out, story{name: l.ID, scenario: l.Scenario, params: l.RunParams(), steps: l.Steps})
 		for i, v := range l.Variants {
-			out = append(out, story{l.ID + "/" + v.Scenario, v.Scenario, l.VariantParams(i), v.Steps})
+			out = append(out, story{name: l.ID + "/" + v.Scenario, scenario: v.Scenario, params: l.VariantParams(i), steps: v.Steps})
+		}
+		own := out[first:]
+		for i := range own {
+			sc, ok := engine.LookupScenario(own[i].scenario)
+			if !ok {
+				t.Fatalf("%s: unknown scenario %q", own[i].name, own[i].scenario)
+			}
+			for _, key := range l.Controls {
+				// The page does not apply to a variant the controls that
+				// are not its scenario's Keys (render.go's ignores).
+				if i > 0 && !slices.Contains(sc.Keys, key) {
+					continue
+				}
+				for _, v := range controlLimits(key) {
+					own[i].add("", map[string]string{key: v})
+				}
+			}
+		}
+		// An exercise's or a challenge's run is shown with the captions of
+		// its scenario, when the lesson has them (lesson.js showRun).
+		storyOf := func(scenario string) *story {
+			for i := range own {
+				if own[i].scenario == scenario {
+					return &own[i]
+				}
+			}
+			return nil
+		}
+		for i, e := range l.Exercises {
+			st := storyOf(e.Scenario)
+			if st == nil {
+				continue
+			}
+			pts, err := e.Points()
+			if err != nil {
+				t.Fatalf("%s exercise %d: %v", l.ID, i+1, err)
+			}
+			for _, pt := range pts {
+				params := maps.Clone(e.Params)
+				maps.Copy(params, pt)
+				st.add(fmt.Sprintf("exercise %d", i+1), params)
+			}
+		}
+		for i, c := range l.Challenges {
+			if st := storyOf(c.Scenario); st != nil {
+				st.add(fmt.Sprintf("challenge %d", i+1), c.Params)
+			}
 		}
 	}
 	return out
+}
+
+// controlLimits lists the values a control is tried at, as
+// internal/site's captions_test.go limits does: the ends of its range, or
+// each of its choices.
+func controlLimits(key string) []string {
+	_, allowed, _ := engine.ParamDoc(key)
+	if lo, hi, ok := strings.Cut(allowed, ".."); ok {
+		return []string{lo, hi}
+	}
+	if key == "ports" {
+		return []string{"1024-1033", "1024-65535"}
+	}
+	return strings.Split(allowed, ", ")
+}
+
+// add adds the setting over's keys give on top of the story's params
+// (all of them when what names an exercise or a challenge, whose params
+// are whole), unless it is a run the story already has.
+func (st *story) add(what string, over map[string]string) {
+	params := maps.Clone(st.params)
+	if what != "" {
+		params = map[string]string{}
+	}
+	maps.Copy(params, over)
+	var diff []string
+	for _, k := range slices.Sorted(maps.Keys(params)) {
+		if params[k] != st.params[k] {
+			diff = append(diff, k+"="+params[k])
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(st.params)) {
+		if _, ok := params[k]; !ok {
+			diff = append(diff, k+" unset")
+		}
+	}
+	if len(diff) == 0 {
+		return // the story's own run
+	}
+	for _, s := range st.settings {
+		if maps.Equal(s.params, params) {
+			return
+		}
+	}
+	name := strings.Join(diff, " ")
+	if what != "" {
+		name = what + " " + name
+	}
+	st.settings = append(st.settings, setting{name, params})
 }
 
 var tags = regexp.MustCompile(`<[^>]*>`)
@@ -381,6 +491,9 @@ func ladderFitsTheStory(f *stage.Frame, p *stage.Player) error {
 			first = s
 		}
 	}
+	if first < 0 {
+		return nil // no caption binds in this run: there is no story to fit
+	}
 	at := p.Trace.Events[first].At
 	if y := l.Top + (p.Timeline.Show(at)-l.Start).Seconds()*l.PxPer; y > l.Top+max((l.Bottom-l.Top)/4, p.SimPerSecond.Seconds()*l.PxPer) {
 		return fmt.Errorf("the story's first caption (%v) is at y=%v, %.0f%% down the ladder's %v..%v: the run before it takes the room",
@@ -405,82 +518,226 @@ func shot(t *testing.T, f *stage.Frame, name string) {
 	}
 }
 
+// sizeChecks says what is checked at one of the page's sizes.
+type sizeChecks struct {
+	stage.PageSize
+	way   bool // the frames on the way to each caption are legible
+	rules bool // the caption rules
+}
+
+// ownChecks are the checks of a story at its own settings: at every size
+// of the page legibility, on the way to each caption and at it, and the
+// ladder's fit; the caption rules at the sizes a class sees (Story).
+func ownChecks() []sizeChecks {
+	var out []sizeChecks
+	for _, sz := range stage.PageSizes {
+		out = append(out, sizeChecks{sz, true, sz.Story})
+	}
+	return out
+}
+
+// settingChecks are the checks at the story's other settings, fewer to
+// keep the test fast: everything at 1280x720 (the first size a class
+// sees); in presentation mode legibility and the ladder's fit at each
+// caption, not on the way there.
+func settingChecks(t *testing.T) []sizeChecks {
+	var out []sizeChecks
+	for _, sz := range stage.PageSizes {
+		switch {
+		case sz.Name == "1280x720":
+			out = append(out, sizeChecks{sz, true, true})
+		case sz.Projector:
+			out = append(out, sizeChecks{sz, false, false})
+		}
+	}
+	if len(out) != 2 {
+		t.Fatalf("PageSizes has no 1280x720 or no presentation size: %v", stage.PageSizes)
+	}
+	return out
+}
+
 // TestCaptionsShowWhatTheySay lays out every caption step of every lesson
 // and variant at the page's stage sizes and checks that what the caption
-// names is on the stage, legible (checkFrame: not clipped, not overlapped).
+// names is on the stage, legible (checkFrame: not clipped, not overlapped),
+// at the lesson's own settings and at every other the page can show the
+// story with (a subtest each): its controls at the ends of their ranges
+// and the runs of its exercises and challenges.
 func TestCaptionsShowWhatTheySay(t *testing.T) {
+	known := &seen{ran: map[string]bool{}, failed: map[string]bool{}}
 	for _, st := range lessonStories(t) {
 		t.Run(st.name, func(t *testing.T) {
-			tr, err := engine.Run(st.scenario, st.params)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var matches, when []string
-			for _, s := range st.steps {
-				matches, when = append(matches, s.At), append(when, s.When)
-			}
-			p := stage.NewPlayerWhen(tr, matches, when)
-			on := stage.CaptionConditions(tr, when, len(matches)) // a caption this run's settings leave out is not shown
-			for _, sz := range stage.PageSizes {
-				sc := stage.NewScale(sz.W, sz.H, 1, sz.Projector)
-				var stg stage.Stage
-				frame := func() *stage.Frame {
-					snap := tr.At(p.Step)
-					f, _ := stg.Frame(p, &snap, sz.W, sz.H, sc, stage.MeasureForTest)
-					return f
-				}
-				for i, step := range p.CaptionSteps {
-					if step < 0 {
-						if on[i] {
-							t.Errorf("caption %d (%q) binds to no step", i+1, st.steps[i].At)
-						}
-						continue
-					}
-					// The way there: → from the previous caption (the
-					// first step for the first) plays the run between,
-					// packets in flight; every frame of it is legible.
-					from := 0
-					for j := i - 1; j >= 0; j-- {
-						if p.CaptionSteps[j] >= 0 {
-							from = p.CaptionSteps[j]
-							break
-						}
-					}
-					p.Seek(from)
-					p.NextCaption()
-					for k := 0; p.Animating() && k < 20; k++ {
-						p.Advance(stage.MaxCaptionRun / 6)
-						f := frame()
-						if err := stage.CheckFrameForTest(f, sz.W, sz.H, sz.Projector, sz.MinText, 1); err != nil {
-							t.Errorf("%s on the way to caption %d at %v: %v", sz.Name, i+1, p.Time, err)
-							break
-						}
-						if *shots != "" && k == 2 {
-							shot(t, f, fmt.Sprintf("%s-%s-c%02d-run", st.name, sz.Name, i+1))
-						}
-					}
-					p.Seek(step)
-					f := frame()
-					if err := stage.CheckFrameForTest(f, sz.W, sz.H, sz.Projector, sz.MinText, 1); err != nil {
-						t.Errorf("%s caption %d: %v", sz.Name, i+1, err)
-					}
-					if err := ladderFitsTheStory(f, p); err != nil {
-						t.Errorf("%s caption %d: %v", sz.Name, i+1, err)
-					}
-					if *shots != "" {
-						shot(t, f, fmt.Sprintf("%s-%s-c%02d", st.name, sz.Name, i+1))
-					}
-					c := plainCaption(string(st.steps[i].Caption))
-					for _, r := range captionRules {
-						if !sz.Story || !r.match.MatchString(c) {
-							continue
-						}
-						if err := r.check(f, p, c); err != nil {
-							t.Errorf("%s caption %d names %s: %v\n\tcaption: %s", sz.Name, i+1, r.name, err, c)
-						}
-					}
-				}
+			showStory(t, st.name, st.scenario, st.params, st.steps, ownChecks(), nil)
+			for _, s := range st.settings {
+				t.Run(s.name, func(t *testing.T) {
+					showStory(t, st.name+" "+s.name, st.scenario, s.params, st.steps, settingChecks(t), known)
+				})
 			}
 		})
+	}
+	for _, k := range slices.Sorted(maps.Keys(knownCaptionFailures)) {
+		run, _, _ := strings.Cut(k, ": ")
+		if known.ran[run] && !known.failed[k] {
+			t.Errorf("knownCaptionFailures[%q] no longer fails: take it out", k)
+		}
+	}
+}
+
+// knownCaptionFailures are caption checks that fail at a setting other
+// than a lesson's own, keyed "story setting: size caption N rule" as
+// showStory reports them. An entry that no longer fails fails the test.
+var knownCaptionFailures = map[string]bool{
+	// In the lessons other work is rewording (lessons 2, 5, 11 and 17 of
+	// 2, 5, 6, 8, 11, 12, 16, 17, 18): left to that work, and emptied by
+	// the lead once it is merged. Lesson 2's train is drawn as overlapping
+	// bars at small MSS (the segments leave closer than a bar is long)
+	// and has one segment left at pagesize=2000; lesson 5 at today has no
+	// delayed-ACK timer; lesson 11 with 8 images labels 5 SYNs, not the
+	// caption's three, and the queue variant's last retransmission at 56
+	// kbps or book is not the one on the stage; lesson 17's requests sent
+	// again and FIN are not on the ladder at those settings.
+	"02-segments mss=88: 1280x720 caption 7 segments one after another":                            true,
+	"02-segments exercise 1 mss=536 pagesize=1000: 1280x720 caption 7 segments one after another":  true,
+	"02-segments exercise 1 mss=536 pagesize=12000: 1280x720 caption 7 segments one after another": true,
+	"02-segments exercise 1 mss=536 pagesize=10500: 1280x720 caption 7 segments one after another": true,
+	"02-segments exercise 2 mss=536 pagesize=2000: 1280x720 caption 7 segments one after another":  true,
+	"02-segments exercise 2 mss=1460 pagesize=2000: 1280x720 caption 7 segments one after another": true,
+	"02-segments exercise 2 mss=536 pagesize=8000: 1280x720 caption 7 segments one after another":  true,
+	"02-segments exercise 2 mss=536 pagesize=9000: 1280x720 caption 7 segments one after another":  true,
+	"02-segments exercise 3 mss=536 pagesize=3000: 1280x720 caption 7 segments one after another":  true,
+	"02-segments exercise 3 mss=700 pagesize=8000: 1280x720 caption 7 segments one after another":  true,
+	"02-segments exercise 3 mss=536 pagesize=11000: 1280x720 caption 7 segments one after another": true,
+	"05-delayed-ack profile=today: 1280x720 caption 2 timer set":                                   true,
+	"11-parallel exercise 1 conns=6 images=8: 1280x720 caption 7 three SYNs on the link":           true,
+	"11-parallel challenge 1 images=8: 1280x720 caption 7 three SYNs on the link":                  true,
+	"11-parallel/parallel-queue bandwidth=56kbps: 1280x720 caption 6 the segment sent again":       true,
+	"11-parallel/parallel-queue profile=book: 1280x720 caption 6 the segment sent again":           true,
+	"17-graceful-close rtt=1ms: 1280x720 caption 15 requests sent again":                           true,
+	"17-graceful-close/graceful-close exercise 2 rtt=40ms: 1280x720 caption 7 FIN":                 true,
+	// In lessons 13 and 15, found and not yet fixed: at rtt=1ms lesson
+	// 13's idle time is not drawn as a labelled band, and the loss
+	// variant's prologue takes half the ladder; at rtt=2s its fast
+	// retransmit caption is shown when a later segment sent again is not
+	// on the stage.
+	"13-dumb-proxy rtt=1ms: 1280x720 caption 14 idle band":                            true,
+	"15-pipelining/pipelining-loss rtt=1ms: 1280x720 caption 1 ladder":                true,
+	"15-pipelining/pipelining-loss rtt=1ms: present-1920x1080 caption 1 ladder":       true,
+	"15-pipelining/pipelining-loss rtt=2s: 1280x720 caption 4 the segment sent again": true,
+}
+
+// seen is what the settings' runs met of knownCaptionFailures: the runs
+// that ran (-run may pick a few) and the entries that failed.
+type seen struct{ ran, failed map[string]bool }
+
+// maxWayPackets is the most packets a run may have for the frames on the
+// way to its captions, and its frames in presentation mode, to be checked:
+// checkFrame's hit test (Frame.Hits) is quadratic in the packets drawn,
+// and the few runs beyond (lesson 6 at size=10000000, 20,560 packets;
+// lesson 8's first challenge, 10,000) would take minutes. Their caption
+// steps are checked at the size that checks the rules.
+const maxWayPackets = 5000
+
+// showStory checks one run of a story: scenario with params and the
+// captions of steps, at each size of checks. A failure whose key is in
+// knownCaptionFailures is logged, and recorded in known, instead (a nil
+// known: the story's own settings, which have no known failures; every
+// caption must bind).
+func showStory(t *testing.T, name, scenario string, params map[string]string, steps []site.Step, checks []sizeChecks, known *seen) {
+	if known != nil {
+		known.ran[name] = true
+	}
+	tr, err := engine.RunWithin(scenario, params, stage.PageBudget)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fail := func(sz string, caption int, rule, format string, args ...any) {
+		t.Helper()
+		key := fmt.Sprintf("%s: %s caption %d %s", name, sz, caption, rule)
+		if known != nil && knownCaptionFailures[key] {
+			known.failed[key] = true
+			t.Logf("known failure %s: "+format, append([]any{key}, args...)...)
+			return
+		}
+		t.Errorf("%s: "+format, append([]any{key}, args...)...)
+	}
+	var matches, when, texts []string
+	for _, s := range steps {
+		matches, when, texts = append(matches, s.At), append(when, s.When), append(texts, string(s.Caption))
+	}
+	// The player as the page's stage loads it (wasm/game.go): captions a
+	// run's settings leave out bind to nothing, and the others are filled
+	// in with this run's numbers.
+	p := stage.NewPlayerWhen(tr, matches, when)
+	p.SetCaptionTexts(texts)
+	on := stage.CaptionConditions(tr, when, len(matches))
+	for _, sz := range checks {
+		big := len(tr.Packets) > maxWayPackets
+		if big && !sz.rules {
+			continue
+		}
+		way := sz.way && !big
+		sc := stage.NewScale(sz.W, sz.H, 1, sz.Projector)
+		var stg stage.Stage
+		frame := func() *stage.Frame {
+			snap := tr.At(p.Step)
+			f, _ := stg.Frame(p, &snap, sz.W, sz.H, sc, stage.MeasureForTest)
+			return f
+		}
+		for i, step := range p.CaptionSteps {
+			if step < 0 {
+				// At another setting, a caption whose event does not come is
+				// left out of the page's list (internal/site's
+				// TestCaptionsAtControlLimits holds them to absentAt).
+				if on[i] && known == nil {
+					fail(sz.Name, i+1, "binding", "binds to no step (at %q)", steps[i].At)
+				}
+				continue
+			}
+			// The way there: → from the previous caption (the
+			// first step for the first) plays the run between,
+			// packets in flight; every frame of it is legible.
+			from := 0
+			for j := i - 1; j >= 0; j-- {
+				if p.CaptionSteps[j] >= 0 {
+					from = p.CaptionSteps[j]
+					break
+				}
+			}
+			p.Seek(from)
+			p.NextCaption()
+			for k := 0; way && p.Animating() && k < 20; k++ {
+				p.Advance(stage.MaxCaptionRun / 6)
+				f := frame()
+				if err := stage.CheckFrameForTest(f, sz.W, sz.H, sz.Projector, sz.MinText, 1); err != nil {
+					fail(sz.Name, i+1, "on the way", "at %v: %v", p.Time, err)
+					break
+				}
+				if *shots != "" && k == 2 {
+					shot(t, f, fmt.Sprintf("%s-%s-c%02d-run", name, sz.Name, i+1))
+				}
+			}
+			p.Seek(step)
+			f := frame()
+			if err := stage.CheckFrameForTest(f, sz.W, sz.H, sz.Projector, sz.MinText, 1); err != nil {
+				fail(sz.Name, i+1, "legibility", "%v", err)
+			}
+			if err := ladderFitsTheStory(f, p); err != nil {
+				fail(sz.Name, i+1, "ladder", "%v", err)
+			}
+			if *shots != "" {
+				shot(t, f, fmt.Sprintf("%s-%s-c%02d", name, sz.Name, i+1))
+			}
+			if !sz.rules {
+				continue
+			}
+			c := plainCaption(p.CaptionTexts[i])
+			for _, r := range captionRules {
+				if !r.match.MatchString(c) {
+					continue
+				}
+				if err := r.check(f, p, c); err != nil {
+					fail(sz.Name, i+1, r.name, "%v\n\tcaption: %s", err, c)
+				}
+			}
+		}
 	}
 }
