@@ -586,15 +586,13 @@ func TestCaptionsShowWhatTheySay(t *testing.T) {
 // than a lesson's own, keyed "story setting: size caption N rule" as
 // showStory reports them. An entry that no longer fails fails the test.
 var knownCaptionFailures = map[string]bool{
-	// In the lessons other work is rewording (lessons 2, 5, 11 and 17 of
-	// 2, 5, 6, 8, 11, 12, 16, 17, 18): left to that work, and emptied by
-	// the lead once it is merged. Lesson 2's train is drawn as overlapping
-	// bars at small MSS (the segments leave closer than a bar is long)
-	// and has one segment left at pagesize=2000; lesson 5 at today has no
-	// delayed-ACK timer; lesson 11 with 8 images labels 5 SYNs, not the
-	// caption's three, and the queue variant's last retransmission at 56
-	// kbps or book is not the one on the stage; lesson 17's requests sent
-	// again and FIN are not on the ladder at those settings.
+	// Found by the runs at other settings and not fixed yet (issue 10):
+	// lesson 2's train is drawn as overlapping bars at small MSS (the
+	// segments leave closer together than a bar is long) and has one
+	// segment left on the link at pagesize=2000; in lesson 11's queue
+	// variant at 56 kbps or under 교과서 the last segment sent again is
+	// not the one on the stage; lesson 17's requests sent again (rtt=1ms)
+	// and FIN (the variant's rtt=40ms) are not on the ladder there.
 	"02-segments mss=88: 1280x720 caption 7 segments one after another":                            true,
 	"02-segments exercise 1 mss=536 pagesize=1000: 1280x720 caption 7 segments one after another":  true,
 	"02-segments exercise 1 mss=536 pagesize=12000: 1280x720 caption 7 segments one after another": true,
@@ -606,12 +604,9 @@ var knownCaptionFailures = map[string]bool{
 	"02-segments exercise 3 mss=536 pagesize=3000: 1280x720 caption 7 segments one after another":  true,
 	"02-segments exercise 3 mss=700 pagesize=8000: 1280x720 caption 7 segments one after another":  true,
 	"02-segments exercise 3 mss=536 pagesize=11000: 1280x720 caption 7 segments one after another": true,
-	"05-delayed-ack profile=today: 1280x720 caption 2 timer set":                                   true,
-	"11-parallel exercise 1 conns=6 images=8: 1280x720 caption 7 three SYNs on the link":           true,
-	"11-parallel challenge 1 images=8: 1280x720 caption 7 three SYNs on the link":                  true,
 	"11-parallel/parallel-queue bandwidth=56kbps: 1280x720 caption 6 the segment sent again":       true,
 	"11-parallel/parallel-queue profile=book: 1280x720 caption 6 the segment sent again":           true,
-	"17-graceful-close rtt=1ms: 1280x720 caption 15 requests sent again":                           true,
+	"17-graceful-close rtt=1ms: 1280x720 caption 18 requests sent again":                           true,
 	"17-graceful-close/graceful-close exercise 2 rtt=40ms: 1280x720 caption 7 FIN":                 true,
 	// In lessons 13 and 15, found and not yet fixed: at rtt=1ms lesson
 	// 13's idle time is not drawn as a labelled band, and the loss
